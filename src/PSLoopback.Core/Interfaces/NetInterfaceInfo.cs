@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+
+namespace PSLoopback.Interfaces;
+
+/// <summary>One network interface as the OS reports it. Facts the OS does not give stay null.</summary>
+public sealed class NetInterfaceInfo
+{
+    private IReadOnlyList<NetInterfaceAddress> addresses = Array.Empty<NetInterfaceAddress>();
+
+    public NetInterfaceInfo(int interfaceIndex, string name)
+    {
+        InterfaceIndex = interfaceIndex;
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+    }
+
+    public int InterfaceIndex { get; }
+
+    public string Name { get; }
+
+    /// <summary>Windows' adapter description, or the alias an administrator set on Linux (ip link set alias).</summary>
+    public string? Description { get; internal set; }
+
+    public InterfaceType InterfaceType { get; internal set; }
+
+    /// <summary>The Linux driver kind (veth, bridge, wireguard, ...); null for plain hardware and on other OSes.</summary>
+    public string? LinkKind { get; internal set; }
+
+    /// <summary>The operational status (RFC 2863), exactly as the OS reports it.</summary>
+    public InterfaceStatus Status { get; internal set; }
+
+    public AdminStatus AdminStatus { get; internal set; }
+
+    public bool IsLoopback => InterfaceType == InterfaceType.Loopback;
+
+    /// <summary>The link-layer address, lower-case hex pairs joined by colons; null where the link has none.</summary>
+    public string? MacAddress { get; internal set; }
+
+    public int? Mtu { get; internal set; }
+
+    /// <summary>Link speed in bits per second; null where the driver does not know it.</summary>
+    public long? Speed { get; internal set; }
+
+    public InterfaceFlags Flags { get; internal set; }
+
+    public IReadOnlyList<NetInterfaceAddress> Addresses
+    {
+        get => addresses;
+        internal set => addresses = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    public IPAddress[] IPv4Address => AddressesOf(IPAddressFamily.IPv4);
+
+    public IPAddress[] IPv6Address => AddressesOf(IPAddressFamily.IPv6);
+
+    public ulong? ReceivedBytes { get; internal set; }
+
+    public ulong? SentBytes { get; internal set; }
+
+    public ulong? ReceivedPackets { get; internal set; }
+
+    public ulong? SentPackets { get; internal set; }
+
+    public ulong? ReceiveErrors { get; internal set; }
+
+    public ulong? SendErrors { get; internal set; }
+
+    public ulong? ReceiveDrops { get; internal set; }
+
+    public ulong? SendDrops { get; internal set; }
+
+    /// <summary>A copy that keeps only the addresses of one family, as `ip -4 addr` shows them.</summary>
+    public NetInterfaceInfo WithAddressesOf(IPAddressFamily family)
+    {
+        var copy = (NetInterfaceInfo)MemberwiseClone();
+        copy.addresses = addresses.Where(a => a.AddressFamily == family).ToArray();
+        return copy;
+    }
+
+    public override string ToString() => Name;
+
+    private IPAddress[] AddressesOf(IPAddressFamily family) =>
+        addresses.Where(a => a.AddressFamily == family).Select(a => a.IPAddress).ToArray();
+}

@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+using PSLoopback.Platform.Linux.Netlink;
+using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
+
+namespace PSLoopback.Platform.Linux;
+
+/// <summary>Joins parsed link and address messages into the interface model. Pure: the OS is not touched.</summary>
+public static class LinuxInterfaceBuilder
+{
+    private const uint Forever = uint.MaxValue;
+
+    /// <param name="links">RTM_NEWLINK messages.</param>
+    /// <param name="addresses">RTM_NEWADDR messages; those of links not in <paramref name="links"/> are dropped.</param>
+    /// <param name="sysfs">Facts netlink does not carry, by interface; null to leave them unknown.</param>
+    public static IReadOnlyList<NetInterfaceInfo> Build(
+        IEnumerable<LinkMessage> links,
+        IEnumerable<AddressMessage> addresses,
+        Func<LinkMessage, SysfsFacts>? sysfs = null)
+    {
+        var byIndex = addresses
+            .Where(a => a.Family == AF_INET || a.Family == AF_INET6)
+            .GroupBy(a => a.Index)
+            .ToDictionary(g => g.Key, g => g.ToList());
+
+        var interfaces = new List<NetInterfaceInfo>();
+        foreach (var link in links.OrderBy(l => l.Index))
+        {
+            var facts = sysfs?.Invoke(link) ?? SysfsFacts.Unknown;
+            var info = new NetInterfaceInfo(link.Index, link.Name ?? string.Empty)
+            {
+                Description = link.Alias,
+                InterfaceType = Classify(link, facts.IsWireless),
+                LinkKind = link.Kind,
+                Status = link.OperState is byte state && state <= (byte)InterfaceStatus.Up
+                    ? (InterfaceStatus)state
+                    : InterfaceStatus.Unknown,
+                AdminStatus = (link.Flags & (uint)InterfaceFlags.Up) != 0 ? AdminStatus.Up : AdminStatus.Down,
+                Flags = (InterfaceFlags)link.Flags,
+                MacAddress = FormatLinkAddress(link.Address),
+                Mtu = link.Mtu is uint mtu ? (int)Math.Min(mtu, int.MaxValue) : null,
+                Speed = facts.SpeedBitsPerSecond,
+            };
+
+            if (link.Statistics is LinkStatistics stats)
+            {
+                info.ReceivedBytes = stats.ReceivedBytes;
+                info.SentBytes = stats.SentBytes;
+                info.ReceivedPackets = stats.ReceivedPackets;
+                info.SentPackets = stats.SentPackets;
+                info.ReceiveErrors = stats.ReceiveErrors;
+                info.SendErrors = stats.SendErrors;
+                info.ReceiveDrops = stats.ReceiveDrops;
+                info.SendDrops = stats.SendDrops;
+            }
+
+            info.Addresses = byIndex.TryGetValue(link.Index, out var own)
+                ? own.Select(a => ToAddress(a, info.Name)).ToArray()
+                : Array.Empty<NetInterfaceAddress>();
+            interfaces.Add(info);
+        }
+
+        return interfaces;
+    }
+
+    internal static InterfaceType Classify(LinkMessage link, bool isWireless)
+    {
+        if (link.DeviceType == ARPHRD_LOOPBACK)
+        {
+            return InterfaceType.Loopback;
+        }
+
+        if (isWireless || link.DeviceType == ARPHRD_IEEE80211 || link.DeviceType == ARPHRD_IEEE80211_RADIOTAP)
+        {
+            return InterfaceType.Wireless;
+        }
+
+        switch (link.Kind)
+        {
+            case "bridge":
+                return InterfaceType.Bridge;
+            case "bond":
+            case "team":
+                return InterfaceType.Bond;
+            case "vlan":
+                return InterfaceType.Vlan;
+            case "wireguard":
+            case "tun":
+            case "vxlan":
+            case "geneve":
+            case "gre":
+            case "gretap":
+            case "ip6gre":
+            case "ip6gretap":
+            case "ipip":
+            case "ip6tnl":
+            case "sit":
+            case "vti":
+            case "vti6":
+                return InterfaceType.Tunnel;
+            case "veth":
+            case "dummy":
+            case "ifb":
+            case "macvlan":
+            case "macvtap":
+            case "ipvlan":
+            case "vrf":
+            case "netkit":
+            case "tap":
+                return InterfaceType.Virtual;
+        }
+
+        return link.DeviceType switch
+        {
+            ARPHRD_ETHER => link.Kind is null ? InterfaceType.Ethernet : InterfaceType.Virtual,
+            ARPHRD_PPP => InterfaceType.Ppp,
+            ARPHRD_INFINIBAND => InterfaceType.Infiniband,
+            ARPHRD_CAN => InterfaceType.Can,
+            ARPHRD_TUNNEL or ARPHRD_TUNNEL6 or ARPHRD_SIT or ARPHRD_IPGRE or ARPHRD_IP6GRE => InterfaceType.Tunnel,
+            // A layer-3 device without link-layer header: tun and WireGuard without a kind we know.
+            ARPHRD_NONE => InterfaceType.Tunnel,
+            _ => InterfaceType.Other,
+        };
+    }
+
+    private static NetInterfaceAddress ToAddress(AddressMessage message, string interfaceName)
+    {
+        // On IPv4 point-to-point links IFA_LOCAL is this host's address and IFA_ADDRESS the peer's.
+        var local = message.Local ?? message.Address
+            ?? throw new NetlinkParseException($"an address of interface {message.Index} has neither IFA_LOCAL nor IFA_ADDRESS.");
+        var address = new NetInterfaceAddress(message.Index, interfaceName, new IPAddress(local), message.PrefixLength)
+        {
+            Scope = (AddressScope)message.Scope,
+            Broadcast = message.Broadcast is byte[] broadcast ? new IPAddress(broadcast) : null,
+            Peer = message.Local is not null && message.Address is not null && !message.Local.SequenceEqual(message.Address)
+                ? new IPAddress(message.Address)
+                : null,
+            Label = message.Label,
+            Flags = (AddressFlags)message.Flags,
+            ValidLifetime = ToLifetime(message.ValidLifetime),
+            PreferredLifetime = ToLifetime(message.PreferredLifetime),
+        };
+        return address;
+    }
+
+    private static TimeSpan? ToLifetime(uint? seconds) => seconds switch
+    {
+        null => null,
+        Forever => TimeSpan.MaxValue,
+        uint s => TimeSpan.FromSeconds(s),
+    };
+
+    private static string? FormatLinkAddress(byte[]? address) =>
+        address is null || address.Length == 0
+            ? null
+            : string.Join(":", address.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+}

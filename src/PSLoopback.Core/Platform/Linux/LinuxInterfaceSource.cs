@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using PSLoopback.Interfaces;
+using PSLoopback.Platform.Linux.Netlink;
+using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
+
+namespace PSLoopback.Platform.Linux;
+
+/// <summary>Interfaces from one rtnetlink dump of links and one of addresses; link speed from sysfs.</summary>
+public sealed class LinuxInterfaceSource : IInterfaceSource
+{
+    private readonly string sysfsRoot;
+
+    public LinuxInterfaceSource(string sysfsRoot = "/sys/class/net")
+    {
+        this.sysfsRoot = sysfsRoot;
+    }
+
+    public IReadOnlyList<NetInterfaceInfo> GetInterfaces()
+    {
+        using var socket = NetlinkSocket.OpenRoute();
+        var links = socket.Dump(RTM_GETLINK, new byte[IfInfoMsgLength])
+            .Where(m => m.Type == RTM_NEWLINK)
+            .Select(m => RtnetlinkParser.ParseLink(m.Payload))
+            .ToList();
+        var addresses = socket.Dump(RTM_GETADDR, new byte[IfAddrMsgLength])
+            .Where(m => m.Type == RTM_NEWADDR)
+            .Select(m => RtnetlinkParser.ParseAddress(m.Payload))
+            .ToList();
+        return LinuxInterfaceBuilder.Build(links, addresses, ReadSysfs);
+    }
+
+    private SysfsFacts ReadSysfs(LinkMessage link)
+    {
+        var directory = Path.Combine(sysfsRoot, link.Name ?? string.Empty);
+
+        // sysfs shows the network namespace it was mounted in, which need not be this process's: a name
+        // whose ifindex differs is another interface, and its facts are not this one's.
+        if (ReadInteger(Path.Combine(directory, "ifindex")) != link.Index)
+        {
+            return SysfsFacts.Unknown;
+        }
+
+        // The driver gives Mb/s, or -1 (or EINVAL on read) when it does not know.
+        var megabits = ReadInteger(Path.Combine(directory, "speed"));
+        var speed = megabits > 0 ? megabits * 1_000_000 : null;
+        var wireless = Directory.Exists(Path.Combine(directory, "wireless")) || Directory.Exists(Path.Combine(directory, "phy80211"));
+        return new SysfsFacts(speed, wireless);
+    }
+
+    private static long? ReadInteger(string path)
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

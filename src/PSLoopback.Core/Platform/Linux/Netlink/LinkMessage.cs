@@ -1,0 +1,28 @@
+namespace PSLoopback.Platform.Linux.Netlink;
+
+/// <summary>An RTM_NEWLINK message: struct ifinfomsg and the IFLA_* attributes PSLoopback uses.</summary>
+public sealed class LinkMessage
+{
+    public int Index { get; internal set; }
+
+    /// <summary>The ARPHRD_* link type.</summary>
+    public ushort DeviceType { get; internal set; }
+
+    /// <summary>The IFF_* flags.</summary>
+    public uint Flags { get; internal set; }
+
+    public string? Name { get; internal set; }
+
+    public uint? Mtu { get; internal set; }
+
+    public byte[]? Address { get; internal set; }
+
+    /// <summary>The IF_OPER_* state (RFC 2863).</summary>
+    public byte? OperState { get; internal set; }
+
+    public string? Kind { get; internal set; }
+
+    public string? Alias { get; internal set; }
+
+    public LinkStatistics? Statistics { get; internal set; }
+}

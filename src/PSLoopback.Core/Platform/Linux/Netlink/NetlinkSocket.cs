@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
+
+namespace PSLoopback.Platform.Linux.Netlink;
+
+/// <summary>
+/// An AF_NETLINK/NETLINK_ROUTE socket through libc. It sends dump requests and collects the kernel's
+/// multi-part answer; parsing is left to <see cref="NetlinkReader"/>. Only datagrams from the kernel
+/// (sender port 0) with this request's sequence number are taken.
+/// </summary>
+internal sealed class NetlinkSocket : IDisposable
+{
+    private const int AF_NETLINK = 16;
+    private const int SOCK_RAW = 3;
+    private const int SOCK_CLOEXEC = 0x80000;
+    private const int NETLINK_ROUTE = 0;
+    private const int SOL_SOCKET = 1;
+    private const int SO_RCVTIMEO = 20;
+    private const int MSG_PEEK = 0x2;
+    private const int MSG_TRUNC = 0x20;
+    private const int EINTR = 4;
+    private const int EAGAIN = 11;
+    private const int EBUSY = 16;
+
+    // Bounds on everything that loops: a dump that has not finished by then is reported, not waited for.
+    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DumpDeadline = TimeSpan.FromSeconds(30);
+    private const int MaxInterruptedRetries = 3;
+    private const int MaxEintrRetries = 100;
+
+    private readonly int fd;
+    private readonly uint portId;
+    private byte[] buffer = new byte[32 * 1024];
+    private uint sequence;
+    private bool disposed;
+
+    private NetlinkSocket(int fd, uint portId)
+    {
+        this.fd = fd;
+        this.portId = portId;
+        sequence = (uint)Environment.TickCount;
+    }
+
+    public static NetlinkSocket OpenRoute()
+    {
+        var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (fd < 0)
+        {
+            throw new NetlinkException("socket", Marshal.GetLastWin32Error());
+        }
+
+        try
+        {
+            var timeout = new Timeval { Seconds = (nint)ReceiveTimeout.TotalSeconds };
+            if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ref timeout, Marshal.SizeOf<Timeval>()) != 0)
+            {
+                throw new NetlinkException("setsockopt(SO_RCVTIMEO)", Marshal.GetLastWin32Error());
+            }
+
+            var address = new SockAddrNl { Family = AF_NETLINK };
+            if (bind(fd, ref address, Marshal.SizeOf<SockAddrNl>()) != 0)
+            {
+                throw new NetlinkException("bind", Marshal.GetLastWin32Error());
+            }
+
+            var length = Marshal.SizeOf<SockAddrNl>();
+            if (getsockname(fd, ref address, ref length) != 0)
+            {
+                throw new NetlinkException("getsockname", Marshal.GetLastWin32Error());
+            }
+
+            return new NetlinkSocket(fd, address.PortId);
+        }
+        catch
+        {
+            close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>Sends a dump request and returns the payload-bearing messages of the answer.</summary>
+    /// <param name="type">RTM_GET* message type.</param>
+    /// <param name="header">The request's fixed header (ifinfomsg, ifaddrmsg, ...).</param>
+    public IReadOnlyList<NetlinkMessage> Dump(ushort type, byte[] header)
+    {
+        // The kernel flags a dump whose table changed under it; the answer may then miss or repeat entries.
+        for (var attempt = 0; attempt <= MaxInterruptedRetries; attempt++)
+        {
+            var messages = DumpOnce(type, header, out var interrupted);
+            if (!interrupted)
+            {
+                return messages;
+            }
+        }
+
+        throw new NetlinkException("dump", EBUSY);
+    }
+
+    public void Dispose()
+    {
+        if (!disposed)
+        {
+            disposed = true;
+            close(fd);
+        }
+    }
+
+    private List<NetlinkMessage> DumpOnce(ushort type, byte[] header, out bool interrupted)
+    {
+        ThrowIfDisposed();
+        interrupted = false;
+        var seq = unchecked(++sequence);
+        Send(BuildRequest(type, seq, header));
+
+        var messages = new List<NetlinkMessage>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < DumpDeadline)
+        {
+            var length = Receive(out var sender);
+            if (sender != 0)
+            {
+                continue;
+            }
+
+            foreach (var message in NetlinkReader.ReadMessages(buffer, length))
+            {
+                if (message.Sequence != seq || message.PortId != portId)
+                {
+                    continue;
+                }
+
+                if ((message.Flags & NLM_F_DUMP_INTR) != 0)
+                {
+                    interrupted = true;
+                }
+
+                switch (message.Type)
+                {
+                    case NLMSG_DONE:
+                        return messages;
+                    case NLMSG_ERROR:
+                        if (message.Payload.Length < 4)
+                        {
+                            throw new NetlinkParseException("an NLMSG_ERROR message is too short to hold its error code.");
+                        }
+
+                        var error = BitConverter.ToInt32(message.Payload, 0);
+                        if (error != 0)
+                        {
+                            throw new NetlinkException("request", -error);
+                        }
+
+                        return messages;
+                    case NLMSG_NOOP:
+                        break;
+                    default:
+                        messages.Add(message);
+                        break;
+                }
+            }
+        }
+
+        throw new NetlinkException($"netlink dump did not finish within {DumpDeadline.TotalSeconds} s.");
+    }
+
+    private static byte[] BuildRequest(ushort type, uint seq, byte[] header)
+    {
+        var request = new byte[HeaderLength + header.Length];
+        BitConverter.GetBytes((uint)request.Length).CopyTo(request, 0);
+        BitConverter.GetBytes(type).CopyTo(request, 4);
+        BitConverter.GetBytes((ushort)(NLM_F_REQUEST | NLM_F_DUMP)).CopyTo(request, 6);
+        BitConverter.GetBytes(seq).CopyTo(request, 8);
+        header.CopyTo(request, HeaderLength);
+        return request;
+    }
+
+    private void Send(byte[] request)
+    {
+        var kernel = new SockAddrNl { Family = AF_NETLINK };
+        for (var attempt = 0; attempt < MaxEintrRetries; attempt++)
+        {
+            var sent = sendto(fd, request, (IntPtr)request.Length, 0, ref kernel, Marshal.SizeOf<SockAddrNl>());
+            if ((long)sent == request.Length)
+            {
+                return;
+            }
+
+            var errno = Marshal.GetLastWin32Error();
+            if ((long)sent >= 0 || errno != EINTR)
+            {
+                throw new NetlinkException("sendto", (long)sent >= 0 ? EAGAIN : errno);
+            }
+        }
+
+        throw new NetlinkException("sendto", EINTR);
+    }
+
+    /// <summary>Receives one whole datagram into <see cref="buffer"/>, growing it first if the datagram is larger.</summary>
+    private int Receive(out uint sender)
+    {
+        var size = ReceiveCall(MSG_PEEK | MSG_TRUNC, out sender);
+        if (size > buffer.Length)
+        {
+            buffer = new byte[size];
+        }
+
+        return ReceiveCall(0, out sender);
+    }
+
+    private int ReceiveCall(int flags, out uint sender)
+    {
+        for (var attempt = 0; attempt < MaxEintrRetries; attempt++)
+        {
+            var from = default(SockAddrNl);
+            var fromLength = Marshal.SizeOf<SockAddrNl>();
+            var received = (long)recvfrom(fd, buffer, (IntPtr)buffer.Length, flags, ref from, ref fromLength);
+            if (received >= 0)
+            {
+                sender = from.PortId;
+                return (int)received;
+            }
+
+            var errno = Marshal.GetLastWin32Error();
+            if (errno != EINTR)
+            {
+                throw new NetlinkException("recvfrom", errno);
+            }
+        }
+
+        throw new NetlinkException("recvfrom", EINTR);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (disposed)
+        {
+            throw new ObjectDisposedException(nameof(NetlinkSocket));
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SockAddrNl
+    {
+        public ushort Family;
+        public ushort Pad;
+        public uint PortId;
+        public uint Groups;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timeval
+    {
+        public nint Seconds;
+        public nint Microseconds;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int socket(int domain, int type, int protocol);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int bind(int fd, ref SockAddrNl address, int length);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int getsockname(int fd, ref SockAddrNl address, ref int length);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setsockopt(int fd, int level, int name, ref Timeval value, int length);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern IntPtr sendto(int fd, byte[] buffer, IntPtr length, int flags, ref SockAddrNl address, int addressLength);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern IntPtr recvfrom(int fd, byte[] buffer, IntPtr length, int flags, ref SockAddrNl address, ref int addressLength);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int close(int fd);
+}
