@@ -1,0 +1,184 @@
+<#
+.SYNOPSIS
+    Writes the module's MAML help (what Get-Help reads) from docs/help/<Cmdlet>.psd1 and the built cmdlets.
+.DESCRIPTION
+    The prose (synopsis, description, parameter texts, examples, notes) comes from one .psd1 per cmdlet;
+    every fact about parameters (type, position, pipeline input, aliases, wildcards) is read from the
+    built module, so the help cannot drift from the code. A cmdlet without a help file, or a parameter
+    without a description, or fewer than three examples, stops the build.
+#>
+param(
+    [Parameter(Mandatory)][string]$ModulePath,
+    [Parameter(Mandatory)][string]$HelpSource,
+    [Parameter(Mandatory)][string]$OutputPath
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+
+$maml = 'http://schemas.microsoft.com/maml/2004/10'
+$command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
+$dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
+$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+
+$module = Import-Module $ModulePath -PassThru
+$null = New-Item -ItemType Directory -Force -Path (Split-Path $OutputPath)
+
+$settings = [System.Xml.XmlWriterSettings]::new()
+$settings.Indent = $true
+$settings.Encoding = [System.Text.UTF8Encoding]::new($false)
+$writer = [System.Xml.XmlWriter]::Create($OutputPath, $settings)
+
+function Write-Paragraphs([string]$Element, [string]$Namespace, [string[]]$Text) {
+    $writer.WriteStartElement($Element, $Namespace)
+    foreach ($para in $Text) { $writer.WriteElementString('para', $maml, $para) }
+    $writer.WriteEndElement()
+}
+
+function Write-Type([string]$Name, [string[]]$Description) {
+    $writer.WriteStartElement('type', $dev)
+    $writer.WriteElementString('name', $maml, $Name)
+    $writer.WriteEndElement()
+    Write-Paragraphs 'description' $maml $Description
+}
+
+function Get-PipelineText($Parameter) {
+    $attributes = @($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })
+    $kinds = @()
+    if ($attributes.ValueFromPipeline -contains $true) { $kinds += 'ByValue' }
+    if ($attributes.ValueFromPipelineByPropertyName -contains $true) { $kinds += 'ByPropertyName' }
+    if ($kinds) { "True ($($kinds -join ', '))" } else { 'False' }
+}
+
+function Write-Parameter($Parameter, [string]$Description) {
+    $attribute = @($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })[0]
+    $position = if ($attribute.Position -ge 0) { [string]$attribute.Position } else { 'named' }
+    $globbing = [bool]($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+    $isSwitch = $Parameter.ParameterType -eq [switch]
+    $typeName = $Parameter.ParameterType.Name
+
+    $writer.WriteStartElement('parameter', $command)
+    $writer.WriteAttributeString('required', $attribute.Mandatory.ToString().ToLowerInvariant())
+    $writer.WriteAttributeString('variableLength', $Parameter.ParameterType.IsArray.ToString().ToLowerInvariant())
+    $writer.WriteAttributeString('globbing', $globbing.ToString().ToLowerInvariant())
+    $writer.WriteAttributeString('pipelineInput', (Get-PipelineText $Parameter))
+    $writer.WriteAttributeString('position', $position)
+    $writer.WriteAttributeString('aliases', $(if ($Parameter.Aliases.Count) { $Parameter.Aliases -join ', ' } else { 'none' }))
+    $writer.WriteElementString('name', $maml, $Parameter.Name)
+    Write-Paragraphs 'description' $maml @($Description)
+    if (-not $isSwitch) {
+        $writer.WriteStartElement('parameterValue', $command)
+        $writer.WriteAttributeString('required', 'true')
+        $writer.WriteAttributeString('variableLength', 'false')
+        $writer.WriteString($typeName)
+        $writer.WriteEndElement()
+    }
+    $element = if ($Parameter.ParameterType.IsArray) { $Parameter.ParameterType.GetElementType() } else { $Parameter.ParameterType }
+    if ($element.IsEnum) {
+        $writer.WriteStartElement('parameterValueGroup', $command)
+        foreach ($value in [Enum]::GetNames($element)) {
+            $writer.WriteStartElement('parameterValue', $command)
+            $writer.WriteAttributeString('required', 'false')
+            $writer.WriteAttributeString('variableLength', 'false')
+            $writer.WriteString($value)
+            $writer.WriteEndElement()
+        }
+        $writer.WriteEndElement()
+    }
+    $writer.WriteStartElement('type', $dev)
+    $writer.WriteElementString('name', $maml, $typeName)
+    $writer.WriteEndElement()
+    $writer.WriteElementString('defaultValue', $dev, $(if ($isSwitch) { 'False' } else { 'None' }))
+    $writer.WriteEndElement()
+}
+
+$writer.WriteStartDocument()
+$writer.WriteStartElement('helpItems', 'http://msh')
+$writer.WriteAttributeString('schema', 'maml')
+foreach ($cmdlet in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Object Name) {
+    $sourceFile = Join-Path $HelpSource "$($cmdlet.Name).psd1"
+    if (-not (Test-Path $sourceFile)) { throw "No help source for $($cmdlet.Name): expected $sourceFile." }
+    $help = Import-PowerShellDataFile $sourceFile
+    if (@($help.Examples).Count -lt 3) { throw "$sourceFile has $(@($help.Examples).Count) examples; every cmdlet needs at least three." }
+    $parameters = @($cmdlet.Parameters.Values | Where-Object { $common -notcontains $_.Name })
+    foreach ($p in $parameters) {
+        if (-not $help.Parameters.ContainsKey($p.Name)) { throw "$sourceFile does not describe the parameter -$($p.Name)." }
+    }
+    foreach ($described in $help.Parameters.Keys) {
+        if ($parameters.Name -notcontains $described) { throw "$sourceFile describes -$described, which $($cmdlet.Name) does not have." }
+    }
+
+    $writer.WriteStartElement('command', 'command', $command)
+    $writer.WriteAttributeString('xmlns', 'maml', $null, $maml)
+    $writer.WriteAttributeString('xmlns', 'dev', $null, $dev)
+    $writer.WriteStartElement('details', $command)
+    $writer.WriteElementString('name', $command, $cmdlet.Name)
+    $writer.WriteElementString('verb', $command, $cmdlet.Verb)
+    $writer.WriteElementString('noun', $command, $cmdlet.Noun)
+    Write-Paragraphs 'description' $maml @($help.Synopsis)
+    $writer.WriteEndElement()
+    Write-Paragraphs 'description' $maml @($help.Description)
+
+    $writer.WriteStartElement('syntax', $command)
+    foreach ($set in $cmdlet.ParameterSets) {
+        $writer.WriteStartElement('syntaxItem', $command)
+        $writer.WriteElementString('name', $maml, $cmdlet.Name)
+        foreach ($p in $set.Parameters | Where-Object { $common -notcontains $_.Name }) {
+            Write-Parameter $cmdlet.Parameters[$p.Name] $help.Parameters[$p.Name]
+        }
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('parameters', $command)
+    foreach ($p in $parameters | Sort-Object Name) { Write-Parameter $p $help.Parameters[$p.Name] }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('inputTypes', $command)
+    foreach ($input in @($help.Inputs)) {
+        $writer.WriteStartElement('inputType', $command)
+        Write-Type $input.Type @($input.Description)
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('returnValues', $command)
+    foreach ($output in $cmdlet.OutputType) {
+        $writer.WriteStartElement('returnValue', $command)
+        Write-Type $output.Name @($help.Outputs[$output.Name])
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('alertSet', $maml)
+    $writer.WriteStartElement('alert', $maml)
+    foreach ($note in @($help.Notes)) { $writer.WriteElementString('para', $maml, $note) }
+    $writer.WriteEndElement()
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('examples', $command)
+    $number = 0
+    foreach ($example in $help.Examples) {
+        $number++
+        $writer.WriteStartElement('example', $command)
+        $writer.WriteElementString('title', $maml, "-------------------------- Example $($number): $($example.Title) --------------------------")
+        $writer.WriteElementString('code', $dev, $example.Code.Trim())
+        Write-Paragraphs 'remarks' $dev @($example.Remarks)
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    $writer.WriteStartElement('relatedLinks', $command)
+    foreach ($link in @($help.Links)) {
+        $writer.WriteStartElement('navigationLink', $maml)
+        $writer.WriteElementString('linkText', $maml, $link)
+        $writer.WriteElementString('uri', $maml, '')
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+    $writer.WriteEndElement()
+}
+$writer.WriteEndElement()
+$writer.WriteEndDocument()
+$writer.Dispose()
+Write-Host "Help written to $OutputPath"
