@@ -1,0 +1,33 @@
+<#
+.SYNOPSIS
+    Runs the Pester tests against the built module; build.ps1 -Task Test starts it in a fresh pwsh -NoProfile.
+.DESCRIPTION
+    Writes the counts to -ResultPath as JSON and exits non-zero on any failure, including a failed
+    BeforeAll/AfterAll block or a test file that could not run.
+#>
+param(
+    [Parameter(Mandatory)][string]$PesterPath,
+    [Parameter(Mandatory)][string]$ModulePath,
+    [Parameter(Mandatory)][string]$ResultPath
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+# Test files read the module under test from here, so they never import the source tree.
+$env:PSLOOPBACK_MODULE = (Resolve-Path $ModulePath).Path
+
+$config = New-PesterConfiguration
+$config.Run.Path = $PSScriptRoot
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = Join-Path (Split-Path $ResultPath) 'pester.xml'
+$result = Invoke-Pester -Configuration $config
+
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $failed
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -Path $ResultPath
+exit ([int]($failed -gt 0))

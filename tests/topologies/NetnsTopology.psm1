@@ -1,0 +1,114 @@
+<#
+    Test hosts built from Linux network namespaces. Every namespace is named pslb-<pid>-<tag>, so a run can
+    remove what an earlier, killed run left behind (its pid is gone) without touching a concurrent run's.
+    Addresses come from the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+    2001:db8::/32) and live only inside these namespaces.
+#>
+
+Set-StrictMode -Version 3.0
+
+$script:Created = [System.Collections.Generic.List[string]]::new()
+
+function Get-NetnsUnavailableReason {
+    <# Why namespace tests cannot run here, or $null when they can. #>
+    if (-not $IsLinux) { return 'network namespaces exist only on Linux' }
+    if ((id -u) -ne '0') { return 'building network namespaces needs root' }
+    if (-not (Get-Command ip -ErrorAction Ignore)) { return "iproute2's ip command is not installed" }
+    $probe = "pslb-$PID-probe"
+    & ip netns add $probe 2>$null
+    if ($LASTEXITCODE -ne 0) { return "'ip netns add' failed: namespaces are not permitted here" }
+    & ip netns del $probe 2>$null
+    return $null
+}
+
+function Invoke-Ip {
+    <# Runs ip with the arguments given and fails loudly, naming the command, when ip does. #>
+    param([Parameter(ValueFromRemainingArguments)][string[]]$Arguments)
+    $output = & ip @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "ip $($Arguments -join ' ') failed: $output" }
+    $output
+}
+
+function New-TestNamespace {
+    param([Parameter(Mandatory)][string]$Tag)
+    $name = "pslb-$PID-$Tag"
+    Invoke-Ip netns add $name | Out-Null
+    $script:Created.Add($name)
+    $name
+}
+
+function Remove-TestNamespace {
+    <# Removes the namespaces this process made; their veth links go with them. #>
+    foreach ($name in @($script:Created)) {
+        & ip netns del $name 2>$null
+        $script:Created.Remove($name) | Out-Null
+    }
+}
+
+function Remove-StaleTestNamespace {
+    foreach ($line in @(& ip netns list 2>$null)) {
+        if ($line -match '^(pslb-(\d+)-\S+)' -and -not (Get-Process -Id ([int]$Matches[2]) -ErrorAction Ignore)) {
+            & ip netns del $Matches[1] 2>$null
+        }
+    }
+}
+
+function Wait-NamespaceSettled {
+    <#
+        Links come up and get IPv6 link-local addresses a moment after they are set up. Waits (at most
+        $TimeoutSeconds) until two readings of every namespace's links and addresses, 200 ms apart, agree.
+    #>
+    param([string[]]$Namespace, [int]$TimeoutSeconds = 15)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    $previous = $null
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $state = ($Namespace | ForEach-Object {
+                @(& ip -n $_ -j addr | ConvertFrom-Json) | ForEach-Object {
+                    "$($_.ifname) $($_.operstate) $($_.flags -join ',') " + (@($_.addr_info | ForEach-Object { $_.local }) -join ',')
+                }
+            }) -join ';'
+        if ($state -eq $previous) { return }
+        $previous = $state
+        Start-Sleep -Milliseconds 200
+    }
+    throw "The namespaces $($Namespace -join ', ') did not settle within $TimeoutSeconds s."
+}
+
+function New-InterfaceTopology {
+    <#
+        Host A: lo up; three veth links to host B: v1 up (IPv4 with broadcast, IPv6, MTU 1400, an alias),
+        v2 up (a secondary IPv4, a point-to-point address, a NODAD IPv6, an IPv6 with finite lifetimes and
+        a deprecated one), v3 administratively down with an address; and a veth pair inside A, v4 up with
+        its peer v5 down (LOWERLAYERDOWN). Host B: lo left down (no addresses), the peers p1, p2 and p3 up.
+        Duplicate address detection is off, so no address stays tentative while the tests read.
+    #>
+    $a = New-TestNamespace 'a'
+    $b = New-TestNamespace 'b'
+    foreach ($ns in $a, $b) {
+        & ip netns exec $ns sh -c 'echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad'
+        if ($LASTEXITCODE -ne 0) { throw "Could not turn off duplicate address detection in $ns." }
+    }
+    Invoke-Ip -n $a link set lo up | Out-Null
+    foreach ($i in 1..3) {
+        Invoke-Ip -n $a link add "v$i" type veth peer name "p$i" netns $b | Out-Null
+    }
+    Invoke-Ip -n $a link set v1 mtu 1400 alias uplink | Out-Null
+    Invoke-Ip -n $a addr add 192.0.2.1/24 brd + dev v1 | Out-Null
+    Invoke-Ip -n $a addr add 2001:db8:1::1/64 dev v1 | Out-Null
+    Invoke-Ip -n $a addr add 198.51.100.1/25 dev v2 | Out-Null
+    Invoke-Ip -n $a addr add 198.51.100.2/25 dev v2 | Out-Null
+    Invoke-Ip -n $a addr add 192.0.2.100 peer 192.0.2.200/32 dev v2 | Out-Null
+    Invoke-Ip -n $a addr add 2001:db8:2::1/64 dev v2 nodad | Out-Null
+    Invoke-Ip -n $a addr add 2001:db8:2::2/64 dev v2 nodad valid_lft 3600 preferred_lft 1800 | Out-Null
+    Invoke-Ip -n $a addr add 2001:db8:2::3/64 dev v2 nodad preferred_lft 0 | Out-Null
+    Invoke-Ip -n $a addr add 203.0.113.1/24 dev v3 | Out-Null
+    Invoke-Ip -n $a link set v1 up | Out-Null
+    Invoke-Ip -n $a link set v2 up | Out-Null
+    Invoke-Ip -n $a link add v4 type veth peer name v5 | Out-Null
+    Invoke-Ip -n $a link set v4 up | Out-Null
+    foreach ($i in 1..3) { Invoke-Ip -n $b link set "p$i" up | Out-Null }
+    Wait-NamespaceSettled $a, $b
+    [pscustomobject]@{ HostA = $a; HostB = $b }
+}
+
+Export-ModuleMember -Function Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology
