@@ -88,8 +88,10 @@ public static class LinuxInterfaceBuilder
                 return InterfaceType.Bond;
             case "vlan":
                 return InterfaceType.Vlan;
-            case "wireguard":
             case "tun":
+                // A tap device is kind "tun" too, but carries Ethernet frames: a virtual NIC, not a tunnel.
+                return link.DeviceType == ARPHRD_ETHER ? InterfaceType.Virtual : InterfaceType.Tunnel;
+            case "wireguard":
             case "vxlan":
             case "geneve":
             case "gre":
@@ -110,7 +112,6 @@ public static class LinuxInterfaceBuilder
             case "ipvlan":
             case "vrf":
             case "netkit":
-            case "tap":
                 return InterfaceType.Virtual;
         }
 

@@ -56,9 +56,14 @@ public static class NetlinkReader
     /// <summary>The attributes (type, value) that follow a fixed header of <paramref name="start"/> bytes.</summary>
     public static IReadOnlyList<KeyValuePair<ushort, ArraySegment<byte>>> ReadAttributes(byte[] data, int start, int end)
     {
-        if (start > end || end > data.Length)
+        if (data is null)
         {
-            throw new NetlinkParseException($"the payload is {data.Length} bytes, shorter than its fixed {start}-byte header.");
+            throw new ArgumentNullException(nameof(data));
+        }
+
+        if (start < 0 || end > data.Length || start > end)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"The range {start}..{end} does not lie within the {data.Length} bytes given.");
         }
 
         var attributes = new List<KeyValuePair<ushort, ArraySegment<byte>>>();

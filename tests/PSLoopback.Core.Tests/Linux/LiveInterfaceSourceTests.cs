@@ -1,0 +1,70 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using PSLoopback.Core.Tests.Support;
+using PSLoopback.Platform.Linux;
+
+namespace PSLoopback.Core.Tests.Linux;
+
+/// <summary>
+/// Reads this machine's interfaces through a real netlink socket and compares them with iproute2's view.
+/// Linux only: this test project runs on Linux, and the test fails rather than passing silently elsewhere.
+/// </summary>
+public class LiveInterfaceSourceTests
+{
+    private static readonly TimeSpan IpTimeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task MatchesIpAddrShow()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "the live netlink test needs Linux");
+
+        // Read ip's view on both sides of ours: if they differ, the interfaces changed while the test ran.
+        var before = IpJson.Parse(await RunIpAsync("-j", "addr", "show"));
+        var interfaces = new LinuxInterfaceSource().GetInterfaces();
+        var after = IpJson.Parse(await RunIpAsync("-j", "addr", "show"));
+        Assert.Equal(IpJson.Describe(before), IpJson.Describe(after));
+
+        Assert.Equal(before.Keys.OrderBy(k => k), interfaces.Select(i => i.InterfaceIndex));
+        Assert.Contains(interfaces, i => i.IsLoopback);
+        Assert.All(interfaces, i =>
+        {
+            var expected = before[i.InterfaceIndex];
+            Assert.Equal(expected.Name, i.Name);
+            Assert.Equal(expected.Mtu, i.Mtu);
+            Assert.Equal(expected.Addresses, i.Addresses.Select(a => a.ToString()).OrderBy(a => a, StringComparer.Ordinal));
+        });
+    }
+
+    private static async Task<string> RunIpAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("ip")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ip");
+        using var timeout = new CancellationTokenSource(IpTimeout);
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var error = process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.True(process.ExitCode == 0, $"ip {string.Join(" ", arguments)} exited with {process.ExitCode}: {await error}");
+            return await output;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new TimeoutException($"ip {string.Join(" ", arguments)} did not finish within {IpTimeout.TotalSeconds} s");
+        }
+    }
+}
