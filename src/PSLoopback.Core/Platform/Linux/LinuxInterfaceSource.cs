@@ -35,6 +35,15 @@ public sealed class LinuxInterfaceSource : IInterfaceSource
 
     private SysfsFacts ReadSysfs(LinkMessage link)
     {
+        // The kernel answers EINVAL for the speed of an interface that is not up, and the loopback driver
+        // knows no speed: asking would only cost a failed read each (a third of a call's time).
+        var up = (link.Flags & (uint)InterfaceFlags.Up) != 0;
+        var mayBeWireless = link.DeviceType == ARPHRD_ETHER && link.Kind is null;
+        if (link.DeviceType == ARPHRD_LOOPBACK || (!up && !mayBeWireless))
+        {
+            return SysfsFacts.Unknown;
+        }
+
         var directory = Path.Combine(sysfsRoot, link.Name ?? string.Empty);
 
         // sysfs shows the network namespace it was mounted in, which need not be this process's: a name
@@ -44,10 +53,11 @@ public sealed class LinuxInterfaceSource : IInterfaceSource
             return SysfsFacts.Unknown;
         }
 
-        // The driver gives Mb/s, or -1 (or EINVAL on read) when it does not know.
-        var megabits = ReadInteger(Path.Combine(directory, "speed"));
+        // The driver gives Mb/s, or -1 when it does not know.
+        var megabits = up ? ReadInteger(Path.Combine(directory, "speed")) : null;
         var speed = megabits > 0 ? megabits * 1_000_000 : null;
-        var wireless = Directory.Exists(Path.Combine(directory, "wireless")) || Directory.Exists(Path.Combine(directory, "phy80211"));
+        var wireless = mayBeWireless
+            && (Directory.Exists(Path.Combine(directory, "phy80211")) || Directory.Exists(Path.Combine(directory, "wireless")));
         return new SysfsFacts(speed, wireless);
     }
 
