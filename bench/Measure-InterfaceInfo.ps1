@@ -1,0 +1,125 @@
+<#
+.SYNOPSIS
+    Benchmarks Get-NetInterfaceInfo against .NET's own interface enumeration and against `ip -j -s addr`,
+    and measures what Import-Module adds to a pwsh start.
+.DESCRIPTION
+    All contenders run interleaved in one pwsh, in the same run, so that a noisy machine slows them alike;
+    the report gives medians and ratios to the .NET baseline, never a bare time as a verdict.
+
+      cmdlet      $null = Get-NetInterfaceInfo                      (warm, in-process, through the pipeline)
+      core        the Core source alone, as a C# caller would use it
+      dotnet      NetworkInterface.GetAllNetworkInterfaces() with GetIPProperties() and GetIPStatistics()
+                  on each interface, compiled (Add-Type), so PowerShell adds nothing to the baseline
+      ip          `ip -j -s addr` as a process, its output read whole
+
+    Target (issue 2): cmdlet / dotnet <= 1.0, while returning more (scope, flags, lifetimes, link kind).
+    Import-Module's cost: pwsh -NoProfile starts interleaved, bare, importing a module PowerShell ships
+    (Microsoft.PowerShell.Utility: what the import machinery itself costs any module), and importing
+    PSLoopback; the differences of the medians. Target (issue 2): PSLoopback adds at most 50 ms to a start.
+
+    Run after a build:  dotnet pwsh -NoProfile -File bench/Measure-InterfaceInfo.ps1
+.PARAMETER Iterations
+    Timed calls per contender (after 20 warm-up calls each).
+.PARAMETER Starts
+    pwsh starts per variant for the import measurement; 0 skips it.
+#>
+param(
+    [string]$ModulePath = (Join-Path $PSScriptRoot '../out/PSLoopback'),
+    [ValidateRange(10, 100000)][int]$Iterations = 500,
+    [ValidateRange(0, 200)][int]$Starts = 15
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+
+Add-Type -TypeDefinition @'
+using System.Net.NetworkInformation;
+public static class DotNetEnumeration
+{
+    public static int Run()
+    {
+        var count = 0;
+        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        {
+            var properties = nic.GetIPProperties();
+            var statistics = nic.GetIPStatistics();
+            count += properties.UnicastAddresses.Count + (statistics.BytesReceived > 0 ? 1 : 0);
+        }
+        return count;
+    }
+}
+'@
+
+function Get-Median([double[]]$Values) {
+    $sorted = $Values | Sort-Object
+    $middle = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+}
+
+$source = [PSLoopback.Platform.InterfaceSources]::ForCurrentOS()
+$ip = if ($IsLinux) { (Get-Command ip -ErrorAction Ignore).Source }
+$contenders = [ordered]@{
+    cmdlet = { $null = Get-NetInterfaceInfo }
+    core   = { $null = $source.GetInterfaces() }
+    dotnet = { $null = [DotNetEnumeration]::Run() }
+}
+if ($ip) {
+    $contenders.ip = {
+        $start = [System.Diagnostics.ProcessStartInfo]::new($ip, '-j -s addr')
+        $start.RedirectStandardOutput = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $null = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        $process.Dispose()
+    }
+}
+
+foreach ($run in $contenders.Values) { foreach ($i in 1..20) { & $run } }
+$samples = @{}
+foreach ($name in $contenders.Keys) { $samples[$name] = [System.Collections.Generic.List[double]]::new() }
+$clock = [System.Diagnostics.Stopwatch]::new()
+foreach ($i in 1..$Iterations) {
+    foreach ($name in $contenders.Keys) {
+        $clock.Restart()
+        & $contenders[$name]
+        $clock.Stop()
+        $samples[$name].Add($clock.Elapsed.TotalMilliseconds * 1000)
+    }
+}
+
+$baseline = Get-Median $samples['dotnet']
+Write-Host "Interfaces: $(@(Get-NetInterfaceInfo).Count); iterations: $Iterations; $([Environment]::ProcessorCount) cores; $(Get-Date -Format s)"
+$contenders.Keys | ForEach-Object {
+    $median = Get-Median $samples[$_]
+    [pscustomobject]@{
+        Contender          = $_
+        MedianMicroseconds = [Math]::Round($median, 1)
+        RatioToDotNet      = [Math]::Round($median / $baseline, 3)
+    }
+} | Format-Table -AutoSize | Out-String | Write-Host
+
+if ($Starts -gt 0) {
+    $pwsh = @([Environment]::ProcessPath) + @(if ([Environment]::ProcessPath -match 'dotnet$') { Join-Path $PSHOME 'pwsh.dll' })
+    $module = (Resolve-Path $ModulePath).Path
+    $variants = [ordered]@{
+        bare    = 'exit 0'
+        builtin = 'Import-Module Microsoft.PowerShell.Utility; exit 0'
+        import  = "Import-Module '$module'; exit 0"
+    }
+    $times = @{}
+    foreach ($name in $variants.Keys) { $times[$name] = [System.Collections.Generic.List[double]]::new() }
+    foreach ($i in 1..$Starts) {
+        foreach ($name in $variants.Keys) {
+            $clock.Restart()
+            & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $variants[$name]
+            $clock.Stop()
+            $times[$name].Add($clock.Elapsed.TotalMilliseconds)
+        }
+    }
+    $bare = Get-Median $times['bare']
+    $builtin = Get-Median $times['builtin']
+    $import = Get-Median $times['import']
+    Write-Host ("pwsh -NoProfile start, median of {0}: bare {1:N0} ms; importing Microsoft.PowerShell.Utility {2:N0} ms; importing PSLoopback {3:N0} ms" -f $Starts, $bare, $builtin, $import)
+    Write-Host ("Import-Module PSLoopback adds {0:N0} ms to a start (ratio {1:N3}); {2:N0} ms more than importing the built-in module" -f ($import - $bare), ($import / $bare), ($import - $builtin))
+}
