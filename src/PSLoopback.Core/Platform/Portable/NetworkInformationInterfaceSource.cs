@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Reflection;
@@ -69,7 +70,12 @@ public sealed class NetworkInformationInterfaceSource : IInterfaceSource
                 continue;
             }
 
-            var address = new NetInterfaceAddress(index, name, entry.Address, prefix.Value)
+            // .NET puts the interface's index into link-local addresses as a zone (fe80::1%4); the address
+            // object already names its interface, and the Linux source, like ip, shows no zone.
+            var ip = entry.Address.AddressFamily == AddressFamily.InterNetworkV6 && entry.Address.ScopeId != 0
+                ? new IPAddress(entry.Address.GetAddressBytes())
+                : entry.Address;
+            var address = new NetInterfaceAddress(index, name, ip, prefix.Value)
             {
                 ValidLifetime = Lifetime(Try(() => (long?)entry.AddressValidLifetime)),
                 PreferredLifetime = Lifetime(Try(() => (long?)entry.AddressPreferredLifetime)),
