@@ -1,0 +1,77 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PSLoopback.Addressing;
+
+/// <summary>What an address is by its bits alone (RFC 1122, RFC 4291, RFC 5735), with no routing table.</summary>
+public static class AddressClass
+{
+    /// <summary>127.0.0.0/8, ::1, and IPv4-mapped ::ffff:127.x.y.z: reserved for the host itself.</summary>
+    public static bool IsLoopback(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return IPAddress.IsLoopback(address);
+    }
+
+    public static bool IsMulticast(IPAddress address) => address.AddressFamily == AddressFamily.InterNetwork
+        ? (ToUInt32(address) >> 28) == 0xE
+        : address.IsIPv6Multicast;
+
+    /// <summary>255.255.255.255, the limited broadcast.</summary>
+    public static bool IsLimitedBroadcast(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetwork && ToUInt32(address) == uint.MaxValue;
+
+    /// <summary>0.0.0.0/8, "this network": never a destination on the wire.</summary>
+    public static bool IsZeroNetwork(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetwork && (ToUInt32(address) >> 24) == 0;
+
+    public static bool IsUnspecified(IPAddress address) =>
+        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    /// <summary>224.0.0.0/24: link-local multicast, never forwarded.</summary>
+    public static bool IsLocalMulticast(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetwork && (ToUInt32(address) & 0xFFFFFF00) == 0xE0000000;
+
+    /// <summary>The address as a number, first octet most significant.</summary>
+    public static uint ToUInt32(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
+        }
+
+        var b = address.GetAddressBytes();
+        return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
+    }
+
+    /// <summary>How many leading bits two addresses of one family share.</summary>
+    public static int CommonPrefixLength(IPAddress a, IPAddress b)
+    {
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        var length = 0;
+        for (var i = 0; i < Math.Min(x.Length, y.Length); i++)
+        {
+            var diff = x[i] ^ y[i];
+            if (diff == 0)
+            {
+                length += 8;
+                continue;
+            }
+
+            for (var bit = 7; bit >= 0 && (diff & (1 << bit)) == 0; bit--)
+            {
+                length++;
+            }
+
+            break;
+        }
+
+        return length;
+    }
+}

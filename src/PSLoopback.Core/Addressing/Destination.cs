@@ -1,0 +1,73 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PSLoopback.Addressing;
+
+/// <summary>Turns what a user typed (an address or a host name) into the addresses to answer for.</summary>
+public static class Destination
+{
+    /// <summary>
+    /// Strict address parsing: IPv4 only as four dotted decimals (IPAddress.Parse takes "10.1" as 10.0.0.1,
+    /// which nobody means), IPv6 in any RFC 4291 form, with an optional numeric zone (%3).
+    /// </summary>
+    public static bool TryParseAddress(string? text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        text = text?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        var bracketed = text!.Length > 2 && text[0] == '[' && text[text.Length - 1] == ']';
+        if (bracketed)
+        {
+            text = text.Substring(1, text.Length - 2);
+        }
+
+        if (!IPAddress.TryParse(text, out var parsed))
+        {
+            return false;
+        }
+
+        if (parsed.AddressFamily == AddressFamily.InterNetwork && (bracketed || text.Split('.').Length != 4 || text.Any(c => c != '.' && (c < '0' || c > '9'))))
+        {
+            return false;
+        }
+
+        if (parsed.AddressFamily != AddressFamily.InterNetwork && parsed.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return false;
+        }
+
+        address = parsed;
+        return true;
+    }
+
+    /// <summary>
+    /// The addresses of a name, from the system resolver (hosts file, then DNS), within <paramref name="timeout"/>.
+    /// Throws <see cref="TimeoutException"/> or the resolver's <see cref="SocketException"/> when it has none.
+    /// </summary>
+    public static IPAddress[] Resolve(string name, TimeSpan timeout)
+    {
+        var lookup = Dns.GetHostAddressesAsync(name);
+        try
+        {
+            if (!lookup.Wait(timeout))
+            {
+                throw new TimeoutException($"'{name}' did not resolve within {timeout.TotalSeconds:0.#} s.");
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+
+        return lookup.Result
+            .Where(a => a.AddressFamily == AddressFamily.InterNetwork || a.AddressFamily == AddressFamily.InterNetworkV6)
+            .Distinct()
+            .ToArray();
+    }
+}

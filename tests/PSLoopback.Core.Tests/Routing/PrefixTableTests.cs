@@ -1,0 +1,371 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Core.Tests.Routing;
+
+public class PrefixTableTests
+{
+    public static IEnumerable<object[]> Seeds => Enumerable.Range(1, 24).Select(seed => new object[] { seed });
+
+    [Fact]
+    public void EmptyTablesMatchNothing()
+    {
+        foreach (var family in new[] { IPAddressFamily.IPv4, IPAddressFamily.IPv6 })
+        {
+            var table = PrefixTable<string>.Build(family, Array.Empty<KeyValuePair<IPPrefix, string>>());
+
+            Assert.Equal(0, table.Count);
+            Assert.Equal(family, table.Family);
+            Assert.Null(table.LongestMatch(IPAddress.Parse(family == IPAddressFamily.IPv4 ? "192.0.2.1" : "2001:db8::1")));
+            Assert.Null(table.LongestMatch(0xC0000201u));
+            Assert.Null(table.LongestMatch(0x20010DB800000000ul, 1));
+            Assert.Empty(table.Matches(IPAddress.Parse(family == IPAddressFamily.IPv4 ? "0.0.0.0" : "::")));
+            Assert.Null(table.Get(IPPrefix.Parse(family == IPAddressFamily.IPv4 ? "0.0.0.0/0" : "::/0")));
+            Assert.False(table.TryLongestMatch(IPAddress.Parse(family == IPAddressFamily.IPv4 ? "10.0.0.1" : "::1"), out _, out var value));
+            Assert.Null(value);
+        }
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/0", "0.0.0.0", "255.255.255.255", "192.0.2.1")]
+    [InlineData("::/0", "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db8::1")]
+    public void TheDefaultRouteMatchesEveryAddress(string prefix, params string[] addresses)
+    {
+        var table = Table(prefix);
+
+        foreach (var address in addresses)
+        {
+            Assert.Equal(prefix, table.LongestMatch(IPAddress.Parse(address)));
+            Assert.Equal(new[] { prefix }, Matched(table, address));
+        }
+    }
+
+    [Fact]
+    public void AnIpv4HostRouteMatchesOnlyItsAddress()
+    {
+        var table = Table("0.0.0.0/0", "192.0.2.7/32");
+
+        Assert.Equal("192.0.2.7/32", table.LongestMatch(IPAddress.Parse("192.0.2.7")));
+        Assert.Equal("192.0.2.7/32", table.LongestMatch(0xC0000207u));
+        Assert.Equal("0.0.0.0/0", table.LongestMatch(IPAddress.Parse("192.0.2.6")));
+        Assert.Equal("0.0.0.0/0", table.LongestMatch(IPAddress.Parse("192.0.2.8")));
+        Assert.Equal(new[] { "192.0.2.7/32", "0.0.0.0/0" }, Matched(table, "192.0.2.7"));
+    }
+
+    [Fact]
+    public void AnIpv6HostRouteMatchesOnlyItsAddress()
+    {
+        var table = Table("::/0", "2001:db8::7/128");
+
+        Assert.Equal("2001:db8::7/128", table.LongestMatch(IPAddress.Parse("2001:db8::7")));
+        Assert.Equal("2001:db8::7/128", table.LongestMatch(0x20010DB800000000ul, 7));
+        Assert.Equal("::/0", table.LongestMatch(IPAddress.Parse("2001:db8::6")));
+        Assert.Equal("::/0", table.LongestMatch(IPAddress.Parse("2001:db8::8")));
+        Assert.Equal(new[] { "2001:db8::7/128", "::/0" }, Matched(table, "2001:db8::7"));
+    }
+
+    [Fact]
+    public void NestedIpv4PrefixesMatchLongestFirst()
+    {
+        var table = Table("10.0.0.0/8", "0.0.0.0/0", "10.1.2.130/32", "10.1.0.0/16", "10.1.2.128/25", "10.1.2.0/24");
+
+        Assert.Equal(new[] { "10.1.2.130/32", "10.1.2.128/25", "10.1.2.0/24", "10.1.0.0/16", "10.0.0.0/8", "0.0.0.0/0" }, Matched(table, "10.1.2.130"));
+        Assert.Equal(new[] { "10.1.2.128/25", "10.1.2.0/24", "10.1.0.0/16", "10.0.0.0/8", "0.0.0.0/0" }, Matched(table, "10.1.2.131"));
+        Assert.Equal(new[] { "10.1.2.0/24", "10.1.0.0/16", "10.0.0.0/8", "0.0.0.0/0" }, Matched(table, "10.1.2.127"));
+        Assert.Equal(new[] { "10.1.0.0/16", "10.0.0.0/8", "0.0.0.0/0" }, Matched(table, "10.1.3.0"));
+        Assert.Equal(new[] { "10.0.0.0/8", "0.0.0.0/0" }, Matched(table, "10.2.0.0"));
+        Assert.Equal(new[] { "0.0.0.0/0" }, Matched(table, "11.0.0.0"));
+    }
+
+    [Fact]
+    public void ALongPrefixLeavesTheRestOfItsBlocksToTheShorterOne()
+    {
+        var table = Table("10.0.0.0/8", "10.1.2.4/30");
+
+        Assert.Equal("10.0.0.0/8", table.LongestMatch(IPAddress.Parse("10.1.2.3")));
+        Assert.Equal("10.1.2.4/30", table.LongestMatch(IPAddress.Parse("10.1.2.4")));
+        Assert.Equal("10.1.2.4/30", table.LongestMatch(IPAddress.Parse("10.1.2.7")));
+        Assert.Equal("10.0.0.0/8", table.LongestMatch(IPAddress.Parse("10.1.2.8")));
+        Assert.Equal("10.0.0.0/8", table.LongestMatch(IPAddress.Parse("10.1.3.5")));
+        Assert.Equal("10.0.0.0/8", table.LongestMatch(IPAddress.Parse("10.2.2.5")));
+        Assert.Null(table.LongestMatch(IPAddress.Parse("11.1.2.5")));
+    }
+
+    [Fact]
+    public void NestedIpv6PrefixesMatchLongestFirstAcrossTheSixtyFourthBit()
+    {
+        var table = Table("2001:db8::/32", "::/0", "2001:db8:1::/48", "2001:db8:1:0:8000::/65", "2001:db8:1::/64", "2001:db8:1::/63", "2001:db8:1::8000:0:0:1/128");
+
+        Assert.Equal(
+            new[] { "2001:db8:1:0:8000::1/128", "2001:db8:1:0:8000::/65", "2001:db8:1::/64", "2001:db8:1::/63", "2001:db8:1::/48", "2001:db8::/32", "::/0" },
+            Matched(table, "2001:db8:1:0:8000::1"));
+        Assert.Equal(new[] { "2001:db8:1::/64", "2001:db8:1::/63", "2001:db8:1::/48", "2001:db8::/32", "::/0" }, Matched(table, "2001:db8:1:0:7fff::1"));
+        Assert.Equal(new[] { "2001:db8:1::/63", "2001:db8:1::/48", "2001:db8::/32", "::/0" }, Matched(table, "2001:db8:1:1::1"));
+        Assert.Equal(new[] { "2001:db8:1::/48", "2001:db8::/32", "::/0" }, Matched(table, "2001:db8:1:2::"));
+        Assert.Equal(new[] { "2001:db8::/32", "::/0" }, Matched(table, "2001:db8:2::"));
+        Assert.Equal(new[] { "::/0" }, Matched(table, "2001:db9::"));
+        Assert.Equal("2001:db8:1:0:8000::/65", table.LongestMatch(0x20010DB800010000ul, 0x8000000000000002ul));
+    }
+
+    [Theory]
+    [InlineData("192.0.2.0/25", "192.0.2.128/25", "192.0.2.127", "192.0.2.128", "192.0.3.0")]
+    [InlineData("2001:db8::/33", "2001:db8:8000::/33", "2001:db8:7fff:ffff:ffff:ffff:ffff:ffff", "2001:db8:8000::", "2001:db9::")]
+    public void AdjacentPrefixesMeetWithoutOverlap(string lower, string upper, string lastOfLower, string firstOfUpper, string beyond)
+    {
+        var table = Table(lower, upper);
+
+        Assert.Equal(new[] { lower }, Matched(table, lastOfLower));
+        Assert.Equal(new[] { upper }, Matched(table, firstOfUpper));
+        Assert.Empty(Matched(table, beyond));
+    }
+
+    [Fact]
+    public void TryLongestMatchReturnsThePrefixAndItsValue()
+    {
+        var table = Table("10.0.0.0/8", "10.1.0.0/16");
+
+        Assert.True(table.TryLongestMatch(IPAddress.Parse("10.1.200.3"), out var prefix, out var value));
+        Assert.Equal(IPPrefix.Parse("10.1.0.0/16"), prefix);
+        Assert.Equal("10.1.0.0/16", value);
+        Assert.False(table.TryLongestMatch(IPAddress.Parse("11.1.200.3"), out _, out _));
+    }
+
+    [Fact]
+    public void GetFindsOnlyTheExactPrefix()
+    {
+        var table = Table("10.0.0.0/8", "10.1.2.0/24", "0.0.0.0/0", "10.1.2.3/32");
+
+        Assert.Equal("10.0.0.0/8", table.Get(IPPrefix.Parse("10.0.0.0/8")));
+        Assert.Equal("10.1.2.0/24", table.Get(IPPrefix.Parse("10.1.2.99/24")));
+        Assert.Equal("0.0.0.0/0", table.Get(IPPrefix.Parse("0.0.0.0/0")));
+        Assert.Equal("10.1.2.3/32", table.Get(IPPrefix.Parse("10.1.2.3/32")));
+        Assert.Null(table.Get(IPPrefix.Parse("10.1.0.0/16")));
+        Assert.Null(table.Get(IPPrefix.Parse("10.1.2.0/25")));
+        Assert.Null(table.Get(IPPrefix.Parse("10.1.2.4/32")));
+        Assert.Null(table.Get(IPPrefix.Parse("11.0.0.0/8")));
+        Assert.Null(table.Get(IPPrefix.Parse("::/0")));
+        Assert.Null(Table("10.0.0.0/8").Get(IPPrefix.Parse("0.0.0.0/0")));
+    }
+
+    [Fact]
+    public void CountAndFamilyDescribeTheTable()
+    {
+        var table = Table("2001:db8::/32", "2001:db8::/48", "::1/128");
+
+        Assert.Equal(3, table.Count);
+        Assert.Equal(IPAddressFamily.IPv6, table.Family);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.0/24", "10.0.0.0/8", "192.0.2.99/24", "192.0.2.0/24")]
+    [InlineData("2001:db8::/32", "2001:db8::/48", "2001:db8:ffff::/32", "2001:db8::/32")]
+    public void ADuplicatePrefixIsRejectedByName(string first, string other, string second, string named)
+    {
+        // Written differently, the two are still one prefix once the host bits are dropped.
+        var exception = Assert.Throws<ArgumentException>(() => Table(first, other, second));
+
+        Assert.Contains(named, exception.Message);
+        Assert.Equal("entries", exception.ParamName);
+    }
+
+    [Fact]
+    public void APrefixOfTheOtherFamilyIsRejected()
+    {
+        var entries = new[] { Entry("192.0.2.0/24"), Entry("2001:db8::/32") };
+
+        var exception = Assert.Throws<ArgumentException>(() => PrefixTable<string>.Build(IPAddressFamily.IPv4, entries));
+        Assert.Contains("2001:db8::/32", exception.Message);
+        Assert.Throws<ArgumentException>(() => PrefixTable<string>.Build(IPAddressFamily.IPv6, entries));
+    }
+
+    [Fact]
+    public void ANullValueIsRejected()
+    {
+        var entries = new[] { new KeyValuePair<IPPrefix, string>(IPPrefix.Parse("192.0.2.0/24"), null!) };
+
+        Assert.Throws<ArgumentException>(() => PrefixTable<string>.Build(IPAddressFamily.IPv4, entries));
+    }
+
+    [Fact]
+    public void AnAddressOfTheOtherFamilyMatchesNothing()
+    {
+        var ipv4 = Table("0.0.0.0/0");
+        var ipv6 = Table("::/0");
+
+        Assert.Null(ipv4.LongestMatch(IPAddress.Parse("::ffff:192.0.2.1")));
+        Assert.Empty(ipv4.Matches(IPAddress.Parse("2001:db8::1")));
+        Assert.Null(ipv4.LongestMatch(0ul, 1ul));
+        Assert.Null(ipv6.LongestMatch(IPAddress.Parse("192.0.2.1")));
+        Assert.Null(ipv6.LongestMatch(0xC0000201u));
+        Assert.Throws<ArgumentNullException>(() => ipv4.Matches(null!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Ipv4AgreesWithALinearScan(int seed) => AgreesWithALinearScan(new Scenario(IPAddressFamily.IPv4, seed));
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Ipv6AgreesWithALinearScan(int seed) => AgreesWithALinearScan(new Scenario(IPAddressFamily.IPv6, seed));
+
+    private static void AgreesWithALinearScan(Scenario scenario)
+    {
+        var table = PrefixTable<string>.Build(scenario.Family, scenario.Prefixes.Select(p => new KeyValuePair<IPPrefix, string>(p.Prefix, p.Value)));
+        Assert.Equal(scenario.Prefixes.Count, table.Count);
+
+        foreach (var address in scenario.Addresses())
+        {
+            var expected = scenario.Prefixes.Where(p => (address & p.Mask) == p.Network).OrderByDescending(p => p.Length).ToList();
+            var longest = expected.Count > 0 ? expected[0].Value : null;
+            var ipAddress = scenario.ToAddress(address);
+
+            var fast = scenario.Family == IPAddressFamily.IPv4 ? table.LongestMatch((uint)address) : table.LongestMatch((ulong)(address >> 64), (ulong)address);
+            Assert.Same(longest, fast);
+            Assert.Same(longest, table.LongestMatch(ipAddress));
+            Assert.Equal(expected.Count > 0, table.TryLongestMatch(ipAddress, out var prefix, out _));
+            Assert.Equal(expected.Count > 0 ? expected[0].Prefix : default, prefix);
+            Assert.Equal(expected.Select(p => p.Prefix + "=" + p.Value), table.Matches(ipAddress).Select(m => m.Key + "=" + m.Value));
+        }
+
+        foreach (var stored in scenario.Prefixes)
+        {
+            Assert.Same(stored.Value, table.Get(stored.Prefix));
+        }
+
+        var storedSet = new HashSet<IPPrefix>(scenario.Prefixes.Select(p => p.Prefix));
+        foreach (var missing in scenario.RandomPrefixes(500).Where(p => !storedSet.Contains(p)))
+        {
+            Assert.Null(table.Get(missing));
+        }
+    }
+
+    private static PrefixTable<string> Table(params string[] prefixes)
+    {
+        var family = IPPrefix.Parse(prefixes[0]).AddressFamily;
+        return PrefixTable<string>.Build(family, prefixes.Select(Entry).ToList());
+    }
+
+    // The value is the prefix's text, normalized, so an assertion names the prefix that matched.
+    private static KeyValuePair<IPPrefix, string> Entry(string text)
+    {
+        var prefix = IPPrefix.Parse(text);
+        return new KeyValuePair<IPPrefix, string>(prefix, prefix.ToString());
+    }
+
+    private static string[] Matched(PrefixTable<string> table, string address) =>
+        table.Matches(IPAddress.Parse(address)).Select(m =>
+        {
+            Assert.Equal(m.Key.ToString(), m.Value);
+            return m.Value;
+        }).ToArray();
+
+    private sealed record Stored(IPPrefix Prefix, UInt128 Network, UInt128 Mask, int Length, string Value);
+
+    // A seeded random table in a family, as numbers in the family's width, with a third of its prefixes or more
+    // drawn around a few centres so that they nest deeply and sit next to each other.
+    private sealed class Scenario
+    {
+        private readonly Random random;
+        private readonly int bits;
+        private readonly UInt128[] centres;
+
+        public Scenario(IPAddressFamily family, int seed)
+        {
+            Family = family;
+            bits = family == IPAddressFamily.IPv4 ? 32 : 128;
+            random = new Random((seed * 7919) + bits);
+            centres = Enumerable.Range(0, random.Next(1, 5)).Select(_ => RandomNumber()).ToArray();
+
+            var wanted = seed % 4 == 0 ? random.Next(1, 40) : random.Next(1, 5001);
+            var clustered = 0.3 + (random.NextDouble() * 0.7);
+            var seen = new HashSet<(UInt128, int)>();
+            Prefixes = new List<Stored>();
+            for (var i = 0; i < wanted; i++)
+            {
+                var (network, length) = random.NextDouble() < clustered ? ClusteredPrefix() : RandomPrefix();
+                if (seen.Add((network, length)))
+                {
+                    Prefixes.Add(new Stored(new IPPrefix(ToAddress(network), length), network, Mask(length), length, "v" + i));
+                }
+            }
+        }
+
+        public IPAddressFamily Family { get; }
+
+        public List<Stored> Prefixes { get; }
+
+        // Uniform addresses, addresses inside stored prefixes, and each side of a stored prefix's edges.
+        public IEnumerable<UInt128> Addresses()
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                var stored = Prefixes[random.Next(Prefixes.Count)];
+                var first = stored.Network;
+                var last = stored.Network | (~stored.Mask & AllOnes);
+                yield return (i % 6) switch
+                {
+                    0 => RandomNumber(),
+                    1 => first | (RandomNumber() & ~stored.Mask),
+                    2 => first,
+                    3 => last,
+                    4 => (first - 1) & AllOnes,
+                    _ => (last + 1) & AllOnes,
+                };
+            }
+        }
+
+        public IEnumerable<IPPrefix> RandomPrefixes(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var (network, length) = i % 2 == 0 ? ClusteredPrefix() : RandomPrefix();
+                yield return new IPPrefix(ToAddress(network), length);
+            }
+        }
+
+        public IPAddress ToAddress(UInt128 number)
+        {
+            var bytes = new byte[bits / 8];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                bytes[i] = (byte)(number >> (bits - (8 * (i + 1))));
+            }
+
+            return new IPAddress(bytes);
+        }
+
+        private UInt128 AllOnes => bits == 128 ? UInt128.MaxValue : (UInt128.One << bits) - 1;
+
+        private UInt128 Mask(int length) => length == bits ? AllOnes : AllOnes ^ (AllOnes >> length);
+
+        private UInt128 RandomNumber()
+        {
+            var bytes = new byte[16];
+            random.NextBytes(bytes);
+            return new UInt128(BitConverter.ToUInt64(bytes, 0), BitConverter.ToUInt64(bytes, 8)) & AllOnes;
+        }
+
+        private (UInt128 Network, int Length) RandomPrefix()
+        {
+            var length = random.Next(bits + 1);
+            return (RandomNumber() & Mask(length), length);
+        }
+
+        // A centre cut at some length, sometimes with one of its last bits flipped to make a sibling or a neighbour.
+        private (UInt128 Network, int Length) ClusteredPrefix()
+        {
+            var length = random.Next(bits + 1);
+            var network = centres[random.Next(centres.Length)] & Mask(length);
+            if (length > 0 && random.Next(3) == 0)
+            {
+                network ^= UInt128.One << (bits - length + random.Next(Math.Min(length, 3)));
+            }
+
+            return (network, length);
+        }
+    }
+}
