@@ -99,6 +99,62 @@ internal sealed class NetlinkSocket : IDisposable
         throw new NetlinkException("dump", EBUSY);
     }
 
+    /// <summary>
+    /// Sends a single request (no dump) and returns the kernel's one answer, or null for a bare acknowledgement.
+    /// A refusal throws a NetlinkException whose Errno is the kernel's; for some requests (a route query) that
+    /// errno is the answer.
+    /// </summary>
+    /// <param name="type">RTM_* message type.</param>
+    /// <param name="payload">The request's fixed header and attributes.</param>
+    public NetlinkMessage? Request(ushort type, byte[] payload)
+    {
+        ThrowIfDisposed();
+        var seq = unchecked(++sequence);
+        var request = BuildRequest(type, seq, payload);
+
+        // The same header as a dump's, less NLM_F_DUMP.
+        BitConverter.GetBytes(NLM_F_REQUEST).CopyTo(request, 6);
+        Send(request);
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < DumpDeadline)
+        {
+            var length = Receive(out var sender);
+            if (sender != 0)
+            {
+                continue;
+            }
+
+            foreach (var message in NetlinkReader.ReadMessages(buffer, length))
+            {
+                if (message.Sequence != seq || message.PortId != portId || message.Type == NLMSG_NOOP)
+                {
+                    continue;
+                }
+
+                if (message.Type != NLMSG_ERROR)
+                {
+                    return message;
+                }
+
+                if (message.Payload.Length < 4)
+                {
+                    throw new NetlinkParseException("an NLMSG_ERROR message is too short to hold its error code.");
+                }
+
+                var error = BitConverter.ToInt32(message.Payload, 0);
+                if (error != 0)
+                {
+                    throw new NetlinkException("request", -error);
+                }
+
+                return null;
+            }
+        }
+
+        throw new NetlinkException($"netlink request was not answered within {DumpDeadline.TotalSeconds} s.");
+    }
+
     public void Dispose()
     {
         if (!disposed)

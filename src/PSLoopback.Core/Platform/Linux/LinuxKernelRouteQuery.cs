@@ -1,0 +1,154 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using PSLoopback.Platform.Linux.Netlink;
+using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
+using static PSLoopback.Platform.Linux.Netlink.RouteConstants;
+
+namespace PSLoopback.Platform.Linux;
+
+/// <summary>
+/// Asks the kernel which route it would use, as `ip route get` does: one RTM_GETROUTE request (not a dump) for a
+/// destination, optionally with a source, output interface, firewall mark or input interface (the last simulates
+/// a packet arriving there and needs a source).
+/// </summary>
+/// <remarks>
+/// What the kernel (6.18) answers, by what the lookup ends on, IPv4 and IPv6 alike unless said; `ip route get`
+/// prints an errno as "RTNETLINK answers: " and its strerror text:
+/// <list type="bullet">
+/// <item>a unicast, local, broadcast, anycast (IPv6) or multicast route: an RTM_NEWROUTE with that rtm_type.
+/// `ip -j route get` prints "type" only when it is not unicast, and "table" neither for main nor for 0, which IPv4
+/// reports when no FIB entry was used (limited broadcast, multicast from a given source, an output interface that
+/// no route leaves by);</item>
+/// <item>an unreachable route: EHOSTUNREACH (113, "No route to host");</item>
+/// <item>a blackhole route: EINVAL (22, "Invalid argument");</item>
+/// <item>a prohibit route: EACCES (13, "Permission denied");</item>
+/// <item>a throw route: no answer of its own; the rules after the one whose table threw are tried, and when none
+/// finds a route, ENETUNREACH (101, "Network is unreachable");</item>
+/// <item>a rule with action unreachable: ENETUNREACH (101); prohibit: EACCES (13); blackhole: EINVAL (22);</item>
+/// <item>no rule finds a route: ENETUNREACH (101);</item>
+/// <item>IPv4 with a source that is not a local address and no input interface: ENETUNREACH (101), before any rule;</item>
+/// <item>IPv4 with an input interface whose forwarding is off: EHOSTUNREACH (113) for every destination that is not
+/// local, whatever route or rule it meets; IPv6 answers as if forwarding were on.</item>
+/// </list>
+/// IPv4 answers are routing-cache entries: rtm_flags holds RTM_F_CLONED and the RTCF_* bits (local, broadcast,
+/// multicast). IPv6 answers have rtm_flags 0 and always an RTA_SRC, "::" when no source was given.
+/// </remarks>
+public sealed class LinuxKernelRouteQuery
+{
+    public LinuxKernelRouteQuery(IPAddress destination)
+    {
+        Destination = destination ?? throw new ArgumentNullException(nameof(destination));
+    }
+
+    public IPAddress Destination { get; }
+
+    /// <summary>RTA_SRC, of the destination's family. For IPv4 without <see cref="InputInterface"/> it must be a local address.</summary>
+    public IPAddress? Source { get; set; }
+
+    /// <summary>RTA_OIF: an interface index the route must leave by.</summary>
+    public int? OutputInterface { get; set; }
+
+    /// <summary>RTA_IIF: an interface index the packet is taken to have arrived on (a forwarding lookup).</summary>
+    public int? InputInterface { get; set; }
+
+    /// <summary>RTA_MARK: the firewall mark the policy rules see.</summary>
+    public uint? Mark { get; set; }
+
+    /// <summary>RTM_F_FIB_MATCH: answer with the matching FIB entry (its prefix, its next hops) instead of the resolved route.</summary>
+    public bool FibMatch { get; set; }
+
+    /// <summary>Sends the query on a netlink socket of this process's network namespace.</summary>
+    /// <param name="errno">
+    /// 0 when a route came back, else the kernel's errno (see the remarks for what each means), or that of a socket
+    /// failure on the way (EAGAIN: no answer within the socket's 5 s timeout).
+    /// </param>
+    /// <returns>The kernel's RTM_NEWROUTE, or null when it refused.</returns>
+    public RouteMessage? Ask(out int errno)
+    {
+        var payload = BuildRequest();
+        using var socket = NetlinkSocket.OpenRoute();
+        NetlinkMessage? answer;
+        try
+        {
+            answer = socket.Request(RTM_GETROUTE, payload);
+        }
+        catch (NetlinkException e) when (e.Errno != 0)
+        {
+            errno = e.Errno;
+            return null;
+        }
+
+        if (answer is null || answer.Type != RTM_NEWROUTE)
+        {
+            throw new NetlinkException($"the kernel answered a route query with message type {answer?.Type.ToString() ?? "acknowledgement"}, not RTM_NEWROUTE.");
+        }
+
+        errno = 0;
+        return RouteParser.ParseRoute(answer.Payload);
+    }
+
+    /// <summary>The request's rtmsg and attributes, as `ip route get` builds them.</summary>
+    internal byte[] BuildRequest()
+    {
+        var family = FamilyOf(Destination, nameof(Destination));
+        var destination = Destination.GetAddressBytes();
+        var source = Source?.GetAddressBytes();
+        if (Source is not null && FamilyOf(Source, nameof(Source)) != family)
+        {
+            throw new ArgumentException("The source and the destination must be of the same address family.", nameof(Source));
+        }
+
+        using var stream = new MemoryStream();
+        stream.WriteByte(family);
+        stream.WriteByte((byte)(destination.Length * 8));
+        stream.WriteByte((byte)((source?.Length ?? 0) * 8));
+        stream.Write(new byte[5], 0, 5); // tos, table, protocol, scope, type
+
+        // IPv4 reports the table the lookup ended in only when asked, else main (iproute2 asks); IPv6 always
+        // reports it, and refuses the flag on a socket with NETLINK_GET_STRICT_CHK.
+        var flags = (family == AF_INET ? RTM_F_LOOKUP_TABLE : 0) | (FibMatch ? RTM_F_FIB_MATCH : 0);
+        Write(stream, BitConverter.GetBytes(flags));
+
+        WriteAttribute(stream, RTA_DST, destination);
+        if (source is not null)
+        {
+            WriteAttribute(stream, RTA_SRC, source);
+        }
+
+        if (InputInterface is int input)
+        {
+            WriteAttribute(stream, RTA_IIF, BitConverter.GetBytes(input));
+        }
+
+        if (OutputInterface is int output)
+        {
+            WriteAttribute(stream, RTA_OIF, BitConverter.GetBytes(output));
+        }
+
+        if (Mark is uint mark)
+        {
+            WriteAttribute(stream, RTA_MARK, BitConverter.GetBytes(mark));
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte FamilyOf(IPAddress address, string name) => address.AddressFamily switch
+    {
+        AddressFamily.InterNetwork => AF_INET,
+        AddressFamily.InterNetworkV6 => AF_INET6,
+        _ => throw new ArgumentException($"{address.AddressFamily} is neither IPv4 nor IPv6.", name),
+    };
+
+    /// <summary>An attribute header, the value, and padding to 4 bytes (every value here is a whole number of words).</summary>
+    private static void WriteAttribute(Stream stream, ushort type, byte[] value)
+    {
+        Write(stream, BitConverter.GetBytes((ushort)(4 + value.Length)));
+        Write(stream, BitConverter.GetBytes(type));
+        Write(stream, value);
+    }
+
+    private static void Write(Stream stream, byte[] bytes) => stream.Write(bytes, 0, bytes.Length);
+}
