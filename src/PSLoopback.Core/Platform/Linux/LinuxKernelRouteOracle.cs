@@ -1,0 +1,54 @@
+using System.Linq;
+using System.Net;
+using PSLoopback.Interfaces;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Platform.Linux;
+
+/// <summary>Asks this process's kernel (its network namespace) the resolver's question with RTM_GETROUTE.</summary>
+public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
+{
+    private readonly System.Collections.Generic.IReadOnlyList<NetInterfaceInfo> interfaces;
+
+    /// <param name="interfaces">To name the interface of each answer.</param>
+    public LinuxKernelRouteOracle(System.Collections.Generic.IReadOnlyList<NetInterfaceInfo> interfaces)
+    {
+        this.interfaces = interfaces;
+    }
+
+    public KernelRouteAnswer Ask(RouteQuery query)
+    {
+        var request = new LinuxKernelRouteQuery(query.Destination)
+        {
+            Source = query.Source,
+            OutputInterface = query.OutputInterfaceIndex,
+            Mark = query.Mark == 0 ? null : query.Mark,
+        };
+        var message = request.Ask(out var errno);
+        if (message is null)
+        {
+            return new KernelRouteAnswer { Error = ToError(errno), Errno = errno };
+        }
+
+        var index = message.OutputInterface;
+        return new KernelRouteAnswer
+        {
+            RouteType = (RouteType)message.Type,
+            InterfaceIndex = index,
+            InterfaceAlias = interfaces.FirstOrDefault(i => i.InterfaceIndex == index)?.Name,
+            Gateway = message.Gateway is byte[] gateway ? new IPAddress(gateway) : null,
+            PreferredSource = message.PreferredSource is byte[] source ? new IPAddress(source) : null,
+            Table = message.Table,
+        };
+    }
+
+    internal static RouteError ToError(int errno) => errno switch
+    {
+        101 => RouteError.NetworkUnreachable,
+        113 => RouteError.HostUnreachable,
+        13 => RouteError.PermissionDenied,
+        22 => RouteError.InvalidArgument,
+        19 => RouteError.NoSuchDevice,
+        _ => RouteError.Other,
+    };
+}

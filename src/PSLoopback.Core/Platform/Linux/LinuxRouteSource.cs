@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.IO;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Platform.Linux;
+
+/// <summary>Every table's routes and every rule from rtnetlink, with the interfaces they name.</summary>
+public sealed class LinuxRouteSource : IRouteSource
+{
+    public RouteSnapshot ReadSnapshot()
+    {
+        var interfaces = new LinuxInterfaceSource().GetInterfaces();
+        var (routes, rules) = LinuxRouteDump.Read();
+        var snapshot = new RouteSnapshot(interfaces, LinuxRouteBuilder.BuildRoutes(routes, interfaces), LinuxRouteBuilder.BuildRules(rules));
+
+        // RFC 6724 rule 7 follows each interface's use_tempaddr; procfs, unlike sysfs, always shows this
+        // process's network namespace.
+        foreach (var device in interfaces)
+        {
+            if (ReadInteger($"/proc/sys/net/ipv6/conf/{device.Name}/use_tempaddr") >= 2)
+            {
+                snapshot.PreferTemporaryAddresses.Add(device.InterfaceIndex);
+            }
+        }
+
+        return snapshot;
+    }
+
+    private static int? ReadInteger(string path)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (System.UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace PSLoopback.Routing;
+
+/// <summary>Asks the running kernel the same question the resolver answers, to check the resolver.</summary>
+public interface IKernelRouteOracle
+{
+    KernelRouteAnswer Ask(RouteQuery query);
+}

@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace PSLoopback.Routing;
+
+/// <summary>What the kernel itself answered to a route query (`ip route get`): a route, or an errno.</summary>
+public sealed class KernelRouteAnswer
+{
+    public RouteType RouteType { get; set; } = RouteType.NoRoute;
+
+    public RouteError Error { get; set; }
+
+    /// <summary>The raw errno when <see cref="Error"/> is not one PSLoopback names.</summary>
+    public int Errno { get; set; }
+
+    public int? InterfaceIndex { get; set; }
+
+    public string? InterfaceAlias { get; set; }
+
+    /// <summary>The gateway, or null when the kernel gave none (on-link).</summary>
+    public IPAddress? Gateway { get; set; }
+
+    public IPAddress? PreferredSource { get; set; }
+
+    public uint? Table { get; set; }
+
+    public override string ToString()
+    {
+        if (Error != RouteError.None)
+        {
+            return $"error {Error} (errno {Errno})";
+        }
+
+        return (RouteType == RouteType.Unicast ? string.Empty : RouteType.ToString().ToLowerInvariant() + " ")
+            + (Gateway is null ? string.Empty : $"via {Gateway} ")
+            + $"dev {InterfaceAlias ?? InterfaceIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            + (PreferredSource is null ? string.Empty : $" src {PreferredSource}")
+            + (Table is uint table ? " table " + RouteTables.Name(table) : string.Empty);
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using PSLoopback.Addressing;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// Where a packet to one destination goes, and why: Resolve-NetRoute's answer. Unreachable, blackhole,
+/// prohibit and "no route" are answers here (<see cref="RouteType"/> and <see cref="Error"/>), not failures.
+/// </summary>
+public sealed class RouteDecision
+{
+    public RouteDecision(IPAddress remoteIPAddress)
+    {
+        RemoteIPAddress = remoteIPAddress ?? throw new ArgumentNullException(nameof(remoteIPAddress));
+        Destination = remoteIPAddress.ToString();
+    }
+
+    /// <summary>The destination as the user gave it: an address or a host name.</summary>
+    public string Destination { get; set; }
+
+    public IPAddress RemoteIPAddress { get; }
+
+    public IPAddressFamily AddressFamily => RemoteIPAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        ? IPAddressFamily.IPv6
+        : IPAddressFamily.IPv4;
+
+    public RouteType RouteType { get; internal set; } = RouteType.NoRoute;
+
+    /// <summary>The errno `ip route get` answers with when the packet cannot be sent; None when it can.</summary>
+    public RouteError Error { get; internal set; }
+
+    public int? InterfaceIndex { get; internal set; }
+
+    public string? InterfaceAlias { get; internal set; }
+
+    /// <summary>The gateway, or the unspecified address when the destination is on-link; null when no route.</summary>
+    public IPAddress? NextHop { get; internal set; }
+
+    public IPAddress? SourceAddress { get; internal set; }
+
+    public IPPrefix? DestinationPrefix => Route?.DestinationPrefix;
+
+    public uint? RouteMetric => Route?.RouteMetric;
+
+    public uint? Table { get; internal set; }
+
+    public string? TableName => Table is uint table ? RouteTables.Name(table) : null;
+
+    public uint? RulePriority => Rule?.Priority;
+
+    /// <summary>True when the packet never leaves this host: a local destination or a loopback interface.</summary>
+    public bool StaysOnHost { get; internal set; }
+
+    public NetRouteInfo? Route { get; internal set; }
+
+    public NetRouteRule? Rule { get; internal set; }
+
+    /// <summary>Every way the kernel may send this flow; more than one for a multipath route, whose pick is by flow hash.</summary>
+    public IReadOnlyList<RoutePath> Paths { get; internal set; } = Array.Empty<RoutePath>();
+
+    /// <summary>One sentence on why: the rule, the table and the route that decided, or what refused.</summary>
+    public string Reason { get; internal set; } = string.Empty;
+
+    /// <summary>Every step the resolver took; filled when the caller asks for an explanation.</summary>
+    public IReadOnlyList<RouteTraceStep> Trace { get; internal set; } = Array.Empty<RouteTraceStep>();
+
+    /// <summary>With -Verify: whether the kernel, asked the same question, gave the same answer.</summary>
+    public bool? KernelAgrees { get; set; }
+
+    /// <summary>With -Verify: the kernel's own answer, in `ip route get` words.</summary>
+    public string? KernelAnswer { get; set; }
+
+    public override string ToString() => $"{Destination}: {RouteType} {Reason}";
+
+    /// <summary>A copy that takes one of <see cref="Paths"/> as the answer (the one the kernel hashed the flow to).</summary>
+    internal RouteDecision WithPath(RoutePath path)
+    {
+        var copy = (RouteDecision)MemberwiseClone();
+        copy.InterfaceIndex = path.InterfaceIndex;
+        copy.InterfaceAlias = path.InterfaceAlias;
+        copy.NextHop = path.NextHop;
+        copy.SourceAddress = path.SourceAddress;
+        return copy;
+    }
+}

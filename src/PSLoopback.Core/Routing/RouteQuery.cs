@@ -1,0 +1,37 @@
+using System;
+using System.Net;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// One question to the resolver: where would a locally sent packet to <see cref="Destination"/> go? The
+/// optional fields narrow it as `ip route get` does: from (source), oif, mark, tos, uid, ipproto, ports.
+/// </summary>
+public sealed class RouteQuery
+{
+    public RouteQuery(IPAddress destination)
+    {
+        Destination = destination ?? throw new ArgumentNullException(nameof(destination));
+    }
+
+    public IPAddress Destination { get; }
+
+    /// <summary>A source address the packet must carry (ip's "from"); selects source-based rules.</summary>
+    public IPAddress? Source { get; set; }
+
+    /// <summary>An interface the packet must leave by (ip's "oif").</summary>
+    public int? OutputInterfaceIndex { get; set; }
+
+    public uint Mark { get; set; }
+
+    public byte Tos { get; set; }
+
+    /// <summary>The sending user's id; rules with a uid range select on it.</summary>
+    public uint Uid { get; set; }
+
+    public byte IPProtocol { get; set; }
+
+    public ushort SourcePort { get; set; }
+
+    public ushort DestinationPort { get; set; }
+}

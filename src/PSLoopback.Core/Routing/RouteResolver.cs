@@ -1,0 +1,774 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// Answers "where would this host send a packet to X, and why" from a <see cref="RouteSnapshot"/>, the way
+/// the Linux kernel answers `ip route get X`: policy rules in priority order, then in each table the longest
+/// matching prefix, then the route order the kernel keeps (type of service, metric, first added), then the
+/// next hop and the source address. Pure: the snapshot is read, never the OS. Build once per snapshot, then
+/// ask as often as needed; each table is a <see cref="PrefixTable{T}"/>, so a lookup does not scan.
+/// </summary>
+public sealed class RouteResolver
+{
+    private static readonly IPAddress Loopback4 = IPAddress.Loopback;
+
+    private readonly RouteSnapshot snapshot;
+    private readonly Dictionary<(IPAddressFamily Family, uint Table), PrefixTable<RouteGroup>> tables = new();
+    private readonly Dictionary<IPAddressFamily, List<NetRouteRule>> rules = new();
+    private readonly HashSet<IPAddress> localIPv4 = new();
+    private readonly NetInterfaceInfo? loopback;
+
+    // With only the default IPv4 rules, Linux keeps the local table merged into main and looks the two up
+    // as one (fib_unmerge splits them when the first custom rule is added): longest prefix across both.
+    private readonly bool mergedIPv4LocalAndMain;
+
+    public RouteResolver(RouteSnapshot snapshot)
+    {
+        this.snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+        loopback = snapshot.Interfaces.FirstOrDefault(i => i.IsLoopback);
+        foreach (var address in snapshot.Interfaces.SelectMany(i => i.Addresses).Where(a => a.AddressFamily == IPAddressFamily.IPv4))
+        {
+            localIPv4.Add(address.IPAddress);
+        }
+
+        foreach (var family in new[] { IPAddressFamily.IPv4, IPAddressFamily.IPv6 })
+        {
+            var own = snapshot.Rules.Where(r => r.AddressFamily == family).ToList();
+            rules[family] = own.Count > 0
+                ? own.Select((rule, position) => (rule, position)).OrderBy(x => x.rule.Priority).ThenBy(x => x.position).Select(x => x.rule).ToList()
+                : DefaultRules(family);
+        }
+
+        mergedIPv4LocalAndMain = IsDefaultRuleSet(rules[IPAddressFamily.IPv4]);
+        var byTable = snapshot.Routes
+            .Select((route, position) => (route, position))
+            .GroupBy(x => (x.route.AddressFamily, Table: mergedIPv4LocalAndMain && x.route.AddressFamily == IPAddressFamily.IPv4 && x.route.Table == RouteTables.Local ? RouteTables.Main : x.route.Table));
+        foreach (var table in byTable)
+        {
+            var groups = table
+                .GroupBy(x => x.route.DestinationPrefix)
+                .Select(g => new KeyValuePair<IPPrefix, RouteGroup>(g.Key, new RouteGroup(g.Key, Order(table.Key.AddressFamily, g))));
+            tables[(table.Key.AddressFamily, table.Key.Table)] = PrefixTable<RouteGroup>.Build(table.Key.AddressFamily, groups);
+        }
+    }
+
+    public RouteSnapshot Snapshot => snapshot;
+
+    /// <param name="explain">Also record every step in <see cref="RouteDecision.Trace"/> (slower).</param>
+    public RouteDecision Resolve(RouteQuery query, bool explain = false)
+    {
+        if (query is null)
+        {
+            throw new ArgumentNullException(nameof(query));
+        }
+
+        var work = new Work(query, explain);
+        work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
+        if (query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            ResolveIPv4(work);
+        }
+        else
+        {
+            ResolveIPv6(work);
+        }
+
+        var decision = work.Decision;
+        decision.StaysOnHost = decision.Error == RouteError.None
+            && (decision.RouteType == RouteType.Local || (decision.InterfaceIndex is int index && snapshot.FindInterface(index)?.IsLoopback == true));
+        work.Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
+        decision.Trace = work.Trace ?? (IReadOnlyList<RouteTraceStep>)Array.Empty<RouteTraceStep>();
+        return decision;
+    }
+
+    private void ResolveIPv4(Work work)
+    {
+        var query = work.Query;
+        var destination = query.Destination;
+        var source = query.Source;
+        NetInterfaceInfo? oif = null;
+
+        if (source is not null)
+        {
+            if (AddressClass.IsMulticast(source) || AddressClass.IsLimitedBroadcast(source) || AddressClass.IsZeroNetwork(source))
+            {
+                work.Refuse(RouteError.InvalidArgument, $"{source} cannot be the source of a packet.");
+                return;
+            }
+
+            if (!localIPv4.Contains(source))
+            {
+                work.Refuse(RouteError.NetworkUnreachable, $"{source} is not an address of this host, so no packet can be sent from it.");
+                return;
+            }
+
+            if (query.OutputInterfaceIndex is null && (AddressClass.IsMulticast(destination) || AddressClass.IsLimitedBroadcast(destination)))
+            {
+                var owner = snapshot.Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.IPAddress.Equals(source)));
+                if (owner is not null)
+                {
+                    Finish(work, null, AddressClass.IsMulticast(destination) ? RouteType.Multicast : RouteType.Broadcast, owner, IPAddress.Any, source,
+                        $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that has that address; no table is asked");
+                    return;
+                }
+            }
+        }
+
+        if (query.OutputInterfaceIndex is int oifIndex)
+        {
+            oif = snapshot.FindInterface(oifIndex);
+            if (oif is null)
+            {
+                work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {oifIndex}.");
+                return;
+            }
+
+            if (oif.AdminStatus != AdminStatus.Up)
+            {
+                work.Refuse(RouteError.NetworkUnreachable, $"the output interface {oif.Name} is down.");
+                return;
+            }
+
+            if (AddressClass.IsLocalMulticast(destination) || AddressClass.IsLimitedBroadcast(destination))
+            {
+                source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
+                Finish(work, null, AddressClass.IsLimitedBroadcast(destination) ? RouteType.Broadcast : RouteType.Multicast, oif, IPAddress.Any, source,
+                    $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table");
+                return;
+            }
+
+            if (source is null && AddressClass.IsMulticast(destination))
+            {
+                source = SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Global);
+            }
+        }
+
+        if (destination.Equals(IPAddress.Any))
+        {
+            // A packet to 0.0.0.0 is a packet to this host: Linux rewrites it to the source, else 127.0.0.1.
+            Finish(work, null, RouteType.Local, loopback, IPAddress.Any, source ?? Loopback4, "0.0.0.0 means this host: the packet loops back");
+            return;
+        }
+
+        var found = LookUp(work, IPAddressFamily.IPv4);
+        if (found is null)
+        {
+            if (oif is not null)
+            {
+                // When the lookup fails in any way (no route, a reject route or rule), Linux takes a destination
+                // asked for by interface to be on that link ("apparently, routing tables are wrong").
+                var failure = work.Decision.Error == RouteError.None ? "no route matched" : work.Decision.Reason.TrimEnd('.');
+                work.Decision.Rule = null;
+                work.Decision.Route = null;
+                source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
+                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source, $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
+                return;
+            }
+
+            if (work.Decision.Error == RouteError.None)
+            {
+                work.Refuse(RouteError.NetworkUnreachable, "no route matches: Network is unreachable.");
+            }
+
+            return;
+        }
+
+        var (route, paths) = found.Value;
+        if (route.RouteType == RouteType.Local)
+        {
+            source ??= route.PreferredSource ?? destination;
+            MakeRoute(work, route, RouteType.Local, loopback, IPAddress.Any, source,
+                $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through the loopback interface");
+            return;
+        }
+
+        var chosen = paths[0];
+        var device = snapshot.FindInterface(chosen.InterfaceIndex);
+        var sources = paths.Select(p => source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv4(snapshot, p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, route.Scope)).ToList();
+        work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
+        if (paths.Count > 1)
+        {
+            work.Note(RouteTraceStage.Path, route.ToString(), $"{paths.Count} paths: Linux hashes each flow onto one; the first is shown");
+        }
+
+        var why = $"longest match {route.DestinationPrefix} in table {route.TableName}"
+            + (route.IsOnLink ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {chosen.NextHop}");
+        MakeRoute(work, route, route.RouteType, device, chosen.NextHop, sources[0], why, chosen.InterfaceIndex);
+    }
+
+    /// <summary>
+    /// The type Linux gives an output route (__mkroute_output). Linux 6.18 answers a route query for a
+    /// loopback or 0.0.0.0/8 destination through any interface, so neither is refused here.
+    /// </summary>
+    private void MakeRoute(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, string why, int? interfaceIndex = null)
+    {
+        var destination = work.Query.Destination;
+        if (AddressClass.IsLimitedBroadcast(destination))
+        {
+            type = RouteType.Broadcast;
+        }
+        else if (AddressClass.IsMulticast(destination))
+        {
+            type = RouteType.Multicast;
+        }
+
+        // A broadcast, or a multicast that matched only a route shorter than 224.0.0.0/4 (the default
+        // route, say), is sent on the link: Linux drops the route's gateway for it.
+        if (!AddressClass.IsUnspecified(nextHop)
+            && (type == RouteType.Broadcast || (type == RouteType.Multicast && (route is null || route.DestinationPrefix.Length < 4))))
+        {
+            nextHop = IPAddress.Any;
+            why += $"; a {type.ToString().ToLowerInvariant()} is sent on the link, without the route's gateway";
+            work.Decision.Paths = work.Decision.Paths
+                .Select(p => new RoutePath(IPAddress.Any, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight))
+                .ToArray();
+        }
+
+        Finish(work, route, type, device, nextHop, source, why, interfaceIndex);
+    }
+
+    private static void Finish(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, string why, int? interfaceIndex = null)
+    {
+        var decision = work.Decision;
+        decision.Route = route;
+        decision.RouteType = type;
+        decision.Error = RouteError.None;
+        decision.InterfaceIndex = device?.InterfaceIndex ?? interfaceIndex;
+        decision.InterfaceAlias = device?.Name;
+        decision.NextHop = nextHop;
+        decision.SourceAddress = source;
+        decision.Table = route?.Table;
+        decision.Reason = why;
+        work.Note(RouteTraceStage.Source, source?.ToString() ?? "(none)", source is null ? "no address can be the source" : "the packet's source address");
+    }
+
+    private void ResolveIPv6(Work work)
+    {
+        var query = work.Query;
+        var destination = query.Destination;
+        if (query.OutputInterfaceIndex is int oifIndex && snapshot.FindInterface(oifIndex) is null)
+        {
+            work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {oifIndex}.");
+            return;
+        }
+
+        var found = LookUp(work, IPAddressFamily.IPv6);
+        if (found is null)
+        {
+            if (work.Decision.Error == RouteError.None)
+            {
+                work.Refuse(RouteError.NetworkUnreachable, "no route matches: Network is unreachable.");
+            }
+
+            return;
+        }
+
+        var (route, paths) = found.Value;
+        var chosen = paths[0];
+        var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
+        var sources = paths.Select(p => query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, destination, p.InterfaceIndex)).ToList();
+        work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
+
+        // Local and anycast routes name the interface that has the address, but the packet loops back.
+        if (route.RouteType is RouteType.Local or RouteType.Anycast)
+        {
+            Finish(work, route, route.RouteType, loopback, IPAddress.IPv6Any, sources[0],
+                $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through the loopback interface");
+            return;
+        }
+
+        var why = $"longest match {route.DestinationPrefix} in table {route.TableName}"
+            + (chosen.IsOnLink ? $", on the link of {routeDevice?.Name}" : $", via {chosen.NextHop}");
+        Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, sources[0], why, chosen.InterfaceIndex);
+    }
+
+    /// <summary>
+    /// Walks the rules (fib_rules_lookup). Returns the route and its usable paths, or null with the
+    /// decision's error set when a rule or route refuses, or with no error when nothing matched.
+    /// </summary>
+    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? LookUp(Work work, IPAddressFamily family)
+    {
+        if (family == IPAddressFamily.IPv4 && mergedIPv4LocalAndMain)
+        {
+            work.Note(RouteTraceStage.Rule, "default rules", "only the default rules exist, so Linux looks up local and main as one table, then default");
+            foreach (var table in new[] { RouteTables.Main, RouteTables.Default })
+            {
+                var outcome = LookUpTable(work, family, table);
+                var decisive = outcome.Found?.Route ?? outcome.Refusing;
+                if (decisive is not null)
+                {
+                    work.Decision.Rule = rules[family].FirstOrDefault(r => r.Table == decisive.Table);
+                    return Settle(work, outcome, family, decisive.Table);
+                }
+            }
+
+            return null;
+        }
+
+        var ordered = rules[family];
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var rule = ordered[i];
+            if (!Matches(rule, work.Query, out var mismatch))
+            {
+                work.Note(RouteTraceStage.Rule, rule.ToString(), "does not match: " + mismatch);
+                continue;
+            }
+
+            switch (rule.Action)
+            {
+                case RuleAction.Goto:
+                    var target = ordered.FindIndex(r => r.Priority == rule.GotoPriority);
+                    if (target < 0)
+                    {
+                        work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, but no rule has the priority it jumps to: skipped");
+                        continue;
+                    }
+
+                    work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: continue at rule {rule.GotoPriority}");
+                    i = target - 1;
+                    continue;
+                case RuleAction.Nop:
+                    work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, and does nothing");
+                    continue;
+                case RuleAction.Unreachable:
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.NetworkUnreachable, $"rule {rule.Priority} answers unreachable.", RouteType.Unreachable);
+                    return null;
+                case RuleAction.Prohibit:
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.PermissionDenied, $"rule {rule.Priority} prohibits it.", RouteType.Prohibit);
+                    return null;
+                case RuleAction.Blackhole:
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.InvalidArgument, $"rule {rule.Priority} drops it (blackhole).", RouteType.Blackhole);
+                    return null;
+                case RuleAction.Lookup:
+                    break;
+                default:
+                    work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches, but its action {rule.Action} is not one Linux acts on: skipped");
+                    continue;
+            }
+
+            work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: look up table {rule.TableName}");
+            var outcome = LookUpTable(work, family, rule.Table);
+            if (outcome.Error != RouteError.None)
+            {
+                work.Decision.Rule = rule;
+                return Settle(work, outcome, family, rule.Table);
+            }
+
+            if (outcome.Found is null)
+            {
+                continue;
+            }
+
+            if (rule.SuppressPrefixLength is int suppress && outcome.Found.Value.Route.DestinationPrefix.Length <= suppress)
+            {
+                work.Note(RouteTraceStage.Rule, rule.ToString(),
+                    $"its answer {outcome.Found.Value.Route.DestinationPrefix} is /{suppress} or shorter, which suppress_prefixlength {suppress} ignores: on to the next rule");
+                continue;
+            }
+
+            work.Decision.Rule = rule;
+            return Settle(work, outcome, family, rule.Table);
+        }
+
+        return null;
+    }
+
+    private static (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Settle(Work work, TableOutcome outcome, IPAddressFamily family, uint table)
+    {
+        if (outcome.Error != RouteError.None)
+        {
+            var route = outcome.Refusing!;
+            work.Decision.Route = route;
+            work.Decision.Table = route.Table;
+            var verb = route.RouteType switch
+            {
+                RouteType.Unreachable => "is unreachable",
+                RouteType.Prohibit => "is prohibited",
+                _ => "is dropped (blackhole)",
+            };
+            work.Refuse(outcome.Error, $"{route.DestinationPrefix} {verb} by a route in table {RouteTables.Name(table)}.", route.RouteType);
+            return null;
+        }
+
+        return outcome.Found;
+    }
+
+    /// <summary>One table: longest prefix first, then the routes of that prefix in the kernel's order.</summary>
+    private TableOutcome LookUpTable(Work work, IPAddressFamily family, uint tableId)
+    {
+        if (!tables.TryGetValue((family, tableId), out var table))
+        {
+            work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "has no routes");
+            return default;
+        }
+
+        foreach (var match in table.Matches(work.Query.Destination))
+        {
+            var outcome = family == IPAddressFamily.IPv4 ? PickIPv4(work, match.Value) : PickIPv6(work, match.Value);
+            if (outcome.Found is not null || outcome.Error != RouteError.None || outcome.Thrown)
+            {
+                return outcome;
+            }
+        }
+
+        work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "no route matches " + work.Query.Destination);
+        return default;
+    }
+
+    /// <summary>fib_table_lookup's walk over the routes of one prefix.</summary>
+    private TableOutcome PickIPv4(Work work, RouteGroup group)
+    {
+        foreach (var route in group.Routes)
+        {
+            if (route.Tos != 0 && route.Tos != work.Query.Tos)
+            {
+                work.Note(RouteTraceStage.Route, route.ToString(), $"is only for tos 0x{route.Tos:x2}");
+                continue;
+            }
+
+            switch (route.RouteType)
+            {
+                case RouteType.Throw:
+                    work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                    return new TableOutcome { Thrown = true };
+                case RouteType.Unreachable:
+                    return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
+                case RouteType.Prohibit:
+                    return new TableOutcome { Error = RouteError.PermissionDenied, Refusing = route };
+                case RouteType.Blackhole:
+                    return new TableOutcome { Error = RouteError.InvalidArgument, Refusing = route };
+            }
+
+            var paths = UsablePaths(work, route);
+            if (paths.Count == 0)
+            {
+                continue;
+            }
+
+            work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, then metric {route.RouteMetric}");
+            return new TableOutcome { Found = (route, paths) };
+        }
+
+        return default;
+    }
+
+    /// <summary>rt6_select over the routes of one prefix: lowest metric first, scored by interface and router preference.</summary>
+    private TableOutcome PickIPv6(Work work, RouteGroup group)
+    {
+        var query = work.Query;
+        var source = query.Source ?? IPAddress.IPv6Any;
+        var candidates = group.Routes.Where(r => r.SourcePrefix is null || r.SourcePrefix.Value.Contains(source)).ToList();
+        if (candidates.Count == 0)
+        {
+            return default;
+        }
+
+        // Link-local, multicast and loopback destinations, or an interface asked for without a source, bind
+        // the lookup to that interface: a route through another is no candidate at all.
+        var strict = NeedsStrictInterface(query.Destination) || (query.OutputInterfaceIndex is not null && query.Source is null);
+        var firstMetric = candidates[0].RouteMetric;
+        var best = BestIPv6(work, candidates.Where(r => r.RouteMetric == firstMetric), strict)
+            ?? BestIPv6(work, candidates.Where(r => r.RouteMetric != firstMetric), strict);
+        if (best is null)
+        {
+            return default;
+        }
+
+        var route = best.Value.Route;
+        switch (route.RouteType)
+        {
+            case RouteType.Throw:
+                work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                return new TableOutcome { Thrown = true };
+            case RouteType.Unreachable:
+                return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
+            case RouteType.Prohibit:
+                return new TableOutcome { Error = RouteError.PermissionDenied, Refusing = route };
+            case RouteType.Blackhole:
+                return new TableOutcome { Error = RouteError.InvalidArgument, Refusing = route };
+        }
+
+        work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, lowest metric {route.RouteMetric}, then interface and preference");
+        return new TableOutcome { Found = (route, best.Value.Paths) };
+    }
+
+    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(Work work, IEnumerable<NetRouteInfo> routes, bool strict)
+    {
+        var oif = work.Query.OutputInterfaceIndex;
+        (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? best = null;
+        var bestScore = -1;
+        foreach (var route in routes)
+        {
+            var hops = Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList();
+            if (hops.Count == 0)
+            {
+                work.Note(RouteTraceStage.Route, route.ToString(), "its next hop is dead");
+                continue;
+            }
+
+            var onOif = oif is null ? hops : hops.Where(h => h.InterfaceIndex == oif).ToList();
+            if (onOif.Count == 0 && strict)
+            {
+                work.Note(RouteTraceStage.Route, route.ToString(), $"does not leave by interface {oif}, which the lookup is bound to");
+                continue;
+            }
+
+            var score = (onOif.Count > 0 ? 2 : 0) | (DecodePreference(route.Preference) << 2);
+            if (score > bestScore)
+            {
+                bestScore = score;
+                best = (route, onOif.Count > 0 ? onOif : hops);
+            }
+            else
+            {
+                work.Note(RouteTraceStage.Route, route.ToString(), "loses to an earlier route of the same metric");
+            }
+        }
+
+        return best;
+    }
+
+    // Linux scores router preference low, medium, high as 1, 2, 3 (IPV6_DECODE_PREF).
+    private static int DecodePreference(RoutePreference? preference) => ((int)(preference ?? RoutePreference.Medium)) ^ 2;
+
+    private static bool NeedsStrictInterface(IPAddress destination) =>
+        destination.IsIPv6Multicast || destination.IsIPv6LinkLocal || destination.Equals(IPAddress.IPv6Loopback);
+
+    private static IReadOnlyList<NetRouteNextHop> Hops(NetRouteInfo route) =>
+        route.NextHops.Count > 0
+            ? route.NextHops
+            : new[] { new NetRouteNextHop { NextHop = route.NextHop, InterfaceIndex = route.InterfaceIndex, InterfaceAlias = route.InterfaceAlias, Flags = route.Flags } };
+
+    /// <summary>The next hops fib_lookup_good_nhc accepts: alive, and on the interface asked for if any.</summary>
+    private static IReadOnlyList<NetRouteNextHop> UsablePaths(Work work, NetRouteInfo route)
+    {
+        var oif = work.Query.OutputInterfaceIndex;
+        var usable = new List<NetRouteNextHop>();
+        foreach (var hop in Hops(route))
+        {
+            if ((hop.Flags & RouteFlags.Dead) != 0)
+            {
+                work.Note(RouteTraceStage.Path, route + " " + hop, "dead: its interface is down");
+            }
+            else if (oif is int wanted && hop.InterfaceIndex != wanted)
+            {
+                work.Note(RouteTraceStage.Path, route + " " + hop, $"does not leave by interface {wanted}, which was asked for");
+            }
+            else
+            {
+                usable.Add(hop);
+            }
+        }
+
+        return usable;
+    }
+
+    private bool Matches(NetRouteRule rule, RouteQuery query, out string mismatch)
+    {
+        var matched = MatchesSelector(rule, query, out mismatch);
+        if (rule.Not)
+        {
+            mismatch = matched ? "its selector matches, and the rule is inverted (not)" : string.Empty;
+            return !matched;
+        }
+
+        return matched;
+    }
+
+    private bool MatchesSelector(NetRouteRule rule, RouteQuery query, out string mismatch)
+    {
+        mismatch = string.Empty;
+
+        // Locally sent packets come in on the loopback device as far as rules are concerned.
+        if (rule.IncomingInterface is string iif && snapshot.FindInterface(iif)?.IsLoopback != true)
+        {
+            mismatch = $"iif {iif}: a locally sent packet's incoming interface is the loopback interface";
+            return false;
+        }
+
+        if (rule.OutgoingInterface is string oifName)
+        {
+            var index = snapshot.FindInterface(oifName)?.InterfaceIndex;
+            if (index is null || query.OutputInterfaceIndex != index)
+            {
+                mismatch = $"oif {oifName} was not asked for";
+                return false;
+            }
+        }
+
+        var mask = rule.FwMask ?? (rule.FwMark is null ? 0u : uint.MaxValue);
+        if ((((rule.FwMark ?? 0) ^ query.Mark) & mask) != 0)
+        {
+            mismatch = $"fwmark 0x{query.Mark:x} is not 0x{rule.FwMark ?? 0:x}/0x{mask:x}";
+            return false;
+        }
+
+        if (rule.L3MasterDevice)
+        {
+            mismatch = "l3mdev: no VRF is involved";
+            return false;
+        }
+
+        if (rule.UidRange is UidRange uids && !uids.Contains(query.Uid))
+        {
+            mismatch = $"uid {query.Uid} is not in {uids}";
+            return false;
+        }
+
+        if (rule.From is IPPrefix from)
+        {
+            // IPv4 matches "from" against 0.0.0.0 when no source is given; IPv6 does not match at all then.
+            var source = query.Source ?? (rule.AddressFamily == IPAddressFamily.IPv4 ? (IPAddress?)IPAddress.Any : null);
+            if (!from.IsDefault && (source is null || !from.Contains(source)))
+            {
+                mismatch = $"from {from}: the source is {query.Source?.ToString() ?? "not yet chosen"}";
+                return false;
+            }
+        }
+
+        if (rule.To is IPPrefix to && !to.Contains(query.Destination))
+        {
+            mismatch = $"to {to}";
+            return false;
+        }
+
+        if (rule.Tos != 0 && rule.Tos != query.Tos)
+        {
+            mismatch = $"tos 0x{rule.Tos:x2}";
+            return false;
+        }
+
+        if (rule.IPProtocol is byte protocol && protocol != 0 && protocol != query.IPProtocol)
+        {
+            mismatch = $"ipproto {protocol}";
+            return false;
+        }
+
+        if (rule.SourcePortRange is PortRange sport && !sport.Contains(query.SourcePort))
+        {
+            mismatch = $"sport {sport}";
+            return false;
+        }
+
+        if (rule.DestinationPortRange is PortRange dport && !dport.Contains(query.DestinationPort))
+        {
+            mismatch = $"dport {dport}";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static List<NetRouteInfo> Order(IPAddressFamily family, IEnumerable<(NetRouteInfo Route, int Position)> routes) =>
+        family == IPAddressFamily.IPv4
+            ? routes.OrderByDescending(x => x.Route.Tos).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList()
+            : routes.OrderBy(x => x.Route.SourcePrefix?.Length is int length ? -length : 0).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList();
+
+    private static List<NetRouteRule> DefaultRules(IPAddressFamily family)
+    {
+        var defaults = new List<NetRouteRule>
+        {
+            new() { AddressFamily = family, Priority = 0, Table = RouteTables.Local },
+            new() { AddressFamily = family, Priority = 32766, Table = RouteTables.Main },
+        };
+        if (family == IPAddressFamily.IPv4)
+        {
+            defaults.Add(new NetRouteRule { AddressFamily = family, Priority = 32767, Table = RouteTables.Default });
+        }
+
+        return defaults;
+    }
+
+    private static bool IsDefaultRuleSet(List<NetRouteRule> ordered)
+    {
+        var expected = new[] { (0u, RouteTables.Local), (32766u, RouteTables.Main), (32767u, RouteTables.Default) };
+        return ordered.Count == expected.Length
+            && ordered.Zip(expected, (rule, want) => rule.Priority == want.Item1 && rule.Table == want.Item2 && IsPlainLookup(rule)).All(ok => ok);
+    }
+
+    private static bool IsPlainLookup(NetRouteRule rule) =>
+        rule.Action == RuleAction.Lookup && rule.From is null && rule.To is null && !rule.Not && rule.FwMark is null
+        && rule.IncomingInterface is null && rule.OutgoingInterface is null && rule.SuppressPrefixLength is null
+        && rule.UidRange is null && rule.Tos == 0 && !rule.L3MasterDevice
+        && (rule.IPProtocol ?? 0) == 0 && rule.SourcePortRange is null && rule.DestinationPortRange is null;
+
+    private static string DescribeQuery(RouteQuery query)
+    {
+        var parts = new List<string> { "to " + query.Destination };
+        if (query.Source is not null)
+        {
+            parts.Add("from " + query.Source);
+        }
+
+        if (query.OutputInterfaceIndex is int oif)
+        {
+            parts.Add("oif " + oif);
+        }
+
+        if (query.Mark != 0)
+        {
+            parts.Add($"mark 0x{query.Mark:x}");
+        }
+
+        return string.Join(" ", parts);
+    }
+
+    /// <summary>The routes of one prefix in one table, in the order the kernel tries them.</summary>
+    private sealed class RouteGroup
+    {
+        public RouteGroup(IPPrefix prefix, List<NetRouteInfo> routes)
+        {
+            Prefix = prefix;
+            Routes = routes;
+        }
+
+        public IPPrefix Prefix { get; }
+
+        public List<NetRouteInfo> Routes { get; }
+    }
+
+    private struct TableOutcome
+    {
+        public (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Found;
+        public RouteError Error;
+        public NetRouteInfo? Refusing;
+        public bool Thrown;
+    }
+
+    /// <summary>The state of one resolution: its query, the decision being built, and the trace if asked for.</summary>
+    private sealed class Work
+    {
+        public Work(RouteQuery query, bool explain)
+        {
+            Query = query;
+            Decision = new RouteDecision(query.Destination);
+            Trace = explain ? new List<RouteTraceStep>() : null;
+        }
+
+        public RouteQuery Query { get; }
+
+        public RouteDecision Decision { get; }
+
+        public List<RouteTraceStep>? Trace { get; }
+
+        public void Note(RouteTraceStage stage, string subject, string outcome) =>
+            Trace?.Add(new RouteTraceStep(stage, subject, outcome));
+
+        public void Refuse(RouteError error, string why, RouteType type = RouteType.NoRoute)
+        {
+            Decision.Error = error;
+            Decision.RouteType = type;
+            Decision.Reason = why;
+        }
+    }
+}

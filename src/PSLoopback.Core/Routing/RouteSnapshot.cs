@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// The facts a routing decision is made from, read at one moment: interfaces (for source addresses and
+/// names), routes of every table, and policy rules. The resolver never reads the OS; it reads this.
+/// </summary>
+public sealed class RouteSnapshot
+{
+    public RouteSnapshot(
+        IReadOnlyList<NetInterfaceInfo> interfaces,
+        IReadOnlyList<NetRouteInfo> routes,
+        IReadOnlyList<NetRouteRule> rules)
+    {
+        Interfaces = interfaces ?? throw new ArgumentNullException(nameof(interfaces));
+        Routes = routes ?? throw new ArgumentNullException(nameof(routes));
+        Rules = rules ?? throw new ArgumentNullException(nameof(rules));
+    }
+
+    public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
+
+    public IReadOnlyList<NetRouteInfo> Routes { get; }
+
+    /// <summary>The policy rules of both families; empty means the kernel's defaults (local, main, default).</summary>
+    public IReadOnlyList<NetRouteRule> Rules { get; }
+
+    /// <summary>Interfaces whose IPv6 configuration prefers temporary addresses (use_tempaddr 2).</summary>
+    public ISet<int> PreferTemporaryAddresses { get; } = new HashSet<int>();
+
+    /// <summary>
+    /// A snapshot of routes alone, as from another machine (what-if questions): the default rules, and only
+    /// the interfaces the routes name. The one carrying the local route for 127.0.0.0/8 or ::1 is taken to be
+    /// the loopback interface, since that is where every OS puts them.
+    /// </summary>
+    public static RouteSnapshot FromRoutes(IReadOnlyList<NetRouteInfo> routes)
+    {
+        var loopbackPrefixes = new[] { IPPrefix.Parse("127.0.0.0/8"), IPPrefix.Parse("::1/128") };
+        var interfaces = routes
+            .Where(r => r.InterfaceIndex > 0 && r.InterfaceAlias is not null)
+            .GroupBy(r => r.InterfaceIndex)
+            .Select(g => new NetInterfaceInfo(g.Key, g.First().InterfaceAlias!)
+            {
+                InterfaceType = g.Any(r => r.RouteType == RouteType.Local && loopbackPrefixes.Contains(r.DestinationPrefix))
+                    ? InterfaceType.Loopback
+                    : InterfaceType.Unknown,
+                AdminStatus = AdminStatus.Up,
+            })
+            .OrderBy(i => i.InterfaceIndex)
+            .ToList();
+        return new RouteSnapshot(interfaces, routes, Array.Empty<NetRouteRule>());
+    }
+
+    public NetInterfaceInfo? FindInterface(int index) => Interfaces.FirstOrDefault(i => i.InterfaceIndex == index);
+
+    public NetInterfaceInfo? FindInterface(string name) => Interfaces.FirstOrDefault(i => i.Name == name);
+}

@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+
+namespace PSLoopback.Routing;
+
+/// <summary>Where the resolver's answer and the kernel's differ, in the fields `ip route get` shows.</summary>
+public static class RouteVerification
+{
+    /// <returns>One line per difference; empty when they agree.</returns>
+    public static IReadOnlyList<string> Compare(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel)
+    {
+        var differences = new List<string>();
+        if (ours.Error != kernel.Error)
+        {
+            differences.Add($"error: ours {ours.Error}, the kernel's {kernel.Error} (errno {kernel.Errno})");
+            return differences;
+        }
+
+        if (kernel.Error != RouteError.None)
+        {
+            return differences;
+        }
+
+        if (ours.RouteType != kernel.RouteType)
+        {
+            differences.Add($"type: ours {ours.RouteType}, the kernel's {kernel.RouteType}");
+        }
+
+        // A multipath route's path is the kernel's to hash; any of ours is right if the kernel chose it.
+        var kernelHop = kernel.Gateway ?? Unspecified(query.Destination);
+        var paths = ours.Paths.Count > 1
+            ? ours.Paths
+            : new[] { new RoutePath(ours.NextHop ?? Unspecified(query.Destination), ours.InterfaceIndex ?? 0, ours.InterfaceAlias, ours.SourceAddress, 1) };
+        var path = paths.FirstOrDefault(p => p.InterfaceIndex == kernel.InterfaceIndex && p.NextHop.Equals(kernelHop));
+        if (ours.Paths.Count > 1 && path is not null && ours.RouteType is RouteType.Unicast or RouteType.Multicast or RouteType.Broadcast)
+        {
+            ours = ours.WithPath(path);
+        }
+
+        if (ours.InterfaceIndex != kernel.InterfaceIndex)
+        {
+            differences.Add($"interface: ours {ours.InterfaceAlias ?? ours.InterfaceIndex?.ToString()}, the kernel's {kernel.InterfaceAlias ?? kernel.InterfaceIndex?.ToString()}");
+        }
+
+        if (!Equals(ours.NextHop ?? Unspecified(query.Destination), kernelHop))
+        {
+            differences.Add($"next hop: ours {ours.NextHop}, the kernel's {kernelHop}");
+        }
+
+        // With a source given the packet carries it. IPv4 then leaves "prefsrc" out when it equals that
+        // source; IPv6 still sends what it would have chosen without one, so only IPv4 can be compared then.
+        var isIPv4 = query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        var kernelSource = isIPv4 && query.Source is not null ? kernel.PreferredSource ?? query.Source : kernel.PreferredSource;
+        if ((query.Source is null || isIPv4) && !Equals(ours.SourceAddress, kernelSource))
+        {
+            differences.Add($"source: ours {ours.SourceAddress?.ToString() ?? "none"}, the kernel's {kernelSource?.ToString() ?? "none"}");
+        }
+
+        return differences;
+    }
+
+    private static IPAddress Unspecified(IPAddress destination) =>
+        destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+}

@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// Chooses the source address of a packet as Linux does when neither the socket nor the route fixes it:
+/// for IPv4 inet_select_addr (a primary address of the output interface in scope, preferring the
+/// gateway's subnet, else any interface's); for IPv6 ipv6_dev_get_saddr, the rules of RFC 6724 section 5.
+/// </summary>
+internal static class SourceAddressSelector
+{
+    // Linux's default address label table (net/ipv6/addrlabel.c); only equality of labels matters.
+    private static readonly (IPPrefix Prefix, int Label)[] Labels =
+    {
+        (IPPrefix.Parse("::1/128"), 0),
+        (IPPrefix.Parse("::/96"), 3),
+        (IPPrefix.Parse("::ffff:0:0/96"), 4),
+        (IPPrefix.Parse("2001:10::/28"), 7),
+        (IPPrefix.Parse("2001::/32"), 6),
+        (IPPrefix.Parse("2002::/16"), 2),
+        (IPPrefix.Parse("3ffe::/16"), 12),
+        (IPPrefix.Parse("fec0::/10"), 11),
+        (IPPrefix.Parse("fc00::/7"), 5),
+        (IPPrefix.Parse("::/0"), 1),
+    };
+
+    private static readonly IPPrefix Orchid = IPPrefix.Parse("2001:10::/28");
+
+    /// <param name="gateway">The next hop, or null for an on-link route: with a gateway, an address in its subnet wins.</param>
+    /// <param name="scope">The route's scope: addresses of a narrower scope are not candidates.</param>
+    public static IPAddress? SelectIPv4(RouteSnapshot snapshot, int interfaceIndex, IPAddress? gateway, AddressScope scope)
+    {
+        IPAddress? first = null;
+        var device = snapshot.FindInterface(interfaceIndex);
+        foreach (var address in PrimaryIPv4(device))
+        {
+            if (Math.Min((byte)(address.Scope ?? AddressScope.Global), (byte)AddressScope.Host) > (byte)scope)
+            {
+                continue;
+            }
+
+            if (gateway is null || new IPPrefix(address.Peer ?? address.IPAddress, address.PrefixLength).Contains(gateway))
+            {
+                return address.IPAddress;
+            }
+
+            first ??= address.IPAddress;
+        }
+
+        if (first is not null)
+        {
+            return first;
+        }
+
+        // No address in scope on the device: any interface's, loopback first, but never a link-scoped one.
+        foreach (var other in snapshot.Interfaces)
+        {
+            foreach (var address in PrimaryIPv4(other))
+            {
+                var addressScope = address.Scope ?? AddressScope.Global;
+                if (addressScope != AddressScope.Link && (byte)addressScope <= (byte)scope)
+                {
+                    return address.IPAddress;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <param name="interfaceIndex">The route's output interface; 0 when unknown.</param>
+    public static IPAddress? SelectIPv6(RouteSnapshot snapshot, IPAddress destination, int interfaceIndex)
+    {
+        var target = new Candidate(destination, Scope(destination), Label(destination));
+
+        // Multicast and link-local (or narrower) destinations may only use the output interface's addresses.
+        var onlyOutput = destination.IsIPv6Multicast || target.Scope <= LinkLocalScope;
+        var devices = onlyOutput
+            ? snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex)
+            : snapshot.Interfaces;
+
+        NetInterfaceAddress? best = null;
+        foreach (var device in devices)
+        {
+            foreach (var address in device.Addresses)
+            {
+                if (address.AddressFamily != IPAddressFamily.IPv6
+                    || ((address.Flags & AddressFlags.Tentative) != 0 && (address.Flags & AddressFlags.Optimistic) == 0)
+                    || address.IPAddress.IsIPv6Multicast
+                    || address.IPAddress.Equals(IPAddress.IPv6Any))
+                {
+                    continue;
+                }
+
+                if (best is null || Better(snapshot, address, best, target, interfaceIndex))
+                {
+                    best = address;
+                }
+            }
+        }
+
+        return best?.IPAddress;
+    }
+
+    private const int LinkLocalScope = 0x2;
+
+    private static IEnumerable<NetInterfaceAddress> PrimaryIPv4(NetInterfaceInfo? device) =>
+        device is null
+            ? Enumerable.Empty<NetInterfaceAddress>()
+            : device.Addresses.Where(a => a.AddressFamily == IPAddressFamily.IPv4 && !a.IsSecondary);
+
+    /// <summary>Whether <paramref name="candidate"/> beats <paramref name="best"/>: the first rule that tells them apart decides.</summary>
+    private static bool Better(RouteSnapshot snapshot, NetInterfaceAddress candidate, NetInterfaceAddress best, Candidate target, int interfaceIndex)
+    {
+        for (var rule = 1; rule <= 9; rule++)
+        {
+            var a = Evaluate(snapshot, candidate, target, interfaceIndex, rule);
+            var b = Evaluate(snapshot, best, target, interfaceIndex, rule);
+            if (a != b)
+            {
+                return a > b;
+            }
+        }
+
+        return false;
+    }
+
+    private static int Evaluate(RouteSnapshot snapshot, NetInterfaceAddress address, Candidate target, int interfaceIndex, int rule)
+    {
+        switch (rule)
+        {
+            case 1: // Prefer the destination itself.
+                return address.IPAddress.Equals(target.Address) ? 1 : 0;
+            case 2: // Prefer the smallest scope that still reaches the destination.
+                var scope = Scope(address.IPAddress);
+                return scope >= target.Scope ? -scope : scope - 128;
+            case 3: // Avoid deprecated and optimistic addresses (loopback and mapped ones are always preferred).
+                return IsAlwaysPreferred(address.IPAddress) || (address.Flags & (AddressFlags.Deprecated | AddressFlags.Optimistic)) == 0 ? 1 : 0;
+            case 4: // Mobile IPv6 home addresses: none here, so no preference.
+                return 0;
+            case 5: // Prefer the output interface.
+                return interfaceIndex == 0 || address.InterfaceIndex == interfaceIndex ? 1 : 0;
+            case 6: // Prefer a matching label.
+                return Label(address.IPAddress) == target.Label ? 1 : 0;
+            case 7: // Prefer public addresses, unless the interface asks for temporary ones (use_tempaddr 2).
+                var preferTemporary = snapshot.PreferTemporaryAddresses.Contains(address.InterfaceIndex);
+                return (!address.IsTemporary) ^ preferTemporary ? 1 : 0;
+            case 8: // Prefer an ORCHID source only for an ORCHID destination.
+                return Orchid.Contains(address.IPAddress) == Orchid.Contains(target.Address) ? 1 : 0;
+            default: // Longest matching prefix, counted up to the address's own prefix length.
+                return Math.Min(AddressClass.CommonPrefixLength(address.IPAddress, target.Address), address.PrefixLength);
+        }
+    }
+
+    private static bool IsAlwaysPreferred(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 || address.Equals(IPAddress.IPv6Loopback) || IsCompatible(address);
+
+    private static bool IsCompatible(IPAddress address)
+    {
+        var b = address.GetAddressBytes();
+        return b.Take(12).All(x => x == 0) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback);
+    }
+
+    /// <summary>The source-scope number Linux gives an IPv6 address (1 interface, 2 link, 5 site, 14 global).</summary>
+    internal static int Scope(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return 0xE;
+        }
+
+        var b = address.GetAddressBytes();
+        if (b[0] == 0xFF)
+        {
+            return b[1] & 0x0F;
+        }
+
+        if (address.Equals(IPAddress.IPv6Loopback) || address.IsIPv6LinkLocal)
+        {
+            return LinkLocalScope;
+        }
+
+        return address.IsIPv6SiteLocal ? 0x5 : 0xE;
+    }
+
+    private static int Label(IPAddress address) => Labels.First(l => l.Prefix.Contains(address)).Label;
+
+    private readonly struct Candidate
+    {
+        public Candidate(IPAddress address, int scope, int label)
+        {
+            Address = address;
+            Scope = scope;
+            Label = label;
+        }
+
+        public IPAddress Address { get; }
+
+        public int Scope { get; }
+
+        public int Label { get; }
+    }
+}

@@ -1,0 +1,343 @@
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Core.Tests.Support;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Core.Tests.Routing;
+
+/// <summary>The resolver's decisions on small hosts whose right answer is known from the kernel's rules.</summary>
+public class RouteResolverTests
+{
+    private static SnapshotBuilder Lan() => SnapshotBuilder.WithLoopback()
+        .Interface(2, "eth0", false, "192.0.2.10/24", "2001:db8:1::10/64", "fe80::10/64")
+        .Interface(3, "eth1", false, "198.51.100.10/24", "2001:db8:2::10/64", "fe80::11/64")
+        .Route("local 192.0.2.10 dev eth0 table local scope host src 192.0.2.10")
+        .Route("broadcast 192.0.2.255 dev eth0 table local scope link src 192.0.2.10")
+        .Route("local 198.51.100.10 dev eth1 table local scope host src 198.51.100.10")
+        .Route("192.0.2.0/24 dev eth0 scope link src 192.0.2.10")
+        .Route("198.51.100.0/24 dev eth1 scope link src 198.51.100.10")
+        .Route("default via 192.0.2.1 dev eth0 metric 100")
+        .Route("local 2001:db8:1::10 dev eth0 table local")
+        .Route("local fe80::10 dev eth0 table local")
+        .Route("local 2001:db8:2::10 dev eth1 table local")
+        .Route("multicast ff00::/8 dev eth0 table local metric 256")
+        .Route("multicast ff00::/8 dev eth1 table local metric 256")
+        .Route("2001:db8:1::/64 dev eth0 metric 256")
+        .Route("2001:db8:2::/64 dev eth1 metric 256")
+        .Route("fe80::/64 dev eth0 metric 256")
+        .Route("fe80::/64 dev eth1 metric 256")
+        .Route("default via fe80::1 dev eth0 metric 1024");
+
+    private static RouteDecision Resolve(SnapshotBuilder host, string destination, string? from = null, int? oif = null, uint mark = 0) =>
+        host.Resolver().Resolve(new RouteQuery(IPAddress.Parse(destination))
+        {
+            Source = from is null ? null : IPAddress.Parse(from),
+            OutputInterfaceIndex = oif,
+            Mark = mark,
+        }, explain: true);
+
+    private static void AssertRoute(RouteDecision d, RouteType type, string dev, string via, string? src)
+    {
+        Assert.True(d.Error == RouteError.None, d.Reason);
+        Assert.Equal(type, d.RouteType);
+        Assert.Equal(dev, d.InterfaceAlias);
+        Assert.Equal(IPAddress.Parse(via), d.NextHop);
+        Assert.Equal(src is null ? null : IPAddress.Parse(src), d.SourceAddress);
+    }
+
+    [Fact]
+    public void LongerPrefixBeatsLowerMetric()
+    {
+        var host = Lan().Route("203.0.113.0/24 via 198.51.100.1 dev eth1 metric 5000").Route("203.0.0.0/16 via 192.0.2.1 dev eth0 metric 1");
+        AssertRoute(Resolve(host, "203.0.113.7"), RouteType.Unicast, "eth1", "198.51.100.1", "198.51.100.10");
+        Assert.Equal(IPPrefix.Parse("203.0.113.0/24"), Resolve(host, "203.0.113.7").DestinationPrefix);
+    }
+
+    [Fact]
+    public void MetricBreaksTiesBetweenRoutesOfOnePrefix()
+    {
+        var host = Lan().Route("203.0.113.0/24 via 198.51.100.1 dev eth1 metric 50").Route("203.0.113.0/24 via 192.0.2.1 dev eth0 metric 20");
+        var d = Resolve(host, "203.0.113.7");
+        AssertRoute(d, RouteType.Unicast, "eth0", "192.0.2.1", "192.0.2.10");
+        Assert.Equal(20u, d.RouteMetric);
+    }
+
+    [Fact]
+    public void EqualMetricsGoToTheFirstAdded()
+    {
+        var host = Lan().Route("203.0.113.0/24 via 198.51.100.1 dev eth1 metric 7").Route("203.0.113.0/24 via 192.0.2.1 dev eth0 metric 7");
+        Assert.Equal("eth1", Resolve(host, "203.0.113.7").InterfaceAlias);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData("127.45.6.7", "127.0.0.1")]
+    [InlineData("192.0.2.10", "192.0.2.10")]
+    [InlineData("198.51.100.10", "198.51.100.10")]
+    public void TheLocalTableWinsForLoopbackAndOwnAddresses(string destination, string source)
+    {
+        var d = Resolve(Lan(), destination);
+        AssertRoute(d, RouteType.Local, "lo", "0.0.0.0", source);
+        Assert.True(d.StaysOnHost);
+        Assert.Equal(RouteTables.Local, d.Table);
+    }
+
+    [Fact]
+    public void WithCustomRulesTheLocalTableIsAskedFirstEvenAgainstALongerMainRoute()
+    {
+        // Only while the rules are the defaults does Linux merge local into main (longest prefix across both).
+        var merged = Lan().Route("127.1.0.0/16 dev eth0 scope link");
+        AssertRoute(Resolve(merged, "127.1.2.3"), RouteType.Unicast, "eth0", "0.0.0.0", "192.0.2.10");
+
+        var split = Lan().Route("127.1.0.0/16 dev eth0 scope link").DefaultRules().Rule("100: from 203.0.113.0/24 lookup 100");
+        AssertRoute(Resolve(split, "127.1.2.3"), RouteType.Local, "lo", "0.0.0.0", "127.0.0.1");
+    }
+
+    [Fact]
+    public void OnLinkDestinationHasNoGatewayAndTheRoutesSource()
+    {
+        AssertRoute(Resolve(Lan(), "192.0.2.77"), RouteType.Unicast, "eth0", "0.0.0.0", "192.0.2.10");
+    }
+
+    [Fact]
+    public void BroadcastAndMulticastAreSentOnTheLinkWithoutTheGateway()
+    {
+        AssertRoute(Resolve(Lan(), "192.0.2.255"), RouteType.Broadcast, "eth0", "0.0.0.0", "192.0.2.10");
+        AssertRoute(Resolve(Lan(), "255.255.255.255"), RouteType.Broadcast, "eth0", "0.0.0.0", "192.0.2.10");
+        AssertRoute(Resolve(Lan(), "224.0.0.251"), RouteType.Multicast, "eth0", "0.0.0.0", "192.0.2.10");
+    }
+
+    [Fact]
+    public void ZeroAddressIsThisHost()
+    {
+        AssertRoute(Resolve(Lan(), "0.0.0.0"), RouteType.Local, "lo", "0.0.0.0", "127.0.0.1");
+    }
+
+    [Fact]
+    public void RulesAreTriedByPriorityWithFromToAndFwmark()
+    {
+        var host = Lan().DefaultRules()
+            .Rule("100: from 198.51.100.10/32 lookup 100")
+            .Rule("200: to 203.0.113.0/24 lookup 200")
+            .Rule("300: fwmark 0x1/0xff lookup 300")
+            .Route("default via 198.51.100.1 dev eth1 table 100")
+            .Route("default via 198.51.100.2 dev eth1 table 200")
+            .Route("default via 198.51.100.3 dev eth1 table 300");
+
+        var fromRule = Resolve(host, "8.8.8.8", from: "198.51.100.10");
+        AssertRoute(fromRule, RouteType.Unicast, "eth1", "198.51.100.1", "198.51.100.10");
+        Assert.Equal(100u, fromRule.RulePriority);
+        Assert.Equal(100u, fromRule.Table);
+
+        AssertRoute(Resolve(host, "203.0.113.5"), RouteType.Unicast, "eth1", "198.51.100.2", "198.51.100.10");
+        AssertRoute(Resolve(host, "8.8.8.8", mark: 0x101), RouteType.Unicast, "eth1", "198.51.100.3", "198.51.100.10");
+        AssertRoute(Resolve(host, "8.8.8.8", mark: 0x102), RouteType.Unicast, "eth0", "192.0.2.1", "192.0.2.10");
+        AssertRoute(Resolve(host, "8.8.8.8"), RouteType.Unicast, "eth0", "192.0.2.1", "192.0.2.10");
+    }
+
+    [Fact]
+    public void NotInvertsTheWholeSelector()
+    {
+        var host = Lan().DefaultRules().Rule("100: not to 203.0.113.0/24 lookup 100").Route("default via 198.51.100.1 dev eth1 table 100");
+        Assert.Equal("eth1", Resolve(host, "8.8.8.8").InterfaceAlias);
+        Assert.Equal("eth0", Resolve(host, "203.0.113.5").InterfaceAlias);
+    }
+
+    [Fact]
+    public void AFromRuleWithoutAGivenSourceMatchesAgainstTheUnspecifiedAddressInIPv4()
+    {
+        var host = Lan().DefaultRules().Rule("100: from 0.0.0.0/8 lookup 100").Route("default via 198.51.100.1 dev eth1 table 100");
+        Assert.Equal("eth1", Resolve(host, "8.8.8.8").InterfaceAlias);
+        Assert.Equal("eth0", Resolve(host, "8.8.8.8", from: "192.0.2.10").InterfaceAlias);
+    }
+
+    [Fact]
+    public void ThrowSendsTheLookupOnToTheNextRule()
+    {
+        var host = Lan().DefaultRules()
+            .Rule("100: lookup 100")
+            .Route("default via 198.51.100.1 dev eth1 table 100")
+            .Route("throw 203.0.113.0/24 table 100");
+        Assert.Equal("eth1", Resolve(host, "8.8.8.8").InterfaceAlias);
+        var thrown = Resolve(host, "203.0.113.5");
+        AssertRoute(thrown, RouteType.Unicast, "eth0", "192.0.2.1", "192.0.2.10");
+        Assert.Equal(32766u, thrown.RulePriority);
+    }
+
+    [Fact]
+    public void SuppressPrefixLengthZeroIgnoresOnlyDefaultRoutesAsFullTunnelVpnsNeed()
+    {
+        // wg-quick: the main table answers for everything but its default route; the rest goes to the tunnel.
+        var host = Lan().Interface(4, "wg0", false, "10.8.0.2/32").DefaultRules()
+            .Rule("32764: lookup main suppress_prefixlength 0")
+            .Rule("32765: not fwmark 0xca6c lookup 51820")
+            .Route("default dev wg0 table 51820 scope link");
+        AssertRoute(Resolve(host, "192.0.2.77"), RouteType.Unicast, "eth0", "0.0.0.0", "192.0.2.10");
+        var tunnelled = Resolve(host, "8.8.8.8");
+        AssertRoute(tunnelled, RouteType.Unicast, "wg0", "0.0.0.0", "10.8.0.2");
+        Assert.Equal(32765u, tunnelled.RulePriority);
+        Assert.Equal("eth0", Resolve(host, "8.8.8.8", mark: 0xca6c).InterfaceAlias);
+    }
+
+    [Theory]
+    [InlineData("unreachable", RouteType.Unreachable, RouteError.NetworkUnreachable)]
+    [InlineData("prohibit", RouteType.Prohibit, RouteError.PermissionDenied)]
+    [InlineData("blackhole", RouteType.Blackhole, RouteError.InvalidArgument)]
+    public void RuleActionsAreAnswersWithTheKernelsErrno(string action, RouteType type, RouteError error)
+    {
+        var host = Lan().DefaultRules().Rule($"50: to 203.0.113.0/24 {action}");
+        var d = Resolve(host, "203.0.113.5");
+        Assert.Equal(type, d.RouteType);
+        Assert.Equal(error, d.Error);
+        Assert.Equal(50u, d.RulePriority);
+        Assert.Equal(RouteError.None, Resolve(host, "8.8.8.8").Error);
+    }
+
+    [Theory]
+    [InlineData("unreachable", RouteType.Unreachable, RouteError.HostUnreachable)]
+    [InlineData("prohibit", RouteType.Prohibit, RouteError.PermissionDenied)]
+    [InlineData("blackhole", RouteType.Blackhole, RouteError.InvalidArgument)]
+    public void RejectRoutesAreAnswersWithTheKernelsErrno(string type, RouteType expected, RouteError error)
+    {
+        var v4 = Resolve(Lan().Route($"{type} 203.0.113.0/24"), "203.0.113.5");
+        Assert.Equal(expected, v4.RouteType);
+        Assert.Equal(error, v4.Error);
+        Assert.Equal(IPPrefix.Parse("203.0.113.0/24"), v4.DestinationPrefix);
+        var v6 = Resolve(Lan().Route($"{type} 2001:db8:99::/48"), "2001:db8:99::1");
+        Assert.Equal(expected, v6.RouteType);
+        Assert.Equal(error, v6.Error);
+    }
+
+    [Fact]
+    public void NoRouteIsNetworkUnreachable()
+    {
+        var host = SnapshotBuilder.WithLoopback().Interface(2, "eth0", false, "192.0.2.10/24").Route("192.0.2.0/24 dev eth0 scope link");
+        var d = Resolve(host, "8.8.8.8");
+        Assert.Equal(RouteType.NoRoute, d.RouteType);
+        Assert.Equal(RouteError.NetworkUnreachable, d.Error);
+        Assert.Equal(RouteError.NetworkUnreachable, Resolve(host, "2001:db8::1").Error);
+    }
+
+    [Fact]
+    public void GotoContinuesAtTheTargetRule()
+    {
+        var host = Lan().DefaultRules()
+            .Rule("10: to 203.0.113.0/24 goto 300")
+            .Rule("200: lookup 200")
+            .Rule("300: lookup 300")
+            .Route("default via 198.51.100.2 dev eth1 table 200")
+            .Route("default via 198.51.100.3 dev eth1 table 300");
+        Assert.Equal(IPAddress.Parse("198.51.100.3"), Resolve(host, "203.0.113.5").NextHop);
+        Assert.Equal(IPAddress.Parse("198.51.100.2"), Resolve(host, "8.8.8.8").NextHop);
+    }
+
+    [Fact]
+    public void WithAnOutputInterfaceEvenARefusalFallsBackToOnLink()
+    {
+        var host = Lan().Route("unreachable 203.0.113.0/24").DefaultRules().Rule("10: to 10.6.0.0/16 prohibit");
+        AssertRoute(Resolve(host, "203.0.113.5", oif: 3), RouteType.Unicast, "eth1", "0.0.0.0", "198.51.100.10");
+        AssertRoute(Resolve(host, "10.6.0.1", oif: 3), RouteType.Unicast, "eth1", "0.0.0.0", "198.51.100.10");
+        AssertRoute(Resolve(host, "127.0.0.1", oif: 2), RouteType.Unicast, "eth0", "192.0.2.1", "192.0.2.10");
+    }
+
+    [Fact]
+    public void AnOutputInterfaceSkipsRoutesThroughOthersAndFallsBackToOnLink()
+    {
+        var host = Lan();
+        AssertRoute(Resolve(host, "8.8.8.8", oif: 3), RouteType.Unicast, "eth1", "0.0.0.0", "198.51.100.10");
+        AssertRoute(Resolve(host, "198.51.100.7", oif: 3), RouteType.Unicast, "eth1", "0.0.0.0", "198.51.100.10");
+        Assert.Equal(RouteError.NoSuchDevice, Resolve(host, "8.8.8.8", oif: 99).Error);
+    }
+
+    [Fact]
+    public void ASourceThatIsNotOursIsRefusedForIPv4()
+    {
+        Assert.Equal(RouteError.NetworkUnreachable, Resolve(Lan(), "8.8.8.8", from: "203.0.113.1").Error);
+        Assert.Equal(RouteError.InvalidArgument, Resolve(Lan(), "8.8.8.8", from: "224.0.0.1").Error);
+    }
+
+    [Fact]
+    public void IPv4SourceIsAPrimaryAddressOfTheOutputInterfacePreferringTheGatewaysSubnet()
+    {
+        var host = SnapshotBuilder.WithLoopback()
+            .Interface(2, "eth0", false, "10.0.0.10/24", "192.0.2.10/24", "192.0.2.11/24 secondary")
+            .Route("default via 192.0.2.1 dev eth0")
+            .Route("203.0.113.0/24 dev eth0 scope link");
+        Assert.Equal(IPAddress.Parse("192.0.2.10"), Resolve(host, "8.8.8.8").SourceAddress);
+        Assert.Equal(IPAddress.Parse("10.0.0.10"), Resolve(host, "203.0.113.9").SourceAddress);
+    }
+
+    [Fact]
+    public void MultipathListsEveryPathWithItsSource()
+    {
+        var host = Lan().Route("203.0.113.0/24 nexthop via 192.0.2.1 dev eth0 nexthop via 198.51.100.1 dev eth1");
+        var d = Resolve(host, "203.0.113.5");
+        Assert.Equal(2, d.Paths.Count);
+        Assert.Equal(new[] { "192.0.2.10", "198.51.100.10" }, d.Paths.Select(p => p.SourceAddress!.ToString()));
+        Assert.Equal("eth1", Resolve(host, "203.0.113.5", oif: 3).InterfaceAlias);
+    }
+
+    [Fact]
+    public void IPv6LoopbackIsLocal()
+    {
+        var d = Resolve(Lan(), "::1");
+        AssertRoute(d, RouteType.Local, "lo", "::", "::1");
+        Assert.True(d.StaysOnHost);
+    }
+
+    [Fact]
+    public void IPv6OwnLinkLocalAddressIsLocalWithItselfAsSource()
+    {
+        AssertRoute(Resolve(Lan(), "fe80::10"), RouteType.Local, "lo", "::", "fe80::10");
+    }
+
+    [Fact]
+    public void IPv6LinkLocalDestinationTakesTheFirstInterfaceOrTheOneAskedFor()
+    {
+        AssertRoute(Resolve(Lan(), "fe80::99"), RouteType.Unicast, "eth0", "::", "fe80::10");
+        AssertRoute(Resolve(Lan(), "fe80::99", oif: 3), RouteType.Unicast, "eth1", "::", "fe80::11");
+    }
+
+    [Fact]
+    public void IPv6MulticastUsesTheLocalTablesMulticastRouteAndALinkLocalSource()
+    {
+        AssertRoute(Resolve(Lan(), "ff02::1"), RouteType.Multicast, "eth0", "::", "fe80::10");
+        AssertRoute(Resolve(Lan(), "ff02::1", oif: 3), RouteType.Multicast, "eth1", "::", "fe80::11");
+    }
+
+    [Fact]
+    public void IPv6GlobalDestinationGetsAGlobalSourceByRfc6724()
+    {
+        // Rule 2 (scope) rules out fe80::10; rule 5 prefers the output interface; rule 8 the longest match.
+        AssertRoute(Resolve(Lan(), "2001:db8:77::1"), RouteType.Unicast, "eth0", "fe80::1", "2001:db8:1::10");
+        AssertRoute(Resolve(Lan(), "2001:db8:2::99"), RouteType.Unicast, "eth1", "::", "2001:db8:2::10");
+    }
+
+    [Fact]
+    public void IPv6AvoidsDeprecatedAndTentativeSources()
+    {
+        var host = SnapshotBuilder.WithLoopback()
+            .Interface(2, "eth0", false, "2001:db8:1::1/64 deprecated", "2001:db8:1::2/64", "2001:db8:1::3/64 tentative")
+            .Route("2001:db8:1::/64 dev eth0 metric 256");
+        Assert.Equal(IPAddress.Parse("2001:db8:1::2"), Resolve(host, "2001:db8:1::99").SourceAddress);
+    }
+
+    [Fact]
+    public void IPv6HigherRouterPreferenceWinsAtEqualMetric()
+    {
+        var host = Lan().Route("2001:db8:99::/48 via fe80::1 dev eth0 metric 100 pref low").Route("2001:db8:99::/48 via fe80::2 dev eth1 metric 100 pref high");
+        AssertRoute(Resolve(host, "2001:db8:99::1"), RouteType.Unicast, "eth1", "fe80::2", "2001:db8:2::10");
+    }
+
+    [Fact]
+    public void ExplainTracesEveryRuleAndTheWinningRoute()
+    {
+        var host = Lan().DefaultRules().Rule("100: from 203.0.113.0/24 lookup 100");
+        var d = Resolve(host, "8.8.8.8");
+        Assert.Contains(d.Trace, s => s.Stage == RouteTraceStage.Rule && s.Subject.StartsWith("100:") && s.Outcome.StartsWith("does not match"));
+        Assert.Contains(d.Trace, s => s.Stage == RouteTraceStage.Route && s.Outcome.StartsWith("wins"));
+        Assert.Equal(RouteTraceStage.Result, d.Trace.Last().Stage);
+        Assert.Empty(host.Resolver().Resolve(new RouteQuery(IPAddress.Parse("8.8.8.8"))).Trace);
+    }
+}

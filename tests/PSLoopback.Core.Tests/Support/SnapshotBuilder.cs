@@ -1,0 +1,240 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Core.Tests.Support;
+
+/// <summary>
+/// Builds a routing snapshot from `ip`-style lines, so a test reads like the commands that would make the
+/// same host: Route("default via 192.0.2.1 dev eth0 metric 100"), Rule("100: from 10.0.0.0/8 lookup 100").
+/// </summary>
+internal sealed class SnapshotBuilder
+{
+    private readonly List<NetInterfaceInfo> interfaces = new();
+    private readonly List<NetRouteInfo> routes = new();
+    private readonly List<NetRouteRule> rules = new();
+
+    /// <summary>A host with lo (127.0.0.1/8, ::1/128) and the usual local-table routes for it.</summary>
+    public static SnapshotBuilder WithLoopback() => new SnapshotBuilder()
+        .Interface(1, "lo", loopback: true, "127.0.0.1/8", "::1/128")
+        .Route("local 127.0.0.0/8 dev lo table local scope host src 127.0.0.1")
+        .Route("local 127.0.0.1 dev lo table local scope host src 127.0.0.1")
+        .Route("broadcast 127.255.255.255 dev lo table local scope link src 127.0.0.1")
+        .Route("local ::1 dev lo table local");
+
+    public SnapshotBuilder Interface(int index, string name, bool loopback = false, params string[] addresses)
+    {
+        var nic = new NetInterfaceInfo(index, name)
+        {
+            InterfaceType = loopback ? InterfaceType.Loopback : InterfaceType.Ethernet,
+            AdminStatus = AdminStatus.Up,
+            Status = InterfaceStatus.Up,
+        };
+        nic.Addresses = addresses.Select(text =>
+        {
+            var parts = text.Split(' ');
+            var prefix = parts[0].Split('/');
+            var ip = IPAddress.Parse(prefix[0]);
+            var address = new NetInterfaceAddress(index, name, ip, int.Parse(prefix[1], CultureInfo.InvariantCulture))
+            {
+                Scope = loopback ? AddressScope.Host : ip.IsIPv6LinkLocal ? AddressScope.Link : AddressScope.Global,
+            };
+            foreach (var flag in parts.Skip(1))
+            {
+                address.Flags |= flag switch
+                {
+                    "secondary" or "temporary" => AddressFlags.Secondary,
+                    "deprecated" => AddressFlags.Deprecated,
+                    "tentative" => AddressFlags.Tentative,
+                    _ => throw new ArgumentException("unknown address flag " + flag),
+                };
+            }
+
+            return address;
+        }).ToArray();
+        interfaces.Add(nic);
+        return this;
+    }
+
+    /// <summary>[type] prefix|default [from P] [via G] [dev D] [metric M] [table T] [src S] [scope S] [tos T] [pref P] [dead] [nexthop via G dev D]...</summary>
+    public SnapshotBuilder Route(string text)
+    {
+        var words = new Queue<string>(text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries));
+        var route = new NetRouteInfo();
+        if (Enum.TryParse<RouteType>(words.Peek(), ignoreCase: true, out var type) && !char.IsDigit(words.Peek()[0]))
+        {
+            route.RouteType = type;
+            words.Dequeue();
+        }
+
+        var destination = words.Dequeue();
+        // "default" takes its family from the rest of the line: an IPv6 gateway or source makes it ::/0.
+        var family = destination.Contains(':') || (destination == "default" && words.Any(w => w.Contains(':')))
+            ? IPAddressFamily.IPv6
+            : IPAddressFamily.IPv4;
+        route.DestinationPrefix = destination == "default"
+            ? new IPPrefix(family == IPAddressFamily.IPv4 ? IPAddress.Any : IPAddress.IPv6Any, 0)
+            : IPPrefix.Parse(destination);
+        route.NextHop = route.DestinationPrefix.AddressFamily == IPAddressFamily.IPv4 ? IPAddress.Any : IPAddress.IPv6Any;
+        route.Scope = route.RouteType == RouteType.Local ? AddressScope.Host : AddressScope.Global;
+        var explicitScope = false;
+        var hops = new List<NetRouteNextHop>();
+        while (words.Count > 0)
+        {
+            var word = words.Dequeue();
+            switch (word)
+            {
+                case "from":
+                    route.SourcePrefix = IPPrefix.Parse(words.Dequeue());
+                    break;
+                case "via":
+                    route.NextHop = IPAddress.Parse(words.Dequeue());
+                    break;
+                case "dev":
+                    route.InterfaceAlias = words.Dequeue();
+                    route.InterfaceIndex = IndexOf(route.InterfaceAlias);
+                    break;
+                case "metric":
+                    route.RouteMetric = uint.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
+                    break;
+                case "table":
+                    route.Table = RouteTables.Parse(words.Dequeue());
+                    break;
+                case "src":
+                    route.PreferredSource = IPAddress.Parse(words.Dequeue());
+                    break;
+                case "scope":
+                    route.Scope = words.Dequeue() switch { "host" => AddressScope.Host, "link" => AddressScope.Link, _ => AddressScope.Global };
+                    explicitScope = true;
+                    break;
+                case "tos":
+                    route.Tos = Convert.ToByte(words.Dequeue(), 16);
+                    break;
+                case "pref":
+                    route.Preference = (RoutePreference)Enum.Parse(typeof(RoutePreference), words.Dequeue(), ignoreCase: true);
+                    break;
+                case "dead":
+                    route.Flags |= RouteFlags.Dead;
+                    break;
+                case "nexthop":
+                    var hop = new NetRouteNextHop();
+                    Expect(words, "via");
+                    hop.NextHop = IPAddress.Parse(words.Dequeue());
+                    Expect(words, "dev");
+                    hop.InterfaceAlias = words.Dequeue();
+                    hop.InterfaceIndex = IndexOf(hop.InterfaceAlias);
+                    hops.Add(hop);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown word '{word}' in route '{text}'");
+            }
+        }
+
+        if (!explicitScope && route.RouteType == RouteType.Unicast && route.IsOnLink && hops.Count == 0)
+        {
+            route.Scope = AddressScope.Link;
+        }
+
+        if (route.DestinationPrefix.AddressFamily == IPAddressFamily.IPv6)
+        {
+            route.Preference ??= RoutePreference.Medium;
+        }
+
+        route.NextHops = hops;
+        routes.Add(route);
+        return this;
+    }
+
+    /// <summary>"priority: [not] [from P] [to P] [fwmark M[/K]] [iif I] [oif O] [uidrange A-B] (lookup T [suppress_prefixlength N] | goto N | unreachable | prohibit | blackhole | nop)".</summary>
+    public SnapshotBuilder Rule(string text, IPAddressFamily family = IPAddressFamily.IPv4)
+    {
+        var colon = text.IndexOf(':');
+        var rule = new NetRouteRule { AddressFamily = family, Priority = uint.Parse(text.Substring(0, colon), CultureInfo.InvariantCulture) };
+        var words = new Queue<string>(text.Substring(colon + 1).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries));
+        while (words.Count > 0)
+        {
+            var word = words.Dequeue();
+            switch (word)
+            {
+                case "not":
+                    rule.Not = true;
+                    break;
+                case "from":
+                    var from = words.Dequeue();
+                    rule.From = from == "all" ? null : IPPrefix.Parse(from);
+                    break;
+                case "to":
+                    rule.To = IPPrefix.Parse(words.Dequeue());
+                    break;
+                case "fwmark":
+                    var mark = words.Dequeue().Split('/');
+                    rule.FwMark = Convert.ToUInt32(mark[0], 16);
+                    rule.FwMask = mark.Length > 1 ? Convert.ToUInt32(mark[1], 16) : uint.MaxValue;
+                    break;
+                case "iif":
+                    rule.IncomingInterface = words.Dequeue();
+                    break;
+                case "oif":
+                    rule.OutgoingInterface = words.Dequeue();
+                    break;
+                case "uidrange":
+                    var uids = words.Dequeue().Split('-');
+                    rule.UidRange = new UidRange(uint.Parse(uids[0], CultureInfo.InvariantCulture), uint.Parse(uids[1], CultureInfo.InvariantCulture));
+                    break;
+                case "lookup":
+                    rule.Action = RuleAction.Lookup;
+                    rule.Table = RouteTables.Parse(words.Dequeue());
+                    break;
+                case "suppress_prefixlength":
+                    rule.SuppressPrefixLength = int.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
+                    break;
+                case "goto":
+                    rule.Action = RuleAction.Goto;
+                    rule.GotoPriority = uint.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
+                    break;
+                case "unreachable":
+                    rule.Action = RuleAction.Unreachable;
+                    break;
+                case "prohibit":
+                    rule.Action = RuleAction.Prohibit;
+                    break;
+                case "blackhole":
+                    rule.Action = RuleAction.Blackhole;
+                    break;
+                case "nop":
+                    rule.Action = RuleAction.Nop;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown word '{word}' in rule '{text}'");
+            }
+        }
+
+        rules.Add(rule);
+        return this;
+    }
+
+    /// <summary>Adds the kernel's three default IPv4 rules, so that a test's own rules come with them.</summary>
+    public SnapshotBuilder DefaultRules() =>
+        Rule("0: lookup local").Rule("32766: lookup main").Rule("32767: lookup default");
+
+    public RouteSnapshot Build() => new(interfaces.ToArray(), routes.ToArray(), rules.ToArray());
+
+    public RouteResolver Resolver() => new(Build());
+
+    private int IndexOf(string name) =>
+        interfaces.FirstOrDefault(i => i.Name == name)?.InterfaceIndex ?? throw new ArgumentException($"no interface {name} yet");
+
+    private static void Expect(Queue<string> words, string expected)
+    {
+        var word = words.Dequeue();
+        if (word != expected)
+        {
+            throw new ArgumentException($"expected '{expected}', found '{word}'");
+        }
+    }
+}
