@@ -1,0 +1,63 @@
+@{
+    Synopsis    = 'Gets the routes of every routing table, or the policy rules that choose between the tables.'
+    Description = @(
+        'Get-NetRouteInfo lists the routes the operating system holds, as `ip route show table all` or `route print` do, one PSLoopback.Routing.NetRouteInfo object per route: its table, type (unicast, local, broadcast, multicast, unreachable, blackhole, prohibit, throw), destination prefix, next hop (the unspecified address when the destination is on-link, as Windows'' Get-NetRoute shows it), interface, metric, protocol, scope, preferred source, flags and, for a multipath route, every next hop.'
+        'Every table is included, not only main: the local table is where Linux keeps 127.0.0.0/8 and this host''s own addresses, which is why a packet to them never leaves the machine.'
+        'With -Rule, it lists the policy rules instead (`ip rule`, `ip -6 rule`) as PSLoopback.Routing.NetRouteRule objects: the order in which the kernel consults the tables, and which packets each rule selects.'
+        'On Linux the routes and rules come from one rtnetlink dump. Reading routing tables on Windows and macOS is not implemented: there the cmdlet stops with a NotImplemented error, and Resolve-NetRoute -RouteTable can still answer for a table you pass it.'
+    )
+    Parameters  = @{
+        DestinationPrefix = 'Gets only routes for these destination prefixes, such as 0.0.0.0/0, default, 192.0.2.0/24 or 2001:db8::/32. Wildcards match the prefix as text (127.*). A value that is neither a prefix nor a pattern is reported as an error, and the other values still select.'
+        AddressFamily     = 'Gets only IPv4 or only IPv6 routes (or rules, with -Rule).'
+        Table             = 'Gets only the routes (or rules, with -Rule) of these tables: main, local, default, or a table number. Press Tab to complete the tables this machine has.'
+        InterfaceIndex    = 'Gets only routes with a next hop on the interfaces with these indexes (ifIndex). Taken from the InterfaceIndex property of piped objects, so Get-NetInterfaceInfo output can be piped in.'
+        InterfaceAlias    = 'Gets only routes with a next hop on the interfaces with these names. Wildcards are accepted; a name without wildcards that matches no interface is reported as an error.'
+        RouteType         = 'Gets only routes of these types: Unicast, Local, Broadcast, Multicast, Blackhole, Unreachable, Prohibit, Throw, and the rest of Linux''s route types.'
+        Rule              = 'Gets the policy rules instead of the routes.'
+    }
+    Inputs      = @(
+        @{ Type = 'System.Int32'; Description = 'Interface indexes, from an InterfaceIndex or ifIndex property (for example Get-NetInterfaceInfo output).' }
+        @{ Type = 'System.String'; Description = 'Destination prefixes or interface names, from DestinationPrefix or InterfaceAlias properties.' }
+    )
+    Outputs     = @{
+        'PSLoopback.Routing.NetRouteInfo' = 'One object per route; the default view is a table like `ip route show table all`.'
+        'PSLoopback.Routing.NetRouteRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
+    }
+    Notes       = @(
+        'Verified on Linux against `ip -j route show table all`, `ip -j -6 route show table all`, `ip -j rule` and `ip -j -6 rule`, on this host and in network namespaces. Not implemented on Windows and macOS.'
+        'The objects can be saved (Export-Clixml, Export-Csv) and given back to Resolve-NetRoute -RouteTable to ask what-if questions about a table.'
+    )
+    Examples    = @(
+        @{
+            Title   = 'Show every route of every table'
+            Code    = 'Get-NetRouteInfo'
+            Remarks = 'The local table''s routes for 127.0.0.0/8 and this host''s addresses come first with type Local; the main table holds the default route.'
+        }
+        @{
+            Title   = 'Find the default routes'
+            Code    = 'Get-NetRouteInfo -DestinationPrefix default, ::/0'
+            Remarks = 'Gets the IPv4 and IPv6 default routes of every table, with their gateways and metrics.'
+        }
+        @{
+            Title   = 'See why localhost stays on the machine'
+            Code    = 'Get-NetRouteInfo -Table local -RouteType Local'
+            Remarks = 'Lists the local routes: 127.0.0.0/8 and ::1 on the loopback interface, and one route per address of this host.'
+        }
+        @{
+            Title   = 'Routes through one interface'
+            Code    = 'Get-NetInterfaceInfo eth0 | Get-NetRouteInfo'
+            Remarks = 'The interface object''s InterfaceIndex selects the routes that leave by it.'
+        }
+        @{
+            Title   = 'Show the policy rules'
+            Code    = 'Get-NetRouteInfo -Rule'
+            Remarks = 'Lists the rules in priority order: by default 0 lookup local, 32766 lookup main, 32767 lookup default. A VPN that adds "suppress_prefixlength 0" shows here.'
+        }
+        @{
+            Title   = 'Save a table for a what-if question later'
+            Code    = 'Get-NetRouteInfo -Table main | Export-Csv routes.csv; Resolve-NetRoute 198.51.100.7 -RouteTable (Import-Csv routes.csv)'
+            Remarks = 'Resolve-NetRoute answers against the saved table as the kernel would against its own.'
+        }
+    )
+    Links       = @('Resolve-NetRoute', 'Get-NetInterfaceInfo', 'ip-route(8)', 'ip-rule(8)')
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using PSLoopback.Addressing;
+using PSLoopback.Completion;
+using PSLoopback.Platform;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Commands;
+
+/// <summary>Get-NetRouteInfo: the routes of every routing table, or with -Rule the policy rules.</summary>
+[Cmdlet(VerbsCommon.Get, "NetRouteInfo", DefaultParameterSetName = RouteSet)]
+[OutputType(typeof(NetRouteInfo), ParameterSetName = new[] { RouteSet })]
+[OutputType(typeof(NetRouteRule), ParameterSetName = new[] { RuleSet })]
+public sealed class GetNetRouteInfoCommand : PSCmdlet
+{
+    private const string RouteSet = "Route";
+    private const string RuleSet = "Rule";
+
+    private RouteSnapshot? snapshot;
+    private uint[]? tables;
+
+    [Parameter(ParameterSetName = RouteSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? DestinationPrefix { get; set; }
+
+    [Parameter]
+    public IPAddressFamily AddressFamily { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(RouteTableCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Table { get; set; }
+
+    [Parameter(ParameterSetName = RouteSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("ifIndex")]
+    [ValidateRange(1, int.MaxValue)]
+    public int[]? InterfaceIndex { get; set; }
+
+    [Parameter(ParameterSetName = RouteSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("ifAlias")]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? InterfaceAlias { get; set; }
+
+    [Parameter(ParameterSetName = RouteSet)]
+    public RouteType[]? RouteType { get; set; }
+
+    [Parameter(ParameterSetName = RuleSet, Mandatory = true)]
+    public SwitchParameter Rule { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Table is not null)
+        {
+            tables = Table.Select(ParseTable).ToArray();
+        }
+
+        try
+        {
+            snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "RoutesUnsupported", ErrorCategory.NotImplemented, null));
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        var facts = snapshot!;
+        IPAddressFamily? family = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null;
+        if (Rule)
+        {
+            foreach (var rule in facts.Rules.Where(r => (family is null || r.AddressFamily == family) && (tables is null || tables.Contains(r.Table))))
+            {
+                WriteObject(rule);
+            }
+
+            return;
+        }
+
+        var filter = new RouteFilter
+        {
+            AddressFamily = family,
+            Tables = tables,
+            RouteTypes = RouteType,
+        };
+        var selectors = ParsePrefixes();
+        if (!TrySelectInterfaces(facts, out var indexes))
+        {
+            return;
+        }
+
+        filter.InterfaceIndexes = indexes;
+        foreach (var route in filter.Apply(facts.Routes))
+        {
+            if (selectors is null || selectors.Any(matches => matches(route.DestinationPrefix)))
+            {
+                WriteObject(route);
+            }
+        }
+    }
+
+    private static uint ParseTable(string text) =>
+        RouteTables.TryParse(text, out var table)
+            ? table
+            : throw new PSArgumentException($"'{text}' is not a routing table: give main, local, default or a table number.", nameof(Table));
+
+    /// <summary>
+    /// Each -DestinationPrefix is a prefix (192.0.2.0/24, default) or a wildcard pattern over the prefix's
+    /// text. One that is neither is reported and left out; the others still select.
+    /// </summary>
+    private List<Func<IPPrefix, bool>>? ParsePrefixes()
+    {
+        if (DestinationPrefix is null)
+        {
+            return null;
+        }
+
+        var selectors = new List<Func<IPPrefix, bool>>();
+        foreach (var text in DestinationPrefix)
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(text))
+            {
+                var pattern = new WildcardPattern(text, WildcardOptions.IgnoreCase);
+                selectors.Add(prefix => pattern.IsMatch(prefix.ToString()));
+            }
+            else if (IPPrefix.TryParse(text, out var wanted))
+            {
+                selectors.Add(prefix => prefix == wanted);
+            }
+            else
+            {
+                WriteError(new ErrorRecord(
+                    new PSArgumentException($"'{text}' is not a destination prefix such as 192.0.2.0/24, 2001:db8::/32 or default."),
+                    "InvalidDestinationPrefix", ErrorCategory.InvalidArgument, text));
+            }
+        }
+
+        return selectors;
+    }
+
+    private bool TrySelectInterfaces(RouteSnapshot facts, out IReadOnlyCollection<int>? indexes)
+    {
+        indexes = null;
+        if (InterfaceIndex is null && InterfaceAlias is null)
+        {
+            return true;
+        }
+
+        var selected = new HashSet<int>();
+        foreach (var index in InterfaceIndex ?? Array.Empty<int>())
+        {
+            if (facts.FindInterface(index) is null)
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No network interface with index {index} was found."), "InterfaceNotFound", ErrorCategory.ObjectNotFound, index));
+                continue;
+            }
+
+            selected.Add(index);
+        }
+
+        foreach (var name in InterfaceAlias ?? Array.Empty<string>())
+        {
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+            var found = facts.Interfaces.Where(i => pattern.IsMatch(i.Name)).ToList();
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No network interface named '{name}' was found."), "InterfaceNotFound", ErrorCategory.ObjectNotFound, name));
+            }
+
+            selected.UnionWith(found.Select(i => i.InterfaceIndex));
+        }
+
+        indexes = selected;
+        return selected.Count > 0;
+    }
+}

@@ -1,0 +1,292 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+using PSLoopback.Addressing;
+using PSLoopback.Completion;
+using PSLoopback.Conversion;
+using PSLoopback.Interfaces;
+using PSLoopback.Platform;
+using PSLoopback.Platform.Linux;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Commands;
+
+/// <summary>
+/// Resolve-NetRoute: which route, interface, next hop and source address a packet to each destination would
+/// use, and why; against this machine's tables or against routes the user passes.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Resolve, "NetRoute")]
+[OutputType(typeof(RouteDecision))]
+public sealed class ResolveNetRouteCommand : PSCmdlet
+{
+    private static readonly TimeSpan NameTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private RouteResolver? resolver;
+    private IKernelRouteOracle? oracle;
+    private IPAddress? source;
+    private int? outputInterface;
+    private uint uid;
+    private readonly Stopwatch progressClock = Stopwatch.StartNew();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Destination", "ComputerName", "RemoteAddress", "IPAddress")]
+    [DestinationTransformation]
+    [ValidateNotNullOrEmpty]
+    public string[] RemoteIPAddress { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    [Alias("SourceAddress", "From")]
+    [ValidateNotNullOrEmpty]
+    public string? LocalIPAddress { get; set; }
+
+    [Parameter]
+    [Alias("ifIndex", "Oif")]
+    [ValidateRange(1, int.MaxValue)]
+    public int? InterfaceIndex { get; set; }
+
+    [Parameter]
+    [Alias("ifAlias")]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? InterfaceAlias { get; set; }
+
+    [Parameter]
+    public IPAddressFamily AddressFamily { get; set; }
+
+    /// <summary>The firewall mark the packet carries (ip's "mark"), for fwmark rules.</summary>
+    [Parameter]
+    public uint Mark { get; set; }
+
+    [Parameter]
+    public SwitchParameter Explain { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public object[]? RouteTable { get; set; }
+
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Verify && RouteTable is not null)
+        {
+            Fail("VerifyWithRouteTable", ErrorCategory.InvalidArgument, null,
+                "-Verify asks this machine's kernel, so it cannot check answers for a -RouteTable from elsewhere.");
+        }
+
+        var snapshot = RouteTable is null ? ReadSnapshot() : FromRouteTable(RouteTable);
+        resolver = new RouteResolver(snapshot);
+        source = ParseSource();
+        outputInterface = FindOutputInterface(snapshot);
+        uid = CurrentUser.Id();
+        if (Verify)
+        {
+            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux))
+            {
+                Fail("VerifyUnsupported", ErrorCategory.NotImplemented, null, "-Verify asks the kernel over rtnetlink, which only Linux has.");
+            }
+
+            oracle = new LinuxKernelRouteOracle(snapshot.Interfaces);
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        for (var i = 0; i < RemoteIPAddress.Length; i++)
+        {
+            var target = RemoteIPAddress[i];
+            foreach (var address in Addresses(target))
+            {
+                if (source is not null && source.AddressFamily != address.AddressFamily)
+                {
+                    WriteError(new ErrorRecord(
+                        new PSArgumentException($"{target} ({address}) is {FamilyOf(address)}, but -LocalIPAddress {source} is {FamilyOf(source)}: a packet has one family."),
+                        "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target));
+                    continue;
+                }
+
+                WriteObject(Answer(target, address));
+            }
+
+            if (RemoteIPAddress.Length > 1 && progressClock.Elapsed > ProgressInterval)
+            {
+                progressClock.Restart();
+                WriteProgress(new ProgressRecord(1, "Resolve-NetRoute", $"{i + 1} of {RemoteIPAddress.Length} destinations")
+                {
+                    PercentComplete = (int)(100L * (i + 1) / RemoteIPAddress.Length),
+                });
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        WriteProgress(new ProgressRecord(1, "Resolve-NetRoute", "done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    private RouteDecision Answer(string target, IPAddress address)
+    {
+        var query = new RouteQuery(address)
+        {
+            Source = source,
+            OutputInterfaceIndex = outputInterface ?? Zone(address),
+            Mark = Mark,
+            Uid = uid,
+        };
+        var decision = resolver!.Resolve(query, Explain);
+        decision.Destination = target;
+        if (oracle is not null)
+        {
+            var kernel = oracle.Ask(query);
+            var differences = RouteVerification.Compare(query, decision, kernel);
+            decision.KernelAgrees = differences.Count == 0;
+            decision.KernelAnswer = kernel.ToString();
+            if (differences.Count > 0)
+            {
+                WriteWarning($"The kernel routes {target} ({address}) differently: {string.Join("; ", differences)}.");
+            }
+        }
+
+        return decision;
+    }
+
+    /// <summary>The addresses to answer for: the one given, or every address a name resolves to.</summary>
+    private IEnumerable<IPAddress> Addresses(string target)
+    {
+        IPAddressFamily? family = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null;
+        if (Destination.TryParseAddress(target, out var address))
+        {
+            if (family is not null && FamilyOf(address) != family)
+            {
+                WriteError(new ErrorRecord(new PSArgumentException($"{target} is not an {family} address, and -AddressFamily {family} was asked for."),
+                    "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target));
+                return Array.Empty<IPAddress>();
+            }
+
+            return new[] { address };
+        }
+
+        if (Uri.CheckHostName(target) != UriHostNameType.Dns)
+        {
+            WriteError(new ErrorRecord(new PSArgumentException($"'{target}' is neither an IP address nor a host name."),
+                "InvalidDestination", ErrorCategory.InvalidArgument, target));
+            return Array.Empty<IPAddress>();
+        }
+
+        IPAddress[] resolved;
+        try
+        {
+            resolved = Destination.Resolve(target, NameTimeout);
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException or ArgumentException)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"The host name '{target}' does not resolve: {e.Message}", e),
+                "NameNotResolved", ErrorCategory.ObjectNotFound, target));
+            return Array.Empty<IPAddress>();
+        }
+
+        var wanted = resolved.Where(a => family is null || FamilyOf(a) == family).ToArray();
+        if (wanted.Length == 0)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"The host name '{target}' has no {family} address."),
+                "NameNotResolved", ErrorCategory.ObjectNotFound, target));
+        }
+
+        return wanted;
+    }
+
+    private RouteSnapshot ReadSnapshot()
+    {
+        RouteSnapshot? snapshot = null;
+        try
+        {
+            snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            Fail("RoutesUnsupported", ErrorCategory.NotImplemented, null, e.Message);
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            Fail("RoutesUnavailable", ErrorCategory.ReadError, null, "The routing tables could not be read: " + e.Message);
+        }
+
+        return snapshot!;
+    }
+
+    private RouteSnapshot FromRouteTable(object[] routes)
+    {
+        var converted = new List<NetRouteInfo>();
+        for (var i = 0; i < routes.Length; i++)
+        {
+            try
+            {
+                converted.Add(RouteObjectConverter.Convert(routes[i], i));
+            }
+            catch (ArgumentException e)
+            {
+                Fail("InvalidRouteTable", ErrorCategory.InvalidData, routes[i], e.Message);
+            }
+        }
+
+        return RouteSnapshot.FromRoutes(converted);
+    }
+
+    private IPAddress? ParseSource()
+    {
+        if (LocalIPAddress is null)
+        {
+            return null;
+        }
+
+        if (!Destination.TryParseAddress(LocalIPAddress, out var address))
+        {
+            Fail("InvalidLocalIPAddress", ErrorCategory.InvalidArgument, LocalIPAddress, $"-LocalIPAddress '{LocalIPAddress}' is not an IP address.");
+        }
+
+        return address;
+    }
+
+    private int? FindOutputInterface(RouteSnapshot snapshot)
+    {
+        if (InterfaceAlias is not null)
+        {
+            var named = snapshot.FindInterface(InterfaceAlias)
+                ?? snapshot.Interfaces.FirstOrDefault(i => string.Equals(i.Name, InterfaceAlias, StringComparison.OrdinalIgnoreCase));
+            if (named is null)
+            {
+                Fail("InterfaceNotFound", ErrorCategory.ObjectNotFound, InterfaceAlias, $"No network interface named '{InterfaceAlias}' was found.");
+            }
+
+            if (InterfaceIndex is int index && index != named!.InterfaceIndex)
+            {
+                Fail("InterfaceMismatch", ErrorCategory.InvalidArgument, InterfaceIndex, $"-InterfaceAlias {InterfaceAlias} has index {named.InterfaceIndex}, not {index}.");
+            }
+
+            return named!.InterfaceIndex;
+        }
+
+        if (InterfaceIndex is int wanted && RouteTable is null && snapshot.FindInterface(wanted) is null)
+        {
+            Fail("InterfaceNotFound", ErrorCategory.ObjectNotFound, wanted, $"No network interface with index {wanted} was found.");
+        }
+
+        return InterfaceIndex;
+    }
+
+    /// <summary>An IPv6 zone (fe80::1%3) binds the lookup to that interface, as a socket's scope id does.</summary>
+    private static int? Zone(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? (int)address.ScopeId : null;
+
+    private static IPAddressFamily FamilyOf(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
+
+    private void Fail(string id, ErrorCategory category, object? target, string message) =>
+        ThrowTerminatingError(new ErrorRecord(new PSArgumentException(message), id, category, target));
+}

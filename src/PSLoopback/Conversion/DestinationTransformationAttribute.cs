@@ -1,0 +1,26 @@
+using System.Collections;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Conversion;
+
+/// <summary>
+/// Lets address objects stand for destinations: an IPAddress, or one of Get-NetInterfaceInfo's addresses
+/// (whose own text is "192.0.2.10/24"), becomes its address text before PowerShell turns it into a string.
+/// </summary>
+public sealed class DestinationTransformationAttribute : ArgumentTransformationAttribute
+{
+    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+    {
+        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+        return value switch
+        {
+            IPAddress address => address.ToString(),
+            NetInterfaceAddress address => address.IPAddress.ToString(),
+            IEnumerable many and not string => many.Cast<object>().Select(item => Transform(engineIntrinsics, item)).ToArray(),
+            _ => inputData,
+        };
+    }
+}
