@@ -163,4 +163,81 @@ function Compare-InterfaceWithIp {
     $problems
 }
 
-Export-ModuleMember -Function Get-ModuleUnderTest, Get-PwshCommand, Invoke-FreshPwsh, Get-InterfaceJson, Get-IpJson, Compare-InterfaceWithIp
+function Get-RouteKeyFromIp {
+    <# One comparable line per route of `ip -j [-6] route show table all`, in the words ip uses. #>
+    param([object[]]$Routes, [string]$Family)
+    foreach ($r in $Routes) {
+        $dst = if ($r.dst -eq 'default') { if ($Family -eq 'IPv4') { '0.0.0.0/0' } else { '::/0' } } elseif ($r.dst -match '/') { $r.dst } elseif ($Family -eq 'IPv4') { "$($r.dst)/32" } else { "$($r.dst)/128" }
+        $hops = if ($r.PSObject.Properties['nexthops']) { @($r.nexthops | ForEach-Object { "$($_.gateway)@$($_.dev)" }) -join ',' } else { "$(if ($r.PSObject.Properties['gateway']) { $r.gateway })@$(if ($r.PSObject.Properties['dev']) { $r.dev })" }
+        $type = if ($r.PSObject.Properties['type']) { $r.type } else { 'unicast' }
+        $table = if ($r.PSObject.Properties['table']) { $r.table } else { 'main' }
+        $metric = if ($r.PSObject.Properties['metric']) { $r.metric } else { 0 }
+        $src = if ($r.PSObject.Properties['prefsrc']) { $r.prefsrc } else { '' }
+        $scope = if ($r.PSObject.Properties['scope']) { $r.scope } else { 'global' }
+        "$Family $table $type $dst metric $metric hops $hops src $src scope $scope"
+    }
+}
+
+function Get-RouteKeyFromOurs {
+    <# The same line for Get-NetRouteInfo objects; the reject types' device (lo) is not printed by ip for IPv4. #>
+    param([object[]]$Routes)
+    foreach ($r in $Routes) {
+        $unspecified = if ("$($r.AddressFamily)" -eq 'IPv4') { '0.0.0.0' } else { '::' }
+        $hops = if ($r.NextHops.Count) { @($r.NextHops | ForEach-Object { "$(if ("$($_.NextHop)" -ne $unspecified) { $_.NextHop })@$($_.InterfaceAlias)" }) -join ',' } else { "$(if ("$($r.NextHop)" -ne $unspecified) { $r.NextHop })@$($r.InterfaceAlias)" }
+        $scope = switch ("$($r.Scope)") { 'Global' { 'global' } 'Link' { 'link' } 'Host' { 'host' } 'Site' { 'site' } 'Nowhere' { 'nowhere' } default { "$_" } }
+        "$($r.AddressFamily) $($r.TableName) $("$($r.RouteType)".ToLowerInvariant()) $($r.DestinationPrefix) metric $($r.RouteMetric) hops $hops src $($r.PreferredSource) scope $scope"
+    }
+}
+
+function Get-RuleKeyFromIp {
+    param([object[]]$Rules, [string]$Family)
+    foreach ($r in $Rules) {
+        $action = if ($r.PSObject.Properties['action']) { $r.action } elseif ($r.PSObject.Properties['goto']) { 'goto' } else { 'lookup' }
+        # ip leaves the length out of a host prefix.
+        $hostLength = if ($Family -eq 'IPv4') { 32 } else { 128 }
+        $from = if ($r.src -eq 'all') { 'all' } elseif ($r.PSObject.Properties['srclen']) { "$($r.src)/$($r.srclen)" } else { "$($r.src)/$hostLength" }
+        $to = if ($r.PSObject.Properties['dst']) { if ($r.PSObject.Properties['dstlen']) { "$($r.dst)/$($r.dstlen)" } else { "$($r.dst)/$hostLength" } } else { '' }
+        $table = if ($r.PSObject.Properties['table']) { $r.table } else { '' }
+        $not = [bool]($r.PSObject.Properties['not'])
+        $mark = if ($r.PSObject.Properties['fwmark']) { [Convert]::ToUInt32($r.fwmark, 16) } else { '' }
+        $suppress = if ($r.PSObject.Properties['suppress_prefixlen']) { $r.suppress_prefixlen } else { '' }
+        "$Family $($r.priority) not=$not from $from to $to mark $mark $action $table suppress $suppress"
+    }
+}
+
+function Get-RuleKeyFromOurs {
+    param([object[]]$Rules)
+    foreach ($r in $Rules) {
+        $action = switch ("$($r.Action)") { 'Lookup' { 'lookup' } 'Goto' { 'goto' } 'Nop' { 'nop' } default { "$_".ToLowerInvariant() } }
+        $from = if ($null -eq $r.From) { 'all' } else { "$($r.From)" }
+        $to = if ($null -eq $r.To) { '' } else { "$($r.To)" }
+        $table = if ($r.Action -eq 'Lookup') { $r.TableName } else { '' }
+        "$($r.AddressFamily) $($r.Priority) not=$($r.Not) from $from to $to mark $($r.FwMark) $action $table suppress $($r.SuppressPrefixLength)"
+    }
+}
+
+function Invoke-PSLoopbackJson {
+    <#
+        Runs a PSLoopback pipeline in a fresh pwsh (inside a namespace when named) and returns its objects
+        flattened to strings by $Select, so the parent can compare them with ip's JSON.
+    #>
+    param([string]$Namespace, [Parameter(Mandatory)][string]$Command, [Parameter(Mandatory)][string]$Select)
+    $result = Invoke-FreshPwsh -Namespace $Namespace -Script "@($Command | ForEach-Object { $Select }) | ConvertTo-Json -Depth 5 -AsArray -EnumsAsStrings"
+    if ($result.ExitCode -ne 0) { throw "'$Command' failed (exit $($result.ExitCode)): $($result.Error)" }
+    @($result.Output | ConvertFrom-Json)
+}
+
+$script:RouteSelect = '[pscustomobject]@{ AddressFamily = "$($_.AddressFamily)"; TableName = $_.TableName; RouteType = "$($_.RouteType)"; DestinationPrefix = "$($_.DestinationPrefix)"; RouteMetric = $_.RouteMetric; NextHop = "$($_.NextHop)"; InterfaceAlias = $_.InterfaceAlias; PreferredSource = "$($_.PreferredSource)"; Scope = "$($_.Scope)"; NextHops = @($_.NextHops | ForEach-Object { [pscustomobject]@{ NextHop = "$($_.NextHop)"; InterfaceAlias = $_.InterfaceAlias } }) }'
+$script:RuleSelect = '[pscustomobject]@{ AddressFamily = "$($_.AddressFamily)"; Priority = $_.Priority; Not = $_.Not; From = $(if ($_.From) { "$($_.From)" }); To = $(if ($_.To) { "$($_.To)" }); FwMark = $_.FwMark; Action = "$($_.Action)"; TableName = $_.TableName; SuppressPrefixLength = $_.SuppressPrefixLength }'
+
+function Get-RouteJson {
+    param([string]$Namespace, [string]$Arguments = '')
+    Invoke-PSLoopbackJson -Namespace $Namespace -Command "Get-NetRouteInfo $Arguments" -Select $script:RouteSelect
+}
+
+function Get-RuleJson {
+    param([string]$Namespace)
+    Invoke-PSLoopbackJson -Namespace $Namespace -Command 'Get-NetRouteInfo -Rule' -Select $script:RuleSelect
+}
+
+Export-ModuleMember -Function Get-ModuleUnderTest, Get-PwshCommand, Invoke-FreshPwsh, Get-InterfaceJson, Get-IpJson, Compare-InterfaceWithIp, Get-RouteKeyFromIp, Get-RouteKeyFromOurs, Get-RuleKeyFromIp, Get-RuleKeyFromOurs, Invoke-PSLoopbackJson, Get-RouteJson, Get-RuleJson

@@ -111,4 +111,58 @@ function New-InterfaceTopology {
     [pscustomobject]@{ HostA = $a; HostB = $b }
 }
 
-Export-ModuleMember -Function Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology
+function New-RoutingTopology {
+    <#
+        A host with two links (e1, e2; their peers in a second namespace), IPv4 and IPv6 addresses, routes
+        of every type in main and in tables 100 and 1000 (a multipath route, a preferred source, metrics,
+        IPv6 preferences), and policy rules: from, to, not, fwmark, goto, suppress_prefixlength 0 and the
+        unreachable, prohibit and blackhole actions.
+    #>
+    $h = New-TestNamespace 'rt'
+    $peer = New-TestNamespace 'rtpeer'
+    foreach ($ns in $h, $peer) {
+        & ip netns exec $ns sh -c 'echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad'
+    }
+    Invoke-Ip -n $h link set lo up | Out-Null
+    foreach ($i in 1, 2) {
+        Invoke-Ip -n $h link add "e$i" type veth peer name "p$i" netns $peer | Out-Null
+        Invoke-Ip -n $peer link set "p$i" up | Out-Null
+        Invoke-Ip -n $h link set "e$i" up | Out-Null
+    }
+    $commands = @(
+        'addr add 192.0.2.10/24 dev e1', 'addr add 198.51.100.10/24 dev e2', 'addr add 198.51.100.11/24 dev e2',
+        'addr add 2001:db8:1::10/64 dev e1 nodad', 'addr add 2001:db8:2::10/64 dev e2 nodad',
+        'route add default via 192.0.2.1 dev e1 metric 100',
+        'route add default via 198.51.100.1 dev e2 metric 200',
+        'route add 203.0.113.0/24 via 198.51.100.1 dev e2 src 198.51.100.11',
+        'route add 203.0.113.128/25 nexthop via 192.0.2.1 dev e1 nexthop via 198.51.100.1 dev e2',
+        'route add unreachable 10.1.0.0/16', 'route add prohibit 10.2.0.0/16', 'route add blackhole 10.3.0.0/16',
+        'route add default via 198.51.100.254 dev e2 table 100',
+        'route add throw 10.0.0.0/8 table 100',
+        'route add 10.9.0.0/16 dev e1 table 1000',
+        'route add 198.51.100.128/25 dev e1 table 1000',
+        '-6 route add default via 2001:db8:1::1 dev e1 metric 1024',
+        '-6 route add 2001:db8:99::/48 via 2001:db8:2::1 dev e2 metric 100 pref high',
+        '-6 route add 2001:db8:99::/48 via 2001:db8:1::1 dev e1 metric 200 pref low',
+        '-6 route add unreachable 2001:db8:dead::/48',
+        '-6 route add default via 2001:db8:2::254 dev e2 table 100',
+        'rule add from 198.51.100.11 lookup 100 priority 100',
+        'rule add to 10.9.0.0/16 lookup 1000 priority 200',
+        'rule add fwmark 0x1/0xff lookup 1000 priority 300',
+        'rule add not to 0.0.0.0/1 lookup 1000 priority 400',
+        'rule add to 10.5.0.0/16 goto 32766 priority 500',
+        'rule add to 10.6.0.0/16 unreachable priority 600',
+        'rule add to 10.7.0.0/16 prohibit priority 601',
+        'rule add to 10.8.0.0/16 blackhole priority 602',
+        'rule add lookup main suppress_prefixlength 0 priority 700',
+        '-6 rule add from 2001:db8:2::10 lookup 100 priority 100'
+    )
+    foreach ($command in $commands) {
+        $words = $command -split ' '
+        Invoke-Ip -n $h @words | Out-Null
+    }
+    Wait-NamespaceSettled $h
+    [pscustomobject]@{ Host = $h; Peer = $peer }
+}
+
+Export-ModuleMember -Function Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology, New-RoutingTopology
