@@ -23,6 +23,15 @@ public class AddressParsingTests
         Assert.Null(address.ValidLifetime);
     }
 
+    [Theory]
+    [InlineData(Rt.AF_INET, 33)]
+    [InlineData(Rt.AF_INET6, 129)]
+    public void APrefixLongerThanTheAddressIsMalformed(byte family, byte prefixLength)
+    {
+        var payload = NetlinkBuilder.IfAddr(family, prefixLength, index: 2).ToPayload();
+        Assert.Throws<NetlinkParseException>(() => RtnetlinkParser.ParseAddress(payload));
+    }
+
     [Fact]
     public void ReadsEveryAttributeItUses()
     {

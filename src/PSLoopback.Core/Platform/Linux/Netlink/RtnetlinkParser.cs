@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Text;
 using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
 
+using static PSLoopback.Platform.Linux.Netlink.AttributeValues;
+
 namespace PSLoopback.Platform.Linux.Netlink;
 
 /// <summary>Turns RTM_NEWLINK and RTM_NEWADDR payloads into messages, checking every attribute's size.</summary>
@@ -77,6 +79,7 @@ public static class RtnetlinkParser
             AF_INET6 => 16,
             _ => -1,
         };
+        RequirePrefixLength(address.PrefixLength, addressLength, "ifa_prefixlen");
 
         foreach (var attribute in NetlinkReader.ReadAttributes(payload, IfAddrMsgLength, payload.Length))
         {
@@ -142,57 +145,5 @@ public static class RtnetlinkParser
             ReceiveDrops = Field(6),
             SendDrops = Field(7),
         };
-    }
-
-    private static byte[] ReadAddress(ArraySegment<byte> value, int expectedLength, string name)
-    {
-        if (expectedLength >= 0 && value.Count != expectedLength)
-        {
-            throw new NetlinkParseException($"{name} is {value.Count} bytes; this address family needs {expectedLength}.");
-        }
-
-        return ToArray(value);
-    }
-
-    private static uint ReadUInt32(ArraySegment<byte> value, string name)
-    {
-        RequireLength(value, 4, name);
-        return BitConverter.ToUInt32(value.Array!, value.Offset);
-    }
-
-    /// <summary>Kernel strings end in a NUL; a string that fills its attribute without one is still taken whole.</summary>
-    private static string ReadString(ArraySegment<byte> value)
-    {
-        var length = Array.IndexOf(value.Array!, (byte)0, value.Offset, value.Count);
-        var count = length < 0 ? value.Count : length - value.Offset;
-        return Encoding.UTF8.GetString(value.Array!, value.Offset, count);
-    }
-
-    private static void RequireFixedHeader(byte[] payload, int length, string name)
-    {
-        if (payload is null)
-        {
-            throw new ArgumentNullException(nameof(payload));
-        }
-
-        if (payload.Length < length)
-        {
-            throw new NetlinkParseException($"the payload is {payload.Length} bytes, too short for struct {name} ({length} bytes).");
-        }
-    }
-
-    private static void RequireLength(ArraySegment<byte> value, int length, string name)
-    {
-        if (value.Count < length)
-        {
-            throw new NetlinkParseException($"{name} is {value.Count} bytes; at least {length} are needed.");
-        }
-    }
-
-    private static byte[] ToArray(ArraySegment<byte> segment)
-    {
-        var copy = new byte[segment.Count];
-        Buffer.BlockCopy(segment.Array!, segment.Offset, copy, 0, segment.Count);
-        return copy;
     }
 }
