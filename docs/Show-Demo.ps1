@@ -1,17 +1,45 @@
 <#
 .SYNOPSIS
     Shows PSLoopback's answers on this machine: what build.ps1 -Task Demo runs.
+.DESCRIPTION
+    The loopback story, step by step: the interfaces (the loopback one among them), the routing tables
+    that send 127.0.0.0/8 to it, and where a packet to localhost, to a neighbour on the LAN and to a
+    public address would go. Only lookups: no packet is sent anywhere.
 #>
 param([Parameter(Mandatory)][string]$ModulePath)
 
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 
-Write-Host "`n== The interfaces of this machine (Get-NetInterfaceInfo)"
-Get-NetInterfaceInfo | Format-Table | Out-String -Width 200 | Write-Host
+function Show([string]$Title, [scriptblock]$Command) {
+    Write-Host "`n== $Title"
+    Write-Host "PS> $($Command.ToString().Trim())" -ForegroundColor DarkGray
+    & $Command | Out-String -Width 200 | Write-Host
+}
 
-Write-Host "== The loopback interface, in full (Get-NetInterfaceInfo -Loopback | Format-List)"
-Get-NetInterfaceInfo -Loopback | Format-List | Out-String -Width 200 | Write-Host
+Show 'The interfaces of this machine' { Get-NetInterfaceInfo }
+Show 'The loopback interface, in full' { Get-NetInterfaceInfo -Loopback | Format-List }
 
-Write-Host "== Every address, one per line (Get-NetInterfaceInfo | ForEach-Object Addresses)"
-Get-NetInterfaceInfo | ForEach-Object Addresses | Format-Table | Out-String -Width 200 | Write-Host
+if (-not $IsLinux) {
+    Write-Host 'Routing tables are read on Linux only; on this OS Resolve-NetRoute answers for tables given with -RouteTable.'
+    return
+}
+
+Show 'The routing tables: local routes send 127.0.0.0/8, ::1 and this host''s own addresses to loopback' { Get-NetRouteInfo }
+Show 'The policy rules that choose between the tables' { Get-NetRouteInfo -Rule }
+
+# A neighbour on the first LAN: the first host address of that subnet that is not this machine's own.
+$lan = Get-NetInterfaceInfo -Loopback:$false -Status Up -AddressFamily IPv4 |
+    ForEach-Object Addresses | Where-Object { $_.Scope -eq 'Global' -and $_.PrefixLength -le 30 } | Select-Object -First 1
+$targets = @('127.0.0.1', '::1', 'localhost')
+if ($lan) {
+    $bytes = ([PSLoopback.Addressing.IPPrefix]::new($lan.IPAddress, $lan.PrefixLength)).Network.GetAddressBytes()
+    $bytes[3]++
+    if ([ipaddress]::new($bytes).Equals($lan.IPAddress)) { $bytes[3]++ }
+    $targets += "$([ipaddress]::new($bytes))"
+}
+$targets += '1.1.1.1', '2606:4700:4700::1111'
+$answers = Resolve-NetRoute $targets -Verify -ErrorAction Continue
+Show 'Where would a packet go? localhost, a neighbour on the LAN, a public address (checked against the kernel)' { $answers | Format-Table }
+Show 'Why: the reasons' { $answers | Format-Table Destination, StaysOnHost, KernelAgrees, Reason -Wrap }
+Show 'Every step for the public address' { (Resolve-NetRoute 1.1.1.1 -Explain).Trace }

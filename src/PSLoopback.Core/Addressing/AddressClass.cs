@@ -45,8 +45,11 @@ public static class AddressClass
             throw new ArgumentException($"{address} is not an IPv4 address.", nameof(address));
         }
 
-        var b = address.GetAddressBytes();
-        return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
+        // IPAddress.Address is obsolete only because it cannot hold IPv6; for IPv4 it is the one way to the
+        // bits that does not allocate (netstandard2.0 has no TryWriteBytes), and this runs per lookup.
+#pragma warning disable CS0618
+        return (uint)IPAddress.NetworkToHostOrder((int)address.Address);
+#pragma warning restore CS0618
     }
 
     /// <summary>How many leading bits two addresses of one family share.</summary>

@@ -32,7 +32,7 @@ public static class Destination
             return false;
         }
 
-        if (parsed.AddressFamily == AddressFamily.InterNetwork && (bracketed || text.Split('.').Length != 4 || text.Any(c => c != '.' && (c < '0' || c > '9'))))
+        if (parsed.AddressFamily == AddressFamily.InterNetwork && (bracketed || !IsDottedQuad(text)))
         {
             return false;
         }
@@ -44,6 +44,24 @@ public static class Destination
 
         address = parsed;
         return true;
+    }
+
+    private static bool IsDottedQuad(string text)
+    {
+        var dots = 0;
+        foreach (var c in text)
+        {
+            if (c == '.')
+            {
+                dots++;
+            }
+            else if (c < '0' || c > '9')
+            {
+                return false;
+            }
+        }
+
+        return dots == 3;
     }
 
     /// <summary>

@@ -11,14 +11,21 @@ namespace PSLoopback.Routing;
 /// </summary>
 public sealed class RouteDecision
 {
+    private string? destination;
+    private string? reason;
+    private Func<string>? reasonFactory;
+
     public RouteDecision(IPAddress remoteIPAddress)
     {
         RemoteIPAddress = remoteIPAddress ?? throw new ArgumentNullException(nameof(remoteIPAddress));
-        Destination = remoteIPAddress.ToString();
     }
 
     /// <summary>The destination as the user gave it: an address or a host name.</summary>
-    public string Destination { get; set; }
+    public string Destination
+    {
+        get => destination ??= RemoteIPAddress.ToString();
+        set => destination = value;
+    }
 
     public IPAddress RemoteIPAddress { get; }
 
@@ -61,7 +68,16 @@ public sealed class RouteDecision
     public IReadOnlyList<RoutePath> Paths { get; internal set; } = Array.Empty<RoutePath>();
 
     /// <summary>One sentence on why: the rule, the table and the route that decided, or what refused.</summary>
-    public string Reason { get; internal set; } = string.Empty;
+    /// <remarks>Written when first read: most of a hundred thousand answers are never shown.</remarks>
+    public string Reason
+    {
+        get => reason ??= reasonFactory?.Invoke() ?? string.Empty;
+        internal set
+        {
+            reason = value;
+            reasonFactory = null;
+        }
+    }
 
     /// <summary>Every step the resolver took; filled when the caller asks for an explanation.</summary>
     public IReadOnlyList<RouteTraceStep> Trace { get; internal set; } = Array.Empty<RouteTraceStep>();
@@ -73,6 +89,12 @@ public sealed class RouteDecision
     public string? KernelAnswer { get; set; }
 
     public override string ToString() => $"{Destination}: {RouteType} {Reason}";
+
+    internal void SetReason(Func<string> factory)
+    {
+        reason = null;
+        reasonFactory = factory;
+    }
 
     /// <summary>A copy that takes one of <see cref="Paths"/> as the answer (the one the kernel hashed the flow to).</summary>
     internal RouteDecision WithPath(RoutePath path)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -22,6 +23,8 @@ public sealed class RouteResolver
     private readonly Dictionary<(IPAddressFamily Family, uint Table), PrefixTable<RouteGroup>> tables = new();
     private readonly Dictionary<IPAddressFamily, List<NetRouteRule>> rules = new();
     private readonly HashSet<IPAddress> localIPv4 = new();
+    private readonly Dictionary<NetRouteInfo, IReadOnlyList<NetRouteNextHop>> hops = new();
+    private readonly ConcurrentDictionary<(int Interface, IPAddress? Gateway, AddressScope Scope), IPAddress?> ipv4Sources = new();
     private readonly NetInterfaceInfo? loopback;
 
     // With only the default IPv4 rules, Linux keeps the local table merged into main and looks the two up
@@ -46,6 +49,13 @@ public sealed class RouteResolver
         }
 
         mergedIPv4LocalAndMain = IsDefaultRuleSet(rules[IPAddressFamily.IPv4]);
+        foreach (var route in snapshot.Routes)
+        {
+            hops[route] = route.NextHops.Count > 0
+                ? route.NextHops
+                : new[] { new NetRouteNextHop { NextHop = route.NextHop, InterfaceIndex = route.InterfaceIndex, InterfaceAlias = route.InterfaceAlias, Flags = route.Flags } };
+        }
+
         var byTable = snapshot.Routes
             .Select((route, position) => (route, position))
             .GroupBy(x => (x.route.AddressFamily, Table: mergedIPv4LocalAndMain && x.route.AddressFamily == IPAddressFamily.IPv4 && x.route.Table == RouteTables.Local ? RouteTables.Main : x.route.Table));
@@ -69,7 +79,11 @@ public sealed class RouteResolver
         }
 
         var work = new Work(query, explain);
-        work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
+        }
+
         if (query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         {
             ResolveIPv4(work);
@@ -82,7 +96,11 @@ public sealed class RouteResolver
         var decision = work.Decision;
         decision.StaysOnHost = decision.Error == RouteError.None
             && (decision.RouteType == RouteType.Local || (decision.InterfaceIndex is int index && snapshot.FindInterface(index)?.IsLoopback == true));
-        work.Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
+        }
+
         decision.Trace = work.Trace ?? (IReadOnlyList<RouteTraceStep>)Array.Empty<RouteTraceStep>();
         return decision;
     }
@@ -114,7 +132,7 @@ public sealed class RouteResolver
                 if (owner is not null)
                 {
                     Finish(work, null, AddressClass.IsMulticast(destination) ? RouteType.Multicast : RouteType.Broadcast, owner, IPAddress.Any, source,
-                        $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that has that address; no table is asked");
+                        () => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that has that address; no table is asked");
                     return;
                 }
             }
@@ -139,7 +157,7 @@ public sealed class RouteResolver
             {
                 source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
                 Finish(work, null, AddressClass.IsLimitedBroadcast(destination) ? RouteType.Broadcast : RouteType.Multicast, oif, IPAddress.Any, source,
-                    $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table");
+                    () => $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table");
                 return;
             }
 
@@ -152,7 +170,7 @@ public sealed class RouteResolver
         if (destination.Equals(IPAddress.Any))
         {
             // A packet to 0.0.0.0 is a packet to this host: Linux rewrites it to the source, else 127.0.0.1.
-            Finish(work, null, RouteType.Local, loopback, IPAddress.Any, source ?? Loopback4, "0.0.0.0 means this host: the packet loops back");
+            Finish(work, null, RouteType.Local, loopback, IPAddress.Any, source ?? Loopback4, () => "0.0.0.0 means this host: the packet loops back");
             return;
         }
 
@@ -167,7 +185,7 @@ public sealed class RouteResolver
                 work.Decision.Rule = null;
                 work.Decision.Route = null;
                 source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
-                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source, $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
+                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source, () => $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
                 return;
             }
 
@@ -184,29 +202,36 @@ public sealed class RouteResolver
         {
             source ??= route.PreferredSource ?? destination;
             MakeRoute(work, route, RouteType.Local, loopback, IPAddress.Any, source,
-                $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through the loopback interface");
+                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through the loopback interface");
             return;
         }
 
         var chosen = paths[0];
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
-        var sources = paths.Select(p => source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv4(snapshot, p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, route.Scope)).ToList();
+        var sources = paths.Select(p => source ?? route.PreferredSource ?? SelectIPv4Source(p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, route.Scope)).ToList();
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
         if (paths.Count > 1)
         {
-            work.Note(RouteTraceStage.Path, route.ToString(), $"{paths.Count} paths: Linux hashes each flow onto one; the first is shown");
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Path, route.ToString(), $"{paths.Count} paths: Linux hashes each flow onto one; the first is shown");
+            }
         }
 
-        var why = $"longest match {route.DestinationPrefix} in table {route.TableName}"
+        string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
             + (route.IsOnLink ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {chosen.NextHop}");
-        MakeRoute(work, route, route.RouteType, device, chosen.NextHop, sources[0], why, chosen.InterfaceIndex);
+        MakeRoute(work, route, route.RouteType, device, chosen.NextHop, sources[0], Why, chosen.InterfaceIndex);
     }
+
+    /// <summary>IPv4 source selection depends only on the interface, the gateway and the scope, so it is remembered.</summary>
+    private IPAddress? SelectIPv4Source(int interfaceIndex, IPAddress? gateway, AddressScope scope) =>
+        ipv4Sources.GetOrAdd((interfaceIndex, gateway, scope), key => SourceAddressSelector.SelectIPv4(snapshot, key.Interface, key.Gateway, key.Scope));
 
     /// <summary>
     /// The type Linux gives an output route (__mkroute_output). Linux 6.18 answers a route query for a
     /// loopback or 0.0.0.0/8 destination through any interface, so neither is refused here.
     /// </summary>
-    private void MakeRoute(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, string why, int? interfaceIndex = null)
+    private void MakeRoute(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
     {
         var destination = work.Query.Destination;
         if (AddressClass.IsLimitedBroadcast(destination))
@@ -224,7 +249,9 @@ public sealed class RouteResolver
             && (type == RouteType.Broadcast || (type == RouteType.Multicast && (route is null || route.DestinationPrefix.Length < 4))))
         {
             nextHop = IPAddress.Any;
-            why += $"; a {type.ToString().ToLowerInvariant()} is sent on the link, without the route's gateway";
+            var routed = why;
+            var kind = type.ToString().ToLowerInvariant();
+            why = () => routed() + $"; a {kind} is sent on the link, without the route's gateway";
             work.Decision.Paths = work.Decision.Paths
                 .Select(p => new RoutePath(IPAddress.Any, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight))
                 .ToArray();
@@ -233,7 +260,7 @@ public sealed class RouteResolver
         Finish(work, route, type, device, nextHop, source, why, interfaceIndex);
     }
 
-    private static void Finish(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, string why, int? interfaceIndex = null)
+    private static void Finish(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
     {
         var decision = work.Decision;
         decision.Route = route;
@@ -244,8 +271,11 @@ public sealed class RouteResolver
         decision.NextHop = nextHop;
         decision.SourceAddress = source;
         decision.Table = route?.Table;
-        decision.Reason = why;
-        work.Note(RouteTraceStage.Source, source?.ToString() ?? "(none)", source is null ? "no address can be the source" : "the packet's source address");
+        decision.SetReason(why);
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Source, source?.ToString() ?? "(none)", source is null ? "no address can be the source" : "the packet's source address");
+        }
     }
 
     private void ResolveIPv6(Work work)
@@ -279,13 +309,13 @@ public sealed class RouteResolver
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
             Finish(work, route, route.RouteType, loopback, IPAddress.IPv6Any, sources[0],
-                $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through the loopback interface");
+                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through the loopback interface");
             return;
         }
 
-        var why = $"longest match {route.DestinationPrefix} in table {route.TableName}"
+        string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
             + (chosen.IsOnLink ? $", on the link of {routeDevice?.Name}" : $", via {chosen.NextHop}");
-        Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, sources[0], why, chosen.InterfaceIndex);
+        Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, sources[0], Why, chosen.InterfaceIndex);
     }
 
     /// <summary>
@@ -296,7 +326,11 @@ public sealed class RouteResolver
     {
         if (family == IPAddressFamily.IPv4 && mergedIPv4LocalAndMain)
         {
-            work.Note(RouteTraceStage.Rule, "default rules", "only the default rules exist, so Linux looks up local and main as one table, then default");
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Rule, "default rules", "only the default rules exist, so Linux looks up local and main as one table, then default");
+            }
+
             foreach (var table in new[] { RouteTables.Main, RouteTables.Default })
             {
                 var outcome = LookUpTable(work, family, table);
@@ -317,7 +351,11 @@ public sealed class RouteResolver
             var rule = ordered[i];
             if (!Matches(rule, work.Query, out var mismatch))
             {
-                work.Note(RouteTraceStage.Rule, rule.ToString(), "does not match: " + mismatch);
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Rule, rule.ToString(), "does not match: " + mismatch);
+                }
+
                 continue;
             }
 
@@ -327,15 +365,27 @@ public sealed class RouteResolver
                     var target = ordered.FindIndex(r => r.Priority == rule.GotoPriority);
                     if (target < 0)
                     {
-                        work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, but no rule has the priority it jumps to: skipped");
+                        if (work.Explaining)
+                        {
+                            work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, but no rule has the priority it jumps to: skipped");
+                        }
+
                         continue;
                     }
 
-                    work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: continue at rule {rule.GotoPriority}");
+                    if (work.Explaining)
+                    {
+                        work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: continue at rule {rule.GotoPriority}");
+                    }
+
                     i = target - 1;
                     continue;
                 case RuleAction.Nop:
-                    work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, and does nothing");
+                    if (work.Explaining)
+                    {
+                        work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, and does nothing");
+                    }
+
                     continue;
                 case RuleAction.Unreachable:
                     work.Decision.Rule = rule;
@@ -352,11 +402,19 @@ public sealed class RouteResolver
                 case RuleAction.Lookup:
                     break;
                 default:
-                    work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches, but its action {rule.Action} is not one Linux acts on: skipped");
+                    if (work.Explaining)
+                    {
+                        work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches, but its action {rule.Action} is not one Linux acts on: skipped");
+                    }
+
                     continue;
             }
 
-            work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: look up table {rule.TableName}");
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: look up table {rule.TableName}");
+            }
+
             var outcome = LookUpTable(work, family, rule.Table);
             if (outcome.Error != RouteError.None)
             {
@@ -371,8 +429,12 @@ public sealed class RouteResolver
 
             if (rule.SuppressPrefixLength is int suppress && outcome.Found.Value.Route.DestinationPrefix.Length <= suppress)
             {
-                work.Note(RouteTraceStage.Rule, rule.ToString(),
-                    $"its answer {outcome.Found.Value.Route.DestinationPrefix} is /{suppress} or shorter, which suppress_prefixlength {suppress} ignores: on to the next rule");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Rule, rule.ToString(),
+                        $"its answer {outcome.Found.Value.Route.DestinationPrefix} is /{suppress} or shorter, which suppress_prefixlength {suppress} ignores: on to the next rule");
+                }
+
                 continue;
             }
 
@@ -408,22 +470,50 @@ public sealed class RouteResolver
     {
         if (!tables.TryGetValue((family, tableId), out var table))
         {
-            work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "has no routes");
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "has no routes");
+            }
+
             return default;
         }
 
-        foreach (var match in table.Matches(work.Query.Destination))
+        // Most lookups end at the longest match; only when its routes are all unusable are shorter ones walked.
+        if (!table.TryLongestMatch(work.Query.Destination, out _, out var longest))
         {
-            var outcome = family == IPAddressFamily.IPv4 ? PickIPv4(work, match.Value) : PickIPv6(work, match.Value);
-            if (outcome.Found is not null || outcome.Error != RouteError.None || outcome.Thrown)
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "no route matches " + work.Query.Destination);
+            }
+
+            return default;
+        }
+
+        var first = Pick(work, family, longest!);
+        if (first.Decided)
+        {
+            return first;
+        }
+
+        foreach (var match in table.Matches(work.Query.Destination).Skip(1))
+        {
+            var outcome = Pick(work, family, match.Value);
+            if (outcome.Decided)
             {
                 return outcome;
             }
         }
 
-        work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "no route matches " + work.Query.Destination);
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "no route matches " + work.Query.Destination);
+        }
+
         return default;
     }
+
+    private TableOutcome Pick(Work work, IPAddressFamily family, RouteGroup group) =>
+        family == IPAddressFamily.IPv4 ? PickIPv4(work, group) : PickIPv6(work, group);
 
     /// <summary>fib_table_lookup's walk over the routes of one prefix.</summary>
     private TableOutcome PickIPv4(Work work, RouteGroup group)
@@ -432,14 +522,22 @@ public sealed class RouteResolver
         {
             if (route.Tos != 0 && route.Tos != work.Query.Tos)
             {
-                work.Note(RouteTraceStage.Route, route.ToString(), $"is only for tos 0x{route.Tos:x2}");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), $"is only for tos 0x{route.Tos:x2}");
+                }
+
                 continue;
             }
 
             switch (route.RouteType)
             {
                 case RouteType.Throw:
-                    work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                    if (work.Explaining)
+                    {
+                        work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                    }
+
                     return new TableOutcome { Thrown = true };
                 case RouteType.Unreachable:
                     return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
@@ -455,7 +553,11 @@ public sealed class RouteResolver
                 continue;
             }
 
-            work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, then metric {route.RouteMetric}");
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, then metric {route.RouteMetric}");
+            }
+
             return new TableOutcome { Found = (route, paths) };
         }
 
@@ -488,7 +590,11 @@ public sealed class RouteResolver
         switch (route.RouteType)
         {
             case RouteType.Throw:
-                work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                }
+
                 return new TableOutcome { Thrown = true };
             case RouteType.Unreachable:
                 return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
@@ -498,7 +604,11 @@ public sealed class RouteResolver
                 return new TableOutcome { Error = RouteError.InvalidArgument, Refusing = route };
         }
 
-        work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, lowest metric {route.RouteMetric}, then interface and preference");
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, lowest metric {route.RouteMetric}, then interface and preference");
+        }
+
         return new TableOutcome { Found = (route, best.Value.Paths) };
     }
 
@@ -512,14 +622,22 @@ public sealed class RouteResolver
             var hops = Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList();
             if (hops.Count == 0)
             {
-                work.Note(RouteTraceStage.Route, route.ToString(), "its next hop is dead");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "its next hop is dead");
+                }
+
                 continue;
             }
 
             var onOif = oif is null ? hops : hops.Where(h => h.InterfaceIndex == oif).ToList();
             if (onOif.Count == 0 && strict)
             {
-                work.Note(RouteTraceStage.Route, route.ToString(), $"does not leave by interface {oif}, which the lookup is bound to");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), $"does not leave by interface {oif}, which the lookup is bound to");
+                }
+
                 continue;
             }
 
@@ -531,7 +649,10 @@ public sealed class RouteResolver
             }
             else
             {
-                work.Note(RouteTraceStage.Route, route.ToString(), "loses to an earlier route of the same metric");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "loses to an earlier route of the same metric");
+                }
             }
         }
 
@@ -544,25 +665,35 @@ public sealed class RouteResolver
     private static bool NeedsStrictInterface(IPAddress destination) =>
         destination.IsIPv6Multicast || destination.IsIPv6LinkLocal || destination.Equals(IPAddress.IPv6Loopback);
 
-    private static IReadOnlyList<NetRouteNextHop> Hops(NetRouteInfo route) =>
-        route.NextHops.Count > 0
-            ? route.NextHops
-            : new[] { new NetRouteNextHop { NextHop = route.NextHop, InterfaceIndex = route.InterfaceIndex, InterfaceAlias = route.InterfaceAlias, Flags = route.Flags } };
+    /// <summary>A route's paths: its multipath next hops, or the one next hop of a plain route.</summary>
+    private IReadOnlyList<NetRouteNextHop> Hops(NetRouteInfo route) => hops[route];
 
     /// <summary>The next hops fib_lookup_good_nhc accepts: alive, and on the interface asked for if any.</summary>
-    private static IReadOnlyList<NetRouteNextHop> UsablePaths(Work work, NetRouteInfo route)
+    private IReadOnlyList<NetRouteNextHop> UsablePaths(Work work, NetRouteInfo route)
     {
         var oif = work.Query.OutputInterfaceIndex;
+        var all = Hops(route);
+        if (oif is null && all.All(h => (h.Flags & RouteFlags.Dead) == 0))
+        {
+            return all;
+        }
+
         var usable = new List<NetRouteNextHop>();
-        foreach (var hop in Hops(route))
+        foreach (var hop in all)
         {
             if ((hop.Flags & RouteFlags.Dead) != 0)
             {
-                work.Note(RouteTraceStage.Path, route + " " + hop, "dead: its interface is down");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Path, route + " " + hop, "dead: its interface is down");
+                }
             }
             else if (oif is int wanted && hop.InterfaceIndex != wanted)
             {
-                work.Note(RouteTraceStage.Path, route + " " + hop, $"does not leave by interface {wanted}, which was asked for");
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Path, route + " " + hop, $"does not leave by interface {wanted}, which was asked for");
+                }
             }
             else
             {
@@ -743,6 +874,9 @@ public sealed class RouteResolver
         public RouteError Error;
         public NetRouteInfo? Refusing;
         public bool Thrown;
+
+        /// <summary>The lookup ends here: a route, a refusal, or a throw to the next rule.</summary>
+        public bool Decided => Found is not null || Error != RouteError.None || Thrown;
     }
 
     /// <summary>The state of one resolution: its query, the decision being built, and the trace if asked for.</summary>
@@ -761,8 +895,11 @@ public sealed class RouteResolver
 
         public List<RouteTraceStep>? Trace { get; }
 
+        /// <summary>Whether steps are recorded; callers check it first, so no trace text is built otherwise.</summary>
+        public bool Explaining => Trace is not null;
+
         public void Note(RouteTraceStage stage, string subject, string outcome) =>
-            Trace?.Add(new RouteTraceStep(stage, subject, outcome));
+            Trace!.Add(new RouteTraceStep(stage, subject, outcome));
 
         public void Refuse(RouteError error, string why, RouteType type = RouteType.NoRoute)
         {

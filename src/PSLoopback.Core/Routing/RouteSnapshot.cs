@@ -22,6 +22,8 @@ public sealed class RouteSnapshot
         Rules = rules ?? throw new ArgumentNullException(nameof(rules));
     }
 
+    private Dictionary<int, NetInterfaceInfo>? byIndex;
+
     public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
 
     public IReadOnlyList<NetRouteInfo> Routes { get; }
@@ -55,7 +57,11 @@ public sealed class RouteSnapshot
         return new RouteSnapshot(interfaces, routes, Array.Empty<NetRouteRule>());
     }
 
-    public NetInterfaceInfo? FindInterface(int index) => Interfaces.FirstOrDefault(i => i.InterfaceIndex == index);
+    public NetInterfaceInfo? FindInterface(int index)
+    {
+        byIndex ??= Interfaces.GroupBy(i => i.InterfaceIndex).ToDictionary(g => g.Key, g => g.First());
+        return byIndex.TryGetValue(index, out var found) ? found : null;
+    }
 
     public NetInterfaceInfo? FindInterface(string name) => Interfaces.FirstOrDefault(i => i.Name == name);
 }

@@ -31,6 +31,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
     private IPAddress? source;
     private int? outputInterface;
     private uint uid;
+    private IPAddressFamily? family;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -85,6 +86,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
         uid = CurrentUser.Id();
+        family = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null;
         if (Verify)
         {
             if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux))
@@ -159,7 +161,6 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
     /// <summary>The addresses to answer for: the one given, or every address a name resolves to.</summary>
     private IEnumerable<IPAddress> Addresses(string target)
     {
-        IPAddressFamily? family = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null;
         if (Destination.TryParseAddress(target, out var address))
         {
             if (family is not null && FamilyOf(address) != family)

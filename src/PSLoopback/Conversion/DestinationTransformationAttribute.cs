@@ -17,9 +17,11 @@ public sealed class DestinationTransformationAttribute : ArgumentTransformationA
         var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
         return value switch
         {
+            // Strings, the common case, pass untouched: rebuilding a large array would cost more than the lookups.
+            string or string[] => inputData,
             IPAddress address => address.ToString(),
             NetInterfaceAddress address => address.IPAddress.ToString(),
-            IEnumerable many and not string => many.Cast<object>().Select(item => Transform(engineIntrinsics, item)).ToArray(),
+            IEnumerable many => many.Cast<object>().Select(item => Transform(engineIntrinsics, item)).ToArray(),
             _ => inputData,
         };
     }

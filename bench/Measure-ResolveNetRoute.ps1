@@ -1,0 +1,129 @@
+<#
+.SYNOPSIS
+    Benchmarks Resolve-NetRoute on 100,000 destinations against `ip -batch` with the same 100,000
+    `route get` lines, in one network namespace with one table, in the same run; the answers must be identical.
+.DESCRIPTION
+    Needs root (it builds a namespace with a veth link and a table of random routes, and removes it on every
+    path). Inside the namespace one pwsh runs, interleaved for -Rounds rounds:
+
+      array   Resolve-NetRoute -RemoteIPAddress $all          (one array argument)
+      piped   $all | Resolve-NetRoute                        (one pipeline object per destination)
+      ip      ip -j -batch <file>                            (a process answering the same lines)
+
+    It reports the median of each and the ratios to ip. Targets (issue 3): array at most 0.5, piped at most
+    1.0. Every one of our answers is compared with ip's (type, interface, gateway, source) once.
+
+    Run after a build, as root:  dotnet pwsh -NoProfile -File bench/Measure-ResolveNetRoute.ps1
+#>
+param(
+    [string]$ModulePath = (Join-Path $PSScriptRoot '../out/PSLoopback'),
+    [ValidateRange(1000, 1000000)][int]$Destinations = 100000,
+    [ValidateRange(0, 1000000)][int]$Routes = 10000,
+    [ValidateRange(1, 20)][int]$Rounds = 5,
+    [int]$Seed = 1
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+if (-not $IsLinux -or (id -u) -ne '0') { throw 'This benchmark builds a network namespace: run it as root on Linux.' }
+
+$module = (Resolve-Path $ModulePath).Path
+Import-Module $module
+$ns = "pslb-$PID-bench"
+$peer = "pslb-$PID-benchpeer"
+$work = Join-Path ([IO.Path]::GetTempPath()) "pslb-bench-$PID"
+$null = New-Item -ItemType Directory -Force $work
+
+function Invoke-Ip { & ip @args; if ($LASTEXITCODE -ne 0) { throw "ip $args failed" } }
+
+try {
+    Invoke-Ip netns add $ns
+    Invoke-Ip netns add $peer
+    Invoke-Ip -n $ns link set lo up
+    Invoke-Ip -n $ns link add e1 type veth peer name p1 netns $peer
+    Invoke-Ip -n $peer link set p1 up
+    Invoke-Ip -n $ns link set e1 up
+    Invoke-Ip -n $ns addr add 192.0.2.10/24 dev e1
+    Invoke-Ip -n $ns route add default via 192.0.2.1 dev e1
+
+    # A table of random routes through gateways on the link, loaded in one `ip -batch`.
+    $rng = [Random]::new($Seed)
+    $lines = [System.Collections.Generic.Dictionary[string, string]]::new()
+    while ($lines.Count -lt $Routes) {
+        $length = $rng.Next(8, 29)
+        $prefix = [PSLoopback.Addressing.IPPrefix]::new([ipaddress]::new([byte[]]@($rng.Next(1, 224), $rng.Next(256), $rng.Next(256), $rng.Next(256))), $length)
+        if (-not $prefix.Contains([ipaddress]'127.0.0.1') -and -not $prefix.Contains([ipaddress]'192.0.2.10')) {
+            $lines["$prefix"] = "route add $prefix via 192.0.2.$($rng.Next(1, 10)) dev e1 metric $($rng.Next(0, 3))"
+        }
+    }
+    Set-Content (Join-Path $work 'routes.txt') @($lines.Values)
+    Invoke-Ip -n $ns -batch (Join-Path $work 'routes.txt')
+
+    $inner = Join-Path $work 'inner.ps1'
+    Set-Content $inner @'
+param($Module, $Work, $Destinations, $Rounds, $Seed)
+$ErrorActionPreference = 'Stop'
+Import-Module $Module
+$rng = [Random]::new($Seed + 1)
+$all = [string[]]::new($Destinations)
+for ($i = 0; $i -lt $all.Length; $i++) { $all[$i] = '{0}.{1}.{2}.{3}' -f $rng.Next(1, 224), $rng.Next(256), $rng.Next(256), $rng.Next(1, 255) }
+$batch = Join-Path $Work 'get.txt'
+Set-Content $batch ($all | ForEach-Object { "route get $_" })
+
+function Invoke-IpBatch {
+    $start = [System.Diagnostics.ProcessStartInfo]::new('ip', "-j -batch $batch")
+    $start.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $text = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
+    if ($process.ExitCode -ne 0) { throw "ip -batch exited with $($process.ExitCode)" }
+    $text
+}
+
+$null = Resolve-NetRoute -RemoteIPAddress $all[0..9999]
+$null = $all[0..9999] | Resolve-NetRoute
+$times = @{ array = [Collections.Generic.List[double]]::new(); piped = [Collections.Generic.List[double]]::new(); ip = [Collections.Generic.List[double]]::new() }
+$clock = [Diagnostics.Stopwatch]::new()
+for ($round = 1; $round -le $Rounds; $round++) {
+    [GC]::Collect()
+    $clock.Restart(); $array = Resolve-NetRoute -RemoteIPAddress $all; $clock.Stop(); $times.array.Add($clock.Elapsed.TotalMilliseconds)
+    [GC]::Collect()
+    $clock.Restart(); $piped = $all | Resolve-NetRoute; $clock.Stop(); $times.piped.Add($clock.Elapsed.TotalMilliseconds)
+    $clock.Restart(); $ipText = Invoke-IpBatch; $clock.Stop(); $times.ip.Add($clock.Elapsed.TotalMilliseconds)
+}
+
+# Identical answers: every destination, once.
+$ipLines = $ipText -split "`n" | Where-Object { $_.StartsWith('[') }
+if ($ipLines.Count -ne $all.Length) { throw "ip answered $($ipLines.Count) of $($all.Length) lines" }
+$mismatches = 0
+for ($i = 0; $i -lt $all.Length; $i++) {
+    $k = [System.Text.Json.JsonDocument]::Parse($ipLines[$i]).RootElement[0]
+    $get = { param($name) $p = [System.Text.Json.JsonElement]::new(); if ($k.TryGetProperty($name, [ref]$p)) { $p.GetString() } else { $null } }
+    $type = & $get 'type'; if (-not $type) { $type = 'unicast' }
+    $via = & $get 'gateway'; if (-not $via) { $via = '0.0.0.0' }
+    $theirs = "$type $(& $get 'dev') $via $(& $get 'prefsrc')"
+    foreach ($answer in $array[$i], $piped[$i]) {
+        $ours = "$("$($answer.RouteType)".ToLowerInvariant()) $($answer.InterfaceAlias) $($answer.NextHop) $($answer.SourceAddress)"
+        if ($ours -ne $theirs) { $mismatches++; if ($mismatches -le 5) { Write-Host "MISMATCH $($all[$i]): ours '$ours', ip '$theirs'" } }
+    }
+}
+
+function Median($values) { $s = @($values | Sort-Object); $m = [int][Math]::Floor($s.Count / 2); if ($s.Count % 2) { $s[$m] } else { ($s[$m - 1] + $s[$m]) / 2 } }
+$ip = Median $times.ip
+[pscustomobject]@{
+    Destinations = $all.Length; Rounds = $Rounds; Mismatches = $mismatches
+    IpBatchMs = [Math]::Round($ip); ArrayMs = [Math]::Round((Median $times.array)); PipedMs = [Math]::Round((Median $times.piped))
+    ArrayToIp = [Math]::Round((Median $times.array) / $ip, 3); PipedToIp = [Math]::Round((Median $times.piped) / $ip, 3)
+} | Format-List | Out-String | Write-Host
+if ($mismatches) { exit 1 }
+'@
+    $pwsh = @([Environment]::ProcessPath) + @(if ([Environment]::ProcessPath -match 'dotnet$') { Join-Path $PSHOME 'pwsh.dll' })
+    Write-Host "Namespace ${ns}: $Routes random routes + default; $Destinations destinations; $Rounds rounds; $([Environment]::ProcessorCount) cores; $(Get-Date -Format s)"
+    & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $inner -Module $module -Work $work -Destinations $Destinations -Rounds $Rounds -Seed $Seed
+    if ($LASTEXITCODE -ne 0) { throw "the benchmark found answers that differ from ip's (exit $LASTEXITCODE)" }
+}
+finally {
+    & ip netns del $ns 2>$null
+    & ip netns del $peer 2>$null
+    Remove-Item $work -Recurse -Force -ErrorAction Ignore
+}
