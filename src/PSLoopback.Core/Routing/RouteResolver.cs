@@ -120,7 +120,8 @@ public sealed class RouteResolver
                 return;
             }
 
-            if (!localIPv4.Contains(source))
+            var owner = FindLocalIPv4Owner(source);
+            if (owner is null)
             {
                 work.Refuse(RouteError.NetworkUnreachable, $"{source} is not an address of this host, so no packet can be sent from it.");
                 return;
@@ -128,13 +129,9 @@ public sealed class RouteResolver
 
             if (query.OutputInterfaceIndex is null && (AddressClass.IsMulticast(destination) || AddressClass.IsLimitedBroadcast(destination)))
             {
-                var owner = snapshot.Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.IPAddress.Equals(source)));
-                if (owner is not null)
-                {
-                    Finish(work, null, AddressClass.IsMulticast(destination) ? RouteType.Multicast : RouteType.Broadcast, owner, IPAddress.Any, source,
-                        () => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that has that address; no table is asked");
-                    return;
-                }
+                MakeRoute(work, null, RouteType.Unicast, owner, IPAddress.Any, source,
+                    () => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that owns that address; no table is asked");
+                return;
             }
         }
 
@@ -223,6 +220,31 @@ public sealed class RouteResolver
         MakeRoute(work, route, route.RouteType, device, chosen.NextHop, sources[0], Why, chosen.InterfaceIndex);
     }
 
+    /// <summary>
+    /// The interface that owns a local IPv4 address (__ip_dev_find), or null when the host may not send from
+    /// it: the interface that has the address, else the one of the local-table route that makes it local
+    /// (ip route add local 198.18.0.0/16 dev lo makes every address in it this host's, on lo).
+    /// </summary>
+    private NetInterfaceInfo? FindLocalIPv4Owner(IPAddress address)
+    {
+        var owner = snapshot.Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.IPAddress.Equals(address)));
+        if (owner is not null)
+        {
+            return owner;
+        }
+
+        var localTable = mergedIPv4LocalAndMain ? RouteTables.Main : RouteTables.Local;
+        if (!tables.TryGetValue((IPAddressFamily.IPv4, localTable), out var table))
+        {
+            return null;
+        }
+
+        var local = table.Matches(address)
+            .Select(match => match.Value.Routes.FirstOrDefault(r => r.Tos == 0))
+            .FirstOrDefault(r => r is not null);
+        return local?.RouteType == RouteType.Local ? snapshot.FindInterface(local.InterfaceIndex) : null;
+    }
+
     /// <summary>IPv4 source selection depends only on the interface, the gateway and the scope, so it is remembered.</summary>
     private IPAddress? SelectIPv4Source(int interfaceIndex, IPAddress? gateway, AddressScope scope) =>
         ipv4Sources.GetOrAdd((interfaceIndex, gateway, scope), key => SourceAddressSelector.SelectIPv4(snapshot, key.Interface, key.Gateway, key.Scope));
@@ -234,6 +256,15 @@ public sealed class RouteResolver
     private void MakeRoute(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
     {
         var destination = work.Query.Destination;
+
+        // A loopback source may only leave by a loopback interface.
+        if (source is not null && AddressClass.IsLoopback(source) && device?.IsLoopback != true)
+        {
+            work.Decision.Route = route;
+            work.Refuse(RouteError.InvalidArgument, $"{source} is a loopback address and cannot be the source of a packet leaving by {device?.Name ?? "another interface"}.");
+            return;
+        }
+
         if (AddressClass.IsLimitedBroadcast(destination))
         {
             type = RouteType.Broadcast;

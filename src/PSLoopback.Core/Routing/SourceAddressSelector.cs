@@ -175,6 +175,13 @@ internal static class SourceAddressSelector
             return 0xE;
         }
 
+        // The unspecified address has no scope (Linux's __IPV6_ADDR_SCOPE_INVALID), so every candidate is
+        // in scope and the narrowest wins, from the output interface only.
+        if (address.Equals(IPAddress.IPv6Any))
+        {
+            return -1;
+        }
+
         var b = address.GetAddressBytes();
         if (b[0] == 0xFF)
         {

@@ -251,6 +251,30 @@ public class RouteResolverTests
     }
 
     [Fact]
+    public void AnAddressMadeLocalByALocalRouteIsASourceOwnedByThatRoutesDevice()
+    {
+        var host = Lan().DefaultRules().Rule("100: from 203.0.113.0/24 lookup 100").Route("local 198.18.0.0/16 dev lo table local scope host");
+        AssertRoute(Resolve(host, "8.8.8.8", from: "198.18.5.5"), RouteType.Unicast, "eth0", "192.0.2.1", "198.18.5.5");
+        AssertRoute(Resolve(host, "239.1.2.3", from: "198.18.5.5"), RouteType.Multicast, "lo", "0.0.0.0", "198.18.5.5");
+        AssertRoute(Resolve(host, "224.0.0.1", from: "198.51.100.10"), RouteType.Multicast, "eth1", "0.0.0.0", "198.51.100.10");
+    }
+
+    [Fact]
+    public void ALoopbackSourceCannotLeaveByAnotherInterface()
+    {
+        var d = Resolve(Lan(), "8.8.8.8", from: "127.0.0.1");
+        Assert.Equal(RouteError.InvalidArgument, d.Error);
+        AssertRoute(Resolve(Lan(), "127.0.0.5", from: "127.0.0.1"), RouteType.Local, "lo", "0.0.0.0", "127.0.0.1");
+    }
+
+    [Fact]
+    public void IPv6UnspecifiedDestinationTakesTheNarrowestSourceOfTheOutputInterface()
+    {
+        var host = Lan().Route("::/0 dev eth1 metric 1");
+        Assert.Equal(IPAddress.Parse("fe80::11"), Resolve(host, "::").SourceAddress);
+    }
+
+    [Fact]
     public void ASourceThatIsNotOursIsRefusedForIPv4()
     {
         Assert.Equal(RouteError.NetworkUnreachable, Resolve(Lan(), "8.8.8.8", from: "203.0.113.1").Error);
