@@ -153,7 +153,7 @@ public sealed class RouteResolver
             if (AddressClass.IsLocalMulticast(destination) || AddressClass.IsLimitedBroadcast(destination))
             {
                 source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
-                Finish(work, null, AddressClass.IsLimitedBroadcast(destination) ? RouteType.Broadcast : RouteType.Multicast, oif, IPAddress.Any, source,
+                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source,
                     () => $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table");
                 return;
             }
@@ -161,6 +161,10 @@ public sealed class RouteResolver
             if (source is null && AddressClass.IsMulticast(destination))
             {
                 source = SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Global);
+            }
+            else if (source is null && destination.Equals(IPAddress.Any))
+            {
+                source = SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Host);
             }
         }
 
@@ -672,11 +676,13 @@ public sealed class RouteResolver
                 continue;
             }
 
+            // Unless the lookup is bound to the interface, Linux hashes the flow over every path of a
+            // multipath route, the interface asked for or not (fib6_select_path without an oif match).
             var score = (onOif.Count > 0 ? 2 : 0) | (DecodePreference(route.Preference) << 2);
             if (score > bestScore)
             {
                 bestScore = score;
-                best = (route, onOif.Count > 0 ? onOif : hops);
+                best = (route, strict ? onOif : hops);
             }
             else
             {

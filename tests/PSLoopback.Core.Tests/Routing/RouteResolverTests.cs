@@ -268,6 +268,21 @@ public class RouteResolverTests
     }
 
     [Fact]
+    public void ZeroAddressWithAnOutputInterfaceTakesThatInterfacesAddressAsSource()
+    {
+        AssertRoute(Resolve(Lan(), "0.0.0.0", oif: 3), RouteType.Local, "lo", "0.0.0.0", "198.51.100.10");
+        Assert.Equal(RouteError.InvalidArgument, Resolve(Lan(), "255.255.255.255", from: "127.0.0.1", oif: 2).Error);
+    }
+
+    [Fact]
+    public void IPv6MultipathWithAnInterfaceButNotBoundToItKeepsEveryPath()
+    {
+        var host = Lan().Route("2001:db8:99::/48 nexthop via 2001:db8:1::1 dev eth0 nexthop via 2001:db8:2::1 dev eth1");
+        Assert.Equal(2, Resolve(host, "2001:db8:99::1", from: "2001:db8:2::10", oif: 3).Paths.Count);
+        Assert.Single(Resolve(host, "2001:db8:99::1", oif: 3).Paths);
+    }
+
+    [Fact]
     public void IPv6UnspecifiedDestinationTakesTheNarrowestSourceOfTheOutputInterface()
     {
         var host = Lan().Route("::/0 dev eth1 metric 1");
