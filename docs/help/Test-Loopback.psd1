@@ -1,0 +1,64 @@
+@{
+    Synopsis    = 'Tests that the loopback path works: is an address loopback, does traffic to it stay on this host, and do real round trips through the loopback interface succeed, how fast.'
+    Description = @(
+        'With no target, Test-Loopback runs the machine''s self-check: it tests 127.0.0.1, ::1, each address localhost resolves to, and one random address of 127.0.0.0/8 (is the whole block routed to loopback?). For each address it returns one PSLoopback.Loopback.LoopbackTestResult: whether the address is a loopback address, which interface and route type the routing table gives it, whether traffic stays on this host, the status, round-trip latency (minimum, median, 99th percentile, maximum, in microseconds) over -Count round trips, bytes sent and received, and, when something is wrong, a diagnosis in plain words.'
+        'The round trips are real: an echo listener bound to the tested address on an ephemeral port, and a client that sends -PayloadSize bytes and waits for all of them to come back, over TCP, UDP datagrams, or an HTTP GET (-Protocol Http, the browser-to-local-server flow). Every listener binds to a loopback address, or to one of this host''s own addresses, and is closed on every path: success, failure, timeout, Ctrl+C.'
+        'With a target (an address or a name) it says whether the target is loopback and whether traffic to it stays on this host. This host''s own LAN address is not a loopback address but has a local route: both are said, and the round trips run through the loopback interface. A target that is neither loopback nor local gets no traffic at all: its Status is NotLoopback.'
+        'With -Port it tests a real local service instead of the echo listener: it connects to the port on every address localhost resolves to, IPv4 and IPv6, and diagnoses the classic trap: localhost resolves to ::1 first but the service listens on 127.0.0.1 only (or the reverse).'
+        'Problems it recognises: the loopback interface down, IPv6 disabled, 127.0.0.0/8 not routed to loopback (only 127.0.0.1 configured, as macOS does), a hosts file without localhost or mapping it elsewhere, nothing listening, timeouts. No administrator rights are needed.'
+    )
+    Parameters  = @{
+        Target         = 'The addresses or names to test. A name is resolved and each of its addresses tested; localhost and any name under .localhost are loopback names (RFC 6761). Taken from the pipeline as strings, or from the Target, ComputerName, TargetName, RemoteAddress, Destination or IPAddress property of piped objects. Without a target, the self-check runs.'
+        Port           = 'A TCP port (1 to 65535) of a real local service to connect to, instead of the module''s own echo listener. Without a target, every address localhost resolves to is tried, and 127.0.0.1 and ::1 as well.'
+        Protocol       = 'What the echo round trips carry: Tcp (the default), Udp datagrams, or Http (a GET to a small HTTP listener, answered with -PayloadSize bytes).'
+        Count          = 'How many round trips per address (default 4). Latency statistics are over these.'
+        PayloadSize    = 'Bytes per round trip, 1 to 65000 (default 32).'
+        TimeoutSeconds = 'The longest wait for one step, such as the connect or one reply (default 2).'
+        Quiet          = 'Returns a single Boolean: true when every selected check succeeded. For scripts: if (-not (Test-Loopback -Quiet)) { ... }.'
+        Detailed       = 'Adds the packet''s journey as steps with their times (name resolution, route lookup with table and interface, listen, connect, send, server receive, reply, client receive), and every interface''s counters before and after, which show the bytes went through the loopback interface and nowhere else.'
+    }
+    Inputs      = @(
+        @{ Type = 'System.String'; Description = 'Targets, by value or from a Target, ComputerName, TargetName, RemoteAddress, Destination or IPAddress property.' }
+    )
+    Outputs     = @{
+        'PSLoopback.Loopback.LoopbackTestResult' = 'One object per address tested. The default view is a table; Format-List shows the diagnosis, and with -Detailed the steps and interface counters.'
+        'System.Boolean' = 'With -Quiet, one Boolean for the whole call.'
+    }
+    Notes       = @(
+        'Traffic only ever goes to loopback addresses or to this host''s own addresses, and only to the listener Test-Loopback itself opened (or, with -Port, to the port given).'
+        'Verified on Linux in network namespaces: a healthy host, the loopback interface down, IPv6 disabled, only 127.0.0.1 routed, a hosts file without localhost or mapping it elsewhere, and services listening on one family only. On Windows and macOS the round trips run, but routing facts come only from the address rules, and that is not verified there yet.'
+    )
+    Examples    = @(
+        @{
+            Title   = 'The machine''s self-check'
+            Code    = 'Test-Loopback'
+            Remarks = 'Tests 127.0.0.1, ::1, the addresses of localhost and a random 127.x.y.z with four TCP round trips each, and shows the status and latency of each.'
+        }
+        @{
+            Title   = 'In an admin script'
+            Code    = 'if (-not (Test-Loopback -Quiet)) { Write-Error ''Loopback networking is broken on this host.''; exit 1 }'
+            Remarks = '-Quiet returns one Boolean: true only when every check succeeded.'
+        }
+        @{
+            Title   = 'Why does my local web app not answer on localhost?'
+            Code    = 'Test-Loopback -Port 3000 | Format-List Target, RemoteAddress, Status, Diagnosis'
+            Remarks = 'Connects to port 3000 on ::1 and on 127.0.0.1. If the app listens on 127.0.0.1 only and localhost resolves to ::1 first, the ::1 result is Refused and its diagnosis says so.'
+        }
+        @{
+            Title   = 'Is this address loopback, and does traffic to it stay here?'
+            Code    = 'Test-Loopback 192.0.2.10, 127.0.0.53, 198.51.100.7'
+            Remarks = 'This host''s own address is not loopback but stays on the host (a local route), so it is tested; 127.0.0.53 is loopback; an address of another machine gets no traffic and is reported NotLoopback.'
+        }
+        @{
+            Title   = 'Measure, and watch the bytes go through loopback only'
+            Code    = 'Test-Loopback 127.0.0.1 -Count 1000 -PayloadSize 1024 -Detailed | Select-Object -ExpandProperty InterfaceCounters'
+            Remarks = 'After a thousand 1 KiB round trips, only the loopback interface''s counters have moved by about 2 MB.'
+        }
+        @{
+            Title   = 'The browser''s path: an HTTP GET to a local server'
+            Code    = 'Test-Loopback localhost -Protocol Http -Detailed | Select-Object -ExpandProperty Steps'
+            Remarks = 'Shows each step of the first GET: name resolution, route lookup, connect, send, server receive, reply, client receive, with their times.'
+        }
+    )
+    Links       = @('Resolve-NetRoute', 'Get-NetInterfaceInfo', 'Test-Connection')
+}

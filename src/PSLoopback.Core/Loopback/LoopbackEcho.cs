@@ -1,0 +1,367 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace PSLoopback.Loopback;
+
+/// <summary>
+/// Real round trips through the loopback path: an echo listener bound to the tested address on an ephemeral
+/// port, and a client that sends a payload and waits for all of it to come back, <c>Count</c> times. Every
+/// socket is closed on every path (success, error, timeout, cancellation); every wait is bounded.
+/// </summary>
+public static class LoopbackEcho
+{
+    private const string HttpPath = "/psloopback";
+
+    /// <param name="address">A loopback or local address: the listener binds to it, so nothing else is reachable.</param>
+    /// <param name="progress">Called with the number of round trips done, now and then.</param>
+    public static EchoOutcome Run(IPAddress address, EchoOptions options, CancellationToken cancel, Action<int>? progress = null)
+    {
+        var outcome = new EchoOutcome();
+        var clock = Stopwatch.StartNew();
+        Socket? listener = null;
+        Socket? client = null;
+        Socket? served = null;
+        Thread? server = null;
+        try
+        {
+            listener = new Socket(address.AddressFamily, options.Protocol == LoopbackProtocol.Udp ? SocketType.Dgram : SocketType.Stream,
+                options.Protocol == LoopbackProtocol.Udp ? ProtocolType.Udp : ProtocolType.Tcp);
+            outcome.Stage = "bind";
+            listener.Bind(new IPEndPoint(address, 0));
+            var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+            outcome.Port = endpoint.Port;
+            outcome.Step("listen", $"echo listener bound to {Format(endpoint)}", clock);
+            using var registration = cancel.Register(() => CloseAll(listener, client, served));
+
+            client = new Socket(address.AddressFamily, listener.SocketType, listener.ProtocolType)
+            {
+                ReceiveTimeout = TimeoutMilliseconds(options.Timeout),
+                SendTimeout = TimeoutMilliseconds(options.Timeout),
+            };
+            if (options.Protocol == LoopbackProtocol.Udp)
+            {
+                server = StartServer(() => ServeUdp(listener, outcome, clock));
+                outcome.Stage = "connect";
+                client.Connect(endpoint);
+                outcome.Step("connect", "UDP socket connected (no handshake)", clock);
+            }
+            else
+            {
+                listener.Listen(1);
+                var accepted = Task.Factory.FromAsync(listener.BeginAccept, listener.EndAccept, null);
+                outcome.Stage = "connect";
+                var connecting = Task.Factory.FromAsync(client.BeginConnect, client.EndConnect, (EndPoint)endpoint, null);
+                if (!connecting.Wait(TimeoutMilliseconds(options.Timeout), cancel) || !accepted.Wait(TimeoutMilliseconds(options.Timeout), cancel))
+                {
+                    outcome.Error = SocketError.TimedOut;
+                    return outcome;
+                }
+
+                served = accepted.Result;
+                served.NoDelay = true;
+                client.NoDelay = true;
+                outcome.Step("connect", $"TCP handshake done, {Format((IPEndPoint)client.LocalEndPoint!)} -> {Format(endpoint)}", clock);
+                var connection = served;
+                server = StartServer(() =>
+                {
+                    if (options.Protocol == LoopbackProtocol.Http)
+                    {
+                        ServeHttp(connection, options.PayloadSize, outcome, clock);
+                    }
+                    else
+                    {
+                        ServeTcp(connection, options.PayloadSize, outcome, clock);
+                    }
+                });
+            }
+
+            RunClient(client, endpoint, options, outcome, clock, cancel, progress);
+        }
+        catch (SocketException e)
+        {
+            outcome.Error = cancel.IsCancellationRequested ? SocketError.OperationAborted : e.SocketErrorCode;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome.Error = SocketError.OperationAborted;
+        }
+        catch (AggregateException e) when (e.InnerException is SocketException inner)
+        {
+            outcome.Error = cancel.IsCancellationRequested ? SocketError.OperationAborted : inner.SocketErrorCode;
+        }
+        catch (ObjectDisposedException) when (cancel.IsCancellationRequested)
+        {
+            outcome.Error = SocketError.OperationAborted;
+        }
+        finally
+        {
+            CloseAll(client, served, listener);
+            server?.Join(TimeoutMilliseconds(options.Timeout) + 1000);
+        }
+
+        return outcome;
+    }
+
+    private static void RunClient(Socket client, IPEndPoint endpoint, EchoOptions options, EchoOutcome outcome, Stopwatch clock, CancellationToken cancel, Action<int>? progress)
+    {
+        var payload = new byte[options.PayloadSize];
+        new Random(options.PayloadSize).NextBytes(payload);
+        var request = options.Protocol == LoopbackProtocol.Http
+            ? Encoding.ASCII.GetBytes($"GET {HttpPath} HTTP/1.1\r\nHost: {Format(endpoint)}\r\nUser-Agent: PSLoopback\r\nAccept: */*\r\n\r\n")
+            : payload;
+        var reply = new byte[Math.Max(options.PayloadSize, 1) + 4096];
+        var roundTrip = new Stopwatch();
+        var lastProgress = Stopwatch.StartNew();
+        for (var i = 0; i < options.Count; i++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var first = i == 0;
+            outcome.Stage = "send";
+            roundTrip.Restart();
+            SendAll(client, request);
+            outcome.BytesSent += request.Length;
+            if (first)
+            {
+                outcome.Step("send", $"{request.Length} bytes handed to the stack", clock);
+            }
+
+            outcome.Stage = "receive";
+            var received = options.Protocol switch
+            {
+                LoopbackProtocol.Udp => client.Receive(reply),
+                LoopbackProtocol.Http => ReceiveHttpResponse(client, reply, options.PayloadSize),
+                _ => ReceiveExactly(client, reply, options.PayloadSize),
+            };
+            roundTrip.Stop();
+            outcome.BytesReceived += received;
+            if (options.Protocol != LoopbackProtocol.Http && !SameBytes(payload, reply, options.PayloadSize, received))
+            {
+                throw new SocketException((int)SocketError.ProtocolNotSupported);
+            }
+
+            outcome.Samples.Add(roundTrip.Elapsed.TotalMilliseconds * 1000);
+            outcome.RoundTrips++;
+            if (first)
+            {
+                outcome.Step("client receive", $"{received} bytes back; round trip {roundTrip.Elapsed.TotalMilliseconds * 1000:F1} us", clock);
+            }
+
+            if (progress is not null && lastProgress.ElapsedMilliseconds >= 250)
+            {
+                lastProgress.Restart();
+                progress(outcome.RoundTrips);
+            }
+        }
+
+        outcome.Stage = null;
+    }
+
+    private static Thread StartServer(Action serve)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                serve();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The client closed its side, timed out or was stopped: the server has nothing left to do.
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "PSLoopback echo",
+        };
+        thread.Start();
+        return thread;
+    }
+
+    private static void ServeTcp(Socket connection, int size, EchoOutcome outcome, Stopwatch clock)
+    {
+        var buffer = new byte[size];
+        var first = true;
+        while (ReceiveExactly(connection, buffer, size) == size)
+        {
+            if (first)
+            {
+                outcome.Step("server receive", $"the listener read {size} bytes", clock);
+            }
+
+            SendAll(connection, buffer, size);
+            if (first)
+            {
+                outcome.Step("reply", $"the listener sent {size} bytes back", clock);
+                first = false;
+            }
+        }
+    }
+
+    private static void ServeUdp(Socket listener, EchoOutcome outcome, Stopwatch clock)
+    {
+        var buffer = new byte[65536];
+        EndPoint from = new IPEndPoint(listener.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var first = true;
+        while (true)
+        {
+            var read = listener.ReceiveFrom(buffer, ref from);
+            if (first)
+            {
+                outcome.Step("server receive", $"the listener read a {read}-byte datagram", clock);
+            }
+
+            listener.SendTo(buffer, read, SocketFlags.None, from);
+            if (first)
+            {
+                outcome.Step("reply", $"the listener sent the datagram back", clock);
+                first = false;
+            }
+        }
+    }
+
+    private static void ServeHttp(Socket connection, int size, EchoOutcome outcome, Stopwatch clock)
+    {
+        var body = new byte[size];
+        new Random(size).NextBytes(body);
+        var header = Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {size.ToString(CultureInfo.InvariantCulture)}\r\nConnection: keep-alive\r\n\r\n");
+        var response = new byte[header.Length + size];
+        header.CopyTo(response, 0);
+        body.CopyTo(response, header.Length);
+        var buffer = new byte[8192];
+        var first = true;
+        while (true)
+        {
+            var length = ReceiveHeaders(connection, buffer);
+            if (length == 0)
+            {
+                return;
+            }
+
+            if (first)
+            {
+                var line = Encoding.ASCII.GetString(buffer, 0, Math.Max(0, Array.IndexOf(buffer, (byte)'\r', 0, length)));
+                outcome.Step("server receive", $"the listener read \"{line}\"", clock);
+            }
+
+            SendAll(connection, response);
+            if (first)
+            {
+                outcome.Step("reply", $"the listener answered 200 OK with {size} bytes", clock);
+                first = false;
+            }
+        }
+    }
+
+    /// <summary>Reads one HTTP response: headers, then exactly the Content-Length the listener promised.</summary>
+    private static int ReceiveHttpResponse(Socket client, byte[] buffer, int size)
+    {
+        var headerLength = ReceiveHeaders(client, buffer);
+        if (headerLength == 0)
+        {
+            throw new SocketException((int)SocketError.ConnectionReset);
+        }
+
+        var status = Encoding.ASCII.GetString(buffer, 0, Math.Min(headerLength, 12));
+        if (!status.StartsWith("HTTP/1.1 200", StringComparison.Ordinal))
+        {
+            throw new SocketException((int)SocketError.ProtocolNotSupported);
+        }
+
+        var body = size > 0 ? ReceiveExactly(client, new byte[size], size) : 0;
+        return headerLength + body;
+    }
+
+    /// <summary>Reads byte by byte to the blank line, so that no byte of the body is taken; returns 0 at end of stream.</summary>
+    private static int ReceiveHeaders(Socket socket, byte[] buffer)
+    {
+        var length = 0;
+        while (length < buffer.Length)
+        {
+            if (socket.Receive(buffer, length, 1, SocketFlags.None) == 0)
+            {
+                return 0;
+            }
+
+            length++;
+            if (length >= 4 && buffer[length - 4] == '\r' && buffer[length - 3] == '\n' && buffer[length - 2] == '\r' && buffer[length - 1] == '\n')
+            {
+                return length;
+            }
+        }
+
+        throw new SocketException((int)SocketError.MessageSize);
+    }
+
+    private static int ReceiveExactly(Socket socket, byte[] buffer, int count)
+    {
+        var total = 0;
+        while (total < count)
+        {
+            var read = socket.Receive(buffer, total, count - total, SocketFlags.None);
+            if (read == 0)
+            {
+                return total;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+
+    private static void SendAll(Socket socket, byte[] buffer, int? count = null)
+    {
+        var length = count ?? buffer.Length;
+        var sent = 0;
+        while (sent < length)
+        {
+            sent += socket.Send(buffer, sent, length - sent, SocketFlags.None);
+        }
+    }
+
+    private static bool SameBytes(byte[] expected, byte[] actual, int count, int received)
+    {
+        if (received != count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (expected[i] != actual[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void CloseAll(params Socket?[] sockets)
+    {
+        foreach (var socket in sockets)
+        {
+            try
+            {
+                socket?.Close();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already closed by the other path (cancellation or the finally block).
+            }
+        }
+    }
+
+    private static int TimeoutMilliseconds(TimeSpan timeout) => (int)Math.Min(Math.Max(timeout.TotalMilliseconds, 1), int.MaxValue);
+
+    private static string Format(IPEndPoint endpoint) =>
+        endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]:{endpoint.Port}" : endpoint.ToString();
+}

@@ -1,0 +1,21 @@
+namespace PSLoopback.Loopback;
+
+/// <summary>One step of the packet's journey (with -Detailed), and when it ended after the check began.</summary>
+public sealed class LoopbackStep
+{
+    public LoopbackStep(string name, string detail, double elapsedMicroseconds)
+    {
+        Name = name;
+        Detail = detail;
+        ElapsedMicroseconds = elapsedMicroseconds;
+    }
+
+    public string Name { get; }
+
+    public string Detail { get; }
+
+    /// <summary>Microseconds from the start of the check to the end of this step.</summary>
+    public double ElapsedMicroseconds { get; }
+
+    public override string ToString() => $"{ElapsedMicroseconds,10:F1} us  {Name}: {Detail}";
+}

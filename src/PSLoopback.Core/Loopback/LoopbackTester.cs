@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Loopback;
+
+/// <summary>
+/// Runs Test-Loopback's checks: decides from the facts whether an address may get traffic at all, then
+/// sends real round trips (or, with a port, one connect) and judges the outcome.
+/// </summary>
+public sealed class LoopbackTester
+{
+    private readonly LoopbackFacts facts;
+    private readonly LoopbackTestOptions options;
+    private readonly IInterfaceSource? counters;
+
+    /// <param name="counters">Where to read interface counters before and after, with Detailed.</param>
+    public LoopbackTester(LoopbackFacts facts, LoopbackTestOptions options, IInterfaceSource? counters = null)
+    {
+        this.facts = facts ?? throw new ArgumentNullException(nameof(facts));
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        this.counters = counters;
+    }
+
+    public LoopbackFacts Facts => facts;
+
+    /// <summary>
+    /// The machine's self-check: 127.0.0.1, ::1, each address localhost resolves to, and one random address
+    /// of 127.0.0.0/8 (is the whole block local?). With a port, both families of localhost instead.
+    /// </summary>
+    public IReadOnlyList<(string Target, IPAddress Address, bool NamedLoopback)> SelfCheckTargets(IReadOnlyList<IPAddress> localhost, Random random)
+    {
+        var targets = new List<(string, IPAddress, bool)>();
+        if (options.Port is null)
+        {
+            targets.Add(("127.0.0.1", IPAddress.Loopback, false));
+            targets.Add(("::1", IPAddress.IPv6Loopback, false));
+            targets.AddRange(localhost.Select(a => ("localhost", a, true)));
+            var block = new IPAddress(new[] { (byte)127, (byte)random.Next(1, 255), (byte)random.Next(0, 256), (byte)random.Next(1, 255) });
+            targets.Add((block.ToString(), block, false));
+            return targets;
+        }
+
+        targets.AddRange(localhost.Select(a => ("localhost", a, true)));
+        foreach (var address in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }.Where(a => !localhost.Contains(a)))
+        {
+            targets.Add((address.ToString(), address, false));
+        }
+
+        return targets;
+    }
+
+    public LoopbackTestResult Test(string target, IPAddress address, bool namedLoopback, CancellationToken cancel, Action<int>? progress = null)
+    {
+        var result = new LoopbackTestResult(target) { Protocol = options.Protocol, Count = options.Port is null ? options.Count : 1, Port = options.Port };
+        var clock = Stopwatch.StartNew();
+        var stop = LoopbackDiagnosis.BeforeSending(facts, result, address, namedLoopback);
+        var steps = new List<LoopbackStep>
+        {
+            new("route lookup", $"{address}: {result.RouteType?.ToString() ?? "no table"}{(result.InterfaceAlias is null ? string.Empty : " via " + result.InterfaceAlias)}, {(result.StaysOnHost ? "stays on this host" : "would leave it")}", clock.Elapsed.TotalMilliseconds * 1000),
+        };
+        if (stop is LoopbackStatus early)
+        {
+            result.Status = early;
+            result.Steps = options.Detailed ? steps : Array.Empty<LoopbackStep>();
+            return result;
+        }
+
+        var before = options.Detailed ? counters?.GetInterfaces() : null;
+        if (options.Port is int port)
+        {
+            var (microseconds, error) = PortProbe.Connect(address, port, options.Timeout, cancel);
+            if (error is System.Net.Sockets.SocketError code)
+            {
+                result.Status = LoopbackDiagnosis.AfterError(facts, result, address, code, "connect", port);
+            }
+            else
+            {
+                result.Status = LoopbackStatus.Success;
+                result.RoundTrips = 1;
+                LatencyStatistics.Fill(result, new[] { microseconds!.Value });
+                steps.Add(new LoopbackStep("connect", $"TCP handshake with the service on port {port} done", clock.Elapsed.TotalMilliseconds * 1000));
+            }
+        }
+        else
+        {
+            var echo = LoopbackEcho.Run(address, new EchoOptions
+            {
+                Protocol = options.Protocol,
+                Count = options.Count,
+                PayloadSize = options.PayloadSize,
+                Timeout = options.Timeout,
+            }, cancel, progress);
+            result.Port = echo.Port == 0 ? null : echo.Port;
+            result.RoundTrips = echo.RoundTrips;
+            result.BytesSent = echo.BytesSent;
+            result.BytesReceived = echo.BytesReceived;
+            LatencyStatistics.Fill(result, echo.Samples);
+            var offset = steps[0].ElapsedMicroseconds;
+            steps.AddRange(echo.Steps.Select(s => new LoopbackStep(s.Name, s.Detail, s.ElapsedMicroseconds + offset)));
+            result.Status = echo.Error is System.Net.Sockets.SocketError code
+                ? LoopbackDiagnosis.AfterError(facts, result, address, code, echo.Stage, echo.Port)
+                : LoopbackStatus.Success;
+        }
+
+        if (before is not null)
+        {
+            result.InterfaceCounters = Deltas(before, counters!.GetInterfaces());
+        }
+
+        result.Steps = options.Detailed ? steps : Array.Empty<LoopbackStep>();
+        return result;
+    }
+
+    /// <summary>A loopback name that did not resolve: a result that says why, rather than a bare error.</summary>
+    public LoopbackTestResult NotResolved(string name, string reason)
+    {
+        return new LoopbackTestResult(name)
+        {
+            Protocol = options.Protocol,
+            Count = options.Count,
+            IsLoopbackAddress = LoopbackNames.IsLoopbackName(name),
+            Status = LoopbackStatus.NameNotResolved,
+            Diagnosis = $"'{name}' does not resolve ({reason}). " + LoopbackDiagnosis.HostsText(facts, name, Array.Empty<IPAddress>()),
+        };
+    }
+
+    private static IReadOnlyList<InterfaceCounterDelta> Deltas(IReadOnlyList<NetInterfaceInfo> before, IReadOnlyList<NetInterfaceInfo> after) =>
+        after.Select(a =>
+        {
+            var b = before.FirstOrDefault(x => x.InterfaceIndex == a.InterfaceIndex);
+            long Delta(ulong? now, ulong? then) => now is ulong n && then is ulong t ? (long)(n - t) : 0;
+            return new InterfaceCounterDelta(a.Name, a.IsLoopback,
+                Delta(a.ReceivedBytes, b?.ReceivedBytes), Delta(a.SentBytes, b?.SentBytes),
+                Delta(a.ReceivedPackets, b?.ReceivedPackets), Delta(a.SentPackets, b?.SentPackets));
+        }).ToArray();
+}
