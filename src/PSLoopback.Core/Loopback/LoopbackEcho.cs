@@ -6,7 +6,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace PSLoopback.Loopback;
 
@@ -55,16 +54,9 @@ public static class LoopbackEcho
             else
             {
                 listener.Listen(1);
-                var accepted = Task.Factory.FromAsync(listener.BeginAccept, listener.EndAccept, null);
                 outcome.Stage = "connect";
-                var connecting = Task.Factory.FromAsync(client.BeginConnect, client.EndConnect, (EndPoint)endpoint, null);
-                if (!connecting.Wait(TimeoutMilliseconds(options.Timeout), cancel) || !accepted.Wait(TimeoutMilliseconds(options.Timeout), cancel))
-                {
-                    outcome.Error = SocketError.TimedOut;
-                    return outcome;
-                }
-
-                served = accepted.Result;
+                SocketWait.Connect(client, endpoint, options.Timeout);
+                served = SocketWait.Accept(listener, options.Timeout);
                 served.NoDelay = true;
                 client.NoDelay = true;
                 outcome.Step("connect", $"TCP handshake done, {Format((IPEndPoint)client.LocalEndPoint!)} -> {Format(endpoint)}", clock);
@@ -91,10 +83,6 @@ public static class LoopbackEcho
         catch (OperationCanceledException)
         {
             outcome.Error = SocketError.OperationAborted;
-        }
-        catch (AggregateException e) when (e.InnerException is SocketException inner)
-        {
-            outcome.Error = cancel.IsCancellationRequested ? SocketError.OperationAborted : inner.SocketErrorCode;
         }
         catch (ObjectDisposedException) when (cancel.IsCancellationRequested)
         {

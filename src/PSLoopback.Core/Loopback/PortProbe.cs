@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace PSLoopback.Loopback;
 
@@ -18,21 +17,12 @@ public static class PortProbe
         var clock = Stopwatch.StartNew();
         try
         {
-            var connecting = Task.Factory.FromAsync(socket.BeginConnect, socket.EndConnect, (EndPoint)new IPEndPoint(address, port), null);
-            if (!connecting.Wait((int)Math.Max(1, timeout.TotalMilliseconds), cancel))
-            {
-                return (null, SocketError.TimedOut);
-            }
-
+            SocketWait.Connect(socket, new IPEndPoint(address, port), timeout);
             return (clock.Elapsed.TotalMilliseconds * 1000, null);
-        }
-        catch (AggregateException e) when (e.InnerException is SocketException inner)
-        {
-            return (null, cancel.IsCancellationRequested ? SocketError.OperationAborted : inner.SocketErrorCode);
         }
         catch (SocketException e)
         {
-            return (null, e.SocketErrorCode);
+            return (null, cancel.IsCancellationRequested ? SocketError.OperationAborted : e.SocketErrorCode);
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {

@@ -1,0 +1,53 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PSLoopback.Loopback;
+
+/// <summary>
+/// Bounded socket waits on the calling thread. No thread-pool callbacks are involved, so thirty-two checks in
+/// parallel cannot starve each other's connects into timeouts.
+/// </summary>
+internal static class SocketWait
+{
+    /// <summary>Connects, or throws a SocketException (TimedOut after <paramref name="timeout"/>).</summary>
+    public static void Connect(Socket socket, EndPoint endpoint, TimeSpan timeout)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            if (!socket.Poll(Microseconds(timeout), SelectMode.SelectWrite))
+            {
+                var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                throw new SocketException((int)(error == SocketError.Success ? SocketError.TimedOut : error));
+            }
+
+            var result = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (result != SocketError.Success)
+            {
+                throw new SocketException((int)result);
+            }
+        }
+        finally
+        {
+            socket.Blocking = true;
+        }
+    }
+
+    /// <summary>Accepts one connection that is waiting, or throws TimedOut.</summary>
+    public static Socket Accept(Socket listener, TimeSpan timeout)
+    {
+        if (!listener.Poll(Microseconds(timeout), SelectMode.SelectRead))
+        {
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+
+        return listener.Accept();
+    }
+
+    private static int Microseconds(TimeSpan timeout) => (int)Math.Min(Math.Max(timeout.TotalMilliseconds * 1000, 1), int.MaxValue);
+}
