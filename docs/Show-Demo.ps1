@@ -3,8 +3,9 @@
     Shows PSLoopback's answers on this machine: what build.ps1 -Task Demo runs.
 .DESCRIPTION
     The loopback story, step by step: the interfaces (the loopback one among them), the routing tables
-    that send 127.0.0.0/8 to it, and where a packet to localhost, to a neighbour on the LAN and to a
-    public address would go. Only lookups: no packet is sent anywhere.
+    that send 127.0.0.0/8 to it, where a packet to localhost, to a neighbour on the LAN and to a public
+    address would go (lookups only), and real round trips through the loopback interface (the only
+    traffic the demo sends, to its own listener on loopback addresses).
 #>
 param([Parameter(Mandatory)][string]$ModulePath)
 
@@ -22,6 +23,7 @@ Show 'The loopback interface, in full' { Get-NetInterfaceInfo -Loopback | Format
 
 if (-not $IsLinux) {
     Write-Host 'Routing tables are read on Linux only; on this OS Resolve-NetRoute answers for tables given with -RouteTable.'
+    Show 'Does loopback work? The self-check' { Test-Loopback }
     return
 }
 
@@ -43,3 +45,10 @@ $answers = Resolve-NetRoute $targets -Verify -ErrorAction Continue
 Show 'Where would a packet go? localhost, a neighbour on the LAN, a public address (checked against the kernel)' { $answers | Format-Table }
 Show 'Why: the reasons' { $answers | Format-Table Destination, StaysOnHost, KernelAgrees, Reason -Wrap }
 Show 'Every step for the public address' { (Resolve-NetRoute 1.1.1.1 -Explain).Trace }
+
+Show 'Does loopback work? The self-check: 127.0.0.1, ::1, localhost and a random 127.x, four round trips each' { Test-Loopback }
+Show 'The journey of one HTTP GET to a local server, step by step' { (Test-Loopback 127.0.0.1 -Protocol Http -Count 1 -Detailed).Steps }
+Show 'Where 1000 round trips of 1 KiB went: only the loopback interface''s counters move' {
+    (Test-Loopback 127.0.0.1 -Count 1000 -PayloadSize 1024 -Detailed).InterfaceCounters | Format-Table InterfaceAlias, IsLoopback, SentBytes, ReceivedBytes, SentPackets
+}
+Show 'For admin scripts: one Boolean' { if (Test-Loopback -Quiet) { 'loopback OK' } else { 'loopback BROKEN' } }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Net.Sockets;
 
 namespace PSLoopback.Loopback;
@@ -32,7 +33,8 @@ public sealed class EchoOutcome
         {
             lock (steps)
             {
-                return steps.ToArray();
+                // Two threads record steps; on loopback the listener often reads before the sender's call returns.
+                return steps.OrderBy(s => s.ElapsedMicroseconds).ToArray();
             }
         }
     }

@@ -112,13 +112,14 @@ public static class LoopbackEcho
             cancel.ThrowIfCancellationRequested();
             var first = i == 0;
             outcome.Stage = "send";
+            if (first)
+            {
+                outcome.Step("send", $"the client hands {request.Length} bytes to the stack", clock);
+            }
+
             roundTrip.Restart();
             SendAll(client, request);
             outcome.BytesSent += request.Length;
-            if (first)
-            {
-                outcome.Step("send", $"{request.Length} bytes handed to the stack", clock);
-            }
 
             outcome.Stage = "receive";
             var received = options.Protocol switch
