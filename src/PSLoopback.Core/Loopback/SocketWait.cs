@@ -11,6 +11,10 @@ namespace PSLoopback.Loopback;
 internal static class SocketWait
 {
     /// <summary>Connects, or throws a SocketException (TimedOut after <paramref name="timeout"/>).</summary>
+    /// <remarks>
+    /// On Unix the descriptor stays non-blocking afterwards whatever Blocking says, so a socket that then
+    /// carries timed traffic should not be connected this way.
+    /// </remarks>
     public static void Connect(Socket socket, EndPoint endpoint, TimeSpan timeout)
     {
         socket.Blocking = false;
