@@ -50,7 +50,7 @@ function Get-PipelineText($Parameter) {
     if ($kinds) { "True ($($kinds -join ', '))" } else { 'False' }
 }
 
-function Write-Parameter($Parameter, [string]$Description) {
+function Write-Parameter($Parameter, [string]$Description, [string]$Default) {
     $attribute = @($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })[0]
     $position = if ($attribute.Position -ge 0) { [string]$attribute.Position } else { 'named' }
     $globbing = [bool]($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
@@ -88,7 +88,7 @@ function Write-Parameter($Parameter, [string]$Description) {
     $writer.WriteStartElement('type', $dev)
     $writer.WriteElementString('name', $maml, $typeName)
     $writer.WriteEndElement()
-    $writer.WriteElementString('defaultValue', $dev, $(if ($isSwitch) { 'False' } else { 'None' }))
+    $writer.WriteElementString('defaultValue', $dev, $(if ($Default) { $Default } elseif ($isSwitch) { 'False' } else { 'None' }))
     $writer.WriteEndElement()
 }
 
@@ -108,6 +108,14 @@ foreach ($cmdlet in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-
         if ($parameters.Name -notcontains $described) { throw "$sourceFile describes -$described, which $($cmdlet.Name) does not have." }
     }
 
+    # Declared defaults are checked against a fresh instance of the cmdlet, so the help cannot drift from the code.
+    $defaults = if ($help.ContainsKey('Defaults')) { $help.Defaults } else { @{} }
+    $instance = [Activator]::CreateInstance($cmdlet.ImplementingType)
+    foreach ($name in $defaults.Keys) {
+        $actual = "$($cmdlet.ImplementingType.GetProperty($name).GetValue($instance))"
+        if ($actual -ne "$($defaults[$name])") { throw "$sourceFile gives -$name a default of '$($defaults[$name])', but the cmdlet's is '$actual'." }
+    }
+
     $writer.WriteStartElement('command', 'command', $command)
     $writer.WriteAttributeString('xmlns', 'maml', $null, $maml)
     $writer.WriteAttributeString('xmlns', 'dev', $null, $dev)
@@ -124,14 +132,14 @@ foreach ($cmdlet in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-
         $writer.WriteStartElement('syntaxItem', $command)
         $writer.WriteElementString('name', $maml, $cmdlet.Name)
         foreach ($p in $set.Parameters | Where-Object { $common -notcontains $_.Name }) {
-            Write-Parameter $cmdlet.Parameters[$p.Name] $help.Parameters[$p.Name]
+            Write-Parameter $cmdlet.Parameters[$p.Name] $help.Parameters[$p.Name] $defaults[$p.Name]
         }
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
 
     $writer.WriteStartElement('parameters', $command)
-    foreach ($p in $parameters | Sort-Object Name) { Write-Parameter $p $help.Parameters[$p.Name] }
+    foreach ($p in $parameters | Sort-Object Name) { Write-Parameter $p $help.Parameters[$p.Name] $defaults[$p.Name] }
     $writer.WriteEndElement()
 
     $writer.WriteStartElement('inputTypes', $command)

@@ -165,4 +165,126 @@ function New-RoutingTopology {
     [pscustomobject]@{ Host = $h; Peer = $peer }
 }
 
-Export-ModuleMember -Function Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology, New-RoutingTopology
+function Get-MountNamespaceUnavailableReason {
+    <# Why a command cannot be given private copies of files such as /etc/hosts (unshare -m, mount --bind), or $null. #>
+    if (-not $IsLinux) { return 'mount namespaces exist only on Linux' }
+    if ((id -u) -ne '0') { return 'bind-mounting over files in /etc needs root' }
+    if (-not (Get-Command unshare -ErrorAction Ignore)) { return "util-linux's unshare command is not installed" }
+    & unshare -m sh -c 'mount --bind /proc/version /proc/version' 2>$null
+    if ($LASTEXITCODE -ne 0) { return "'unshare -m' with a bind mount failed: mount namespaces are not permitted here" }
+    return $null
+}
+
+function Set-NamespaceProcValue {
+    <# Writes a value to a file under /proc/sys as seen inside a namespace (a sysctl of that namespace only). #>
+    param([Parameter(Mandatory)][string]$Namespace, [Parameter(Mandatory)][string]$Path, [Parameter(Mandatory)][string]$Value)
+    if ($Path -notmatch '^/proc/sys/[A-Za-z0-9_./-]+$') { throw "Not a /proc/sys path: $Path" }
+    & ip netns exec $Namespace sh -c "echo $Value > $Path" 2>&1 | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "Could not write $Value to $Path in $Namespace." }
+}
+
+function Invoke-WithPrivateFile {
+    <#
+        Runs a command (an argument list) in a private mount namespace, inside a network namespace when one
+        is named, where each key of -File (a path such as /etc/hosts) shows the content given as its value:
+        a temporary copy is bind-mounted over it. The mounts are private to that command (unshare -m makes
+        propagation private), so the host's files never change; the copies are removed afterwards, even on
+        failure. Bounded in time: a hung command is killed. Returns ExitCode, Output and Error.
+    #>
+    param(
+        [Parameter(Mandatory)][string[]]$Command,
+        [Parameter(Mandatory)][hashtable]$File,
+        [string]$Namespace,
+        [int]$TimeoutSeconds = 120
+    )
+    $directory = Join-Path ([IO.Path]::GetTempPath()) "pslb-$PID-files-$([Guid]::NewGuid().ToString('n').Substring(0, 8))"
+    $null = New-Item -ItemType Directory -Path $directory
+    try {
+        $pairs = [System.Collections.Generic.List[string]]::new()
+        $i = 0
+        foreach ($target in $File.Keys) {
+            $copy = Join-Path $directory "file$i"
+            [IO.File]::WriteAllText($copy, [string]$File[$target])
+            $pairs.Add($copy); $pairs.Add([string]$target)
+            $i++
+        }
+        # sh: mount each copy over its target, then become the command.
+        $mount = 'set -e; n=$1; shift; while [ "$n" -gt 0 ]; do mount --bind "$1" "$2"; shift 2; n=$((n-1)); done; exec "$@"'
+        $argv = @('unshare', '-m', 'sh', '-c', $mount, 'sh', "$($File.Count)") + $pairs + $Command
+        if ($Namespace) { $argv = @('ip', 'netns', 'exec', $Namespace) + $argv }
+
+        $start = [System.Diagnostics.ProcessStartInfo]::new($argv[0])
+        foreach ($argument in $argv | Select-Object -Skip 1) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "'$($Command -join ' ')' with private $($File.Keys -join ', ') did not finish within $TimeoutSeconds s."
+        }
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
+    }
+    finally {
+        Remove-Item -LiteralPath $directory -Recurse -Force -ErrorAction Ignore
+    }
+}
+
+function Get-LinkCounter {
+    <# One link's byte and packet counters in a namespace, from `ip -s link`. #>
+    param([Parameter(Mandatory)][string]$Namespace, [Parameter(Mandatory)][string]$Name)
+    $link = @(& ip -n $Namespace -j -s link show dev $Name | ConvertFrom-Json)
+    if ($LASTEXITCODE -ne 0 -or $link.Count -ne 1) { throw "ip -n $Namespace -s link show dev $Name failed." }
+    [pscustomobject]@{
+        RxBytes = [long]$link[0].stats64.rx.bytes; RxPackets = [long]$link[0].stats64.rx.packets
+        TxBytes = [long]$link[0].stats64.tx.bytes; TxPackets = [long]$link[0].stats64.tx.packets
+    }
+}
+
+function New-LoopbackTopology {
+    <#
+        Hosts whose loopback is broken in one way each, for Test-Loopback:
+        LoopbackDown: lo left down (as a fresh namespace has it).
+        IPv6Off: lo up, net.ipv6.conf.all.disable_ipv6 = 1. IPv6OffOnLo: lo up, only lo's disable_ipv6 = 1.
+        HostRouteOnly: lo up, 'local 127.0.0.0/8' removed from table local, 'local 127.0.0.1' kept.
+        Lan: lo up and a veth v0 with 192.0.2.77/24 and a default route via 192.0.2.1, the address of its
+        peer p0 in LanPeer; IPv6 is off on both ends so the link stays silent, and any packet that leaves
+        Lan shows on p0's counters.
+    #>
+    $down = New-TestNamespace 'lodown'
+    $v6off = New-TestNamespace 'nov6'
+    $v6offLo = New-TestNamespace 'nov6lo'
+    $hostRoute = New-TestNamespace 'lo32'
+    $lan = New-TestNamespace 'lan'
+    $peer = New-TestNamespace 'lanpeer'
+
+    Set-NamespaceProcValue $v6off /proc/sys/net/ipv6/conf/all/disable_ipv6 1
+    Set-NamespaceProcValue $v6off /proc/sys/net/ipv6/conf/default/disable_ipv6 1
+    foreach ($ns in $v6off, $v6offLo, $hostRoute, $lan) { Invoke-Ip -n $ns link set lo up | Out-Null }
+    Set-NamespaceProcValue $v6offLo /proc/sys/net/ipv6/conf/lo/disable_ipv6 1
+
+    Invoke-Ip -n $hostRoute route del local 127.0.0.0/8 dev lo table local | Out-Null
+    Invoke-Ip -n $hostRoute route replace local 127.0.0.1 dev lo table local | Out-Null
+
+    Invoke-Ip -n $lan link add v0 type veth peer name p0 netns $peer | Out-Null
+    Set-NamespaceProcValue $lan /proc/sys/net/ipv6/conf/v0/disable_ipv6 1
+    Set-NamespaceProcValue $peer /proc/sys/net/ipv6/conf/p0/disable_ipv6 1
+    Invoke-Ip -n $lan addr add 192.0.2.77/24 dev v0 | Out-Null
+    Invoke-Ip -n $peer addr add 192.0.2.1/24 dev p0 | Out-Null
+    Invoke-Ip -n $lan link set v0 up | Out-Null
+    Invoke-Ip -n $peer link set p0 up | Out-Null
+    Invoke-Ip -n $lan route add default via 192.0.2.1 dev v0 | Out-Null
+
+    # A veth end reports carrier a moment after its peer comes up; wait (bounded) for both ends.
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    while (@(@($lan, 'v0'), @($peer, 'p0') | Where-Object { (@(& ip -n $_[0] -j link show dev $_[1] | ConvertFrom-Json))[0].operstate -ne 'UP' }).Count) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The veth pair v0/p0 between $lan and $peer did not come up within 10 s." }
+        Start-Sleep -Milliseconds 100
+    }
+    Wait-NamespaceSettled $down, $v6off, $v6offLo, $hostRoute, $lan, $peer
+    [pscustomobject]@{ LoopbackDown = $down; IPv6Off = $v6off; IPv6OffOnLo = $v6offLo; HostRouteOnly = $hostRoute; Lan = $lan; LanPeer = $peer }
+}
+
+Export-ModuleMember -Function Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology, New-RoutingTopology, Get-MountNamespaceUnavailableReason, Set-NamespaceProcValue, Invoke-WithPrivateFile, Get-LinkCounter, New-LoopbackTopology

@@ -65,11 +65,19 @@ public static class Destination
     }
 
     /// <summary>
-    /// The addresses of a name, from the system resolver (hosts file, then DNS), within <paramref name="timeout"/>.
+    /// The addresses of a name, from the system resolver (hosts file, then DNS), within <paramref name="timeout"/>;
+    /// a name under .localhost is answered with 127.0.0.1 and ::1 without asking anyone.
     /// Throws <see cref="TimeoutException"/> or the resolver's <see cref="SocketException"/> when it has none.
     /// </summary>
     public static IPAddress[] Resolve(string name, TimeSpan timeout)
     {
+        // RFC 6761 section 6.3: names under .localhost are loopback and must not be sent to DNS. Plain
+        // "localhost" is left to the system resolver, whose answer (the hosts file) is what is being checked.
+        if (LoopbackNames.IsLoopbackName(name) && !string.Equals(name.Trim().TrimEnd('.'), "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return new[] { IPAddress.Loopback, IPAddress.IPv6Loopback };
+        }
+
         var lookup = Dns.GetHostAddressesAsync(name);
         try
         {

@@ -23,7 +23,16 @@ public static class LoopbackDiagnosis
     {
         result.RemoteAddress = address;
         result.IsLoopbackAddress = AddressClass.IsLoopback(address);
-        var decision = facts.Resolver?.Resolve(new RouteQuery(address));
+        if (AddressClass.IsUnspecified(address))
+        {
+            result.Diagnosis = $"{address} is the unspecified address, not a destination. Linux delivers a connect to it to this host as if to "
+                + $"{(address.AddressFamily == AddressFamily.InterNetwork ? "127.0.0.1" : "::1")}, but nothing should rely on that: test that address instead. Test-Loopback sent nothing.";
+            return LoopbackStatus.NotLoopback;
+        }
+
+        // The kernel carries an IPv4-mapped address (::ffff:127.0.0.1) over IPv4, and routes it so.
+        var routed = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        var decision = facts.Resolver?.Resolve(new RouteQuery(routed));
         if (decision is not null)
         {
             result.RouteType = decision.RouteType;
@@ -38,7 +47,7 @@ public static class LoopbackDiagnosis
         }
 
         var loopback = facts.LoopbackInterface;
-        var isIPv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        var isIPv6 = routed.AddressFamily == AddressFamily.InterNetworkV6;
         if (!result.IsLoopbackAddress && !result.StaysOnHost)
         {
             result.Diagnosis = (namedLoopback
@@ -49,6 +58,12 @@ public static class LoopbackDiagnosis
                     : $"{(namedLoopback ? "It" : ", and it")} is not one of this host's addresses.")
                 + " Test-Loopback sent nothing to it.";
             return LoopbackStatus.NotLoopback;
+        }
+
+        if (AddressClass.IsMulticast(routed) || AddressClass.IsLimitedBroadcast(routed) || decision?.RouteType == RouteType.Broadcast)
+        {
+            result.Diagnosis = $"{address} is a {(AddressClass.IsMulticast(routed) ? "multicast" : "broadcast")} address, not one host: no connection can be made to it. Test a host address such as 127.0.0.1.";
+            return LoopbackStatus.AddressNotAvailable;
         }
 
         if (isIPv6 && facts.IPv6DisabledBy is string why)
@@ -65,7 +80,7 @@ public static class LoopbackDiagnosis
 
         if (result.IsLoopbackAddress && decision is not null && !decision.StaysOnHost)
         {
-            result.Diagnosis = NotRoutedText(address, decision);
+            result.Diagnosis = NotRoutedText(routed, decision);
             return LoopbackStatus.NotRouted;
         }
 

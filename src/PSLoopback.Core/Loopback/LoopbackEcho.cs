@@ -33,6 +33,8 @@ public static class LoopbackEcho
         {
             listener = new Socket(address.AddressFamily, options.Protocol == LoopbackProtocol.Udp ? SocketType.Dgram : SocketType.Stream,
                 options.Protocol == LoopbackProtocol.Udp ? ProtocolType.Udp : ProtocolType.Tcp);
+            // An IPv4-mapped address (::ffff:127.0.0.1) is IPv4 carried by IPv6 sockets: both ends must be dual-mode.
+            SetDualMode(listener, address);
             outcome.Stage = "bind";
             listener.Bind(new IPEndPoint(address, 0));
             var endpoint = (IPEndPoint)listener.LocalEndPoint!;
@@ -45,6 +47,7 @@ public static class LoopbackEcho
                 ReceiveTimeout = TimeoutMilliseconds(options.Timeout),
                 SendTimeout = TimeoutMilliseconds(options.Timeout),
             };
+            SetDualMode(client, address);
             if (options.Protocol == LoopbackProtocol.Udp)
             {
                 server = StartServer(() => ServeUdp(listener, outcome, clock));
@@ -196,12 +199,13 @@ public static class LoopbackEcho
                 outcome.Step("server receive", $"the listener read {size} bytes", clock);
             }
 
-            SendAll(connection, buffer, size);
             if (first)
             {
-                outcome.Step("reply", $"the listener sent {size} bytes back", clock);
+                outcome.Step("reply", $"the listener sends {size} bytes back", clock);
                 first = false;
             }
+
+            SendAll(connection, buffer, size);
         }
     }
 
@@ -218,12 +222,13 @@ public static class LoopbackEcho
                 outcome.Step("server receive", $"the listener read a {read}-byte datagram", clock);
             }
 
-            listener.SendTo(buffer, read, SocketFlags.None, from);
             if (first)
             {
-                outcome.Step("reply", $"the listener sent the datagram back", clock);
+                outcome.Step("reply", "the listener sends the datagram back", clock);
                 first = false;
             }
+
+            listener.SendTo(buffer, read, SocketFlags.None, from);
         }
     }
 
@@ -252,12 +257,13 @@ public static class LoopbackEcho
                 outcome.Step("server receive", $"the listener read \"{line}\"", clock);
             }
 
-            SendAll(connection, response);
             if (first)
             {
-                outcome.Step("reply", $"the listener answered 200 OK with {size} bytes", clock);
+                outcome.Step("reply", $"the listener answers 200 OK with {size} bytes", clock);
                 first = false;
             }
+
+            SendAll(connection, response);
         }
     }
 
@@ -344,6 +350,15 @@ public static class LoopbackEcho
         }
 
         return true;
+    }
+
+    /// <summary>IPv6 sockets take IPv4-mapped addresses only in dual mode; IPv4 sockets have no such switch.</summary>
+    internal static void SetDualMode(Socket socket, IPAddress address)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.DualMode = address.IsIPv4MappedToIPv6;
+        }
     }
 
     private static void CloseAll(params Socket?[] sockets)

@@ -57,7 +57,7 @@ public sealed class LoopbackTester
 
     public LoopbackTestResult Test(string target, IPAddress address, bool namedLoopback, CancellationToken cancel, Action<int>? progress = null)
     {
-        var result = new LoopbackTestResult(target) { Protocol = options.Protocol, Count = options.Port is null ? options.Count : 1, Port = options.Port };
+        var result = new LoopbackTestResult(target) { Protocol = options.Protocol, Count = options.Count, Port = options.Port };
         var clock = Stopwatch.StartNew();
         var stop = LoopbackDiagnosis.BeforeSending(facts, result, address, namedLoopback);
         var steps = new List<LoopbackStep>
@@ -74,17 +74,36 @@ public sealed class LoopbackTester
         var before = options.Detailed ? counters?.GetInterfaces() : null;
         if (options.Port is int port)
         {
-            var (microseconds, error) = PortProbe.Connect(address, port, options.Timeout, cancel);
-            if (error is System.Net.Sockets.SocketError code)
+            // One connect per -Count, each a fresh handshake with the real service, closed at once.
+            var samples = new List<double>();
+            for (var i = 0; i < options.Count && !cancel.IsCancellationRequested; i++)
             {
-                result.Status = LoopbackDiagnosis.AfterError(facts, result, address, code, "connect", port);
+                var (microseconds, error) = PortProbe.Connect(address, port, options.Timeout, cancel);
+                if (error is System.Net.Sockets.SocketError code)
+                {
+                    result.Status = LoopbackDiagnosis.AfterError(facts, result, address, code, "connect", port);
+                    break;
+                }
+
+                samples.Add(microseconds!.Value);
+                if (i == 0)
+                {
+                    steps.Add(new LoopbackStep("connect", $"TCP handshake with the service on port {port} done", clock.Elapsed.TotalMilliseconds * 1000));
+                }
+
+                progress?.Invoke(samples.Count);
             }
-            else
+
+            result.RoundTrips = samples.Count;
+            LatencyStatistics.Fill(result, samples);
+            if (samples.Count == options.Count)
             {
                 result.Status = LoopbackStatus.Success;
-                result.RoundTrips = 1;
-                LatencyStatistics.Fill(result, new[] { microseconds!.Value });
-                steps.Add(new LoopbackStep("connect", $"TCP handshake with the service on port {port} done", clock.Elapsed.TotalMilliseconds * 1000));
+            }
+            else if (result.Diagnosis is null)
+            {
+                result.Status = LoopbackStatus.Stopped;
+                result.Diagnosis = "Stopped before the connects were done.";
             }
         }
         else

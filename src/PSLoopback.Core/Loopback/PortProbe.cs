@@ -13,6 +13,7 @@ public static class PortProbe
     public static (double? Microseconds, SocketError? Error) Connect(IPAddress address, int port, TimeSpan timeout, CancellationToken cancel)
     {
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        LoopbackEcho.SetDualMode(socket, address);
         using var registration = cancel.Register(socket.Close);
         var clock = Stopwatch.StartNew();
         try

@@ -24,6 +24,7 @@ public sealed class TestLoopbackCommand : PSCmdlet
 
     private readonly CancellationTokenSource stopping = new();
     private LoopbackTester? tester;
+    private readonly List<LoopbackTestResult> portResults = new();
     private bool allSucceeded = true;
     private bool anyTested;
 
@@ -106,6 +107,16 @@ public sealed class TestLoopbackCommand : PSCmdlet
     protected override void EndProcessing()
     {
         WriteProgress(new ProgressRecord(1, "Test-Loopback", "done") { RecordType = ProgressRecordType.Completed });
+        if (PortOrNull is int port)
+        {
+            // The ::1-first trap shows only across families, which may come from different targets of the call.
+            LoopbackDiagnosis.AcrossFamilies(portResults, port);
+            foreach (var result in portResults)
+            {
+                Write(result);
+            }
+        }
+
         if (Quiet)
         {
             WriteObject(anyTested && allSucceeded);
@@ -118,13 +129,14 @@ public sealed class TestLoopbackCommand : PSCmdlet
     {
         var clock = Stopwatch.StartNew();
         IPAddress[] localhost;
+        LoopbackTestResult? unresolved = null;
         try
         {
             localhost = Destination.Resolve("localhost", NameTimeout);
         }
         catch (Exception e) when (e is SocketException or TimeoutException)
         {
-            Emit(new[] { tester!.NotResolved("localhost", e.Message) });
+            unresolved = tester!.NotResolved("localhost", e.Message);
             localhost = Array.Empty<IPAddress>();
         }
 
@@ -136,6 +148,12 @@ public sealed class TestLoopbackCommand : PSCmdlet
             var (target, address, named) = targets[i];
             Progress($"{target} ({address})", i, targets.Count);
             results.Add(Test(target, address, named, named ? resolved : null, localhost));
+        }
+
+        // Where localhost's results would stand: after 127.0.0.1 and ::1.
+        if (unresolved is not null)
+        {
+            results.Insert(Math.Min(PortOrNull is null ? 2 : 0, results.Count), unresolved);
         }
 
         Emit(results);
@@ -207,19 +225,25 @@ public sealed class TestLoopbackCommand : PSCmdlet
 
     private void Emit(IReadOnlyList<LoopbackTestResult> results)
     {
-        if (PortOrNull is int port)
+        if (PortOrNull is not null)
         {
-            LoopbackDiagnosis.AcrossFamilies(results, port);
+            portResults.AddRange(results);
+            return;
         }
 
         foreach (var result in results)
         {
-            anyTested = true;
-            allSucceeded &= result.Succeeded;
-            if (!Quiet)
-            {
-                WriteObject(result);
-            }
+            Write(result);
+        }
+    }
+
+    private void Write(LoopbackTestResult result)
+    {
+        anyTested = true;
+        allSucceeded &= result.Succeeded;
+        if (!Quiet)
+        {
+            WriteObject(result);
         }
     }
 

@@ -1,6 +1,6 @@
 using System;
 
-namespace PSLoopback.Loopback;
+namespace PSLoopback.Addressing;
 
 /// <summary>Names that mean this host by definition (RFC 6761 section 6.3): localhost and anything under it.</summary>
 public static class LoopbackNames
