@@ -547,6 +547,29 @@ public sealed class RouteResolver
         return default;
     }
 
+    /// <summary>What a throw or reject route ends the table lookup with (fib_props' errors); null for a route that carries packets.</summary>
+    private static TableOutcome? Refusal(Work work, NetRouteInfo route)
+    {
+        switch (route.RouteType)
+        {
+            case RouteType.Throw:
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                }
+
+                return new TableOutcome { Thrown = true };
+            case RouteType.Unreachable:
+                return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
+            case RouteType.Prohibit:
+                return new TableOutcome { Error = RouteError.PermissionDenied, Refusing = route };
+            case RouteType.Blackhole:
+                return new TableOutcome { Error = RouteError.InvalidArgument, Refusing = route };
+            default:
+                return null;
+        }
+    }
+
     private TableOutcome Pick(Work work, IPAddressFamily family, RouteGroup group) =>
         family == IPAddressFamily.IPv4 ? PickIPv4(work, group) : PickIPv6(work, group);
 
@@ -565,21 +588,9 @@ public sealed class RouteResolver
                 continue;
             }
 
-            switch (route.RouteType)
+            if (Refusal(work, route) is TableOutcome refusal)
             {
-                case RouteType.Throw:
-                    if (work.Explaining)
-                    {
-                        work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
-                    }
-
-                    return new TableOutcome { Thrown = true };
-                case RouteType.Unreachable:
-                    return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
-                case RouteType.Prohibit:
-                    return new TableOutcome { Error = RouteError.PermissionDenied, Refusing = route };
-                case RouteType.Blackhole:
-                    return new TableOutcome { Error = RouteError.InvalidArgument, Refusing = route };
+                return refusal;
             }
 
             var paths = UsablePaths(work, route);
@@ -622,21 +633,9 @@ public sealed class RouteResolver
         }
 
         var route = best.Value.Route;
-        switch (route.RouteType)
+        if (Refusal(work, route) is TableOutcome refusal)
         {
-            case RouteType.Throw:
-                if (work.Explaining)
-                {
-                    work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
-                }
-
-                return new TableOutcome { Thrown = true };
-            case RouteType.Unreachable:
-                return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
-            case RouteType.Prohibit:
-                return new TableOutcome { Error = RouteError.PermissionDenied, Refusing = route };
-            case RouteType.Blackhole:
-                return new TableOutcome { Error = RouteError.InvalidArgument, Refusing = route };
+            return refusal;
         }
 
         if (work.Explaining)
