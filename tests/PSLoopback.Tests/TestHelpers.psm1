@@ -1,6 +1,7 @@
 <# Shared by the Pester tests: the module under test, fresh pwsh processes, and iproute2's JSON. #>
 
 Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot '../topologies/NetnsTopology.psm1')
 
 function Get-ModuleUnderTest {
     if ($env:PSLOOPBACK_MODULE) { return $env:PSLOOPBACK_MODULE }
@@ -29,19 +30,7 @@ function Invoke-FreshPwsh {
     $command = @(Get-PwshCommand) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)
     if ($Namespace) { $command = @('ip', 'netns', 'exec', $Namespace) + $command }
 
-    $start = [System.Diagnostics.ProcessStartInfo]::new($command[0])
-    foreach ($argument in $command | Select-Object -Skip 1) { $start.ArgumentList.Add($argument) }
-    $start.RedirectStandardOutput = $true
-    $start.RedirectStandardError = $true
-    $process = [System.Diagnostics.Process]::Start($start)
-    $stdout = $process.StandardOutput.ReadToEndAsync()
-    $stderr = $process.StandardError.ReadToEndAsync()
-    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-        $process.Kill($true)
-        throw "pwsh did not finish within $TimeoutSeconds s: $Script"
-    }
-    $process.WaitForExit()
-    [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
+    Invoke-BoundedProcess -ArgumentList $command -TimeoutSeconds $TimeoutSeconds -Description "pwsh running '$Script'"
 }
 
 function Get-InterfaceJson {

@@ -9,6 +9,24 @@ Set-StrictMode -Version 3.0
 
 $script:Created = [System.Collections.Generic.List[string]]::new()
 
+function Invoke-BoundedProcess {
+    <# Runs a process to its end, or kills it after $TimeoutSeconds; returns its exit code, output and errors. #>
+    param([Parameter(Mandatory)][string[]]$ArgumentList, [int]$TimeoutSeconds = 120, [string]$Description = $ArgumentList[0])
+    $start = [System.Diagnostics.ProcessStartInfo]::new($ArgumentList[0])
+    foreach ($argument in $ArgumentList | Select-Object -Skip 1) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
+    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        $process.Kill($true)
+        throw "$Description did not finish within $TimeoutSeconds s."
+    }
+    $process.WaitForExit()
+    [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
+}
+
 function Get-NetnsUnavailableReason {
     <# Why namespace tests cannot run here, or $null when they can. #>
     if (-not $IsLinux) { return 'network namespaces exist only on Linux' }
@@ -213,19 +231,7 @@ function Invoke-WithPrivateFile {
         $argv = @('unshare', '-m', 'sh', '-c', $mount, 'sh', "$($File.Count)") + $pairs + $Command
         if ($Namespace) { $argv = @('ip', 'netns', 'exec', $Namespace) + $argv }
 
-        $start = [System.Diagnostics.ProcessStartInfo]::new($argv[0])
-        foreach ($argument in $argv | Select-Object -Skip 1) { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $process = [System.Diagnostics.Process]::Start($start)
-        $stdout = $process.StandardOutput.ReadToEndAsync()
-        $stderr = $process.StandardError.ReadToEndAsync()
-        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-            $process.Kill($true)
-            throw "'$($Command -join ' ')' with private $($File.Keys -join ', ') did not finish within $TimeoutSeconds s."
-        }
-        $process.WaitForExit()
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
+        Invoke-BoundedProcess -ArgumentList $argv -TimeoutSeconds $TimeoutSeconds -Description "'$($Command -join ' ')' with private $($File.Keys -join ', ')"
     }
     finally {
         Remove-Item -LiteralPath $directory -Recurse -Force -ErrorAction Ignore
@@ -287,4 +293,4 @@ function New-LoopbackTopology {
     [pscustomobject]@{ LoopbackDown = $down; IPv6Off = $v6off; IPv6OffOnLo = $v6offLo; HostRouteOnly = $hostRoute; Lan = $lan; LanPeer = $peer }
 }
 
-Export-ModuleMember -Function Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology, New-RoutingTopology, Get-MountNamespaceUnavailableReason, Set-NamespaceProcValue, Invoke-WithPrivateFile, Get-LinkCounter, New-LoopbackTopology
+Export-ModuleMember -Function Invoke-BoundedProcess, Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology, New-RoutingTopology, Get-MountNamespaceUnavailableReason, Set-NamespaceProcValue, Invoke-WithPrivateFile, Get-LinkCounter, New-LoopbackTopology
