@@ -210,7 +210,11 @@ public sealed class RouteResolver
         var chosen = paths[0];
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var sources = paths.Select(p => source ?? route.PreferredSource ?? SelectIPv4Source(p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, route.Scope)).ToList();
-        work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
+
+        // A gateway that is one of this host's addresses resolves to host scope, and Linux sends on-link
+        // instead (rt_set_nexthop uses only link-scope gateways).
+        var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
+        work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
         if (paths.Count > 1)
         {
             if (work.Explaining)
@@ -221,7 +225,7 @@ public sealed class RouteResolver
 
         string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
             + (route.IsOnLink ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {chosen.NextHop}");
-        MakeRoute(work, route, route.RouteType, device, chosen.NextHop, sources[0], Why, chosen.InterfaceIndex);
+        MakeRoute(work, route, route.RouteType, device, hops[0], sources[0], Why, chosen.InterfaceIndex);
     }
 
     /// <summary>
@@ -278,10 +282,10 @@ public sealed class RouteResolver
             type = RouteType.Multicast;
         }
 
-        // A broadcast, or a multicast that matched only a route shorter than 224.0.0.0/4 (the default
-        // route, say), is sent on the link: Linux drops the route's gateway for it.
-        if (!AddressClass.IsUnspecified(nextHop)
-            && (type == RouteType.Broadcast || (type == RouteType.Multicast && (route is null || route.DestinationPrefix.Length < 4))))
+        // Whichever path the flow hashes to, a broadcast, or a multicast that matched only a route shorter
+        // than 224.0.0.0/4 (the default route, say), goes on the link without a gateway.
+        if ((type == RouteType.Broadcast || (type == RouteType.Multicast && (route is null || route.DestinationPrefix.Length < 4)))
+            && (!AddressClass.IsUnspecified(nextHop) || work.Decision.Paths.Any(p => !AddressClass.IsUnspecified(p.NextHop))))
         {
             nextHop = IPAddress.Any;
             var routed = why;
@@ -615,9 +619,27 @@ public sealed class RouteResolver
     {
         var query = work.Query;
         var source = query.Source ?? IPAddress.IPv6Any;
-        var candidates = group.Routes.Where(r => r.SourcePrefix is null || r.SourcePrefix.Value.Contains(source)).ToList();
+
+        // Once a prefix has source-specific routes, Linux looks it up by source in that subtree only
+        // (fib6_node_lookup_1): with no source route matching, it goes on to shorter prefixes, and the
+        // prefix's ordinary routes, which stay outside the subtree, are not seen. The table's root (::/0)
+        // is the exception: when nothing else matched, its own routes are the last resort.
+        var subtree = group.Routes.Any(r => r.SourcePrefix is not null);
+        var candidates = subtree
+            ? group.Routes.Where(r => r.SourcePrefix is IPPrefix from && from.Contains(source)).ToList()
+            : group.Routes;
+        if (subtree && candidates.Count == 0 && group.Prefix.IsDefault)
+        {
+            candidates = group.Routes.Where(r => r.SourcePrefix is null).ToList();
+        }
+
         if (candidates.Count == 0)
         {
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Route, group.Prefix.ToString(), $"has only source-specific routes, none for source {source}: on to shorter prefixes");
+            }
+
             return default;
         }
 
@@ -838,7 +860,7 @@ public sealed class RouteResolver
 
     private static List<NetRouteInfo> Order(IPAddressFamily family, IEnumerable<(NetRouteInfo Route, int Position)> routes) =>
         family == IPAddressFamily.IPv4
-            ? routes.OrderByDescending(x => x.Route.Tos).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList()
+            ? routes.OrderByDescending(x => x.Route.Table).ThenByDescending(x => x.Route.Tos).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList()
             : routes.OrderBy(x => x.Route.SourcePrefix?.Length is int length ? -length : 0).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList();
 
     private static List<NetRouteRule> DefaultRules(IPAddressFamily family)
@@ -890,7 +912,10 @@ public sealed class RouteResolver
         return string.Join(" ", parts);
     }
 
-    /// <summary>The routes of one prefix in one table, in the order the kernel tries them.</summary>
+    /// <summary>
+    /// The routes of one prefix in one table, in the order the kernel tries them: for IPv4 the higher table
+    /// id first (which matters while local and main are merged), then type of service, metric, first added.
+    /// </summary>
     private sealed class RouteGroup
     {
         public RouteGroup(IPPrefix prefix, List<NetRouteInfo> routes)

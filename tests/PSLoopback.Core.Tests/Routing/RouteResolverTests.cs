@@ -283,6 +283,43 @@ public class RouteResolverTests
     }
 
     [Fact]
+    public void IPv6SourceSpecificRoutesHideThePrefixsOrdinaryRoutes()
+    {
+        // The connected /64 stays outside the source subtree that the "from" route creates on the same prefix.
+        var host = Lan().Route("2001:db8:1::/64 from 2001:db8:99::/48 via 2001:db8:2::fe dev eth1 metric 1024");
+        AssertRoute(Resolve(host, "2001:db8:1::5"), RouteType.Unicast, "eth0", "fe80::1", "2001:db8:1::10");
+        Assert.Equal(IPAddress.Parse("2001:db8:2::fe"), Resolve(host, "2001:db8:1::5", from: "2001:db8:99::1").NextHop);
+
+        // At the table's root the ordinary default routes remain the last resort.
+        var rooted = Lan().Route("::/0 from 2001:db8:99::/48 via 2001:db8:2::fe dev eth1 metric 1");
+        AssertRoute(Resolve(rooted, "2001:db8:77::1"), RouteType.Unicast, "eth0", "fe80::1", "2001:db8:1::10");
+    }
+
+    [Fact]
+    public void MulticastOverAMultipathRouteLosesTheGatewayOnEveryPath()
+    {
+        var host = Lan().Route("192.0.0.0/2 nexthop via 192.0.2.1 dev eth0 nexthop via 198.51.100.254 dev eth1");
+        var d = Resolve(host, "224.0.0.1");
+        Assert.Equal(RouteType.Multicast, d.RouteType);
+        Assert.All(d.Paths, p => Assert.Equal(IPAddress.Any, p.NextHop));
+    }
+
+    [Fact]
+    public void WhileLocalAndMainAreMergedTheLocalTablesRouteOfAPrefixComesFirst()
+    {
+        var host = Lan().Route("192.0.2.255/32 via 198.51.100.254 dev eth1").Route("192.0.2.10/32 via 198.51.100.254 dev eth1");
+        Assert.Equal(RouteType.Broadcast, Resolve(host, "192.0.2.255").RouteType);
+        AssertRoute(Resolve(host, "192.0.2.10"), RouteType.Local, "lo", "0.0.0.0", "192.0.2.10");
+    }
+
+    [Fact]
+    public void AGatewayThatIsOurOwnAddressIsOnLinkAndPicksItselfAsSource()
+    {
+        var host = Lan().Route("203.0.113.0/24 via 192.0.2.10 dev eth0");
+        AssertRoute(Resolve(host, "203.0.113.7"), RouteType.Unicast, "eth0", "0.0.0.0", "192.0.2.10");
+    }
+
+    [Fact]
     public void IPv6UnspecifiedDestinationTakesTheNarrowestSourceOfTheOutputInterface()
     {
         var host = Lan().Route("::/0 dev eth1 metric 1");
