@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Net;
+using PSLoopback.Addressing;
 using PSLoopback.Loopback;
 
 namespace PSLoopback.Core.Tests.Loopback;
@@ -19,6 +20,15 @@ public class LoopbackRulesTests
     public void LocalhostAndNamesUnderItAreLoopbackByRfc6761(string? name, bool expected)
     {
         Assert.Equal(expected, LoopbackNames.IsLoopbackName(name));
+    }
+
+    [Fact]
+    public void NamesUnderLocalhostResolveToLoopbackWithoutAskingAnyone()
+    {
+        // RFC 6761 6.3: such names must not reach DNS; a name that would needs a real resolver, so a
+        // fraction of a millisecond and both loopback addresses show none was asked.
+        Assert.Equal(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }, Destination.Resolve("app.localhost", TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }, Destination.Resolve("A.B.LOCALHOST.", TimeSpan.FromMilliseconds(1)));
     }
 
     [Fact]
