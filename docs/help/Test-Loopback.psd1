@@ -27,6 +27,7 @@
     }
     Notes       = @(
         'Traffic only ever goes to loopback addresses or to this host''s own addresses, and only to the listener Test-Loopback itself opened (or, with -Port, to the port given).'
+        'On macOS only 127.0.0.1 of 127.0.0.0/8 is configured by default, so the self-check''s random 127.x address reports AddressNotAvailable there and -Quiet returns false; test 127.0.0.1 and ::1 by name in scripts for macOS.'
         'Verified on Linux in network namespaces: a healthy host, the loopback interface down, IPv6 disabled, only 127.0.0.1 routed, a hosts file without localhost or mapping it elsewhere, and services listening on one family only. On Windows and macOS the round trips run, but routing facts come only from the address rules, and that is not verified there yet.'
     )
     Examples    = @(

@@ -115,6 +115,44 @@ Describe 'Resolve-NetRoute: input and errors' {
         { Resolve-NetRoute 10.1.2.3 -RouteTable @([pscustomobject]@{ NextHop = '10.0.0.1' }) -ErrorAction Stop } | Should -Throw '*no DestinationPrefix*'
     }
 
+    It 'keeps multipath next hops and source routes through Export-Clixml, and refuses a multipath row from CSV' {
+        $table = @(
+            [pscustomobject]@{ DestinationPrefix = '0.0.0.0/0'; NextHop = '192.0.2.1'; InterfaceAlias = 'eth0'; InterfaceIndex = 2 }
+            [pscustomobject]@{ DestinationPrefix = '203.0.113.0/24'; NextHops = @(
+                    [pscustomobject]@{ NextHop = '192.0.2.1'; InterfaceIndex = 2; InterfaceAlias = 'eth0' }
+                    [pscustomobject]@{ NextHop = '198.51.100.1'; InterfaceIndex = 3; InterfaceAlias = 'eth1' }) }
+        )
+        $answer = Resolve-NetRoute 203.0.113.7 -RouteTable $table
+        @($answer.Paths.InterfaceAlias) | Should -Be 'eth0', 'eth1'
+        $answer.InterfaceAlias | Should -Be 'eth0'
+
+        $xml = Join-Path ([IO.Path]::GetTempPath()) "pslb-multipath-$PID.xml"
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "pslb-multipath-$PID.csv"
+        try {
+            $routes = @(Resolve-NetRoute 203.0.113.7 -RouteTable $table | ForEach-Object Route) + @($table[0] | ForEach-Object { Resolve-NetRoute 8.8.8.8 -RouteTable $table } | ForEach-Object Route)
+            $routes | Export-Clixml $xml
+            @((Resolve-NetRoute 203.0.113.7 -RouteTable (Import-Clixml $xml)).Paths.NextHop.IPAddressToString) | Should -Be '192.0.2.1', '198.51.100.1'
+            $routes | Export-Csv $csv
+            { Resolve-NetRoute 203.0.113.7 -RouteTable (Import-Csv $csv) -ErrorAction Stop } | Should -Throw '*Route 1*Export-Clixml*'
+        }
+        finally { Remove-Item $xml, $csv -ErrorAction Ignore }
+    }
+
+    It 'reads hashtable rows, and refuses values that do not fit their field, naming them' {
+        (Resolve-NetRoute 10.1.2.3 -RouteTable @(@{ DestinationPrefix = '10.0.0.0/8'; NextHop = '192.0.2.254'; InterfaceAlias = 'eth0'; InterfaceIndex = 2 })).NextHop | Should -Be ([ipaddress]'192.0.2.254')
+        { Resolve-NetRoute 10.1.2.3 -RouteTable @(@{ DestinationPrefix = '10.0.0.0/8'; InterfaceIndex = '4294967298' }) -ErrorAction Stop } | Should -Throw '*InterfaceIndex*4294967298*'
+        { Resolve-NetRoute 10.1.2.3 -RouteTable @(@{ DestinationPrefix = '10.0.0.0/8'; RouteType = '77' }) -ErrorAction Stop } | Should -Throw '*RouteType*77*'
+        { Resolve-NetRoute 10.1.2.3 -RouteTable @(@{ DestinationPrefix = '010.0.0.0/8' }) -ErrorAction Stop } | Should -Throw '*010.0.0.0/8*'
+    }
+
+    It 'takes an interface from the pipeline as all its addresses, not as a name to look up' -Skip:(-not $onLinux) {
+        $lo = Get-NetInterfaceInfo -Loopback
+        $answers = @($lo | Resolve-NetRoute -ErrorVariable problems -ErrorAction SilentlyContinue)
+        $problems | Should -BeNullOrEmpty
+        $answers.Count | Should -Be @($lo.Addresses).Count
+        $answers | ForEach-Object { $_.RouteType | Should -Be 'Local' }
+    }
+
     It 'refuses -Verify with -RouteTable' {
         { Resolve-NetRoute 10.1.2.3 -RouteTable @([pscustomobject]@{ DestinationPrefix = '0.0.0.0/0' }) -Verify -ErrorAction Stop } | Should -Throw '*-Verify*'
     }

@@ -46,16 +46,25 @@ public static class Destination
         return true;
     }
 
+    /// <summary>Four decimal octets, none with a leading zero (which some parsers read as octal: 010 is 8).</summary>
     private static bool IsDottedQuad(string text)
     {
         var dots = 0;
-        foreach (var c in text)
+        var octetStart = 0;
+        for (var i = 0; i <= text.Length; i++)
         {
-            if (c == '.')
+            if (i == text.Length || text[i] == '.')
             {
-                dots++;
+                var length = i - octetStart;
+                if (length == 0 || (length > 1 && text[octetStart] == '0'))
+                {
+                    return false;
+                }
+
+                dots += i < text.Length ? 1 : 0;
+                octetStart = i + 1;
             }
-            else if (c < '0' || c > '9')
+            else if (text[i] < '0' || text[i] > '9')
             {
                 return false;
             }

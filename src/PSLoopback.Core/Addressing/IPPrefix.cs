@@ -67,9 +67,7 @@ public readonly struct IPPrefix : IEquatable<IPPrefix>
 
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text.Substring(0, slash);
-        if (addressText.IndexOf('%') >= 0 || !IPAddress.TryParse(addressText, out var address)
-            || (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork && address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-            || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && addressText.Split('.').Length != 4))
+        if (addressText.IndexOf('%') >= 0 || addressText.IndexOf('[') >= 0 || !Destination.TryParseAddress(addressText, out var address))
         {
             return false;
         }

@@ -1,32 +1,13 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Net;
-using System.Runtime.InteropServices;
 
 namespace PSLoopback.Loopback;
 
-/// <summary>The hosts file, where localhost is usually given its addresses before any DNS is asked.</summary>
+/// <summary>The hosts file's format, where localhost is usually given its addresses before any DNS is asked.</summary>
 public static class HostsFile
 {
-    public static string DefaultPath => RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
-        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.System), "drivers", "etc", "hosts")
-        : "/etc/hosts";
-
-    /// <summary>Reads the file; a missing or unreadable one has no entries.</summary>
-    public static IReadOnlyList<HostsEntry> Read(string path)
-    {
-        try
-        {
-            return Parse(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Array.Empty<HostsEntry>();
-        }
-    }
-
     /// <summary>hosts(5): an address, then names; '#' starts a comment; lines that are not that are skipped.</summary>
     public static IReadOnlyList<HostsEntry> Parse(string text)
     {

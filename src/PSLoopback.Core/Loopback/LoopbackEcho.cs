@@ -48,9 +48,15 @@ public static class LoopbackEcho
                 SendTimeout = TimeoutMilliseconds(options.Timeout),
             };
             SetDualMode(client, address);
+
+            // The listener's waits are bounded too: closing a socket does not wake every blocked receive
+            // everywhere (UDP on macOS), and its thread must end with the check.
+            listener.ReceiveTimeout = client.ReceiveTimeout;
             if (options.Protocol == LoopbackProtocol.Udp)
             {
-                server = StartServer(() => ServeUdp(listener, outcome, clock));
+                client.Bind(new IPEndPoint(address, 0));
+                var peer = (IPEndPoint)client.LocalEndPoint!;
+                server = StartServer(() => ServeUdp(listener, peer, outcome, clock));
                 outcome.Stage = "connect";
                 client.Connect(endpoint);
                 outcome.Step("connect", "UDP socket connected (no handshake)", clock);
@@ -72,6 +78,15 @@ public static class LoopbackEcho
                 }
 
                 served = SocketWait.Accept(listener, options.Timeout);
+
+                // A listener on one of this host's LAN addresses can be reached from the network: only the
+                // client's own connection is served.
+                if (!served.RemoteEndPoint!.Equals(client.LocalEndPoint))
+                {
+                    throw new SocketException((int)SocketError.ConnectionRefused);
+                }
+
+                served.ReceiveTimeout = client.ReceiveTimeout;
                 served.NoDelay = true;
                 client.NoDelay = true;
                 outcome.Step("connect", $"TCP handshake done, {Format((IPEndPoint)client.LocalEndPoint!)} -> {Format(endpoint)}", clock);
@@ -106,7 +121,7 @@ public static class LoopbackEcho
         finally
         {
             CloseAll(client, served, listener);
-            server?.Join(TimeoutMilliseconds(options.Timeout) + 1000);
+            server?.Join(TimeSpan.FromMilliseconds(TimeoutMilliseconds(options.Timeout)).Add(TimeSpan.FromSeconds(1)));
         }
 
         return outcome;
@@ -154,7 +169,7 @@ public static class LoopbackEcho
             outcome.RoundTrips++;
             if (first)
             {
-                outcome.Step("client receive", $"{received} bytes back; round trip {roundTrip.Elapsed.TotalMilliseconds * 1000:F1} us", clock);
+                outcome.Step("client receive", string.Format(CultureInfo.InvariantCulture, "{0} bytes back; round trip {1:F1} us", received, roundTrip.Elapsed.TotalMilliseconds * 1000), clock);
             }
 
             if (progress is not null && lastProgress.ElapsedMilliseconds >= 250)
@@ -209,7 +224,8 @@ public static class LoopbackEcho
         }
     }
 
-    private static void ServeUdp(Socket listener, EchoOutcome outcome, Stopwatch clock)
+    /// <summary>Echoes the client's datagrams, and only the client's: anything else that arrives is dropped.</summary>
+    private static void ServeUdp(Socket listener, IPEndPoint client, EchoOutcome outcome, Stopwatch clock)
     {
         var buffer = new byte[65536];
         EndPoint from = new IPEndPoint(listener.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
@@ -217,6 +233,11 @@ public static class LoopbackEcho
         while (true)
         {
             var read = listener.ReceiveFrom(buffer, ref from);
+            if (!from.Equals(client))
+            {
+                continue;
+            }
+
             if (first)
             {
                 outcome.Step("server receive", $"the listener read a {read}-byte datagram", clock);

@@ -71,7 +71,7 @@ public sealed class LoopbackTester
             return result;
         }
 
-        var before = options.Detailed ? counters?.GetInterfaces() : null;
+        var before = options.Detailed ? ReadCounters(steps, clock) : null;
         if (options.Port is int port)
         {
             // One connect per -Count, each a fresh handshake with the real service, closed at once.
@@ -129,7 +129,8 @@ public sealed class LoopbackTester
 
         if (before is not null)
         {
-            result.InterfaceCounters = Deltas(before, counters!.GetInterfaces());
+            var after = ReadCounters(steps, clock);
+            result.InterfaceCounters = after is null ? Array.Empty<InterfaceCounterDelta>() : Deltas(before, after);
         }
 
         result.Steps = options.Detailed ? steps : Array.Empty<LoopbackStep>();
@@ -149,11 +150,26 @@ public sealed class LoopbackTester
         };
     }
 
+    /// <summary>The counters are a view of the check, not part of it: failing to read them is noted, not fatal.</summary>
+    private IReadOnlyList<NetInterfaceInfo>? ReadCounters(List<LoopbackStep> steps, Stopwatch clock)
+    {
+        try
+        {
+            return counters?.GetInterfaces();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            steps.Add(new LoopbackStep("interface counters", "could not be read: " + e.Message, clock.Elapsed.TotalMilliseconds * 1000));
+            return null;
+        }
+    }
+
     private static IReadOnlyList<InterfaceCounterDelta> Deltas(IReadOnlyList<NetInterfaceInfo> before, IReadOnlyList<NetInterfaceInfo> after) =>
         after.Select(a =>
         {
             var b = before.FirstOrDefault(x => x.InterfaceIndex == a.InterfaceIndex);
-            long Delta(ulong? now, ulong? then) => now is ulong n && then is ulong t ? (long)(n - t) : 0;
+            // A counter that went down was reset (the interface was re-created): count from zero.
+            long Delta(ulong? now, ulong? then) => now is ulong n && then is ulong t ? (long)Math.Min(n >= t ? n - t : n, long.MaxValue) : 0;
             return new InterfaceCounterDelta(a.Name, a.IsLoopback,
                 Delta(a.ReceivedBytes, b?.ReceivedBytes), Delta(a.SentBytes, b?.SentBytes),
                 Delta(a.ReceivedPackets, b?.ReceivedPackets), Delta(a.SentPackets, b?.SentPackets));

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
 
@@ -24,16 +25,20 @@ internal static class SocketWait
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
         {
-            if (!socket.Poll(Microseconds(timeout), SelectMode.SelectWrite))
-            {
-                var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-                throw new SocketException((int)(error == SocketError.Success ? SocketError.TimedOut : error));
-            }
-
+            // Unix reports a finished connect as writable, failed or not; Windows reports a failed one only
+            // in the error set. Select watches both.
+            var writable = new List<Socket> { socket };
+            var failed = new List<Socket> { socket };
+            Socket.Select(null, writable, failed, Microseconds(timeout));
             var result = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
             if (result != SocketError.Success)
             {
                 throw new SocketException((int)result);
+            }
+
+            if (writable.Count == 0)
+            {
+                throw new SocketException((int)(failed.Count > 0 ? SocketError.ConnectionRefused : SocketError.TimedOut));
             }
         }
         finally

@@ -20,11 +20,28 @@ public static class LoopbackFactSource
             resolver = new RouteResolver(RouteSources.ForCurrentOS().ReadSnapshot());
         }
 
-        var hostsPath = HostsFile.DefaultPath;
-        return new LoopbackFacts(interfaces, resolver, HostsFile.Read(hostsPath), hostsPath)
+        var hostsPath = HostsPath;
+        return new LoopbackFacts(interfaces, resolver, ReadHosts(hostsPath), hostsPath)
         {
             IPv6DisabledBy = IPv6DisabledBy(interfaces.FirstOrDefault(i => i.IsLoopback)?.Name ?? "lo"),
         };
+    }
+
+    private static string HostsPath => RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.System), "drivers", "etc", "hosts")
+        : "/etc/hosts";
+
+    /// <summary>A missing or unreadable hosts file has no entries.</summary>
+    private static System.Collections.Generic.IReadOnlyList<HostsEntry> ReadHosts(string path)
+    {
+        try
+        {
+            return HostsFile.Parse(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Array.Empty<HostsEntry>();
+        }
     }
 
     private static string? IPv6DisabledBy(string loopbackName)

@@ -401,8 +401,9 @@ public sealed class RouteResolver
             switch (rule.Action)
             {
                 case RuleAction.Goto:
-                    var target = ordered.FindIndex(r => r.Priority == rule.GotoPriority);
-                    if (target < 0)
+                    // The kernel refuses a goto that is not forward; a table passed in by hand may still hold one.
+                    var target = ordered.FindIndex(i + 1, r => r.Priority == rule.GotoPriority);
+                    if (target < 0 || rule.GotoPriority <= rule.Priority)
                     {
                         if (work.Explaining)
                         {

@@ -42,14 +42,15 @@ public sealed class RouteSnapshot
     public static RouteSnapshot FromRoutes(IReadOnlyList<NetRouteInfo> routes)
     {
         var loopbackPrefixes = new[] { IPPrefix.Parse("127.0.0.0/8"), IPPrefix.Parse("::1/128") };
-        var interfaces = routes
-            .Where(r => r.InterfaceIndex > 0 && r.InterfaceAlias is not null)
-            .GroupBy(r => r.InterfaceIndex)
+        var named = routes
+            .Select(r => (r.InterfaceIndex, r.InterfaceAlias, Loopback: r.RouteType == RouteType.Local && loopbackPrefixes.Contains(r.DestinationPrefix)))
+            .Concat(routes.SelectMany(r => r.NextHops).Select(h => (h.InterfaceIndex, h.InterfaceAlias, Loopback: false)));
+        var interfaces = named
+            .Where(n => n.InterfaceIndex > 0 && n.InterfaceAlias is not null)
+            .GroupBy(n => n.InterfaceIndex)
             .Select(g => new NetInterfaceInfo(g.Key, g.First().InterfaceAlias!)
             {
-                InterfaceType = g.Any(r => r.RouteType == RouteType.Local && loopbackPrefixes.Contains(r.DestinationPrefix))
-                    ? InterfaceType.Loopback
-                    : InterfaceType.Unknown,
+                InterfaceType = g.Any(n => n.Loopback) ? InterfaceType.Loopback : InterfaceType.Unknown,
                 AdminStatus = AdminStatus.Up,
             })
             .OrderBy(i => i.InterfaceIndex)

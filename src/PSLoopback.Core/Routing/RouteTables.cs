@@ -34,7 +34,7 @@ public static class RouteTables
                 table = Default;
                 return true;
             default:
-                return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out table);
+                return uint.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out table);
         }
     }
 

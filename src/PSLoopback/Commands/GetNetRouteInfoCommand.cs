@@ -23,6 +23,7 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
 
     [Parameter(ParameterSetName = RouteSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[]? DestinationPrefix { get; set; }
 
     [Parameter]
@@ -42,6 +43,7 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
     [Alias("ifAlias")]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[]? InterfaceAlias { get; set; }
 
     [Parameter(ParameterSetName = RouteSet)]
@@ -54,7 +56,15 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
     {
         if (Table is not null)
         {
-            tables = Table.Select(ParseTable).ToArray();
+            var wrong = Table.FirstOrDefault(t => !RouteTables.TryParse(t, out _));
+            if (wrong is not null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException($"'{wrong}' is not a routing table: give main, local, default or a table number.", nameof(Table)),
+                    "InvalidTable", ErrorCategory.InvalidArgument, wrong));
+            }
+
+            tables = Table.Select(RouteTables.Parse).ToArray();
         }
 
         try
@@ -106,11 +116,6 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             }
         }
     }
-
-    private static uint ParseTable(string text) =>
-        RouteTables.TryParse(text, out var table)
-            ? table
-            : throw new PSArgumentException($"'{text}' is not a routing table: give main, local, default or a table number.", nameof(Table));
 
     /// <summary>
     /// Each -DestinationPrefix is a prefix (192.0.2.0/24, default) or a wildcard pattern over the prefix's

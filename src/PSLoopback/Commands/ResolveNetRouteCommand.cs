@@ -48,7 +48,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
     [Parameter]
     [Alias("ifIndex", "Oif")]
     [ValidateRange(1, int.MaxValue)]
-    public int? InterfaceIndex { get; set; }
+    public int InterfaceIndex { get; set; }
+
+    private int? InterfaceIndexOrNull => MyInvocation.BoundParameters.ContainsKey(nameof(InterfaceIndex)) ? InterfaceIndex : null;
 
     [Parameter]
     [Alias("ifAlias")]
@@ -145,7 +147,17 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
         decision.Destination = target;
         if (oracle is not null)
         {
-            var kernel = oracle.Ask(query);
+            KernelRouteAnswer kernel;
+            try
+            {
+                kernel = oracle.Ask(query);
+            }
+            catch (Exception e) when (e is not PipelineStoppedException)
+            {
+                WriteError(new ErrorRecord(e, "KernelQueryFailed", ErrorCategory.ReadError, target));
+                return decision;
+            }
+
             var differences = RouteVerification.Compare(query, decision, kernel);
             decision.KernelAgrees = differences.Count == 0;
             decision.KernelAnswer = kernel.ToString();
@@ -211,11 +223,11 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
         }
         catch (PlatformNotSupportedException e)
         {
-            Fail("RoutesUnsupported", ErrorCategory.NotImplemented, null, e.Message);
+            Fail("RoutesUnsupported", ErrorCategory.NotImplemented, null, e.Message, e);
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
-            Fail("RoutesUnavailable", ErrorCategory.ReadError, null, "The routing tables could not be read: " + e.Message);
+            Fail("RoutesUnavailable", ErrorCategory.ReadError, null, "The routing tables could not be read: " + e.Message, e);
         }
 
         return snapshot!;
@@ -232,7 +244,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
             }
             catch (ArgumentException e)
             {
-                Fail("InvalidRouteTable", ErrorCategory.InvalidData, routes[i], e.Message);
+                Fail("InvalidRouteTable", ErrorCategory.InvalidData, routes[i], e.Message, e);
             }
         }
 
@@ -265,7 +277,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
                 Fail("InterfaceNotFound", ErrorCategory.ObjectNotFound, InterfaceAlias, $"No network interface named '{InterfaceAlias}' was found.");
             }
 
-            if (InterfaceIndex is int index && index != named!.InterfaceIndex)
+            if (InterfaceIndexOrNull is int index && index != named!.InterfaceIndex)
             {
                 Fail("InterfaceMismatch", ErrorCategory.InvalidArgument, InterfaceIndex, $"-InterfaceAlias {InterfaceAlias} has index {named.InterfaceIndex}, not {index}.");
             }
@@ -273,21 +285,28 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
             return named!.InterfaceIndex;
         }
 
-        if (InterfaceIndex is int wanted && RouteTable is null && snapshot.FindInterface(wanted) is null)
+        if (InterfaceIndexOrNull is int wanted && RouteTable is null && snapshot.FindInterface(wanted) is null)
         {
             Fail("InterfaceNotFound", ErrorCategory.ObjectNotFound, wanted, $"No network interface with index {wanted} was found.");
         }
 
-        return InterfaceIndex;
+        return InterfaceIndexOrNull;
     }
 
     /// <summary>An IPv6 zone (fe80::1%3) binds the lookup to that interface, as a socket's scope id does.</summary>
     private static int? Zone(IPAddress address) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? (int)address.ScopeId : null;
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId is > 0 and <= int.MaxValue ? (int)address.ScopeId : null;
 
     private static IPAddressFamily FamilyOf(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
 
-    private void Fail(string id, ErrorCategory category, object? target, string message) =>
-        ThrowTerminatingError(new ErrorRecord(new PSArgumentException(message), id, category, target));
+    private void Fail(string id, ErrorCategory category, object? target, string message, Exception? cause = null) =>
+        ThrowTerminatingError(new ErrorRecord(
+            category switch
+            {
+                ErrorCategory.InvalidArgument => new PSArgumentException(message, cause),
+                ErrorCategory.ObjectNotFound => new ItemNotFoundException(message, cause),
+                _ => new InvalidOperationException(message, cause),
+            },
+            id, category, target));
 }

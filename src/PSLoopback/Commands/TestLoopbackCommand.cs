@@ -49,7 +49,7 @@ public sealed class TestLoopbackCommand : PSCmdlet
     public int PayloadSize { get; set; } = 32;
 
     [Parameter]
-    [ValidateRange(0.001, 3600)]
+    [ValidateRange(0.001, 2000)]
     public double TimeoutSeconds { get; set; } = 2;
 
     [Parameter]

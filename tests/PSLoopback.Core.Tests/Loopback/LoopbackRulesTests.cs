@@ -31,6 +31,22 @@ public class LoopbackRulesTests
         Assert.Equal(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }, Destination.Resolve("A.B.LOCALHOST.", TimeSpan.FromMilliseconds(1)));
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("10.0.0.0", true)]
+    [InlineData("127.0.0.010", false)]
+    [InlineData("010.0.0.1", false)]
+    [InlineData("1.2.3", false)]
+    [InlineData("1..2.3", false)]
+    [InlineData("0x7f.0.0.1", false)]
+    [InlineData("[::1]", true)]
+    [InlineData("fe80::1%3", true)]
+    public void AddressesAreFourDecimalOctetsWithoutLeadingZerosOrIPv6(string text, bool valid)
+    {
+        Assert.Equal(valid, Destination.TryParseAddress(text, out _));
+        Assert.Equal(valid && !text.Contains('[') && !text.Contains('%'), IPPrefix.TryParse(text + "/8", out _));
+    }
+
     [Fact]
     public void HostsFileParsingSkipsCommentsBlankAndBrokenLines()
     {

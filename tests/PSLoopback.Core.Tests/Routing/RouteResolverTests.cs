@@ -242,6 +242,26 @@ public class RouteResolverTests
     }
 
     [Fact]
+    public void AGotoThatDoesNotJumpForwardIsSkippedRatherThanLoopingForever()
+    {
+        // The kernel refuses such rules; a table built by hand (what-if) may still hold them.
+        var host = Lan().DefaultRules().Rule("100: goto 100").Rule("200: goto 150").Rule("150: lookup 150").Route("default via 198.51.100.9 dev eth1 table 150");
+        var d = Resolve(host, "8.8.8.8");
+        Assert.Equal(IPAddress.Parse("198.51.100.9"), d.NextHop);
+        Assert.Equal(150u, d.RulePriority);
+    }
+
+    [Fact]
+    public void ARouteTableAloneNamesTheInterfacesOfItsMultipathHops()
+    {
+        var routes = Lan().Route("203.0.113.0/24 nexthop via 192.0.2.1 dev eth0 nexthop via 198.51.100.1 dev eth1").Build().Routes;
+        var snapshot = RouteSnapshot.FromRoutes(routes);
+        Assert.Equal("eth1", snapshot.FindInterface(3)?.Name);
+        var d = new RouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("203.0.113.5")));
+        Assert.Equal(new[] { "eth0", "eth1" }, d.Paths.Select(p => p.InterfaceAlias));
+    }
+
+    [Fact]
     public void AnOutputInterfaceSkipsRoutesThroughOthersAndFallsBackToOnLink()
     {
         var host = Lan();

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using System.Reflection;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 using NetworkInformationType = System.Net.NetworkInformation.NetworkInterfaceType;
@@ -18,11 +17,6 @@ namespace PSLoopback.Platform.Portable;
 /// </summary>
 public sealed class NetworkInformationInterfaceSource : IInterfaceSource
 {
-    // UnicastIPAddressInformation.PrefixLength exists on .NET Core 3.0+ and .NET Framework 4.6+, not in
-    // netstandard2.0's reference; where it is absent the IPv4 mask still gives the length.
-    private static readonly PropertyInfo? PrefixLengthProperty =
-        typeof(UnicastIPAddressInformation).GetProperty("PrefixLength");
-
     public IReadOnlyList<NetInterfaceInfo> GetInterfaces()
     {
         var interfaces = new List<NetInterfaceInfo>();
@@ -99,9 +93,10 @@ public sealed class NetworkInformationInterfaceSource : IInterfaceSource
         return addresses;
     }
 
+    /// <summary>PrefixLength where the platform gives it; some (older .NET Framework builds) only give the IPv4 mask.</summary>
     private static int? PrefixLength(UnicastIPAddressInformation entry)
     {
-        if (PrefixLengthProperty is not null && Try(() => PrefixLengthProperty.GetValue(entry)) is int length)
+        if (Try(() => (int?)entry.PrefixLength) is int length && length > 0)
         {
             return length;
         }

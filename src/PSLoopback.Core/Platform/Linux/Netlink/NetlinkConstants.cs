@@ -19,7 +19,6 @@ internal static class NetlinkConstants
     public const ushort RTM_NEWADDR = 20;
     public const ushort RTM_GETADDR = 22;
 
-    public const byte AF_UNSPEC = 0;
     public const byte AF_INET = 2;
     public const byte AF_INET6 = 10;
 
@@ -27,7 +26,6 @@ internal static class NetlinkConstants
     public const int IfAddrMsgLength = 8;
 
     public const ushort IFLA_ADDRESS = 1;
-    public const ushort IFLA_BROADCAST = 2;
     public const ushort IFLA_IFNAME = 3;
     public const ushort IFLA_MTU = 4;
     public const ushort IFLA_STATS = 7;
