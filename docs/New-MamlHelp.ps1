@@ -27,7 +27,9 @@ $null = New-Item -ItemType Directory -Force -Path (Split-Path $OutputPath)
 $settings = [System.Xml.XmlWriterSettings]::new()
 $settings.Indent = $true
 $settings.Encoding = [System.Text.UTF8Encoding]::new($false)
-$writer = [System.Xml.XmlWriter]::Create($OutputPath, $settings)
+# Written beside the target and moved into place at the end, so a failure never leaves half a help file.
+$partial = "$OutputPath.partial"
+$writer = [System.Xml.XmlWriter]::Create($partial, $settings)
 
 function Write-Paragraphs([string]$Element, [string]$Namespace, [string[]]$Text) {
     $writer.WriteStartElement($Element, $Namespace)
@@ -189,4 +191,5 @@ foreach ($cmdlet in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-
 $writer.WriteEndElement()
 $writer.WriteEndDocument()
 $writer.Dispose()
+Move-Item -Force $partial $OutputPath
 Write-Host "Help written to $OutputPath"

@@ -8,6 +8,9 @@ namespace PSLoopback.Addressing;
 /// <summary>Turns what a user typed (an address or a host name) into the addresses to answer for.</summary>
 public static class Destination
 {
+    /// <summary>How long a name lookup may take before the cmdlets give up on it: nothing hangs on DNS.</summary>
+    public static readonly TimeSpan NameTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Strict address parsing: IPv4 only as four dotted decimals (IPAddress.Parse takes "10.1" as 10.0.0.1,
     /// which nobody means), IPv6 in any RFC 4291 form, with an optional numeric zone (%3).

@@ -18,13 +18,16 @@ public sealed class LoopbackTester
     private readonly LoopbackFacts facts;
     private readonly LoopbackTestOptions options;
     private readonly IInterfaceSource? counters;
+    private readonly Func<string, IPAddress[]> resolve;
 
     /// <param name="counters">Where to read interface counters before and after, with Detailed.</param>
-    public LoopbackTester(LoopbackFacts facts, LoopbackTestOptions options, IInterfaceSource? counters = null)
+    /// <param name="resolve">Turns a host name into addresses, or throws (SocketException, TimeoutException).</param>
+    public LoopbackTester(LoopbackFacts facts, LoopbackTestOptions options, IInterfaceSource? counters, Func<string, IPAddress[]> resolve)
     {
         this.facts = facts ?? throw new ArgumentNullException(nameof(facts));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         this.counters = counters;
+        this.resolve = resolve ?? throw new ArgumentNullException(nameof(resolve));
     }
 
     public LoopbackFacts Facts => facts;
@@ -53,6 +56,97 @@ public sealed class LoopbackTester
         }
 
         return targets;
+    }
+
+    /// <summary>
+    /// The self-check, in its order: 127.0.0.1, ::1, localhost's addresses (or why localhost does not
+    /// resolve), a random 127.x.y.z; with a port, localhost's addresses and both families' loopback.
+    /// </summary>
+    public IReadOnlyList<LoopbackTestResult> SelfCheck(Random random, CancellationToken cancel, Action<string, int, int>? progress = null)
+    {
+        var (localhost, resolvedMicroseconds, unresolved) = ResolveName("localhost");
+        var targets = SelfCheckTargets(localhost, random);
+        var results = new List<LoopbackTestResult>();
+        for (var i = 0; i < targets.Count && !cancel.IsCancellationRequested; i++)
+        {
+            var (target, address, named) = targets[i];
+            progress?.Invoke($"{target} ({address})", i, targets.Count);
+            results.Add(TestResolved(target, address, named, named ? resolvedMicroseconds : null, localhost, cancel, progress));
+        }
+
+        if (unresolved is not null)
+        {
+            results.Insert(Math.Min(options.Port is null ? 2 : 0, results.Count), unresolved);
+        }
+
+        return results;
+    }
+
+    /// <summary>One target: an address, a loopback name (whose failure to resolve is a result), or another name.</summary>
+    public LoopbackTargetOutcome TestTarget(string target, CancellationToken cancel, Action<string, int, int>? progress = null)
+    {
+        if (Destination.TryParseAddress(target, out var address))
+        {
+            progress?.Invoke(target, 0, 1);
+            return LoopbackTargetOutcome.Tested(new[] { TestResolved(target, address, false, null, Array.Empty<IPAddress>(), cancel, progress) });
+        }
+
+        if (Uri.CheckHostName(target) != UriHostNameType.Dns)
+        {
+            return LoopbackTargetOutcome.Failed(LoopbackTargetProblem.InvalidTarget, $"'{target}' is neither an IP address nor a host name.");
+        }
+
+        var named = LoopbackNames.IsLoopbackName(target);
+        var (addresses, resolvedMicroseconds, unresolved) = ResolveName(target);
+        if (unresolved is not null)
+        {
+            return named
+                ? LoopbackTargetOutcome.Tested(new[] { unresolved })
+                : LoopbackTargetOutcome.Failed(LoopbackTargetProblem.NameNotResolved, $"The host name '{target}' does not resolve: {unresolved.Diagnosis}");
+        }
+
+        var results = new List<LoopbackTestResult>();
+        for (var i = 0; i < addresses.Length && !cancel.IsCancellationRequested; i++)
+        {
+            progress?.Invoke($"{target} ({addresses[i]})", i, addresses.Length);
+            results.Add(TestResolved(target, addresses[i], named, resolvedMicroseconds, addresses, cancel, progress));
+        }
+
+        return LoopbackTargetOutcome.Tested(results);
+    }
+
+    /// <summary>A name's addresses and how long the lookup took, or a result saying why it did not resolve.</summary>
+    private (IPAddress[] Addresses, double Microseconds, LoopbackTestResult? Unresolved) ResolveName(string name)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return (resolve(name), clock.Elapsed.TotalMilliseconds * 1000, null);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
+        {
+            return (Array.Empty<IPAddress>(), 0, NotResolved(name, e.Message));
+        }
+    }
+
+    /// <summary>Tests one address of a target; a loopback name that resolved elsewhere gets the hosts file's side of it.</summary>
+    private LoopbackTestResult TestResolved(string target, IPAddress address, bool named, double? resolvedMicroseconds, IReadOnlyList<IPAddress> resolvedTo, CancellationToken cancel, Action<string, int, int>? progress)
+    {
+        var result = Test(target, address, named, cancel, done => progress?.Invoke($"{target} ({address}): {done} of {options.Count}", done, options.Count));
+        if (named && !result.IsLoopbackAddress)
+        {
+            result.Diagnosis = (result.Diagnosis is null ? string.Empty : result.Diagnosis + " ")
+                + LoopbackDiagnosis.HostsText(facts, target, resolvedTo);
+        }
+
+        if (options.Detailed && resolvedMicroseconds is double micros)
+        {
+            result.Steps = new[] { new LoopbackStep("name resolution", $"{target} -> {string.Join(", ", resolvedTo)}", micros) }
+                .Concat(result.Steps.Select(s => new LoopbackStep(s.Name, s.Detail, s.ElapsedMicroseconds + micros)))
+                .ToArray();
+        }
+
+        return result;
     }
 
     public LoopbackTestResult Test(string target, IPAddress address, bool namedLoopback, CancellationToken cancel, Action<int>? progress = null)

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using PSLoopback.Interfaces;
 using System.Runtime.InteropServices;
 using PSLoopback.Platform.Linux;
 using PSLoopback.Routing;
@@ -10,6 +12,12 @@ public static class RouteSources
 {
     public static IRouteSource ForCurrentOS() =>
         RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? new LinuxRouteSource() : new UnsupportedRouteSource();
+
+    /// <summary>The running kernel, to check the resolver's answers against (-Verify); Linux only.</summary>
+    public static IKernelRouteOracle KernelOracleForCurrentOS(IReadOnlyList<NetInterfaceInfo> interfaces) =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Linux)
+            ? new LinuxKernelRouteOracle(interfaces)
+            : throw new PlatformNotSupportedException("-Verify asks the kernel over rtnetlink, which only Linux has.");
 
     /// <summary>Windows and macOS: no source yet, so an honest refusal rather than a guessed table.</summary>
     private sealed class UnsupportedRouteSource : IRouteSource

@@ -10,7 +10,6 @@ using PSLoopback.Completion;
 using PSLoopback.Conversion;
 using PSLoopback.Interfaces;
 using PSLoopback.Platform;
-using PSLoopback.Platform.Linux;
 using PSLoopback.Routing;
 
 namespace PSLoopback.Commands;
@@ -21,9 +20,8 @@ namespace PSLoopback.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Resolve, "NetRoute")]
 [OutputType(typeof(RouteDecision))]
-public sealed class ResolveNetRouteCommand : PSCmdlet
+public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 {
-    private static readonly TimeSpan NameTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private RouteResolver? resolver;
@@ -91,12 +89,14 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
         family = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null;
         if (Verify)
         {
-            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux))
+            try
             {
-                Fail("VerifyUnsupported", ErrorCategory.NotImplemented, null, "-Verify asks the kernel over rtnetlink, which only Linux has.");
+                oracle = RouteSources.KernelOracleForCurrentOS(snapshot.Interfaces);
             }
-
-            oracle = new LinuxKernelRouteOracle(snapshot.Interfaces);
+            catch (PlatformNotSupportedException e)
+            {
+                Fail("VerifyUnsupported", ErrorCategory.NotImplemented, null, e.Message, e);
+            }
         }
     }
 
@@ -128,6 +128,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
             }
         }
     }
+
+    /// <summary>PowerShell disposes the cmdlet when the pipeline ends, stopped or not: the kernel socket goes with it.</summary>
+    public void Dispose() => oracle?.Dispose();
 
     protected override void EndProcessing()
     {
@@ -195,7 +198,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet
         IPAddress[] resolved;
         try
         {
-            resolved = Destination.Resolve(target, NameTimeout);
+            resolved = Destination.Resolve(target, Destination.NameTimeout);
         }
         catch (Exception e) when (e is SocketException or TimeoutException or ArgumentException)
         {

@@ -1,10 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Linq;
 using System.Management.Automation;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using PSLoopback.Addressing;
 using PSLoopback.Loopback;
@@ -20,8 +16,6 @@ namespace PSLoopback.Commands;
 [OutputType(typeof(LoopbackTestResult), typeof(bool))]
 public sealed class TestLoopbackCommand : PSCmdlet
 {
-    private static readonly TimeSpan NameTimeout = TimeSpan.FromSeconds(5);
-
     private readonly CancellationTokenSource stopping = new();
     private LoopbackTester? tester;
     private readonly List<LoopbackTestResult> portResults = new();
@@ -87,20 +81,32 @@ public sealed class TestLoopbackCommand : PSCmdlet
             Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
             Port = PortOrNull,
             Detailed = Detailed,
-        }, InterfaceSources.ForCurrentOS());
+        }, InterfaceSources.ForCurrentOS(), name => Destination.Resolve(name, Destination.NameTimeout));
     }
 
     protected override void ProcessRecord()
     {
         if (Target is null)
         {
-            SelfCheck();
+            Emit(tester!.SelfCheck(new Random(), stopping.Token, Progress));
             return;
         }
 
         foreach (var target in Target)
         {
-            TestTarget(target);
+            var outcome = tester!.TestTarget(target, stopping.Token, Progress);
+            switch (outcome.Problem)
+            {
+                case LoopbackTargetProblem.InvalidTarget:
+                    Failed(new ErrorRecord(new PSArgumentException(outcome.Message), "InvalidTarget", ErrorCategory.InvalidArgument, target));
+                    break;
+                case LoopbackTargetProblem.NameNotResolved:
+                    Failed(new ErrorRecord(new ItemNotFoundException(outcome.Message, outcome.Cause), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
+                    break;
+                default:
+                    Emit(outcome.Results);
+                    break;
+            }
         }
     }
 
@@ -124,104 +130,6 @@ public sealed class TestLoopbackCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => stopping.Cancel();
-
-    private void SelfCheck()
-    {
-        var clock = Stopwatch.StartNew();
-        IPAddress[] localhost;
-        LoopbackTestResult? unresolved = null;
-        try
-        {
-            localhost = Destination.Resolve("localhost", NameTimeout);
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException)
-        {
-            unresolved = tester!.NotResolved("localhost", e.Message);
-            localhost = Array.Empty<IPAddress>();
-        }
-
-        var resolved = clock.Elapsed.TotalMilliseconds * 1000;
-        var targets = tester!.SelfCheckTargets(localhost, new Random());
-        var results = new List<LoopbackTestResult>();
-        for (var i = 0; i < targets.Count && !stopping.IsCancellationRequested; i++)
-        {
-            var (target, address, named) = targets[i];
-            Progress($"{target} ({address})", i, targets.Count);
-            results.Add(Test(target, address, named, named ? resolved : null, localhost));
-        }
-
-        // Where localhost's results would stand: after 127.0.0.1 and ::1.
-        if (unresolved is not null)
-        {
-            results.Insert(Math.Min(PortOrNull is null ? 2 : 0, results.Count), unresolved);
-        }
-
-        Emit(results);
-    }
-
-    private void TestTarget(string target)
-    {
-        if (Destination.TryParseAddress(target, out var address))
-        {
-            Progress(target, 0, 1);
-            Emit(new[] { Test(target, address, false, null, Array.Empty<IPAddress>()) });
-            return;
-        }
-
-        var named = LoopbackNames.IsLoopbackName(target);
-        if (Uri.CheckHostName(target) != UriHostNameType.Dns)
-        {
-            Failed(new ErrorRecord(new PSArgumentException($"'{target}' is neither an IP address nor a host name."), "InvalidTarget", ErrorCategory.InvalidArgument, target));
-            return;
-        }
-
-        var clock = Stopwatch.StartNew();
-        IPAddress[] addresses;
-        try
-        {
-            addresses = Destination.Resolve(target, NameTimeout);
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException or ArgumentException)
-        {
-            if (named)
-            {
-                Emit(new[] { tester!.NotResolved(target, e.Message) });
-                return;
-            }
-
-            Failed(new ErrorRecord(new ItemNotFoundException($"The host name '{target}' does not resolve: {e.Message}", e), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
-            return;
-        }
-
-        var resolved = clock.Elapsed.TotalMilliseconds * 1000;
-        var results = new List<LoopbackTestResult>();
-        for (var i = 0; i < addresses.Length && !stopping.IsCancellationRequested; i++)
-        {
-            Progress($"{target} ({addresses[i]})", i, addresses.Length);
-            results.Add(Test(target, addresses[i], named, resolved, addresses));
-        }
-
-        Emit(results);
-    }
-
-    private LoopbackTestResult Test(string target, IPAddress address, bool named, double? resolvedMicroseconds, IReadOnlyList<IPAddress> resolvedTo)
-    {
-        var result = tester!.Test(target, address, named, stopping.Token, done => Progress($"{target} ({address}): {done} of {Count} round trips", done, Count));
-        if (named && !result.IsLoopbackAddress)
-        {
-            result.Diagnosis = (result.Diagnosis is null ? string.Empty : result.Diagnosis + " ")
-                + LoopbackDiagnosis.HostsText(tester.Facts, target, resolvedTo);
-        }
-
-        if (Detailed && resolvedMicroseconds is double micros)
-        {
-            result.Steps = new[] { new LoopbackStep("name resolution", $"{target} -> {string.Join(", ", resolvedTo)}", micros) }
-                .Concat(result.Steps.Select(s => new LoopbackStep(s.Name, s.Detail, s.ElapsedMicroseconds + micros)))
-                .ToArray();
-        }
-
-        return result;
-    }
 
     private void Emit(IReadOnlyList<LoopbackTestResult> results)
     {

@@ -5,10 +5,14 @@ using PSLoopback.Routing;
 
 namespace PSLoopback.Platform.Linux;
 
-/// <summary>Asks this process's kernel (its network namespace) the resolver's question with RTM_GETROUTE.</summary>
+/// <summary>
+/// Asks this process's kernel (its network namespace) the resolver's question with RTM_GETROUTE, on one
+/// netlink socket for all the questions of a call.
+/// </summary>
 public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
 {
     private readonly System.Collections.Generic.IReadOnlyList<NetInterfaceInfo> interfaces;
+    private Netlink.NetlinkSocket? socket;
 
     /// <param name="interfaces">To name the interface of each answer.</param>
     public LinuxKernelRouteOracle(System.Collections.Generic.IReadOnlyList<NetInterfaceInfo> interfaces)
@@ -24,7 +28,8 @@ public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
             OutputInterface = query.OutputInterfaceIndex,
             Mark = query.Mark == 0 ? null : query.Mark,
         };
-        var message = request.Ask(out var errno);
+        socket ??= Netlink.NetlinkSocket.OpenRoute();
+        var message = request.Ask(socket, out var errno);
         if (message is null)
         {
             return new KernelRouteAnswer { Error = ToError(errno), Errno = errno };
@@ -40,6 +45,12 @@ public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
             PreferredSource = message.PreferredSource is byte[] source ? new IPAddress(source) : null,
             Table = message.Table,
         };
+    }
+
+    public void Dispose()
+    {
+        socket?.Dispose();
+        socket = null;
     }
 
     internal static RouteError ToError(int errno) => errno switch

@@ -67,8 +67,14 @@ public sealed class LinuxKernelRouteQuery
     /// <returns>The kernel's RTM_NEWROUTE, or null when it refused.</returns>
     public RouteMessage? Ask(out int errno)
     {
-        var payload = BuildRequest();
         using var socket = NetlinkSocket.OpenRoute();
+        return Ask(socket, out errno);
+    }
+
+    /// <summary>Asks on a socket the caller keeps, so that many questions need one socket.</summary>
+    internal RouteMessage? Ask(NetlinkSocket socket, out int errno)
+    {
+        var payload = BuildRequest();
         NetlinkMessage? answer;
         try
         {
