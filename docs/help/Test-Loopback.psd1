@@ -2,8 +2,8 @@
     Synopsis    = 'Tests that the loopback path works: is an address loopback, does traffic to it stay on this host, and do real round trips through the loopback interface succeed, how fast.'
     Description = @(
         'With no target, Test-Loopback runs the machine''s self-check: it tests 127.0.0.1, ::1, each address localhost resolves to, and one random address of 127.0.0.0/8 (is the whole block routed to loopback?). For each address it returns one PSLoopback.Loopback.LoopbackTestResult: whether the address is a loopback address, which interface and route type the routing table gives it, whether traffic stays on this host, the status, round-trip latency (minimum, median, 99th percentile, maximum, in microseconds) over -Count round trips, bytes sent and received, and, when something is wrong, a diagnosis in plain words.'
-        'The round trips are real: an echo listener bound to the tested address on an ephemeral port, and a client that sends -PayloadSize bytes and waits for all of them to come back, over TCP, UDP datagrams, or an HTTP GET (-Protocol Http, the browser-to-local-server flow). Every listener binds to a loopback address, or to one of this host''s own addresses, and is closed on every path: success, failure, timeout, Ctrl+C.'
-        'With a target (an address or a name) it says whether the target is loopback and whether traffic to it stays on this host. This host''s own LAN address is not a loopback address but has a local route: both are said, and the round trips run through the loopback interface. A target that is neither loopback nor local gets no traffic at all: its Status is NotLoopback.'
+        'The round trips are real: an echo listener bound to the tested address on an ephemeral port, and a client that sends -PayloadSize bytes and waits for all of them to come back, over TCP, UDP datagrams, or an HTTP GET (-Protocol Http, the browser-to-local-server flow). Every listener binds to a loopback address only, on an ephemeral port, and is closed on every path: success, failure, timeout, Ctrl+C.'
+        'With a target (an address or a name) it says whether the target is loopback and whether traffic to it stays on this host. This host''s own LAN address is not a loopback address but has a local route: both are said (IsLoopbackAddress false, StaysOnHost true), and since a listener on it could be reached from the network, no echo traffic is sent to it (Status NotLoopback); -Port can still try a real service there. A target that is neither loopback nor local gets no traffic at all: its Status is NotLoopback.'
         'With -Port it tests a real local service instead of the echo listener: it connects to the port on every address localhost resolves to, IPv4 and IPv6, and diagnoses the classic trap: localhost resolves to ::1 first but the service listens on 127.0.0.1 only (or the reverse).'
         'Problems it recognises: the loopback interface down, IPv6 disabled, 127.0.0.0/8 not routed to loopback (only 127.0.0.1 configured, as macOS does), a hosts file without localhost or mapping it elsewhere, nothing listening, timeouts. No administrator rights are needed.'
     )
@@ -26,7 +26,7 @@
         'System.Boolean' = 'With -Quiet, one Boolean for the whole call.'
     }
     Notes       = @(
-        'Traffic only ever goes to loopback addresses or to this host''s own addresses, and only to the listener Test-Loopback itself opened (or, with -Port, to the port given).'
+        'Traffic only ever goes to loopback addresses, to the listener Test-Loopback itself opened there, or, with -Port, to the port given on a loopback or one of this host''s own addresses.'
         'On macOS only 127.0.0.1 of 127.0.0.0/8 is configured by default, so the self-check''s random 127.x address reports AddressNotAvailable there and -Quiet returns false; test 127.0.0.1 and ::1 by name in scripts for macOS.'
         'Verified on Linux in network namespaces: a healthy host, the loopback interface down, IPv6 disabled, only 127.0.0.1 routed, a hosts file without localhost or mapping it elsewhere, and services listening on one family only. On Windows and macOS the round trips run, but routing facts come only from the address rules, and that is not verified there yet.'
     )
@@ -49,7 +49,7 @@
         @{
             Title   = 'Is this address loopback, and does traffic to it stay here?'
             Code    = 'Test-Loopback 192.0.2.10, 127.0.0.53, 198.51.100.7'
-            Remarks = 'This host''s own address is not loopback but stays on the host (a local route), so it is tested; 127.0.0.53 is loopback; an address of another machine gets no traffic and is reported NotLoopback.'
+            Remarks = 'This host''s own address is not loopback but stays on the host (a local route): both are said, with no echo traffic; 127.0.0.53 is loopback and is tested; an address of another machine gets no traffic at all.'
         }
         @{
             Title   = 'Measure, and watch the bytes go through loopback only'

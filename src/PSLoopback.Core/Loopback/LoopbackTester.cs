@@ -158,6 +158,17 @@ public sealed class LoopbackTester
         {
             new("route lookup", $"{address}: {result.RouteType?.ToString() ?? "no table"}{(result.InterfaceAlias is null ? string.Empty : " via " + result.InterfaceAlias)}, {(result.StaysOnHost ? "stays on this host" : "would leave it")}", clock.Elapsed.TotalMilliseconds * 1000),
         };
+        // The echo listener binds to loopback addresses only: one on a LAN address could be reached from
+        // the network. This host's own other addresses are answered from the route, without traffic; a
+        // real service on them can still be tried with a port.
+        if (stop is null && !result.IsLoopbackAddress && options.Port is null)
+        {
+            stop = LoopbackStatus.NotLoopback;
+            result.Diagnosis = $"{address} is not a loopback address, but it is this host's own: packets to it stay on this host"
+                + $"{(result.InterfaceAlias is null ? string.Empty : $" and go through {result.InterfaceAlias}")}. Test-Loopback's own listener binds only to "
+                + "loopback addresses, so it sent nothing; use -Port to try a service that listens there, or test 127.0.0.1.";
+        }
+
         if (stop is LoopbackStatus early)
         {
             result.Status = early;

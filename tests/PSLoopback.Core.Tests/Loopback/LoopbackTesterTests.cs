@@ -15,6 +15,7 @@ public class LoopbackTesterTests
     {
         var snapshot = SnapshotBuilder.WithLoopback()
             .Interface(2, "eth0", false, "192.0.2.10/24")
+            .Route("local 192.0.2.10 dev eth0 table local scope host src 192.0.2.10")
             .Route("default via 192.0.2.1 dev eth0")
             .Build();
         var facts = new LoopbackFacts(snapshot.Interfaces, new RouteResolver(snapshot), HostsFile.Parse(hosts), "/etc/hosts");
@@ -29,6 +30,19 @@ public class LoopbackTesterTests
         var outcome = Tester(name => throw new InvalidOperationException("the resolver was asked")).TestTarget("127.0.0.1", CancellationToken.None);
         Assert.Equal(LoopbackTargetProblem.None, outcome.Problem);
         Assert.Equal(LoopbackStatus.Success, Assert.Single(outcome.Results).Status);
+    }
+
+    [Fact]
+    public void TheHostsOwnLanAddressStaysOnTheHostButGetsNoListenerOfOurs()
+    {
+        // A listener on a LAN address could be reached from the network: the route alone answers.
+        var result = Assert.Single(Tester(NoSuchName).TestTarget("192.0.2.10", CancellationToken.None).Results);
+        Assert.Equal(LoopbackStatus.NotLoopback, result.Status);
+        Assert.True(result.StaysOnHost);
+        Assert.False(result.IsLoopbackAddress);
+        Assert.Equal(0, result.BytesSent);
+        Assert.Null(result.Port);
+        Assert.Contains("this host's own", result.Diagnosis);
     }
 
     [Fact]
