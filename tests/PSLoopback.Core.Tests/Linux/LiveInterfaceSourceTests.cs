@@ -14,17 +14,15 @@ namespace PSLoopback.Core.Tests.Linux;
 /// </summary>
 public class LiveInterfaceSourceTests
 {
-    private static readonly TimeSpan IpTimeout = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task MatchesIpAddrShow()
     {
         Assert.True(OperatingSystem.IsLinux(), "the live netlink test needs Linux");
 
         // Read ip's view on both sides of ours: if they differ, the interfaces changed while the test ran.
-        var before = IpJson.Parse(await RunIpAsync("-j", "addr", "show"));
+        var before = IpJson.Parse((await IpCommand.RunAsync(false, "-j", "addr", "show")).Output);
         var interfaces = new LinuxInterfaceSource().GetInterfaces();
-        var after = IpJson.Parse(await RunIpAsync("-j", "addr", "show"));
+        var after = IpJson.Parse((await IpCommand.RunAsync(false, "-j", "addr", "show")).Output);
         Assert.Equal(IpJson.Describe(before), IpJson.Describe(after));
 
         Assert.Equal(before.Keys.OrderBy(k => k), interfaces.Select(i => i.InterfaceIndex));
@@ -36,35 +34,5 @@ public class LiveInterfaceSourceTests
             Assert.Equal(expected.Mtu, i.Mtu);
             Assert.Equal(expected.Addresses, i.Addresses.Select(a => a.ToString()).OrderBy(a => a, StringComparer.Ordinal));
         });
-    }
-
-    private static async Task<string> RunIpAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ip")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ip");
-        using var timeout = new CancellationTokenSource(IpTimeout);
-        try
-        {
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.True(process.ExitCode == 0, $"ip {string.Join(" ", arguments)} exited with {process.ExitCode}: {await error}");
-            return await output;
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw new TimeoutException($"ip {string.Join(" ", arguments)} did not finish within {IpTimeout.TotalSeconds} s");
-        }
     }
 }

@@ -17,8 +17,6 @@ namespace PSLoopback.Core.Tests.Linux;
 /// </summary>
 public class LiveRouteDumpTests
 {
-    private static readonly TimeSpan IpTimeout = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task ReadMatchesIpRouteShowTableAllAndIpRule()
     {
@@ -53,7 +51,7 @@ public class LiveRouteDumpTests
         Assert.True(OperatingSystem.IsLinux(), "the live netlink test needs Linux");
 
         var route = new LinuxKernelRouteQuery(IPAddress.Parse(destination)).Ask(out var errno);
-        var (output, error) = await RunIpAsync(allowFailure: true, "-j", "route", "get", destination);
+        var (output, error) = await IpCommand.RunAsync(allowFailure: true, "-j", "route", "get", destination);
 
         if (route is null)
         {
@@ -72,7 +70,7 @@ public class LiveRouteDumpTests
     private static async Task<IpView> IpViewAsync()
     {
         var links = await LinksAsync();
-        async Task<string> Ip(params string[] arguments) => (await RunIpAsync(allowFailure: false, arguments)).Output;
+        async Task<string> Ip(params string[] arguments) => (await IpCommand.RunAsync(allowFailure: false, arguments)).Output;
         return new IpView(
             Lines(IpRouteJson.RouteLines(await Ip("-N", "-j", "-4", "route", "show", "table", "all"), Rt.AF_INET, links)),
             Lines(IpRouteJson.RouteLines(await Ip("-N", "-j", "-6", "route", "show", "table", "all"), Rt.AF_INET6, links)),
@@ -82,38 +80,8 @@ public class LiveRouteDumpTests
 
     private static async Task<IReadOnlyDictionary<string, int>> LinksAsync()
     {
-        using var document = JsonDocument.Parse((await RunIpAsync(allowFailure: false, "-j", "link", "show")).Output);
+        using var document = JsonDocument.Parse((await IpCommand.RunAsync(allowFailure: false, "-j", "link", "show")).Output);
         return document.RootElement.EnumerateArray().ToDictionary(l => l.GetProperty("ifname").GetString()!, l => l.GetProperty("ifindex").GetInt32());
-    }
-
-    private static async Task<(string Output, string Error)> RunIpAsync(bool allowFailure, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ip")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ip");
-        using var timeout = new CancellationTokenSource(IpTimeout);
-        try
-        {
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.True(allowFailure || process.ExitCode == 0, $"ip {string.Join(" ", arguments)} exited with {process.ExitCode}: {await error}");
-            return (await output, await error);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw new TimeoutException($"ip {string.Join(" ", arguments)} did not finish within {IpTimeout.TotalSeconds} s");
-        }
     }
 
     private sealed record IpView(string Routes4, string Routes6, string Rules4, string Rules6);
