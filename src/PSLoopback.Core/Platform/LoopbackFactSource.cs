@@ -64,24 +64,12 @@ public static class LoopbackFactSource
         foreach (var scope in new[] { "all", loopbackName })
         {
             var path = $"/proc/sys/net/ipv6/conf/{scope}/disable_ipv6";
-            if (ReadFlag(path))
+            if (KernelFiles.ReadInteger(path) == 1)
             {
                 return $"net.ipv6.conf.{scope}.disable_ipv6 = 1";
             }
         }
 
         return null;
-    }
-
-    private static bool ReadFlag(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path).Trim() == "1";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
     }
 }

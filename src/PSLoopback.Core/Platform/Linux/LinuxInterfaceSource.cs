@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using PSLoopback.Interfaces;
@@ -48,30 +47,16 @@ public sealed class LinuxInterfaceSource : IInterfaceSource
 
         // sysfs shows the network namespace it was mounted in, which need not be this process's: a name
         // whose ifindex differs is another interface, and its facts are not this one's.
-        if (ReadInteger(Path.Combine(directory, "ifindex")) != link.Index)
+        if (KernelFiles.ReadInteger(Path.Combine(directory, "ifindex")) != link.Index)
         {
             return SysfsFacts.Unknown;
         }
 
         // The driver gives Mb/s, or -1 when it does not know.
-        var megabits = up ? ReadInteger(Path.Combine(directory, "speed")) : null;
+        var megabits = up ? KernelFiles.ReadInteger(Path.Combine(directory, "speed")) : null;
         var speed = megabits > 0 ? megabits * 1_000_000 : null;
         var wireless = mayBeWireless
             && (Directory.Exists(Path.Combine(directory, "phy80211")) || Directory.Exists(Path.Combine(directory, "wireless")));
         return new SysfsFacts(speed, wireless);
-    }
-
-    private static long? ReadInteger(string path)
-    {
-        try
-        {
-            return long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-                ? value
-                : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

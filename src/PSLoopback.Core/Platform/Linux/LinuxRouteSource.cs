@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.IO;
 using PSLoopback.Routing;
 
 namespace PSLoopback.Platform.Linux;
@@ -17,28 +15,12 @@ public sealed class LinuxRouteSource : IRouteSource
         // process's network namespace.
         foreach (var device in interfaces)
         {
-            if (ReadInteger($"/proc/sys/net/ipv6/conf/{device.Name}/use_tempaddr") >= 2)
+            if (KernelFiles.ReadInteger($"/proc/sys/net/ipv6/conf/{device.Name}/use_tempaddr") >= 2)
             {
                 snapshot.PreferTemporaryAddresses.Add(device.InterfaceIndex);
             }
         }
 
         return snapshot;
-    }
-
-    private static int? ReadInteger(string path)
-    {
-        try
-        {
-            return int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (System.UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }
