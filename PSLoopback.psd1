@@ -10,6 +10,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('PSLoopback.Format.ps1xml')
+    TypesToProcess       = @('PSLoopback.Types.ps1xml')
     CmdletsToExport      = @('Get-NetInterfaceInfo', 'Get-NetRouteInfo', 'Resolve-NetRoute', 'Test-Loopback')
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -55,7 +55,7 @@ function Invoke-Build {
     if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $ModuleOut
     $bin = Join-Path $Root "src/PSLoopback/bin/$Configuration/netstandard2.0"
-    foreach ($file in 'PSLoopback.dll', 'PSLoopback.Core.dll', 'PSLoopback.Format.ps1xml') {
+    foreach ($file in 'PSLoopback.dll', 'PSLoopback.Core.dll', 'PSLoopback.Format.ps1xml', 'PSLoopback.Types.ps1xml') {
         Copy-Item (Join-Path $bin $file) $ModuleOut
     }
     Copy-Item (Join-Path $Root 'PSLoopback.psd1') $ModuleOut

@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Gets the network interfaces of this machine, with their addresses, state and counters.'
     Description = @(
-        'Get-NetInterfaceInfo lists every network interface (NI) the operating system knows, as `ip addr` or `ipconfig /all` do, as one PSLoopback.Interfaces.NetInterfaceInfo object per interface. Each object carries the index, name, type, operational and administrative status, MAC address, MTU, link speed, device flags, every address (with prefix length, scope, broadcast, flags such as temporary, deprecated or tentative, and lifetimes) and the traffic counters (bytes, packets, errors and drops, received and sent).'
+        'Get-NetInterfaceInfo lists every network interface (NI) the operating system knows, as `ip addr` or `ipconfig /all` do, as one PSLoopback.Output.NetInterface object per interface. Each object carries the index, name, type, operational and administrative status, MAC address, MTU, link speed, device flags, every address (with prefix length, scope, broadcast, flags such as temporary, deprecated or tentative, and lifetimes) and the traffic counters (bytes, packets, errors and drops, received and sent).'
         'The loopback interface is among them on every machine: a virtual interface the OS creates at boot, present even with no network hardware, which holds 127.0.0.1 (and the whole 127.0.0.0/8 block) and ::1. Its IsLoopback property is true.'
         'On Linux the answer comes from rtnetlink dumps of links and of addresses, the same source `ip` uses, and link speed from /sys/class/net. Linux reports the loopback interface''s Status as Unknown even when it works, because its driver never reports a carrier; AdminStatus and the Up and LowerUp flags show that it is on. On Windows and macOS the answer comes from System.Net.NetworkInformation; facts that source does not give (scope, flags, some counters) are left empty rather than guessed.'
         'The interfaces are read once per call. A name without wildcards, or an index, that matches no interface is reported as a non-terminating error, and the other interfaces asked for are still returned.'
@@ -9,7 +9,7 @@
     Parameters  = @{
         Name           = 'Names of the interfaces to get, such as lo, eth0 or "Wi-Fi". Wildcards are accepted. Names are also taken from the pipeline, as strings or from the Name or InterfaceAlias property of piped objects. A name without wildcards that matches nothing is reported as an error.'
         InterfaceIndex = 'Indexes of the interfaces to get (ifIndex). Taken from the InterfaceIndex or ifIndex property of piped objects. An index that matches nothing is reported as an error.'
-        AddressFamily  = 'Gets only the interfaces that have an address of this family (IPv4 or IPv6), and shows only their addresses of that family, as `ip -4 addr` and `ip -6 addr` do.'
+        AddressFamily  = 'Gets only the interfaces that have an address of this family (IPv4 or IPv6), and shows only their addresses of that family, as `ip -4 addr` and `ip -6 addr` do. Give both (-AddressFamily IPv4, IPv6) for both families, the same as leaving it out.'
         Loopback       = 'Gets only loopback interfaces. With -Loopback:$false, gets every interface except the loopback ones.'
         Status         = 'Gets only interfaces whose operational status is one of these: Up, Down, Unknown, Dormant, LowerLayerDown, NotPresent, Testing.'
     }
@@ -18,7 +18,7 @@
         @{ Type = 'System.Int32'; Description = 'Interface indexes, from an InterfaceIndex or ifIndex property.' }
     )
     Outputs     = @{
-        'PSLoopback.Interfaces.NetInterfaceInfo' = 'One object per interface. The default view is a table as dense as `ip -br addr`; Format-List shows every property.'
+        'PSLoopback.Output.NetInterface' = 'One object per interface. The default view is a table as dense as `ip -br addr`; Format-List shows every property.'
     }
     Notes       = @(
         'Verified on Linux against `ip -j addr` and `ip -j -s link`, including inside network namespaces. The Windows and macOS source builds and is written not to throw, but is not verified against those systems'' own tools.'

@@ -1,14 +1,14 @@
 @{
     Synopsis    = 'Gets the routes of every routing table, or the policy rules that choose between the tables.'
     Description = @(
-        'Get-NetRouteInfo lists the routes the operating system holds, as `ip route show table all` or `route print` do, one PSLoopback.Routing.NetRouteInfo object per route: its table, type (unicast, local, broadcast, multicast, unreachable, blackhole, prohibit, throw), destination prefix, next hop (the unspecified address when the destination is on-link, as Windows'' Get-NetRoute shows it), interface, metric, protocol, scope, preferred source, flags and, for a multipath route, every next hop.'
+        'Get-NetRouteInfo lists the routes the operating system holds, as `ip route show table all` or `route print` do, one PSLoopback.Output.NetRoute object per route: its table, type (unicast, local, broadcast, multicast, unreachable, blackhole, prohibit, throw), destination prefix, next hop (the unspecified address when the destination is on-link, as Windows'' Get-NetRoute shows it), interface, metric, protocol, scope, preferred source, flags and, for a multipath route, every next hop.'
         'Every table is included, not only main: the local table is where Linux keeps 127.0.0.0/8 and this host''s own addresses, which is why a packet to them never leaves the machine.'
-        'With -Rule, it lists the policy rules instead (`ip rule`, `ip -6 rule`) as PSLoopback.Routing.NetRouteRule objects: the order in which the kernel consults the tables, and which packets each rule selects.'
+        'With -Rule, it lists the policy rules instead (`ip rule`, `ip -6 rule`) as PSLoopback.Output.NetRoutingRule objects: the order in which the kernel consults the tables, and which packets each rule selects.'
         'On Linux the routes and rules come from rtnetlink dumps (routes and rules of both families, read one after another, so a table that changes meanwhile may show a moment''s mix). Reading routing tables on Windows and macOS is not implemented: there the cmdlet stops with a NotImplemented error, and Resolve-NetRoute -RouteTable can still answer for a table you pass it.'
     )
     Parameters  = @{
         DestinationPrefix = 'Gets only routes for these destination prefixes, such as 0.0.0.0/0, default, 192.0.2.0/24 or 2001:db8::/32. Wildcards match the prefix as text (127.*). A value that is neither a prefix nor a pattern is reported as an error, and the other values still select.'
-        AddressFamily     = 'Gets only IPv4 or only IPv6 routes (or rules, with -Rule).'
+        AddressFamily     = 'Gets only IPv4 or only IPv6 routes (or rules, with -Rule). Give both (-AddressFamily IPv4, IPv6) for both families, the same as leaving it out.'
         Table             = 'Gets only the routes (or rules, with -Rule) of these tables: main, local, default, or a table number. Press Tab to complete the tables this machine has.'
         InterfaceIndex    = 'Gets only routes with a next hop on the interfaces with these indexes (ifIndex). Taken from the InterfaceIndex property of piped objects, so Get-NetInterfaceInfo output can be piped in.'
         InterfaceAlias    = 'Gets only routes with a next hop on the interfaces with these names. Wildcards are accepted; a name without wildcards that matches no interface is reported as an error.'
@@ -20,8 +20,8 @@
         @{ Type = 'System.String'; Description = 'Destination prefixes or interface names, from DestinationPrefix or InterfaceAlias properties.' }
     )
     Outputs     = @{
-        'PSLoopback.Routing.NetRouteInfo' = 'One object per route; the default view is a table like `ip route show table all`.'
-        'PSLoopback.Routing.NetRouteRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
+        'PSLoopback.Output.NetRoute' = 'One object per route; the default view is a table like `ip route show table all`.'
+        'PSLoopback.Output.NetRoutingRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
     }
     Notes       = @(
         'Verified on Linux against `ip -j route show table all`, `ip -j -6 route show table all`, `ip -j rule` and `ip -j -6 rule`, on this host and in network namespaces. Not implemented on Windows and macOS.'

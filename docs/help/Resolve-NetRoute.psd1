@@ -1,17 +1,18 @@
 @{
     Synopsis    = 'Tells which route, interface, next hop and source address a packet to each destination would use, and why.'
     Description = @(
-        'Resolve-NetRoute answers the question `ip route get` answers, for one destination or a hundred thousand: for each address it returns one PSLoopback.Routing.RouteDecision with the route type, the output interface, the next hop (the unspecified address when the destination is on-link), the source address the packet would carry, the matched route, its table and metric, the policy rule that chose the table, and whether the packet stays on this host.'
+        'Resolve-NetRoute answers the question `ip route get` answers, for one destination or a hundred thousand: for each address it returns one PSLoopback.Output.NetRouteDecision with the route type, the output interface, the next hop (the unspecified address when the destination is on-link), the source address the packet would carry, the matched route, its table and metric, the policy rule that chose the table, and whether the packet stays on this host.'
         'The decision is made the way the Linux kernel makes it: the policy rules in priority order (with from, to, not, fwmark, iif, oif, uid, goto, suppress_prefixlength and the unreachable, prohibit and blackhole actions), then in each table the longest matching prefix, then the lowest metric and the first added, throw routes passing the lookup on, then the next hop and the source address (the route''s preferred source, else for IPv4 an address of the output interface, for IPv6 the rules of RFC 6724). A packet to 127.0.0.1, ::1 or an address of this host matches a local route and goes through the loopback interface.'
         'Unreachable, blackhole, prohibit and "no route" are answers, not errors: RouteType and Error say which, with the errno `ip route get` would print. An address that cannot be parsed, or a host name that does not resolve, is reported as an error naming it, and the other destinations are still answered.'
         'With -RouteTable the question is asked of routes you pass (saved with Export-Csv or Export-Clixml, or built by hand), on any OS: what-if analysis. With -Verify each answer is also asked of the running kernel (RTM_GETROUTE) and any disagreement is reported.'
     )
     Parameters  = @{
+        InputObject     = 'Interfaces from Get-NetInterfaceInfo, piped: each of their addresses is a destination (not their names, which are not host names). An interface with no address is skipped with a warning that names it.'
         RemoteIPAddress = 'The destinations: IPv4 or IPv6 addresses, or host names (each address a name resolves to is answered). Taken from the pipeline as strings, or from the RemoteIPAddress, Destination, ComputerName, RemoteAddress or IPAddress property of piped objects. An IPv6 address may carry a numeric zone (fe80::1%3), which binds the lookup to that interface.'
         LocalIPAddress  = 'A source address the packet must carry, as `ip route get X from S`: it selects source-based rules (from). For IPv4 it must be an address of this host.'
         InterfaceIndex  = 'An interface the packet must leave by (`oif`): routes through other interfaces are not used, and with no route at all the destination is taken to be on that link.'
         InterfaceAlias  = 'The name of an interface the packet must leave by; see -InterfaceIndex.'
-        AddressFamily   = 'Answers only for IPv4 or only for IPv6 addresses: of a host name''s addresses, only those of this family are answered; an address of the other family is reported as an error.'
+        AddressFamily   = 'Answers only for IPv4 or only for IPv6 addresses: of a host name''s addresses, only those of this family are answered; an address of the other family is reported as an error. Give both (-AddressFamily IPv4, IPv6) for both families, the same as leaving it out.'
         Mark            = 'The firewall mark the packet carries (`mark`), for rules that select on fwmark.'
         Explain         = 'Attaches the whole trace to each answer (its Trace property): every rule considered and why it matched or not, every table looked up, every candidate route and why it lost.'
         RouteTable      = 'Routes to answer against instead of this machine''s: Get-NetRouteInfo objects, their deserialized copies, or rows with the same column names (DestinationPrefix is required; NextHop, InterfaceIndex, InterfaceAlias, RouteMetric, Table, RouteType, PreferredSource, Scope are optional). The default rules (local, main, default) apply, and no interfaces are known, so a source address comes only from a route''s PreferredSource.'
@@ -21,7 +22,7 @@
         @{ Type = 'System.String'; Description = 'Destinations, by value or from a RemoteIPAddress, Destination, ComputerName, RemoteAddress or IPAddress property.' }
     )
     Outputs     = @{
-        'PSLoopback.Routing.RouteDecision' = 'Exactly one object per destination address. The default view is a table like `ip route get`; Format-List shows the reason, the matched route, every path of a multipath route and, with -Explain, the trace.'
+        'PSLoopback.Output.NetRouteDecision' = 'Exactly one object per destination address. The default view is a table like `ip route get`; Format-List shows the reason, the matched route, every path of a multipath route and, with -Explain, the trace.'
     }
     Notes       = @(
         'Verified on Linux by a differential test: random network namespaces with several links, IPv4 and IPv6 routes of every type and metric, extra tables chosen by from, to and fwmark rules and a suppress_prefixlength 0 rule; thousands of destinations must get the same type, interface, next hop and source as `ip -j route get`.'

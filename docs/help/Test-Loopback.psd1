@@ -1,13 +1,14 @@
 @{
     Synopsis    = 'Tests that the loopback path works: is an address loopback, does traffic to it stay on this host, and do real round trips through the loopback interface succeed, how fast.'
     Description = @(
-        'With no target, Test-Loopback runs the machine''s self-check: it tests 127.0.0.1, ::1, each address localhost resolves to, and one random address of 127.0.0.0/8 (is the whole block routed to loopback?). For each address it returns one PSLoopback.Loopback.LoopbackTestResult: whether the address is a loopback address, which interface and route type the routing table gives it, whether traffic stays on this host, the status, round-trip latency (minimum, median, 99th percentile, maximum, in microseconds) over -Count round trips, bytes sent and received, and, when something is wrong, a diagnosis in plain words.'
+        'With no target, Test-Loopback runs the machine''s self-check: it tests 127.0.0.1, ::1, each address localhost resolves to, and one random address of 127.0.0.0/8 (is the whole block routed to loopback?). For each address it returns one PSLoopback.Output.LoopbackResult: whether the address is a loopback address, which interface and route type the routing table gives it, whether traffic stays on this host, the status, round-trip latency (minimum, median, 99th percentile, maximum, in microseconds) over -Count round trips, bytes sent and received, and, when something is wrong, a diagnosis in plain words.'
         'The round trips are real: an echo listener bound to the tested address on an ephemeral port, and a client that sends -PayloadSize bytes and waits for all of them to come back, over TCP, UDP datagrams, or an HTTP GET (-Protocol Http, the browser-to-local-server flow). Every listener binds to a loopback address only, on an ephemeral port, and is closed on every path: success, failure, timeout, Ctrl+C.'
         'With a target (an address or a name) it says whether the target is loopback and whether traffic to it stays on this host. This host''s own LAN address is not a loopback address but has a local route: both are said (IsLoopbackAddress false, StaysOnHost true), and since a listener on it could be reached from the network, no echo traffic is sent to it (Status NotLoopback); -Port can still try a real service there. A target that is neither loopback nor local gets no traffic at all: its Status is NotLoopback.'
         'With -Port it tests a real local service instead of the echo listener: it connects to the port on every address localhost resolves to, IPv4 and IPv6, and diagnoses the classic trap: localhost resolves to ::1 first but the service listens on 127.0.0.1 only (or the reverse).'
         'Problems it recognises: the loopback interface down, IPv6 disabled, 127.0.0.0/8 not routed to loopback (only 127.0.0.1 configured, as macOS does), a hosts file without localhost or mapping it elsewhere, nothing listening, timeouts. No administrator rights are needed.'
     )
     Parameters  = @{
+        InputObject    = 'Interfaces from Get-NetInterfaceInfo, piped: each of their addresses is tested (not their names, which are not host names). An interface with no address is skipped with a warning that names it.'
         Target         = 'The addresses or names to test. A name is resolved and each of its addresses tested; localhost and any name under .localhost are loopback names (RFC 6761). Taken from the pipeline as strings, or from the Target, ComputerName, TargetName, RemoteAddress, Destination or IPAddress property of piped objects. Without a target, the self-check runs.'
         Port           = 'A TCP port (1 to 65535) of a real local service to connect to, instead of the module''s own echo listener; -Count connects are made to each address, each a fresh handshake, closed at once. Without a target, every address localhost resolves to is tried, and 127.0.0.1 and ::1 as well. The results of the whole call are compared across IPv4 and IPv6 to diagnose a service that listens on one family only.'
         Protocol       = 'What the echo round trips carry: Tcp (the default), Udp datagrams, or Http (a GET to a small HTTP listener, answered with -PayloadSize bytes).'
@@ -22,7 +23,7 @@
         @{ Type = 'System.String'; Description = 'Targets, by value or from a Target, ComputerName, TargetName, RemoteAddress, Destination or IPAddress property.' }
     )
     Outputs     = @{
-        'PSLoopback.Loopback.LoopbackTestResult' = 'One object per address tested. The default view is a table; Format-List shows the diagnosis, and with -Detailed the steps and interface counters.'
+        'PSLoopback.Output.LoopbackResult' = 'One object per address tested. The default view is a table; Format-List shows the diagnosis, and with -Detailed the steps and interface counters.'
         'System.Boolean' = 'With -Quiet, one Boolean for the whole call.'
     }
     Notes       = @(

@@ -36,6 +36,7 @@ public static class LoopbackDiagnosis
         if (decision is not null)
         {
             result.RouteType = decision.RouteType;
+            result.InterfaceIndex = decision.InterfaceIndex;
             result.InterfaceAlias = decision.InterfaceAlias;
             result.StaysOnHost = decision.StaysOnHost;
         }
@@ -43,6 +44,7 @@ public static class LoopbackDiagnosis
         {
             // Without a routing table (Windows, macOS), only the address rules and the host's own addresses tell.
             result.StaysOnHost = result.IsLoopbackAddress || facts.IsOwnAddress(address);
+            result.InterfaceIndex = result.IsLoopbackAddress ? facts.LoopbackInterface?.InterfaceIndex : null;
             result.InterfaceAlias = result.IsLoopbackAddress ? facts.LoopbackInterface?.Name : null;
         }
 

@@ -29,6 +29,8 @@ public sealed class LoopbackTestResult
     /// <summary>Whether the routing table keeps packets to the address on this host (a local route).</summary>
     public bool StaysOnHost { get; set; }
 
+    public int? InterfaceIndex { get; set; }
+
     public string? InterfaceAlias { get; set; }
 
     public RouteType? RouteType { get; set; }

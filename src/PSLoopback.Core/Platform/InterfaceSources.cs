@@ -12,4 +12,8 @@ public static class InterfaceSources
         RuntimeInformation.IsOSPlatform(OSPlatform.Linux)
             ? new LinuxInterfaceSource()
             : new NetworkInformationInterfaceSource();
+
+    /// <summary>Where ForCurrentOS reads from, for -Verbose.</summary>
+    public static string Description =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "rtnetlink" : "System.Net.NetworkInformation";
 }

@@ -1,17 +1,20 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using PSLoopback.Addressing;
 using PSLoopback.Completion;
+using PSLoopback.Conversion;
 using PSLoopback.Interfaces;
+using PSLoopback.Output;
 using PSLoopback.Platform;
 
 namespace PSLoopback.Commands;
 
 /// <summary>Get-NetInterfaceInfo: the machine's network interfaces, their addresses and counters.</summary>
 [Cmdlet(VerbsCommon.Get, "NetInterfaceInfo", DefaultParameterSetName = NameSet)]
-[OutputType(typeof(NetInterfaceInfo))]
+[OutputType(typeof(NetInterface))]
 public sealed class GetNetInterfaceInfoCommand : PSCmdlet
 {
     // Two sets, so that an object with only an ifIndex property binds to -InterfaceIndex instead of being
@@ -28,13 +31,14 @@ public sealed class GetNetInterfaceInfoCommand : PSCmdlet
     [SupportsWildcards]
     public string[]? Name { get; set; }
 
-    [Parameter(ParameterSetName = IndexSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = IndexSet, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ifIndex", "Index")]
     [ValidateRange(1, int.MaxValue)]
     public int[]? InterfaceIndex { get; set; }
 
     [Parameter]
-    public IPAddressFamily AddressFamily { get; set; }
+    [ValidateNotNullOrEmpty]
+    public IPAddressFamily[]? AddressFamily { get; set; }
 
     [Parameter]
     public SwitchParameter Loopback { get; set; }
@@ -46,7 +50,9 @@ public sealed class GetNetInterfaceInfoCommand : PSCmdlet
     {
         try
         {
+            var clock = Stopwatch.StartNew();
             snapshot = InterfaceSources.ForCurrentOS().GetInterfaces();
+            WriteVerbose($"Read {snapshot.Count} interfaces from {InterfaceSources.Description} in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
@@ -62,14 +68,10 @@ public sealed class GetNetInterfaceInfoCommand : PSCmdlet
             var matches = new HashSet<int>();
             foreach (var name in Name)
             {
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                var found = snapshot.Where(i => pattern.IsMatch(i.Name)).ToList();
-                if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                if (NamePatterns.Match(this, name, snapshot, i => i.Name, "No network interface named '{0}' was found.") is { } found)
                 {
-                    WriteNotFound($"No network interface named '{name}' was found.", name);
+                    matches.UnionWith(found.Select(i => i.InterfaceIndex));
                 }
-
-                matches.UnionWith(found.Select(i => i.InterfaceIndex));
             }
 
             selected = selected.Where(i => matches.Contains(i.InterfaceIndex));
@@ -87,13 +89,13 @@ public sealed class GetNetInterfaceInfoCommand : PSCmdlet
 
         var filter = new InterfaceFilter
         {
-            AddressFamily = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null,
+            AddressFamily = Families.OneOrNone(AddressFamily),
             Loopback = MyInvocation.BoundParameters.ContainsKey(nameof(Loopback)) ? Loopback.IsPresent : null,
             Status = Status,
         };
         foreach (var item in filter.Apply(selected))
         {
-            WriteObject(item);
+            WriteObject(new NetInterface(item));
         }
     }
 

@@ -1,9 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using PSLoopback.Addressing;
 using PSLoopback.Completion;
+using PSLoopback.Conversion;
+using PSLoopback.Output;
 using PSLoopback.Platform;
 using PSLoopback.Routing;
 
@@ -11,8 +14,8 @@ namespace PSLoopback.Commands;
 
 /// <summary>Get-NetRouteInfo: the routes of every routing table, or with -Rule the policy rules.</summary>
 [Cmdlet(VerbsCommon.Get, "NetRouteInfo", DefaultParameterSetName = RouteSet)]
-[OutputType(typeof(NetRouteInfo), ParameterSetName = new[] { RouteSet })]
-[OutputType(typeof(NetRouteRule), ParameterSetName = new[] { RuleSet })]
+[OutputType(typeof(NetRoute), ParameterSetName = new[] { RouteSet })]
+[OutputType(typeof(NetRoutingRule), ParameterSetName = new[] { RuleSet })]
 public sealed class GetNetRouteInfoCommand : PSCmdlet
 {
     private const string RouteSet = "Route";
@@ -27,7 +30,8 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
     public string[]? DestinationPrefix { get; set; }
 
     [Parameter]
-    public IPAddressFamily AddressFamily { get; set; }
+    [ValidateNotNullOrEmpty]
+    public IPAddressFamily[]? AddressFamily { get; set; }
 
     [Parameter]
     [ArgumentCompleter(typeof(RouteTableCompleter))]
@@ -69,7 +73,9 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
 
         try
         {
+            var clock = Stopwatch.StartNew();
             snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (PlatformNotSupportedException e)
         {
@@ -84,12 +90,12 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var facts = snapshot!;
-        IPAddressFamily? family = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null;
+        var family = Families.OneOrNone(AddressFamily);
         if (Rule)
         {
             foreach (var rule in facts.Rules.Where(r => (family is null || r.AddressFamily == family) && (tables is null || tables.Contains(r.Table))))
             {
-                WriteObject(rule);
+                WriteObject(new NetRoutingRule(rule));
             }
 
             return;
@@ -112,7 +118,7 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
         {
             if (selectors is null || selectors.Any(matches => matches(route.DestinationPrefix)))
             {
-                WriteObject(route);
+                WriteObject(new NetRoute(route));
             }
         }
     }
@@ -131,10 +137,13 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
         var selectors = new List<Func<IPPrefix, bool>>();
         foreach (var text in DestinationPrefix)
         {
-            if (WildcardPattern.ContainsWildcardCharacters(text))
+            if (WildcardPattern.ContainsWildcardCharacters(text) && TryPattern(text) is { } pattern)
             {
-                var pattern = new WildcardPattern(text, WildcardOptions.IgnoreCase);
                 selectors.Add(prefix => pattern.IsMatch(prefix.ToString()));
+            }
+            else if (WildcardPattern.ContainsWildcardCharacters(text))
+            {
+                continue;
             }
             else if (IPPrefix.TryParse(text, out var wanted))
             {
@@ -149,6 +158,23 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
         }
 
         return selectors;
+    }
+
+    private WildcardPattern? TryPattern(string text)
+    {
+        var pattern = new WildcardPattern(text, WildcardOptions.IgnoreCase);
+        try
+        {
+            pattern.IsMatch(string.Empty);
+            return pattern;
+        }
+        catch (WildcardPatternException e)
+        {
+            WriteError(new ErrorRecord(
+                new PSArgumentException($"'{text}' is not a valid wildcard pattern: {e.Message}", e),
+                "InvalidWildcardPattern", ErrorCategory.InvalidArgument, text));
+            return null;
+        }
     }
 
     private bool TrySelectInterfaces(RouteSnapshot facts, out IReadOnlyCollection<int>? indexes)
@@ -173,14 +199,10 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
 
         foreach (var name in InterfaceAlias ?? Array.Empty<string>())
         {
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var found = facts.Interfaces.Where(i => pattern.IsMatch(i.Name)).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            if (NamePatterns.Match(this, name, facts.Interfaces, i => i.Name, "No network interface named '{0}' was found.") is { } found)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No network interface named '{name}' was found."), "InterfaceNotFound", ErrorCategory.ObjectNotFound, name));
+                selected.UnionWith(found.Select(i => i.InterfaceIndex));
             }
-
-            selected.UnionWith(found.Select(i => i.InterfaceIndex));
         }
 
         indexes = selected;

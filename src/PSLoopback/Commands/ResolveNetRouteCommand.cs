@@ -9,6 +9,7 @@ using PSLoopback.Addressing;
 using PSLoopback.Completion;
 using PSLoopback.Conversion;
 using PSLoopback.Interfaces;
+using PSLoopback.Output;
 using PSLoopback.Platform;
 using PSLoopback.Routing;
 
@@ -18,10 +19,12 @@ namespace PSLoopback.Commands;
 /// Resolve-NetRoute: which route, interface, next hop and source address a packet to each destination would
 /// use, and why; against this machine's tables or against routes the user passes.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Resolve, "NetRoute")]
-[OutputType(typeof(RouteDecision))]
+[Cmdlet(VerbsDiagnostic.Resolve, "NetRoute", DefaultParameterSetName = DestinationSet)]
+[OutputType(typeof(NetRouteDecision))]
 public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 {
+    private const string DestinationSet = "Destination";
+    private const string InterfaceSet = "Interface";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private RouteResolver? resolver;
@@ -32,11 +35,16 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private IPAddressFamily? family;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = DestinationSet)]
     [Alias("Destination", "ComputerName", "RemoteAddress", "IPAddress")]
     [DestinationTransformation]
     [ValidateNotNullOrEmpty]
-    public string[] RemoteIPAddress { get; set; } = Array.Empty<string>();
+    public string[]? RemoteIPAddress { get; set; }
+
+    /// <summary>Interfaces from Get-NetInterfaceInfo: each of their addresses is a destination.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InterfaceSet)]
+    [ValidateNotNull]
+    public NetInterface[]? InputObject { get; set; }
 
     [Parameter]
     [Alias("SourceAddress", "From")]
@@ -57,7 +65,8 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     public string? InterfaceAlias { get; set; }
 
     [Parameter]
-    public IPAddressFamily AddressFamily { get; set; }
+    [ValidateNotNullOrEmpty]
+    public IPAddressFamily[]? AddressFamily { get; set; }
 
     /// <summary>The firewall mark the packet carries (ip's "mark"), for fwmark rules.</summary>
     [Parameter]
@@ -86,7 +95,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
         uid = CurrentUser.Id();
-        family = MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily)) ? AddressFamily : null;
+        family = Families.OneOrNone(AddressFamily);
         if (Verify)
         {
             try
@@ -102,9 +111,17 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        for (var i = 0; i < RemoteIPAddress.Length; i++)
+        var targets = InputObject is null ? RemoteIPAddress : InterfaceAddresses.Of(this, InputObject);
+        if (targets is null)
         {
-            var target = RemoteIPAddress[i];
+            targets = Array.Empty<string>();
+            Fail("DestinationMissing", ErrorCategory.InvalidArgument, null,
+                "Give a destination: Resolve-NetRoute 192.0.2.1, a host name, or addresses and interfaces through the pipeline.");
+        }
+
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var target = targets[i];
             foreach (var address in Addresses(target))
             {
                 if (source is not null && source.AddressFamily != address.AddressFamily)
@@ -115,15 +132,15 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                     continue;
                 }
 
-                WriteObject(Answer(target, address));
+                WriteObject(new NetRouteDecision(Answer(target, address)));
             }
 
-            if (RemoteIPAddress.Length > 1 && progressClock.Elapsed > ProgressInterval)
+            if (targets.Length > 1 && progressClock.Elapsed > ProgressInterval)
             {
                 progressClock.Restart();
-                WriteProgress(new ProgressRecord(1, "Resolve-NetRoute", $"{i + 1} of {RemoteIPAddress.Length} destinations")
+                WriteProgress(new ProgressRecord(1, "Resolve-NetRoute", $"{i + 1} of {targets.Length} destinations")
                 {
-                    PercentComplete = (int)(100L * (i + 1) / RemoteIPAddress.Length),
+                    PercentComplete = (int)(100L * (i + 1) / targets.Length),
                 });
             }
         }
@@ -222,7 +239,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         RouteSnapshot? snapshot = null;
         try
         {
+            var clock = Stopwatch.StartNew();
             snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (PlatformNotSupportedException e)
         {
@@ -251,6 +270,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             }
         }
 
+        WriteVerbose($"Read {converted.Count} routes from -RouteTable.");
         return RouteSnapshot.FromRoutes(converted);
     }
 

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using PSLoopback.Addressing;
+using PSLoopback.Conversion;
 using PSLoopback.Loopback;
+using PSLoopback.Output;
 using PSLoopback.Platform;
 
 namespace PSLoopback.Commands;
@@ -12,20 +14,29 @@ namespace PSLoopback.Commands;
 /// Test-Loopback: is X loopback, does traffic to it stay on this host, and do real round trips through the
 /// loopback interface work, how fast; with no target, the machine's self-check.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "Loopback")]
-[OutputType(typeof(LoopbackTestResult), typeof(bool))]
+[Cmdlet(VerbsDiagnostic.Test, "Loopback", DefaultParameterSetName = TargetSet)]
+[OutputType(typeof(LoopbackResult), typeof(bool))]
 public sealed class TestLoopbackCommand : PSCmdlet
 {
+    private const string TargetSet = "Target";
+    private const string InterfaceSet = "Interface";
+
     private readonly CancellationTokenSource stopping = new();
     private LoopbackTester? tester;
     private readonly List<LoopbackTestResult> portResults = new();
     private bool allSucceeded = true;
     private bool anyTested;
 
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TargetSet)]
     [Alias("ComputerName", "TargetName", "RemoteAddress", "Destination", "IPAddress")]
+    [DestinationTransformation]
     [ValidateNotNullOrEmpty]
     public string[]? Target { get; set; }
+
+    /// <summary>Interfaces from Get-NetInterfaceInfo: each of their addresses is tested.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InterfaceSet)]
+    [ValidateNotNull]
+    public NetInterface[]? InputObject { get; set; }
 
     [Parameter]
     [ValidateRange(1, 65535)]
@@ -86,13 +97,13 @@ public sealed class TestLoopbackCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        if (Target is null)
+        if (Target is null && InputObject is null)
         {
             Emit(tester!.SelfCheck(new Random(), stopping.Token, Progress));
             return;
         }
 
-        foreach (var target in Target)
+        foreach (var target in Target ?? InterfaceAddresses.Of(this, InputObject!))
         {
             var outcome = tester!.TestTarget(target, stopping.Token, Progress);
             switch (outcome.Problem)
@@ -151,7 +162,7 @@ public sealed class TestLoopbackCommand : PSCmdlet
         allSucceeded &= result.Succeeded;
         if (!Quiet)
         {
-            WriteObject(result);
+            WriteObject(new LoopbackResult(result));
         }
     }
 

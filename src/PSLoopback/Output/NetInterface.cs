@@ -1,0 +1,98 @@
+using System.Linq;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Output;
+
+/// <summary>
+/// One network interface as Get-NetInterfaceInfo writes it: text and numbers that filter with the strings
+/// users type, export to JSON and CSV as they read, and survive remoting whole.
+/// </summary>
+public sealed class NetInterface
+{
+    internal NetInterface(NetInterfaceInfo nic)
+    {
+        InterfaceIndex = nic.InterfaceIndex;
+        Name = nic.Name;
+        Description = nic.Description;
+        InterfaceType = nic.InterfaceType.ToString();
+        LinkKind = nic.LinkKind;
+        Status = nic.Status.ToString();
+        AdminStatus = nic.AdminStatus.ToString();
+        IsLoopback = nic.IsLoopback;
+        MacAddress = nic.MacAddress;
+        Mtu = nic.Mtu;
+        Speed = nic.Speed;
+        Flags = nic.Flags.ToString();
+        Addresses = new TextList<NetIPAddress>(nic.Addresses.Select(a => new NetIPAddress(a)));
+        IPv4Address = new TextList<string>(Addresses.Where(a => a.AddressFamily == "IPv4").Select(a => a.IPAddress));
+        IPv6Address = new TextList<string>(Addresses.Where(a => a.AddressFamily == "IPv6").Select(a => a.IPAddress));
+        ReceivedBytes = nic.ReceivedBytes;
+        SentBytes = nic.SentBytes;
+        ReceivedPackets = nic.ReceivedPackets;
+        SentPackets = nic.SentPackets;
+        ReceiveErrors = nic.ReceiveErrors;
+        SendErrors = nic.SendErrors;
+        ReceiveDrops = nic.ReceiveDrops;
+        SendDrops = nic.SendDrops;
+    }
+
+    public int InterfaceIndex { get; }
+
+    /// <summary>Windows' name for the index, which admins filter on.</summary>
+    public int ifIndex => InterfaceIndex;
+
+    public string Name { get; }
+
+    /// <summary>Windows' name for the interface name, which admins filter on.</summary>
+    public string InterfaceAlias => Name;
+
+    /// <summary>Windows' adapter description, or the alias an administrator set on Linux (ip link set alias).</summary>
+    public string? Description { get; }
+
+    public string InterfaceType { get; }
+
+    /// <summary>The Linux driver kind (veth, bridge, wireguard, ...); null for plain hardware and on other OSes.</summary>
+    public string? LinkKind { get; }
+
+    /// <summary>The operational status (RFC 2863), exactly as the OS reports it.</summary>
+    public string Status { get; }
+
+    public string AdminStatus { get; }
+
+    public bool IsLoopback { get; }
+
+    /// <summary>The link-layer address, lower-case hex pairs joined by colons; null where the link has none.</summary>
+    public string? MacAddress { get; }
+
+    public int? Mtu { get; }
+
+    /// <summary>Link speed in bits per second; null where the driver does not know it.</summary>
+    public long? Speed { get; }
+
+    public string Flags { get; }
+
+    /// <summary>Every address with its prefix length and facts; as text, "127.0.0.1/8 ::1/128".</summary>
+    public TextList<NetIPAddress> Addresses { get; }
+
+    public TextList<string> IPv4Address { get; }
+
+    public TextList<string> IPv6Address { get; }
+
+    public ulong? ReceivedBytes { get; }
+
+    public ulong? SentBytes { get; }
+
+    public ulong? ReceivedPackets { get; }
+
+    public ulong? SentPackets { get; }
+
+    public ulong? ReceiveErrors { get; }
+
+    public ulong? SendErrors { get; }
+
+    public ulong? ReceiveDrops { get; }
+
+    public ulong? SendDrops { get; }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using PSLoopback.Addressing;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Output;
+
+/// <summary>
+/// One route as Get-NetRouteInfo writes it. Names follow Windows' Get-NetRoute where the concept is shared
+/// and Linux's where only Linux has it (Table, Scope, Protocol); -RouteTable reads it back, from CSV too.
+/// </summary>
+public sealed class NetRoute
+{
+    internal NetRoute(NetRouteInfo route)
+    {
+        DestinationPrefix = OutputText.Of(route.DestinationPrefix)!;
+        AddressFamily = route.AddressFamily.ToString();
+        SourcePrefix = OutputText.Of(route.SourcePrefix);
+        NextHop = OutputText.Of(route.NextHop)!;
+        InterfaceIndex = route.InterfaceIndex;
+        InterfaceAlias = route.InterfaceAlias;
+        RouteMetric = route.RouteMetric;
+        Table = route.Table;
+        TableName = route.TableName;
+        RouteType = route.RouteType.ToString();
+        Protocol = route.Protocol.ToString();
+        Scope = route.Scope.ToString();
+        PreferredSource = OutputText.Of(route.PreferredSource);
+        Flags = route.Flags.ToString();
+        Tos = route.Tos;
+        Preference = OutputText.Of(route.Preference);
+        Mtu = route.Mtu;
+        NextHops = new TextList<NetNextHop>(route.NextHops.Select(h => new NetNextHop(h)), "; ");
+        IsDefault = route.IsDefault;
+        Text = IpText(route);
+    }
+
+    public string DestinationPrefix { get; }
+
+    public string AddressFamily { get; }
+
+    /// <summary>An IPv6 source-specific route's source prefix (ip's "from"); null for ordinary routes.</summary>
+    public string? SourcePrefix { get; }
+
+    /// <summary>The gateway, or the unspecified address (0.0.0.0 or ::) when on-link; see NextHops for multipath.</summary>
+    public string NextHop { get; }
+
+    public int InterfaceIndex { get; }
+
+    public int ifIndex => InterfaceIndex;
+
+    public string? InterfaceAlias { get; }
+
+    public uint RouteMetric { get; }
+
+    public uint Table { get; }
+
+    public string TableName { get; }
+
+    public string RouteType { get; }
+
+    public string Protocol { get; }
+
+    public string Scope { get; }
+
+    /// <summary>The source address the route asks for (ip's "src"); null when the kernel chooses.</summary>
+    public string? PreferredSource { get; }
+
+    public string Flags { get; }
+
+    public byte Tos { get; }
+
+    /// <summary>IPv6 router preference; null for IPv4.</summary>
+    public string? Preference { get; }
+
+    public int? Mtu { get; }
+
+    /// <summary>The paths of a multipath route, "via 192.0.2.1 dev eth0 weight 1 ..."; empty for one path.</summary>
+    public TextList<NetNextHop> NextHops { get; }
+
+    public bool IsDefault { get; }
+
+    /// <summary>The route as `ip route show table all` prints it; each path of a multipath route on a line of its own.</summary>
+    public string Text { get; }
+
+    public override string ToString() => Text;
+
+    private static string IpText(NetRouteInfo route)
+    {
+        var text = new StringBuilder();
+        if (route.RouteType != Routing.RouteType.Unicast)
+        {
+            text.Append(route.RouteType.ToString().ToLowerInvariant()).Append(' ');
+        }
+
+        text.Append(route.IsDefault ? "default" : route.DestinationPrefix.ToString());
+        if (route.SourcePrefix is { } from)
+        {
+            text.Append(" from ").Append(from);
+        }
+
+        if (route.NextHops.Count == 0 && !route.IsOnLink)
+        {
+            text.Append(" via ").Append(route.NextHop);
+        }
+
+        if (route.NextHops.Count == 0 && route.InterfaceAlias is not null)
+        {
+            text.Append(" dev ").Append(route.InterfaceAlias);
+        }
+
+        if (route.Table != RouteTables.Main)
+        {
+            text.Append(" table ").Append(route.TableName);
+        }
+
+        if (route.Protocol != RouteProtocol.Unspecified)
+        {
+            text.Append(" proto ").Append(route.Protocol == RouteProtocol.RouterAdvertisement ? "ra" : route.Protocol.ToString().ToLowerInvariant());
+        }
+
+        if (route.Scope != AddressScope.Global)
+        {
+            text.Append(" scope ").Append(route.Scope.ToString().ToLowerInvariant());
+        }
+
+        if (route.PreferredSource is { } source)
+        {
+            text.Append(" src ").Append(source);
+        }
+
+        if (route.RouteMetric != 0)
+        {
+            text.Append(" metric ").Append(route.RouteMetric.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (route.Preference is { } preference)
+        {
+            text.Append(" pref ").Append(preference.ToString().ToLowerInvariant());
+        }
+
+        foreach (var hop in route.NextHops)
+        {
+            text.Append("\n    nexthop ").Append(new NetNextHop(hop));
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using PSLoopback.Addressing;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Output;
+
+/// <summary>
+/// Where a packet to one destination goes, and why (Resolve-NetRoute's answer), as text and numbers. It reads
+/// the resolver's decision when asked, so the reason and the trace cost nothing for answers never shown.
+/// </summary>
+public sealed class NetRouteDecision
+{
+    private readonly RouteDecision decision;
+    private TextList<NetRoutePath>? paths;
+    private TextList<NetRouteTraceStep>? trace;
+
+    internal NetRouteDecision(RouteDecision decision)
+    {
+        this.decision = decision;
+    }
+
+    /// <summary>The destination as the user gave it: an address or a host name.</summary>
+    public string Destination => decision.Destination;
+
+    public string RemoteIPAddress => decision.RemoteIPAddress.ToString();
+
+    public string AddressFamily => decision.AddressFamily.ToString();
+
+    public string RouteType => decision.RouteType.ToString();
+
+    /// <summary>The errno `ip route get` answers with when the packet cannot be sent; None when it can.</summary>
+    public string Error => decision.Error.ToString();
+
+    public int? InterfaceIndex => decision.InterfaceIndex;
+
+    public int? ifIndex => decision.InterfaceIndex;
+
+    public string? InterfaceAlias => decision.InterfaceAlias;
+
+    /// <summary>The gateway, or the unspecified address when on-link; null when there is no route.</summary>
+    public string? NextHop => OutputText.Of(decision.NextHop);
+
+    public string? SourceAddress => OutputText.Of(decision.SourceAddress);
+
+    public string? DestinationPrefix => OutputText.Of(decision.DestinationPrefix);
+
+    public uint? RouteMetric => decision.RouteMetric;
+
+    public uint? Table => decision.Table;
+
+    public string? TableName => decision.TableName;
+
+    public uint? RulePriority => decision.RulePriority;
+
+    /// <summary>The rule that chose the table, as ip rule prints it; null without policy rules.</summary>
+    public string? Rule => decision.Rule?.ToString();
+
+    /// <summary>The route that decided, as ip route prints it.</summary>
+    public string? Route => decision.Route?.ToString();
+
+    /// <summary>True when the packet never leaves this host: a local destination or a loopback interface.</summary>
+    public bool StaysOnHost => decision.StaysOnHost;
+
+    /// <summary>Every way the kernel may send this flow; more than one for a multipath route.</summary>
+    public TextList<NetRoutePath> Paths => paths ??= new TextList<NetRoutePath>(decision.Paths.Select(p => new NetRoutePath(p)), "; ");
+
+    public string Reason => decision.Reason;
+
+    /// <summary>Every step the resolver took; filled with -Explain.</summary>
+    public TextList<NetRouteTraceStep> Trace => trace ??= new TextList<NetRouteTraceStep>(decision.Trace.Select(s => new NetRouteTraceStep(s)), "; ");
+
+    /// <summary>With -Verify: whether the kernel, asked the same question, gave the same answer.</summary>
+    public bool? KernelAgrees => decision.KernelAgrees;
+
+    /// <summary>With -Verify: the kernel's own answer, in `ip route get` words.</summary>
+    public string? KernelAnswer => decision.KernelAnswer;
+
+    /// <summary>The answer in `ip route get` words, with the table, rule and prefix that decided; each multipath path on a line of its own.</summary>
+    public string Text => IpText();
+
+    public override string ToString() => decision.ToString();
+
+    private string IpText()
+    {
+        var text = new StringBuilder(Destination);
+        if (Destination != RemoteIPAddress)
+        {
+            text.Append(" (").Append(RemoteIPAddress).Append(')');
+        }
+
+        if (decision.RouteType != Routing.RouteType.Unicast)
+        {
+            text.Append(' ').Append(decision.RouteType.ToString().ToLowerInvariant());
+        }
+
+        if (decision.Error != RouteError.None)
+        {
+            text.Append(" error ").Append(decision.Error);
+        }
+
+        if (decision.NextHop is { } hop && !AddressClass.IsUnspecified(hop))
+        {
+            text.Append(" via ").Append(hop);
+        }
+
+        if (InterfaceAlias is not null)
+        {
+            text.Append(" dev ").Append(InterfaceAlias);
+        }
+
+        if (SourceAddress is not null)
+        {
+            text.Append(" src ").Append(SourceAddress);
+        }
+
+        if (TableName is not null)
+        {
+            text.Append(" table ").Append(TableName);
+        }
+
+        if (RulePriority is uint rule)
+        {
+            text.Append(" rule ").Append(rule.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (DestinationPrefix is not null)
+        {
+            text.Append(" prefix ").Append(DestinationPrefix);
+        }
+
+        if (decision.Paths.Count > 1)
+        {
+            foreach (var path in Paths)
+            {
+                text.Append("\n    path ").Append(path);
+            }
+        }
+
+        return text.ToString();
+    }
+}
