@@ -16,13 +16,13 @@ Describe 'Get-NetInterfaceInfo: the module' {
     }
 
     It 'declares its output type' {
-        (Get-Command Get-NetInterfaceInfo).OutputType.Name | Should -Contain 'PSLoopback.Interfaces.NetInterfaceInfo'
+        (Get-Command Get-NetInterfaceInfo).OutputType.Name | Should -Contain 'PSLoopback.Output.NetInterface'
     }
 
     It 'returns typed objects, one per interface, loopback included' {
         $all = @(Get-NetInterfaceInfo)
         $all.Count | Should -BeGreaterThan 0
-        $all | ForEach-Object { $_ | Should -BeOfType ([PSLoopback.Interfaces.NetInterfaceInfo]) }
+        $all | ForEach-Object { $_ | Should -BeOfType ([PSLoopback.Output.NetInterface]) }
         @($all | Where-Object IsLoopback).Count | Should -BeGreaterOrEqual 1
         @($all.InterfaceIndex | Sort-Object -Unique).Count | Should -Be $all.Count
     }
@@ -30,7 +30,7 @@ Describe 'Get-NetInterfaceInfo: the module' {
     It 'gives the loopback interface 127.0.0.1 and ::1 with their host prefixes' -Skip:(-not $onLinux) {
         $lo = Get-NetInterfaceInfo | Where-Object IsLoopback
         $lo.InterfaceType | Should -Be 'Loopback'
-        $lo.IPv4Address.IPAddressToString | Should -Contain '127.0.0.1'
+        $lo.IPv4Address | Should -Contain '127.0.0.1'
         ($lo.Addresses | Where-Object { "$($_.IPAddress)" -eq '127.0.0.1' }).PrefixLength | Should -Be 8
         ($lo.Addresses | Where-Object { "$($_.IPAddress)" -eq '127.0.0.1' }).Scope | Should -Be 'Host'
     }
@@ -172,7 +172,7 @@ Describe 'Get-NetInterfaceInfo: views, completion and help' {
 
     It 'keeps its table view for deserialized objects (remoting, jobs)' {
         $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((Get-NetInterfaceInfo -Loopback | Select-Object -First 1)))
-        $copy.PSTypeNames[0] | Should -Be 'Deserialized.PSLoopback.Interfaces.NetInterfaceInfo'
+        $copy.PSTypeNames[0] | Should -Be 'Deserialized.PSLoopback.Output.NetInterface'
         ($copy | Out-String -Width 250) | Should -Match 'ifIndex\s+Name\s+Type'
     }
 

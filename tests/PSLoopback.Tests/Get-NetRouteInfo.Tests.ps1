@@ -22,8 +22,8 @@ BeforeAll {
 
 Describe 'Get-NetRouteInfo' {
     It 'declares both output types' {
-        (Get-Command Get-NetRouteInfo).OutputType.Name | Should -Contain 'PSLoopback.Routing.NetRouteInfo'
-        (Get-Command Get-NetRouteInfo).OutputType.Name | Should -Contain 'PSLoopback.Routing.NetRouteRule'
+        (Get-Command Get-NetRouteInfo).OutputType.Name | Should -Contain 'PSLoopback.Output.NetRoute'
+        (Get-Command Get-NetRouteInfo).OutputType.Name | Should -Contain 'PSLoopback.Output.NetRoutingRule'
     }
 
     It 'lists the local table, with 127.0.0.0/8 on the loopback interface' -Skip:(-not $onLinux) {

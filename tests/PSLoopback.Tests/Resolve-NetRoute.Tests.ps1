@@ -34,7 +34,7 @@ Describe 'Resolve-NetRoute: the loopback story' -Skip:(-not $onLinux) {
     }
 
     It 'keeps to one family with -AddressFamily' {
-        @(Resolve-NetRoute localhost -AddressFamily IPv4).RemoteIPAddress.AddressFamily | Should -Be 'InterNetwork'
+        @(Resolve-NetRoute localhost -AddressFamily IPv4).AddressFamily | Sort-Object -Unique | Should -Be 'IPv4'
     }
 
     It 'agrees with the kernel (-Verify) on this machine''s own addresses, loopback, multicast and a public address' {
@@ -129,10 +129,9 @@ Describe 'Resolve-NetRoute: input and errors' {
         $xml = Join-Path ([IO.Path]::GetTempPath()) "pslb-multipath-$PID.xml"
         $csv = Join-Path ([IO.Path]::GetTempPath()) "pslb-multipath-$PID.csv"
         try {
-            $routes = @(Resolve-NetRoute 203.0.113.7 -RouteTable $table | ForEach-Object Route) + @($table[0] | ForEach-Object { Resolve-NetRoute 8.8.8.8 -RouteTable $table } | ForEach-Object Route)
-            $routes | Export-Clixml $xml
-            @((Resolve-NetRoute 203.0.113.7 -RouteTable (Import-Clixml $xml)).Paths.NextHop.IPAddressToString) | Should -Be '192.0.2.1', '198.51.100.1'
-            $routes | Export-Csv $csv
+            $table | Export-Clixml $xml
+            @((Resolve-NetRoute 203.0.113.7 -RouteTable (Import-Clixml $xml)).Paths.NextHop) | Should -Be '192.0.2.1', '198.51.100.1'
+            $table[1], $table[0] | Export-Csv $csv
             { Resolve-NetRoute 203.0.113.7 -RouteTable (Import-Csv $csv) -ErrorAction Stop } | Should -Throw '*Route 1*Export-Clixml*'
         }
         finally { Remove-Item $xml, $csv -ErrorAction Ignore }

@@ -101,7 +101,7 @@ Describe 'Test-Loopback on a healthy host' {
         "$($random[0].RemoteAddress)" | Should -Match '^127\.\d+\.\d+\.\d+$'
         "$($random[0].RemoteAddress)" | Should -Not -Be '127.0.0.1'
         foreach ($r in $results) {
-            $r | Should -BeOfType ([PSLoopback.Loopback.LoopbackTestResult])
+            $r | Should -BeOfType ([PSLoopback.Output.LoopbackResult])
             "$($r.Status)" | Should -Be 'Success' -Because "$($r.Target) ($($r.RemoteAddress)): $($r.Diagnosis)"
             $r.Succeeded | Should -BeTrue
             $r.IsLoopbackAddress | Should -BeTrue

@@ -47,8 +47,7 @@ Get-NetInterfaceInfo $Arguments | ForEach-Object {
         addr_info = @(`$_.Addresses | ForEach-Object {
             @{ local = "`$(`$_.IPAddress)"; prefixlen = `$_.PrefixLength; scope = "`$(`$_.Scope)"; family = "`$(`$_.AddressFamily)"
                broadcast = "`$(`$_.Broadcast)"; peer = "`$(`$_.Peer)"; label = `$_.Label; flags = "`$(`$_.Flags)"
-               valid = if (`$null -eq `$_.ValidLifetime) { `$null } elseif (`$_.ValidLifetime -eq [TimeSpan]::MaxValue) { 4294967295 } else { [long]`$_.ValidLifetime.TotalSeconds }
-               preferred = if (`$null -eq `$_.PreferredLifetime) { `$null } elseif (`$_.PreferredLifetime -eq [TimeSpan]::MaxValue) { 4294967295 } else { [long]`$_.PreferredLifetime.TotalSeconds } }
+               valid = `$_.ValidLifetimeSeconds; preferred = `$_.PreferredLifetimeSeconds }
         })
     }
 } | ConvertTo-Json -Depth 6 -AsArray

@@ -1,0 +1,171 @@
+# The idioms the module exists for: objects that filter with the strings users type, export to JSON and CSV
+# as text, travel through jobs whole, pipe from one cmdlet into the next, and views that never cut a value.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleUnderTest) -Force
+    $script:ipv6 = (Get-Content /proc/sys/net/ipv6/conf/lo/disable_ipv6 -ErrorAction Ignore) -eq '0'
+}
+
+Describe 'Filtering with the strings users type' {
+    It 'matches on-link routes with NextHop -eq ''0.0.0.0''' {
+        $onLink = @(Get-NetRouteInfo -AddressFamily IPv4 | Where-Object NextHop -eq '0.0.0.0')
+        $onLink.Count | Should -BeGreaterThan 0
+        $expected = @(Get-IpJson -Arguments '-4', 'route', 'show', 'table', 'all' | Where-Object { -not $_.PSObject.Properties['gateway'] -and -not $_.PSObject.Properties['nexthops'] })
+        $onLink.Count | Should -Be $expected.Count
+    }
+
+    It 'matches Test-Loopback results on RemoteAddress -eq ''::1''' -Skip:(-not $ipv6) {
+        @(Test-Loopback ::1 | Where-Object RemoteAddress -eq '::1').Count | Should -Be 1
+    }
+
+    It 'has ifIndex and InterfaceAlias on interfaces, addresses, routes, decisions and loopback results' {
+        (Get-NetInterfaceInfo | Where-Object ifIndex -eq 1).Name | Should -Be 'lo'
+        (Get-NetInterfaceInfo | Where-Object InterfaceAlias -eq 'lo').ifIndex | Should -Be 1
+        (Get-NetInterfaceInfo lo).Addresses[0].ifIndex | Should -Be 1
+        @(Get-NetRouteInfo -Table local | Where-Object InterfaceAlias -eq 'lo' | Where-Object ifIndex -eq 1).Count | Should -BeGreaterThan 0
+        (Resolve-NetRoute 127.0.0.1).ifIndex | Should -Be 1
+        (Test-Loopback 127.0.0.1).ifIndex | Should -Be 1
+        (Test-Loopback 127.0.0.1).InterfaceAlias | Should -Be 'lo'
+    }
+
+    It 'compares address lists with -contains and -in' {
+        $lo = Get-NetInterfaceInfo lo
+        $lo.IPv4Address -contains '127.0.0.1' | Should -BeTrue
+        '127.0.0.1' -in $lo.Addresses.IPAddress | Should -BeTrue
+        "$($lo.Addresses)" | Should -Match '127\.0\.0\.1/8'
+    }
+
+    It 'compares prefixes and route types as text' {
+        @(Get-NetRouteInfo -Table local | Where-Object { $_.DestinationPrefix -eq '127.0.0.0/8' -and $_.RouteType -eq 'Local' }).Count | Should -Be 1
+    }
+}
+
+Describe 'JSON and CSV carry text' {
+    It 'writes a decision''s addresses, prefix and enums as strings, the same at any -Depth' {
+        $shallow = Resolve-NetRoute 127.0.0.1 | ConvertTo-Json -Depth 1 -WarningAction Ignore | ConvertFrom-Json
+        $deep = Resolve-NetRoute 127.0.0.1 | ConvertTo-Json -Depth 10 | ConvertFrom-Json
+        $shallow.SourceAddress | Should -Be '127.0.0.1'
+        $shallow.NextHop | Should -Be '0.0.0.0'
+        $shallow.DestinationPrefix | Should -Be '127.0.0.1/32'
+        $shallow.RouteType | Should -Be 'Local'
+        $shallow.InterfaceAlias | Should -Be 'lo'
+        ($shallow.PSObject.Properties.Name -join ',') | Should -Be ($deep.PSObject.Properties.Name -join ',')
+        foreach ($name in 'SourceAddress', 'NextHop', 'DestinationPrefix', 'RouteType', 'Error', 'Reason', 'Text') {
+            $shallow.$name | Should -Be $deep.$name
+        }
+    }
+
+    It 'keeps an IPv6 address (it came out null)' -Skip:(-not $ipv6) {
+        (Resolve-NetRoute ::1 | ConvertTo-Json | ConvertFrom-Json).SourceAddress | Should -Be '::1'
+    }
+
+    It 'writes an interface''s addresses with every fact, and lifetimes as seconds' {
+        $json = Get-NetInterfaceInfo lo | ConvertTo-Json | ConvertFrom-Json
+        $json.Addresses[0].IPAddress | Should -Be '127.0.0.1'
+        $json.Addresses[0].PrefixLength | Should -Be 8
+        $json.Addresses[0].Scope | Should -Be 'Host'
+        $json.Addresses[0].ValidLifetimeSeconds | Should -Be 4294967295
+        $json.Status | Should -BeOfType [string]
+        $json.IPv4Address | Should -Contain '127.0.0.1'
+    }
+
+    It 'exports to CSV with one value per cell and no type names' {
+        $file = Join-Path ([IO.Path]::GetTempPath()) "psl-csv-$PID.csv"
+        try {
+            foreach ($command in { Get-NetInterfaceInfo }, { Get-NetRouteInfo }, { Get-NetRouteInfo -Rule }, { Resolve-NetRoute 127.0.0.1, 10.255.255.1 }, { Test-Loopback 127.0.0.1 }) {
+                & $command | Export-Csv -Path $file -NoTypeInformation
+                Get-Content -Raw $file | Should -Not -Match 'System\.|PSLoopback\.' -Because "$command must export values"
+            }
+            Get-NetInterfaceInfo lo | Export-Csv -Path $file -NoTypeInformation
+            $row = Import-Csv $file
+            $row.Addresses | Should -Match '^127\.0\.0\.1/8( ::1/128)?$'
+            $row.ifIndex | Should -Be '1'
+        }
+        finally { Remove-Item $file -ErrorAction Ignore }
+    }
+}
+
+Describe 'Through a job, objects keep their values and views' {
+    BeforeAll {
+        $module = Get-ModuleUnderTest
+        $script:received = Start-Job { Import-Module $using:module; Get-NetInterfaceInfo lo; Resolve-NetRoute 127.0.0.1; Test-Loopback 127.0.0.1 } |
+            Wait-Job -Timeout 60 | Receive-Job
+    }
+
+    It 'keeps an interface''s addresses as records' {
+        $lo = $received[0]
+        $lo.PSObject.TypeNames[0] | Should -Be 'Deserialized.PSLoopback.Output.NetInterface'
+        $lo.Addresses[0].IPAddress | Should -Be '127.0.0.1'
+        $lo.Addresses[0].PrefixLength | Should -Be 8
+    }
+
+    It 'shows every address of a deserialized interface (it showed / /)' {
+        $text = $received[0] | Out-String -Width 80
+        $text | Should -Match '127\.0\.0\.1/8'
+        $text | Should -Not -Match '(^|\s)/(\s|$)'
+    }
+
+    It 'answers a deserialized interface''s addresses with Resolve-NetRoute' {
+        $answers = @($received[0] | Resolve-NetRoute)
+        $answers.Count | Should -Be $received[0].Addresses.Count
+        $answers[0].RouteType | Should -Be 'Local'
+    }
+
+    It 'shows a deserialized decision and loopback result in their views' {
+        ($received[1] | Out-String -Width 80) | Should -Match '127\.0\.0\.1 local dev lo src 127\.0\.0\.1 table local'
+        ($received[2] | Out-String -Width 80) | Should -Match '127\.0\.0\.1 Success via lo'
+    }
+}
+
+Describe 'Pipelines between the cmdlets' {
+    It 'takes interface indexes by value' {
+        @(1 | Get-NetInterfaceInfo).Name | Should -Be 'lo'
+    }
+
+    It 'tests an interface''s addresses, not its name' {
+        $results = @(Get-NetInterfaceInfo lo | Test-Loopback -Count 1)
+        $results.RemoteAddress | Should -Contain '127.0.0.1'
+        $results.Target | Should -Not -Contain 'lo'
+    }
+
+    It 'resolves an interface''s addresses, not its name' {
+        $answers = @(Get-NetInterfaceInfo lo | Resolve-NetRoute -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $errors | Should -BeNullOrEmpty
+        $answers.RemoteIPAddress | Should -Contain '127.0.0.1'
+        $answers.RouteType | Sort-Object -Unique | Should -Be 'Local'
+    }
+
+    It 'takes address objects and address text with a prefix length' {
+        (Get-NetInterfaceInfo lo).Addresses[0] | Resolve-NetRoute | ForEach-Object RemoteIPAddress | Should -Be '127.0.0.1'
+        ('127.0.0.1/8' | Resolve-NetRoute).RemoteIPAddress | Should -Be '127.0.0.1'
+        ('127.0.0.1/8' | Test-Loopback -Count 1).RemoteAddress | Should -Be '127.0.0.1'
+    }
+
+    It 'selects routes by a piped interface' {
+        $routes = @(Get-NetInterfaceInfo lo | Get-NetRouteInfo)
+        $routes.Count | Should -BeGreaterThan 0
+        $routes.InterfaceAlias | Sort-Object -Unique | Should -Be 'lo'
+    }
+}
+
+Describe 'Errors and input' {
+    It 'reports a bad wildcard by name and still answers the other names' {
+        $found = @(Get-NetInterfaceInfo 'lo[', 'lo' -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $found.Name | Should -Be 'lo'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'InvalidWildcardPattern,*'
+        $errors[0].TargetObject | Should -Be 'lo['
+    }
+
+    It 'takes both families for -AddressFamily' {
+        @(Get-NetInterfaceInfo -AddressFamily IPv4, IPv6).Count | Should -Be @(Get-NetInterfaceInfo).Count
+        @(Get-NetRouteInfo -AddressFamily IPv4, IPv6).Count | Should -Be @(Get-NetRouteInfo).Count
+        @(Get-NetRouteInfo -AddressFamily IPv4).AddressFamily | Sort-Object -Unique | Should -Be 'IPv4'
+    }
+
+    It 'says what it read with -Verbose' {
+        $verbose = Get-NetRouteInfo -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$verbose" | Should -Match 'Read \d+ routes, \d+ rules and \d+ interfaces in [\d.]+ ms'
+    }
+}
