@@ -59,6 +59,9 @@ function Invoke-Build {
         Copy-Item (Join-Path $bin $file) $ModuleOut
     }
     Copy-Item (Join-Path $Root 'PSLoopback.psd1') $ModuleOut
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
+    $null = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'en-US')
+    Copy-Item (Join-Path $Root 'docs/about_PSLoopback.help.txt') (Join-Path $ModuleOut 'en-US')
 
     # MAML help: the text from docs/help, the parameter facts from the built cmdlets themselves.
     $pwsh = Get-PwshInvocation
