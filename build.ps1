@@ -3,8 +3,9 @@
     Builds, tests, demonstrates and packages PSLoopback.
 .DESCRIPTION
     Build (the default) leaves an importable module in out/PSLoopback.
-    Test builds, runs the xunit tests and then the Pester tests in a fresh pwsh -NoProfile against
-    out/PSLoopback, and ends with the line "N passed, N failed, N skipped" counting both suites.
+    Test packages, runs the xunit tests and then the Pester tests in a fresh pwsh -NoProfile against
+    out/PSLoopback and the package, and ends with the line "N passed, N failed, N skipped" counting
+    both suites. Only failures (with their details), skips and the summaries are printed.
     Demo builds and shows this machine's answers. Package builds and packs the module into
     out/PSLoopback.<version>.nupkg with PSResourceGet. Clean removes build output.
 .EXAMPLE
@@ -31,6 +32,12 @@ $ResultsDir = Join-Path $Out 'test-results'
 $Manifest = Import-PowerShellDataFile (Join-Path $Root 'PSLoopback.psd1')
 $Version = $Manifest.ModuleVersion
 $PesterVersion = '5.7.1'
+
+# CI pipes the log to a file: no colour codes there. NO_COLOR reaches every child (pwsh 7.4+, Pester, the tests' own pwsh).
+if ([Console]::IsOutputRedirected) {
+    $env:NO_COLOR = '1'
+    if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
+}
 
 # The pwsh running this script, so child processes use the same (local dotnet tool) PowerShell.
 function Get-PwshInvocation {
@@ -109,14 +116,15 @@ function Read-TrxCount {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    # The package is built first: Package.Tests.ps1 installs it the way a user would.
+    Invoke-Package
     Install-TestPrerequisite
     if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $ResultsDir
 
     Write-Host '== xunit: PSLoopback.Core.Tests'
     & dotnet test (Join-Path $Root 'tests/PSLoopback.Core.Tests') -c $Configuration --no-build -nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $ResultsDir
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
     $xunitExit = $LASTEXITCODE
     $trx = Join-Path $ResultsDir 'xunit.trx'
     $xunit = if (Test-Path $trx) { Read-TrxCount $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
@@ -127,6 +135,7 @@ function Invoke-Test {
     $pwsh = Get-PwshInvocation
     # Tests start pwsh in namespaces; they take the same (local tool) PowerShell from here.
     $env:PSLOOPBACK_PWSH = ConvertTo-Json -Compress @($pwsh)
+    $env:PSLOOPBACK_NUPKG = Join-Path $Out "PSLoopback.$Version.nupkg"
     $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/PSLoopback.Tests/Invoke-PesterTests.ps1'),
         '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut, '-ResultPath', $pesterJson)
     & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + $pesterArgs)
