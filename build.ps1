@@ -3,9 +3,11 @@
     Builds, tests, demonstrates and packages PSLoopback.
 .DESCRIPTION
     Build (the default) leaves an importable module in out/PSLoopback.
-    Test builds, runs the xunit tests and then the Pester tests in a fresh pwsh -NoProfile against
-    out/PSLoopback, and ends with the line "N passed, N failed, N skipped" counting both suites.
-    Demo builds and shows this machine's answers. Package zips the module. Clean removes build output.
+    Test packages, runs the xunit tests and then the Pester tests in a fresh pwsh -NoProfile against
+    out/PSLoopback and the package, and ends with the line "N passed, N failed, N skipped" counting
+    both suites. Only failures (with their details), skips and the summaries are printed.
+    Demo builds and shows this machine's answers. Package builds and packs the module into
+    out/PSLoopback.<version>.nupkg with PSResourceGet. Clean removes build output.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh -NoProfile -File ./build.ps1 -Task Demo
 .EXAMPLE
@@ -30,6 +32,12 @@ $ResultsDir = Join-Path $Out 'test-results'
 $Manifest = Import-PowerShellDataFile (Join-Path $Root 'PSLoopback.psd1')
 $Version = $Manifest.ModuleVersion
 $PesterVersion = '5.7.1'
+
+# CI pipes the log to a file: no colour codes there. NO_COLOR reaches every child (pwsh 7.4+, Pester, the tests' own pwsh).
+if ([Console]::IsOutputRedirected) {
+    $env:NO_COLOR = '1'
+    if (Get-Variable PSStyle -ErrorAction Ignore) { $PSStyle.OutputRendering = 'PlainText' }
+}
 
 # The pwsh running this script, so child processes use the same (local dotnet tool) PowerShell.
 function Get-PwshInvocation {
@@ -59,6 +67,9 @@ function Invoke-Build {
         Copy-Item (Join-Path $bin $file) $ModuleOut
     }
     Copy-Item (Join-Path $Root 'PSLoopback.psd1') $ModuleOut
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
+    $null = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'en-US')
+    Copy-Item (Join-Path $Root 'docs/about_PSLoopback.help.txt') (Join-Path $ModuleOut 'en-US')
 
     # MAML help: the text from docs/help, the parameter facts from the built cmdlets themselves.
     $pwsh = Get-PwshInvocation
@@ -105,14 +116,15 @@ function Read-TrxCount {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    # The package is built first: Package.Tests.ps1 installs it the way a user would.
+    Invoke-Package
     Install-TestPrerequisite
     if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $ResultsDir
 
     Write-Host '== xunit: PSLoopback.Core.Tests'
     & dotnet test (Join-Path $Root 'tests/PSLoopback.Core.Tests') -c $Configuration --no-build -nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $ResultsDir
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
     $xunitExit = $LASTEXITCODE
     $trx = Join-Path $ResultsDir 'xunit.trx'
     $xunit = if (Test-Path $trx) { Read-TrxCount $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
@@ -123,6 +135,7 @@ function Invoke-Test {
     $pwsh = Get-PwshInvocation
     # Tests start pwsh in namespaces; they take the same (local tool) PowerShell from here.
     $env:PSLOOPBACK_PWSH = ConvertTo-Json -Compress @($pwsh)
+    $env:PSLOOPBACK_NUPKG = Join-Path $Out "PSLoopback.$Version.nupkg"
     $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/PSLoopback.Tests/Invoke-PesterTests.ps1'),
         '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut, '-ResultPath', $pesterJson)
     & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + $pesterArgs)
@@ -144,11 +157,70 @@ function Invoke-Demo {
     Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + $demo)
 }
 
+function Invoke-IsolatedPwsh {
+    <#
+        Runs a script file in a child pwsh whose per-user folders all lie under $HomePath, so what
+        PSResourceGet writes there (its repository list, installed modules) never reaches the user's own.
+    #>
+    param([string]$HomePath, [string]$ScriptPath, [string[]]$ArgumentList)
+    $isolated = [ordered]@{
+        HOME = $HomePath; USERPROFILE = $HomePath
+        XDG_DATA_HOME = Join-Path $HomePath '.local/share'; XDG_CONFIG_HOME = Join-Path $HomePath '.config'; XDG_CACHE_HOME = Join-Path $HomePath '.cache'
+        LOCALAPPDATA = Join-Path $HomePath 'AppData/Local'; APPDATA = Join-Path $HomePath 'AppData/Roaming'
+        # Recomputed by the child from its own home, so no module path of the user's is searched.
+        PSModulePath = $null
+        POWERSHELL_TELEMETRY_OPTOUT = '1'; POWERSHELL_UPDATECHECK = 'Off'
+    }
+    # .NET answers '' for a per-user folder that does not exist, and PSResourceGet then writes into the working directory.
+    foreach ($name in 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'LOCALAPPDATA', 'APPDATA') {
+        $null = New-Item -ItemType Directory -Force -Path $isolated[$name]
+    }
+    $saved = @{}
+    foreach ($name in $isolated.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $isolated[$name])
+    }
+    $pwsh = Get-PwshInvocation
+    Push-Location $HomePath
+    try {
+        Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $ArgumentList)
+    }
+    finally {
+        Pop-Location
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
 function Invoke-Package {
+    <#
+        Packs out/PSLoopback with PSResourceGet itself (Publish-PSResource to a temporary local repository),
+        so the .nupkg is one Install-PSResource accepts, and leaves it in out/.
+    #>
     Invoke-Build
-    $zip = Join-Path $Out "PSLoopback-$Version.zip"
-    Compress-Archive -Path $ModuleOut -DestinationPath $zip -Force
-    Write-Host "Packaged $zip"
+    $scratch = Join-Path ([IO.Path]::GetTempPath()) "pslb-package-$([guid]::NewGuid().ToString('n'))"
+    $repository = Join-Path $scratch 'repository'
+    try {
+        $null = New-Item -ItemType Directory -Path $repository
+        $publish = Join-Path $scratch 'Publish.ps1'
+        # Unregistered in finally as well: on Windows the per-user folder does not follow the environment.
+        Set-Content -Path $publish -Value @'
+param([string]$ModulePath, [string]$RepositoryPath)
+$ErrorActionPreference = 'Stop'
+$name = "PSLoopbackBuild$PID"
+Register-PSResourceRepository -Name $name -Uri $RepositoryPath -Trusted
+try { Publish-PSResource -Path $ModulePath -Repository $name }
+finally { Unregister-PSResourceRepository -Name $name }
+'@
+        Invoke-IsolatedPwsh -HomePath $scratch -ScriptPath $publish -ArgumentList $ModuleOut, $repository
+        $package = @(Get-ChildItem -Path $repository -Filter "PSLoopback.$Version.nupkg")
+        if ($package.Count -ne 1) { throw "Publish-PSResource left no PSLoopback.$Version.nupkg in $repository." }
+        Get-ChildItem -Path $Out -Filter 'PSLoopback.*.nupkg' | Remove-Item
+        Copy-Item $package[0].FullName $Out
+        Write-Host "Packaged $(Join-Path $Out $package[0].Name)"
+    }
+    finally {
+        Remove-Item -LiteralPath $scratch -Recurse -Force -ErrorAction Ignore
+    }
 }
 
 function Invoke-Clean {

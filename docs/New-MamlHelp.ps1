@@ -4,8 +4,10 @@
 .DESCRIPTION
     The prose (synopsis, description, parameter texts, examples, notes) comes from one .psd1 per cmdlet;
     every fact about parameters (type, position, pipeline input, aliases, wildcards) is read from the
-    built module, so the help cannot drift from the code. A cmdlet without a help file, or a parameter
-    without a description, or fewer than three examples, stops the build.
+    built module, so the help cannot drift from the code. Each parameter's description ends with its limits
+    read from the same attributes (required, accepted values, range, length, wildcards, pipeline input).
+    A cmdlet without a help file, or a parameter without a description, or fewer than three examples,
+    stops the build.
 #>
 param(
     [Parameter(Mandatory)][string]$ModulePath,
@@ -52,7 +54,47 @@ function Get-PipelineText($Parameter) {
     if ($kinds) { "True ($($kinds -join ', '))" } else { 'False' }
 }
 
-function Write-Parameter($Parameter, [string]$Description, [string]$Default) {
+function Get-ParameterFact($Parameter, [string[]]$AllSets) {
+    <# The parameter's limits as sentences, from its attributes, e.g. 'Range: 1 to 65535.' #>
+    $facts = [System.Collections.Generic.List[string]]::new()
+    $sets = $Parameter.ParameterSets
+    $mandatoryIn = @($sets.Keys | Where-Object { $sets[$_].IsMandatory })
+    $inEverySet = $sets.ContainsKey('__AllParameterSets') -or @($AllSets | Where-Object { -not $sets.ContainsKey($_) }).Count -eq 0
+    if ($mandatoryIn.Count -and $mandatoryIn.Count -eq $sets.Count -and $inEverySet) { $facts.Add('Required.') }
+    elseif ($mandatoryIn.Count) { $facts.Add("Required in parameter set $($mandatoryIn -join ', ').") }
+
+    $element = if ($Parameter.ParameterType.IsArray) { $Parameter.ParameterType.GetElementType() } else { $Parameter.ParameterType }
+    $invariant = [cultureinfo]::InvariantCulture
+    foreach ($a in $Parameter.Attributes) {
+        switch ($a) {
+            { $_ -is [System.Management.Automation.ValidateSetAttribute] } { $facts.Add("Accepted values: $($a.ValidValues -join ', ').") }
+            { $_ -is [System.Management.Automation.ValidateRangeAttribute] } {
+                # Invariant, so a build under another culture does not write 0,001.
+                $facts.Add($(if ($null -ne $a.MinRange) { [string]::Format($invariant, 'Range: {0} to {1}.', $a.MinRange, $a.MaxRange) }
+                        else { "Range: $("$($a.RangeKind)".ToLowerInvariant())." }))
+            }
+            { $_ -is [System.Management.Automation.ValidateLengthAttribute] } { $facts.Add("Length: $($a.MinLength) to $($a.MaxLength) characters.") }
+            { $_ -is [System.Management.Automation.ValidateCountAttribute] } { $facts.Add("Number of values: $($a.MinLength) to $($a.MaxLength).") }
+            { $_ -is [System.Management.Automation.ValidatePatternAttribute] } { $facts.Add("Pattern: $($a.RegexPattern).") }
+            { $_ -is [System.Management.Automation.ValidateNotNullOrEmptyAttribute] } { $facts.Add('Cannot be empty.') }
+            { $_ -is [System.Management.Automation.ValidateNotNullAttribute] } { $facts.Add('Cannot be null.') }
+        }
+    }
+    if ($element.IsEnum -and -not ($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] })) {
+        $facts.Add("Accepted values: $([Enum]::GetNames($element) -join ', ').")
+    }
+    if ($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }) { $facts.Add('Accepts wildcards.') }
+
+    $byValue = @($sets.Values | Where-Object ValueFromPipeline).Count -gt 0
+    $byName = @($sets.Values | Where-Object ValueFromPipelineByPropertyName).Count -gt 0
+    $ways = @()
+    if ($byValue) { $ways += 'by value' }
+    if ($byName) { $ways += "by property name ($((@($Parameter.Name) + @($Parameter.Aliases)) -join ', '))" }
+    if ($ways) { $facts.Add("Pipeline input: $($ways -join '; ').") }
+    $facts -join ' '
+}
+
+function Write-Parameter($Parameter, [string]$Description, [string]$Default, [string]$Facts) {
     $attribute = @($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })[0]
     $position = if ($attribute.Position -ge 0) { [string]$attribute.Position } else { 'named' }
     $globbing = [bool]($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
@@ -67,7 +109,7 @@ function Write-Parameter($Parameter, [string]$Description, [string]$Default) {
     $writer.WriteAttributeString('position', $position)
     $writer.WriteAttributeString('aliases', $(if ($Parameter.Aliases.Count) { $Parameter.Aliases -join ', ' } else { 'none' }))
     $writer.WriteElementString('name', $maml, $Parameter.Name)
-    Write-Paragraphs 'description' $maml @($Description)
+    Write-Paragraphs 'description' $maml @(@($Description, $Facts) | Where-Object { $_ })
     if (-not $isSwitch) {
         $writer.WriteStartElement('parameterValue', $command)
         $writer.WriteAttributeString('required', 'true')
@@ -129,19 +171,23 @@ foreach ($cmdlet in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-
     $writer.WriteEndElement()
     Write-Paragraphs 'description' $maml @($help.Description)
 
+    $allSets = @($cmdlet.ParameterSets.Name)
+    $facts = @{}
+    foreach ($p in $parameters) { $facts[$p.Name] = Get-ParameterFact $p $allSets }
+
     $writer.WriteStartElement('syntax', $command)
     foreach ($set in $cmdlet.ParameterSets) {
         $writer.WriteStartElement('syntaxItem', $command)
         $writer.WriteElementString('name', $maml, $cmdlet.Name)
         foreach ($p in $set.Parameters | Where-Object { $common -notcontains $_.Name }) {
-            Write-Parameter $cmdlet.Parameters[$p.Name] $help.Parameters[$p.Name] $defaults[$p.Name]
+            Write-Parameter $cmdlet.Parameters[$p.Name] $help.Parameters[$p.Name] $defaults[$p.Name] $facts[$p.Name]
         }
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
 
     $writer.WriteStartElement('parameters', $command)
-    foreach ($p in $parameters | Sort-Object Name) { Write-Parameter $p $help.Parameters[$p.Name] $defaults[$p.Name] }
+    foreach ($p in $parameters | Sort-Object Name) { Write-Parameter $p $help.Parameters[$p.Name] $defaults[$p.Name] $facts[$p.Name] }
     $writer.WriteEndElement()
 
     $writer.WriteStartElement('inputTypes', $command)

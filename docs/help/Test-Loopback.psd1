@@ -10,10 +10,10 @@
     Parameters  = @{
         InputObject    = 'Interfaces from Get-NetInterfaceInfo, piped: each of their addresses is tested (not their names, which are not host names). An interface with no address is skipped with a warning that names it.'
         Target         = 'The addresses or names to test. A name is resolved and each of its addresses tested; localhost and any name under .localhost are loopback names (RFC 6761). Taken from the pipeline as strings, or from the Target, ComputerName, TargetName, RemoteAddress, Destination or IPAddress property of piped objects. Without a target, the self-check runs.'
-        Port           = 'A TCP port (1 to 65535) of a real local service to connect to, instead of the module''s own echo listener; -Count connects are made to each address, each a fresh handshake, closed at once. Without a target, every address localhost resolves to is tried, and 127.0.0.1 and ::1 as well. The results of the whole call are compared across IPv4 and IPv6 to diagnose a service that listens on one family only.'
+        Port           = 'A TCP port of a real local service to connect to, instead of the module''s own echo listener; -Count connects are made to each address, each a fresh handshake, closed at once. Without a target, every address localhost resolves to is tried, and 127.0.0.1 and ::1 as well. The results of the whole call are compared across IPv4 and IPv6 to diagnose a service that listens on one family only.'
         Protocol       = 'What the echo round trips carry: Tcp (the default), Udp datagrams, or Http (a GET to a small HTTP listener, answered with -PayloadSize bytes).'
         Count          = 'How many round trips per address (default 4). Latency statistics are over these.'
-        PayloadSize    = 'Bytes per round trip, 1 to 65000 (default 32).'
+        PayloadSize    = 'Bytes per round trip (default 32).'
         TimeoutSeconds = 'The longest wait for one step, such as the connect or one reply (default 2).'
         Quiet          = 'Returns a single Boolean: true when every selected check succeeded. For scripts: if (-not (Test-Loopback -Quiet)) { ... }.'
         Detailed       = 'Adds the packet''s journey as steps with their times (name resolution, route lookup with table and interface, listen, connect, send, server receive, reply, client receive), and every interface''s counters before and after, which show the bytes went through the loopback interface and nowhere else.'

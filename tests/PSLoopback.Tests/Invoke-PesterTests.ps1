@@ -19,10 +19,20 @@ $env:PSLOOPBACK_MODULE = (Resolve-Path $ModulePath).Path
 $config = New-PesterConfiguration
 $config.Run.Path = $PSScriptRoot
 $config.Run.PassThru = $true
-$config.Output.Verbosity = 'Detailed'
+# Failures in full, skips with their reasons (below), and the summary: not one line per passing test.
+$config.Output.Verbosity = 'Normal'
+if ([Console]::IsOutputRedirected -or $null -ne $env:NO_COLOR) {
+    $PSStyle.OutputRendering = 'PlainText'
+    $config.Output.RenderMode = 'Plaintext'
+}
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = Join-Path (Split-Path $ResultPath) 'pester.xml'
 $result = Invoke-Pester -Configuration $config
+
+foreach ($test in $result.Skipped) {
+    $reason = @($test.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join '; '
+    Write-Host "[!] $($test.ExpandedPath) $(if ($reason) { $reason } else { 'is skipped' })"
+}
 
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 [pscustomobject]@{
