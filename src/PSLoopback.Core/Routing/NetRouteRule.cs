@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using PSLoopback.Addressing;
 
 namespace PSLoopback.Routing;
@@ -24,6 +26,15 @@ public sealed class NetRouteRule
     /// <summary>Destination addresses the rule selects (ip's "to"); null for all.</summary>
     public IPPrefix? To { get; set; }
 
+    /// <summary>
+    /// The address "from" was given with, host bits kept (ip rule add from 10.1.2.3/8 keeps 10.1.2.3, and ip
+    /// prints it); <see cref="From"/> is its network, which is what the rule matches.
+    /// </summary>
+    public IPAddress? FromAddress { get; set; }
+
+    /// <summary>The address "to" was given with, host bits kept; <see cref="To"/> is its network.</summary>
+    public IPAddress? ToAddress { get; set; }
+
     /// <summary>Inverts the whole selector (ip's "not").</summary>
     public bool Not { get; set; }
 
@@ -34,12 +45,24 @@ public sealed class NetRouteRule
     /// <summary>The incoming interface the rule selects; locally sent packets come from "lo".</summary>
     public string? IncomingInterface { get; set; }
 
+    /// <summary>No interface of that name exists (yet): the rule matches nothing until one appears (ip's "[detached]").</summary>
+    public bool IncomingInterfaceDetached { get; set; }
+
     public string? OutgoingInterface { get; set; }
 
+    public bool OutgoingInterfaceDetached { get; set; }
+
+    /// <summary>The IPv4 TOS or IPv6 traffic class byte (ECN bits included) to match; 0 for any.</summary>
     public byte Tos { get; set; }
+
+    /// <summary>The 6-bit DSCP to match (ip's "dscp", newer kernels), an alternative to <see cref="Tos"/>.</summary>
+    public byte? Dscp { get; set; }
 
     /// <summary>For <see cref="RuleAction.Goto"/>: the priority of the rule to continue at.</summary>
     public uint? GotoPriority { get; set; }
+
+    /// <summary>For <see cref="RuleAction.Goto"/>: no rule has the priority it jumps to (ip's "[unresolved]").</summary>
+    public bool GotoUnresolved { get; set; }
 
     /// <summary>Ignore a lookup's answer whose prefix is this long or shorter (0 ignores only default routes).</summary>
     public int? SuppressPrefixLength { get; set; }
@@ -57,22 +80,18 @@ public sealed class NetRouteRule
     /// <summary>The rule looks up the VRF table of the packet's L3 master device (ip's "l3mdev").</summary>
     public bool L3MasterDevice { get; set; }
 
+    /// <summary>The tunnel id the rule selects (ip's "tun_id"), for packets from metadata-based tunnels.</summary>
+    public ulong? TunnelId { get; set; }
+
+    /// <summary>
+    /// The IPv4 realms the rule assigns (ip's "realms"): the source realm in the high 16 bits, the destination
+    /// realm in the low 16.
+    /// </summary>
+    public uint? Realms { get; set; }
+
+    /// <summary>Who added the rule; <see cref="RouteProtocol.Kernel"/> for the rules the kernel creates.</summary>
     public RouteProtocol Protocol { get; set; }
 
-    public override string ToString()
-    {
-        var selector = (Not ? "not " : string.Empty) + "from " + (From?.ToString() ?? "all")
-            + (To is IPPrefix to ? " to " + to : string.Empty)
-            + (FwMark is uint mark ? $" fwmark 0x{mark:x}" + (FwMask is uint mask && mask != uint.MaxValue ? $"/0x{mask:x}" : string.Empty) : string.Empty)
-            + (IncomingInterface is null ? string.Empty : " iif " + IncomingInterface)
-            + (OutgoingInterface is null ? string.Empty : " oif " + OutgoingInterface);
-        var action = Action switch
-        {
-            RuleAction.Lookup => "lookup " + TableName + (SuppressPrefixLength is int p ? " suppress_prefixlength " + p : string.Empty),
-            RuleAction.Goto => "goto " + GotoPriority,
-            RuleAction.Nop => "nop",
-            _ => Action.ToString().ToLowerInvariant(),
-        };
-        return $"{Priority}: {selector} {action}";
-    }
+    /// <summary>The rule as `ip rule` prints it: "PRIORITY: " and then its selectors and action in iproute2's words and order.</summary>
+    public override string ToString() => Priority.ToString(CultureInfo.InvariantCulture) + ": " + RuleText.Format(this);
 }

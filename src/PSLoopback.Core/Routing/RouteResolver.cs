@@ -838,6 +838,19 @@ public sealed class RouteResolver
             return false;
         }
 
+        if (rule.Dscp is byte dscp && dscp != query.Tos >> 2)
+        {
+            mismatch = $"dscp {dscp}";
+            return false;
+        }
+
+        // A locally sent packet carries no tunnel metadata.
+        if (rule.TunnelId is ulong tunnel && tunnel != 0)
+        {
+            mismatch = $"tun_id {tunnel}: a locally sent packet has no tunnel id";
+            return false;
+        }
+
         if (rule.IPProtocol is byte protocol && protocol != 0 && protocol != query.IPProtocol)
         {
             mismatch = $"ipproto {protocol}";
@@ -889,7 +902,7 @@ public sealed class RouteResolver
     private static bool IsPlainLookup(NetRouteRule rule) =>
         rule.Action == RuleAction.Lookup && rule.From is null && rule.To is null && !rule.Not && rule.FwMark is null
         && rule.IncomingInterface is null && rule.OutgoingInterface is null && rule.SuppressPrefixLength is null
-        && rule.UidRange is null && rule.Tos == 0 && !rule.L3MasterDevice
+        && rule.UidRange is null && rule.Tos == 0 && rule.Dscp is null && rule.TunnelId is null && !rule.L3MasterDevice
         && (rule.IPProtocol ?? 0) == 0 && rule.SourcePortRange is null && rule.DestinationPortRange is null;
 
     private static string DescribeQuery(RouteQuery query)

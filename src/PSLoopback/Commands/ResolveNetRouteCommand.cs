@@ -70,6 +70,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
     /// <summary>The firewall mark the packet carries (ip's "mark"), for fwmark rules.</summary>
     [Parameter]
+    [MarkTransformation]
     public uint Mark { get; set; }
 
     [Parameter]

@@ -64,6 +64,9 @@ internal static class RouteConstants
     public const ushort FRA_DSCP = 25;
 
     public const uint FIB_RULE_INVERT = 0x2;
+    public const uint FIB_RULE_UNRESOLVED = 0x4;
+    public const uint FIB_RULE_IIF_DETACHED = 0x8;
+    public const uint FIB_RULE_OIF_DETACHED = 0x10;
 
     /// <summary>The kernel's "not set" for FRA_SUPPRESS_PREFIXLEN and FRA_SUPPRESS_IFGROUP, which it always or often sends.</summary>
     public const uint FibRuleUnset = 0xFFFFFFFF;

@@ -24,6 +24,15 @@ public sealed class RuleMessage
     /// <summary>FIB_RULE_INVERT: the selector is negated (`ip rule add not ...`).</summary>
     public bool IsInverted => (Flags & RouteConstants.FIB_RULE_INVERT) != 0;
 
+    /// <summary>FIB_RULE_UNRESOLVED: a goto rule whose target priority no rule has.</summary>
+    public bool IsUnresolved => (Flags & RouteConstants.FIB_RULE_UNRESOLVED) != 0;
+
+    /// <summary>FIB_RULE_IIF_DETACHED: no interface has the name of FRA_IIFNAME.</summary>
+    public bool IsInputInterfaceDetached => (Flags & RouteConstants.FIB_RULE_IIF_DETACHED) != 0;
+
+    /// <summary>FIB_RULE_OIF_DETACHED: no interface has the name of FRA_OIFNAME.</summary>
+    public bool IsOutputInterfaceDetached => (Flags & RouteConstants.FIB_RULE_OIF_DETACHED) != 0;
+
     public byte[]? Destination { get; internal set; }
 
     public byte[]? Source { get; internal set; }
