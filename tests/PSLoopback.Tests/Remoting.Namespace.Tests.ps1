@@ -232,8 +232,8 @@ Describe 'Invoke-Command -HostName h1, h2, h3 (ssh to three namespace hosts)' {
 Describe 'Remote results on screen (Format-Table | Out-String -Width 120)' {
     # Both fail until the output redesign lands (the intended behaviour, written down here): a deserialized
     # interface keeps its addresses as text ("192.0.2.2/30") and the view asks them for IPAddress and
-    # PrefixLength, so it shows "/ /"; the route view, with PSComputerName added, cuts IPv6 addresses
-    # and "Unreachable" at 120 columns.
+    # PrefixLength, so it shows "/ /". At 120 columns, with PSComputerName added to each view, the route
+    # view cuts IPv6 link-local prefixes and "Unreachable", and the decision view cuts the Rule column.
     It 'shows every interface address of every host' {
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
         $table = $result.Answers.Interfaces.Table
