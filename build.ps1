@@ -81,15 +81,18 @@ function Invoke-Build {
 }
 
 function Install-TestPrerequisite {
-    # The tests compare with iproute2, build network namespaces with it, and trace system calls with strace.
+    # The tests compare with iproute2, build network namespaces with it, trace system calls with strace,
+    # and reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen).
     if (-not $IsLinux) { return }
-    $missing = @(@{ ip = 'iproute2'; strace = 'strace' }.GetEnumerator() | Where-Object { -not (Get-Command $_.Key -ErrorAction Ignore) } | ForEach-Object Value)
+    $needed = [ordered]@{ iproute2 = 'ip'; strace = 'strace'; 'openssh-server' = '/usr/sbin/sshd'; 'openssh-client' = 'ssh-keygen' }
+    $missing = @($needed.GetEnumerator() | Where-Object { -not (Get-Command $_.Value -ErrorAction Ignore) } | ForEach-Object Key)
     if (-not $missing) { return }
     if ((id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
         Write-Warning "Missing $($missing -join ', ') and cannot install them here; the tests that need them will be skipped."
         return
     }
     Write-Host "== Installing $($missing -join ', ') for the tests"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
     Invoke-Native apt-get @('update', '-qq')
     Invoke-Native apt-get (@('install', '-y', '-qq') + $missing)
 }

@@ -293,4 +293,4 @@ function New-LoopbackTopology {
     [pscustomobject]@{ LoopbackDown = $down; IPv6Off = $v6off; IPv6OffOnLo = $v6offLo; HostRouteOnly = $hostRoute; Lan = $lan; LanPeer = $peer }
 }
 
-Export-ModuleMember -Function Invoke-BoundedProcess, Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, New-InterfaceTopology, New-RoutingTopology, Get-MountNamespaceUnavailableReason, Set-NamespaceProcValue, Invoke-WithPrivateFile, Get-LinkCounter, New-LoopbackTopology
+Export-ModuleMember -Function Invoke-BoundedProcess, Get-NetnsUnavailableReason, Invoke-Ip, New-TestNamespace, Remove-TestNamespace, Remove-StaleTestNamespace, Wait-NamespaceSettled, New-InterfaceTopology, New-RoutingTopology, Get-MountNamespaceUnavailableReason, Set-NamespaceProcValue, Invoke-WithPrivateFile, Get-LinkCounter, New-LoopbackTopology

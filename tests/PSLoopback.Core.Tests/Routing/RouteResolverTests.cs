@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Net;
 using PSLoopback.Addressing;
@@ -259,6 +260,23 @@ public class RouteResolverTests
         Assert.Equal("eth1", snapshot.FindInterface(3)?.Name);
         var d = new RouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("203.0.113.5")));
         Assert.Equal(new[] { "eth0", "eth1" }, d.Paths.Select(p => p.InterfaceAlias));
+    }
+
+    [Fact]
+    public void ARouteTableAloneChoosesTheSourceAddressesItsLocalRoutesImply()
+    {
+        // A table from another machine carries no interface list; its local routes name the addresses.
+        var host = Lan();
+        var whatIf = new RouteResolver(RouteSnapshot.FromRoutes(host.Build().Routes));
+        foreach (var destination in new[] { "8.8.8.8", "198.51.100.7", "2001:db8:1::99", "127.0.0.5" })
+        {
+            var live = Resolve(host, destination);
+            var alone = whatIf.Resolve(new RouteQuery(IPAddress.Parse(destination)));
+            Assert.Equal((live.InterfaceAlias, live.NextHop, live.SourceAddress), (alone.InterfaceAlias, alone.NextHop, alone.SourceAddress));
+        }
+
+        var eth0 = RouteSnapshot.FromRoutes(host.Build().Routes).FindInterface(2)!;
+        Assert.Equal(new[] { "192.0.2.10/24", "2001:db8:1::10/64", "fe80::10/64" }, eth0.Addresses.Select(a => a.ToString()).OrderBy(a => a, StringComparer.Ordinal));
     }
 
     [Fact]
