@@ -145,8 +145,9 @@ Describe 'Get-NetRouteInfo -Rule text in a namespace with a rule of each kind' {
         $ipv4[119] | Should -BeExactly 'from all goto 999 [unresolved]'
     }
 
-    It 'shows the same text in the default view' {
-        $result = Invoke-FreshPwsh -Namespace $ns -Script 'Get-NetRouteInfo -Rule -AddressFamily IPv4 | Where-Object Priority -EQ 136 | Out-String -Width 400'
-        $result.Output | Should -BeLike "*136 $(($lines.IPv4.Ip | Where-Object Priority -EQ 136).Text)*"
+    It 'shows the same text in the default view, wrapped between words at 80 columns' {
+        $result = Invoke-FreshPwsh -Namespace $ns -Script 'Get-NetRouteInfo -Rule -AddressFamily IPv4 | Where-Object Priority -EQ 136 | Out-String -Width 80'
+        ($result.Output -split "`n" | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty
+        ($result.Output -replace '\s+', ' ') | Should -BeLike "*IPv4 136: $(($lines.IPv4.Ip | Where-Object Priority -EQ 136).Text)*"
     }
 }

@@ -12,15 +12,19 @@ public sealed class NetRoutingRule
         Action = rule.Action.ToString();
         Table = rule.Table;
         TableName = rule.TableName;
-        From = OutputText.Of(rule.From);
-        To = OutputText.Of(rule.To);
+        From = AsGiven(rule.FromAddress, rule.From);
+        To = AsGiven(rule.ToAddress, rule.To);
         Not = rule.Not;
         FwMark = rule.FwMark;
         FwMask = rule.FwMask;
         IncomingInterface = rule.IncomingInterface;
+        IncomingInterfaceDetached = rule.IncomingInterfaceDetached;
         OutgoingInterface = rule.OutgoingInterface;
+        OutgoingInterfaceDetached = rule.OutgoingInterfaceDetached;
         Tos = rule.Tos;
+        Dscp = rule.Dscp;
         GotoPriority = rule.GotoPriority;
+        GotoUnresolved = rule.GotoUnresolved;
         SuppressPrefixLength = rule.SuppressPrefixLength;
         SuppressInterfaceGroup = rule.SuppressInterfaceGroup;
         IPProtocol = rule.IPProtocol;
@@ -28,6 +32,8 @@ public sealed class NetRoutingRule
         DestinationPortRange = rule.DestinationPortRange?.ToString();
         UidRange = rule.UidRange?.ToString();
         L3MasterDevice = rule.L3MasterDevice;
+        TunnelId = rule.TunnelId;
+        Realms = rule.Realms;
         Protocol = rule.Protocol.ToString();
         Text = rule.ToString();
     }
@@ -45,6 +51,7 @@ public sealed class NetRoutingRule
 
     public string TableName { get; }
 
+    /// <summary>Source addresses the rule selects, as ip rule prints them (the address as given, host bits and all); null for all.</summary>
     public string? From { get; }
 
     public string? To { get; }
@@ -57,11 +64,21 @@ public sealed class NetRoutingRule
 
     public string? IncomingInterface { get; }
 
+    /// <summary>The incoming interface does not exist now (ip's [detached]).</summary>
+    public bool IncomingInterfaceDetached { get; }
+
     public string? OutgoingInterface { get; }
+
+    public bool OutgoingInterfaceDetached { get; }
 
     public byte Tos { get; }
 
+    public byte? Dscp { get; }
+
     public uint? GotoPriority { get; }
+
+    /// <summary>No rule has the goto's priority (ip's [unresolved]).</summary>
+    public bool GotoUnresolved { get; }
 
     public int? SuppressPrefixLength { get; }
 
@@ -77,9 +94,16 @@ public sealed class NetRoutingRule
 
     public bool L3MasterDevice { get; }
 
+    public ulong? TunnelId { get; }
+
+    public uint? Realms { get; }
+
     public string Protocol { get; }
 
     public string Text { get; }
 
     public override string ToString() => Text;
+
+    private static string? AsGiven(System.Net.IPAddress? address, Addressing.IPPrefix? prefix) =>
+        address is not null && prefix is { } p ? address + "/" + p.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : OutputText.Of(prefix);
 }
