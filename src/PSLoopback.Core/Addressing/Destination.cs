@@ -1,7 +1,10 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using PSLoopback.Interfaces;
 
 namespace PSLoopback.Addressing;
 
@@ -77,17 +80,85 @@ public static class Destination
     }
 
     /// <summary>
-    /// The addresses of a name, from the system resolver (hosts file, then DNS), within <paramref name="timeout"/>;
-    /// a name under .localhost is answered with 127.0.0.1 and ::1 without asking anyone.
-    /// Throws <see cref="TimeoutException"/> or the resolver's <see cref="SocketException"/> when it has none.
+    /// Reads what a user typed as a destination: an address (strictly, see <see cref="TryParseAddress"/>),
+    /// with an optional zone after '%' that must name an interface, or a possible host name; else the reason
+    /// it is neither. <paramref name="zoneIndex"/> turns a zone (a name or a number) into an interface index,
+    /// or null when no interface has it.
+    /// </summary>
+    public static ParsedDestination Parse(string? text, Func<string, int?> zoneIndex)
+    {
+        var input = text ?? string.Empty;
+        var trimmed = input.Trim();
+        var unbracketed = trimmed.Length > 2 && trimmed[0] == '[' && trimmed[trimmed.Length - 1] == ']'
+            ? trimmed.Substring(1, trimmed.Length - 2)
+            : trimmed;
+        var percent = unbracketed.IndexOf('%');
+        var addressText = percent < 0 ? trimmed : unbracketed.Substring(0, percent);
+        if (TryParseAddress(addressText, out var address))
+        {
+            var parsed = new ParsedDestination(input, DestinationKind.Address) { Address = WithoutScope(address) };
+            if (percent < 0)
+            {
+                return parsed;
+            }
+
+            var zone = unbracketed.Substring(percent + 1);
+            var problem = address.AddressFamily != AddressFamily.InterNetworkV6
+                ? $"'{input}': an IPv4 address has no zone ('%{zone}')."
+                : zone.Length == 0
+                    ? $"'{input}' has an empty zone after '%'; name an interface (fe80::1%eth0) or its index (fe80::1%2), or leave out the '%'."
+                    : zoneIndex(zone) is int index
+                        ? null
+                        : $"'{input}' names the zone '{zone}', but no network interface here is named or numbered '{zone}'.";
+            if (problem is not null)
+            {
+                return Invalid(input, problem);
+            }
+
+            parsed.Zone = zone;
+            parsed.ZoneIndex = zoneIndex(zone);
+            parsed.ZoneApplies = ParsedDestination.NeedsZone(parsed.Address!);
+            return parsed;
+        }
+
+        if (percent >= 0 || trimmed.IndexOf(':') >= 0 || (trimmed.Length > 0 && trimmed[0] == '['))
+        {
+            return Invalid(input, $"'{input}' is not an IP address{(trimmed.IndexOf(':') >= 0 ? " (it has a ':', so it is no host name either)" : string.Empty)}.");
+        }
+
+        if (HostName.Problem(trimmed) is string invalid)
+        {
+            return Invalid(input, invalid);
+        }
+
+        return new ParsedDestination(input, DestinationKind.Name) { Name = HostName.Canonical(trimmed) };
+    }
+
+    /// <summary>
+    /// Zones as the interfaces given know them: an interface's name (as Linux spells it, case-sensitive) or
+    /// its index. With no interfaces at all (a what-if table that lists none), any positive number is taken.
+    /// </summary>
+    public static Func<string, int?> ZonesOf(IReadOnlyList<NetInterfaceInfo> interfaces) => zone =>
+    {
+        if (uint.TryParse(zone, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return number is > 0 and <= int.MaxValue && (interfaces.Count == 0 || interfaces.Any(i => i.InterfaceIndex == number)) ? (int)number : null;
+        }
+
+        return interfaces.FirstOrDefault(i => i.Name == zone)?.InterfaceIndex;
+    };
+
+    /// <summary>
+    /// The addresses of a name that is not a loopback name, from the system resolver (hosts file, then DNS),
+    /// within <paramref name="timeout"/>. Loopback names are answered from the hosts file by
+    /// <see cref="DestinationReader"/> and never come here. Throws <see cref="TimeoutException"/>,
+    /// or the resolver's <see cref="SocketException"/> when it has none.
     /// </summary>
     public static IPAddress[] Resolve(string name, TimeSpan timeout)
     {
-        // RFC 6761 section 6.3: names under .localhost are loopback and must not be sent to DNS. Plain
-        // "localhost" is left to the system resolver, whose answer (the hosts file) is what is being checked.
-        if (LoopbackNames.IsLoopbackName(name) && !string.Equals(name.Trim().TrimEnd('.'), "localhost", StringComparison.OrdinalIgnoreCase))
+        if (LoopbackNames.IsLoopbackName(name))
         {
-            return new[] { IPAddress.Loopback, IPAddress.IPv6Loopback };
+            throw new ArgumentException($"'{name}' is a loopback name (RFC 6761): it is answered on this host, not sent to DNS.", nameof(name));
         }
 
         var lookup = Dns.GetHostAddressesAsync(name);
@@ -108,4 +179,10 @@ public static class Destination
             .Distinct()
             .ToArray();
     }
+
+    internal static IPAddress WithoutScope(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address;
+
+    private static ParsedDestination Invalid(string input, string problem) =>
+        new(input, DestinationKind.Invalid) { Problem = problem };
 }

@@ -124,21 +124,8 @@ public static class LoopbackDiagnosis
     }
 
     /// <summary>What the hosts file says of a loopback name, when it is the reason the name does not mean loopback.</summary>
-    public static string? HostsText(LoopbackFacts facts, string name, IReadOnlyCollection<IPAddress> resolved)
-    {
-        var entries = HostsFile.EntriesFor(facts.Hosts, name);
-        if (entries.Count == 0)
-        {
-            return $"{facts.HostsPath} has no line for {name}" + (resolved.Count == 0
-                ? ", and nothing else resolves it. Add \"127.0.0.1 localhost\" and \"::1 localhost\"."
-                : $"; it resolved to {string.Join(", ", resolved)} from elsewhere (DNS?). Add \"127.0.0.1 localhost\" and \"::1 localhost\".");
-        }
-
-        var wrong = entries.Where(e => !AddressClass.IsLoopback(e.Address)).ToList();
-        return wrong.Count == 0
-            ? null
-            : $"{facts.HostsPath} maps {name} to {string.Join(", ", wrong.Select(e => $"{e.Address} ({e})"))}, which is not a loopback address. Map it to 127.0.0.1 and ::1 only.";
-    }
+    public static string? HostsText(LoopbackFacts facts, string name, IReadOnlyCollection<IPAddress> resolved) =>
+        LoopbackNameRules.Advice(name, facts.Hosts, facts.OS, resolved);
 
     /// <summary>
     /// With -Port, the classic trap: localhost resolves to ::1 first, but the service listens on 127.0.0.1

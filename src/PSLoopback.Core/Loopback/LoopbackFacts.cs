@@ -10,12 +10,26 @@ namespace PSLoopback.Loopback;
 /// <summary>What Test-Loopback knows of the machine before it sends anything, read once per call.</summary>
 public sealed class LoopbackFacts
 {
-    public LoopbackFacts(IReadOnlyList<NetInterfaceInfo> interfaces, RouteResolver? resolver, IReadOnlyList<HostsEntry> hosts, string hostsPath)
+    private readonly Lazy<HostsScan> hosts;
+
+    /// <param name="readHosts">Reads the hosts file; called at most once, and only when a name needs it.</param>
+    public LoopbackFacts(IReadOnlyList<NetInterfaceInfo> interfaces, RouteResolver? resolver, Func<HostsScan> readHosts, string hostsPath)
     {
         Interfaces = interfaces ?? throw new ArgumentNullException(nameof(interfaces));
         Resolver = resolver;
-        Hosts = hosts ?? throw new ArgumentNullException(nameof(hosts));
+        if (readHosts is null)
+        {
+            throw new ArgumentNullException(nameof(readHosts));
+        }
+
+        hosts = new Lazy<HostsScan>(readHosts, System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
         HostsPath = hostsPath;
+    }
+
+    /// <summary>Facts with a hosts file already read completely (tests, fixtures).</summary>
+    public LoopbackFacts(IReadOnlyList<NetInterfaceInfo> interfaces, RouteResolver? resolver, IReadOnlyList<HostsEntry> hosts, string hostsPath)
+        : this(interfaces, resolver, () => new HostsScan(hostsPath, HostsFileStatus.Read, hosts), hostsPath)
+    {
     }
 
     public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
@@ -23,7 +37,14 @@ public sealed class LoopbackFacts
     /// <summary>The routing decision maker; null where the OS's tables cannot be read (Windows, macOS).</summary>
     public RouteResolver? Resolver { get; }
 
-    public IReadOnlyList<HostsEntry> Hosts { get; }
+    /// <summary>The hosts file, read on first use: a call that tests only addresses never opens it.</summary>
+    public HostsScan Hosts => hosts.Value;
+
+    /// <summary>Whether the hosts file has been read (tests check that addresses alone never read it).</summary>
+    public bool HostsRead => hosts.IsValueCreated;
+
+    /// <summary>Whose conventions the diagnoses speak of.</summary>
+    public HostOS OS { get; set; } = HostOS.Linux;
 
     public string HostsPath { get; }
 

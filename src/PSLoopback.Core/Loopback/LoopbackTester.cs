@@ -18,16 +18,16 @@ public sealed class LoopbackTester
     private readonly LoopbackFacts facts;
     private readonly LoopbackTestOptions options;
     private readonly IInterfaceSource? counters;
-    private readonly Func<string, IPAddress[]> resolve;
+    private readonly DestinationReader destinations;
 
     /// <param name="counters">Where to read interface counters before and after, with Detailed.</param>
-    /// <param name="resolve">Turns a host name into addresses, or throws (SocketException, TimeoutException).</param>
+    /// <param name="resolve">Turns a host name that is not a loopback name into addresses, or throws (SocketException, TimeoutException).</param>
     public LoopbackTester(LoopbackFacts facts, LoopbackTestOptions options, IInterfaceSource? counters, Func<string, IPAddress[]> resolve)
     {
         this.facts = facts ?? throw new ArgumentNullException(nameof(facts));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         this.counters = counters;
-        this.resolve = resolve ?? throw new ArgumentNullException(nameof(resolve));
+        destinations = new DestinationReader(Destination.ZonesOf(facts.Interfaces), () => facts.Hosts, facts.OS, resolve ?? throw new ArgumentNullException(nameof(resolve)));
     }
 
     public LoopbackFacts Facts => facts;
@@ -82,51 +82,51 @@ public sealed class LoopbackTester
         return results;
     }
 
-    /// <summary>One target: an address, a loopback name (whose failure to resolve is a result), or another name.</summary>
+    /// <summary>
+    /// One target: an address, a loopback name (answered from the hosts file, never DNS; its failure to
+    /// resolve is a result), or another name; anything else is an invalid target, with the reason.
+    /// </summary>
     public LoopbackTargetOutcome TestTarget(string target, CancellationToken cancel, Action<string, int, int>? progress = null)
     {
-        if (Destination.TryParseAddress(target, out var address))
+        var answer = destinations.Read(target);
+        var parsed = answer.Parsed;
+        if (answer.Problem == DestinationProblem.Invalid)
+        {
+            return LoopbackTargetOutcome.Failed(LoopbackTargetProblem.InvalidTarget, answer.Message!);
+        }
+
+        if (parsed.Kind == DestinationKind.Address)
         {
             progress?.Invoke(target, 0, 1);
-            return LoopbackTargetOutcome.Tested(new[] { TestResolved(target, address, false, null, Array.Empty<IPAddress>(), cancel, progress) });
+            return LoopbackTargetOutcome.Tested(new[] { TestResolved(target, answer.Addresses[0], false, null, Array.Empty<IPAddress>(), cancel, progress) });
         }
 
-        if (Uri.CheckHostName(target) != UriHostNameType.Dns)
-        {
-            return LoopbackTargetOutcome.Failed(LoopbackTargetProblem.InvalidTarget, $"'{target}' is neither an IP address nor a host name.");
-        }
-
-        var named = LoopbackNames.IsLoopbackName(target);
-        var (addresses, resolvedMicroseconds, unresolved) = ResolveName(target);
-        if (unresolved is not null)
+        var named = parsed.IsLoopbackName;
+        if (answer.Problem == DestinationProblem.NotResolved)
         {
             return named
-                ? LoopbackTargetOutcome.Tested(new[] { unresolved })
-                : LoopbackTargetOutcome.Failed(LoopbackTargetProblem.NameNotResolved, $"The host name '{target}' does not resolve: {unresolved.Diagnosis}");
+                ? LoopbackTargetOutcome.Tested(new[] { NotResolved(target, answer.Message!) })
+                : LoopbackTargetOutcome.Failed(LoopbackTargetProblem.NameNotResolved, answer.Message!, answer.Cause);
         }
 
+        var addresses = answer.Addresses;
         var results = new List<LoopbackTestResult>();
-        for (var i = 0; i < addresses.Length && !cancel.IsCancellationRequested; i++)
+        for (var i = 0; i < addresses.Count && !cancel.IsCancellationRequested; i++)
         {
-            progress?.Invoke($"{target} ({addresses[i]})", i, addresses.Length);
-            results.Add(TestResolved(target, addresses[i], named, resolvedMicroseconds, addresses, cancel, progress));
+            progress?.Invoke($"{target} ({addresses[i]})", i, addresses.Count);
+            results.Add(TestResolved(target, addresses[i], named, answer.Microseconds, addresses, cancel, progress));
         }
 
         return LoopbackTargetOutcome.Tested(results);
     }
 
     /// <summary>A name's addresses and how long the lookup took, or a result saying why it did not resolve.</summary>
-    private (IPAddress[] Addresses, double Microseconds, LoopbackTestResult? Unresolved) ResolveName(string name)
+    private (IReadOnlyList<IPAddress> Addresses, double Microseconds, LoopbackTestResult? Unresolved) ResolveName(string name)
     {
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            return (resolve(name), clock.Elapsed.TotalMilliseconds * 1000, null);
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
-        {
-            return (Array.Empty<IPAddress>(), 0, NotResolved(name, e.Message));
-        }
+        var answer = destinations.Read(name);
+        return answer.Problem == DestinationProblem.None
+            ? (answer.Addresses, answer.Microseconds, null)
+            : (Array.Empty<IPAddress>(), 0, NotResolved(name, answer.Message!));
     }
 
     /// <summary>Tests one address of a target; a loopback name that resolved elsewhere gets the hosts file's side of it.</summary>
@@ -156,7 +156,7 @@ public sealed class LoopbackTester
         var stop = LoopbackDiagnosis.BeforeSending(facts, result, address, namedLoopback);
         var steps = new List<LoopbackStep>
         {
-            new("route lookup", $"{address}: {result.RouteType?.ToString() ?? "no table"}{(result.InterfaceAlias is null ? string.Empty : " via " + result.InterfaceAlias)}, {(result.StaysOnHost ? "stays on this host" : "would leave it")}", clock.Elapsed.TotalMilliseconds * 1000),
+            new("route lookup", $"{address}: {result.RouteType?.ToString() ?? "no table"}{(result.InterfaceAlias is null ? string.Empty : " via " + result.InterfaceAlias)}, {(result.StaysOnHost ? "stays on this host" : "would leave it")}{(address.IsIPv4MappedToIPv6 ? $" (IPv4-mapped: a socket carries it as IPv4 to {address.MapToIPv4()}, whatever the IPv6 table says of it)" : string.Empty)}", clock.Elapsed.TotalMilliseconds * 1000),
         };
         // The echo listener binds to loopback addresses only: one on a LAN address could be reached from
         // the network. This host's own other addresses are answered from the route, without traffic; a
@@ -242,8 +242,8 @@ public sealed class LoopbackTester
         return result;
     }
 
-    /// <summary>A loopback name that did not resolve: a result that says why, rather than a bare error.</summary>
-    public LoopbackTestResult NotResolved(string name, string reason)
+    /// <summary>A loopback name that did not resolve: a result that says why (<paramref name="diagnosis"/>), rather than a bare error.</summary>
+    public LoopbackTestResult NotResolved(string name, string diagnosis)
     {
         return new LoopbackTestResult(name)
         {
@@ -251,7 +251,7 @@ public sealed class LoopbackTester
             Count = options.Count,
             IsLoopbackAddress = LoopbackNames.IsLoopbackName(name),
             Status = LoopbackStatus.NameNotResolved,
-            Diagnosis = $"'{name}' does not resolve ({reason}). " + LoopbackDiagnosis.HostsText(facts, name, Array.Empty<IPAddress>()),
+            Diagnosis = diagnosis,
         };
     }
 

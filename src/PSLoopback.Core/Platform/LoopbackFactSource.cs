@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Threading;
+using PSLoopback.Addressing;
 using PSLoopback.Loopback;
 using PSLoopback.Routing;
 
@@ -11,7 +13,8 @@ namespace PSLoopback.Platform;
 /// <summary>Gathers what Test-Loopback needs to know of this machine, once per call.</summary>
 public static class LoopbackFactSource
 {
-    public static LoopbackFacts Read()
+    /// <param name="cancel">Stops a hosts file read (the cmdlet's Ctrl+C).</param>
+    public static LoopbackFacts Read(CancellationToken cancel = default)
     {
         var interfaces = InterfaceSources.ForCurrentOS().GetInterfaces();
         RouteResolver? resolver = null;
@@ -20,29 +23,18 @@ public static class LoopbackFactSource
             resolver = new RouteResolver(RouteSources.ForCurrentOS().ReadSnapshot());
         }
 
-        var hostsPath = HostsPath;
-        return new LoopbackFacts(interfaces, resolver, ReadHosts(hostsPath), hostsPath)
+        var os = HostsFileReader.CurrentOS;
+        var hostsPath = HostsFileReader.PathFor(os);
+        return new LoopbackFacts(interfaces, resolver, () => ReadHosts(hostsPath, cancel), hostsPath)
         {
+            OS = os,
             IPv6DisabledBy = IPv6DisabledBy(interfaces.FirstOrDefault(i => i.IsLoopback)?.Name ?? "lo"),
         };
     }
 
-    private static string HostsPath => RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
-        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.System), "drivers", "etc", "hosts")
-        : "/etc/hosts";
-
-    /// <summary>A missing or unreadable hosts file has no entries.</summary>
-    private static System.Collections.Generic.IReadOnlyList<HostsEntry> ReadHosts(string path)
-    {
-        try
-        {
-            return HostsFile.Parse(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return Array.Empty<HostsEntry>();
-        }
-    }
+    /// <summary>The hosts file's lines that name a loopback name: the only ones Test-Loopback asks the file about.</summary>
+    public static HostsScan ReadHosts(string path, CancellationToken cancel) =>
+        HostsFileReader.Read(path, HostsLimits.Default, LoopbackNames.IsLoopbackName, cancel);
 
     private static string? IPv6DisabledBy(string loopbackName)
     {

@@ -28,6 +28,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private RouteResolver? resolver;
+    private DestinationReader? destinations;
     private IKernelRouteOracle? oracle;
     private IPAddress? source;
     private int? outputInterface;
@@ -93,6 +94,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
         var snapshot = RouteTable is null ? ReadSnapshot() : FromRouteTable(RouteTable);
         resolver = new RouteResolver(snapshot);
+        destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
         uid = CurrentUser.Id();
@@ -191,45 +193,24 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         return decision;
     }
 
-    /// <summary>The addresses to answer for: the one given, or every address a name resolves to.</summary>
+    /// <summary>The addresses to answer for: the one given, or every address a name resolves to (read as Test-Loopback reads them).</summary>
     private IEnumerable<IPAddress> Addresses(string target)
     {
-        if (Destination.TryParseAddress(target, out var address))
+        var answer = destinations!.Read(target);
+        if (answer.Problem != DestinationProblem.None)
         {
-            if (family is not null && FamilyOf(address) != family)
-            {
-                WriteError(new ErrorRecord(new PSArgumentException($"{target} is not an {family} address, and -AddressFamily {family} was asked for."),
-                    "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target));
-                return Array.Empty<IPAddress>();
-            }
-
-            return new[] { address };
-        }
-
-        if (Uri.CheckHostName(target) != UriHostNameType.Dns)
-        {
-            WriteError(new ErrorRecord(new PSArgumentException($"'{target}' is neither an IP address nor a host name."),
-                "InvalidDestination", ErrorCategory.InvalidArgument, target));
+            WriteError(answer.Problem == DestinationProblem.Invalid
+                ? new ErrorRecord(new PSArgumentException(answer.Message), "InvalidDestination", ErrorCategory.InvalidArgument, target)
+                : new ErrorRecord(new ItemNotFoundException(answer.Message, answer.Cause), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
             return Array.Empty<IPAddress>();
         }
 
-        IPAddress[] resolved;
-        try
-        {
-            resolved = Destination.Resolve(target, Destination.NameTimeout);
-        }
-        catch (Exception e) when (e is SocketException or TimeoutException or ArgumentException)
-        {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"The host name '{target}' does not resolve: {e.Message}", e),
-                "NameNotResolved", ErrorCategory.ObjectNotFound, target));
-            return Array.Empty<IPAddress>();
-        }
-
-        var wanted = resolved.Where(a => family is null || FamilyOf(a) == family).ToArray();
+        var wanted = answer.Addresses.Where(a => family is null || FamilyOf(a) == family).ToArray();
         if (wanted.Length == 0)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"The host name '{target}' has no {family} address."),
-                "NameNotResolved", ErrorCategory.ObjectNotFound, target));
+            WriteError(answer.Parsed.Kind == DestinationKind.Address
+                ? new ErrorRecord(new PSArgumentException($"{target} is not an {family} address, and -AddressFamily {family} was asked for."), "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target)
+                : new ErrorRecord(new ItemNotFoundException($"The host name '{target}' has no {family} address."), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
         }
 
         return wanted;

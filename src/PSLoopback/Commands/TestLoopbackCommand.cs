@@ -77,7 +77,7 @@ public sealed class TestLoopbackCommand : PSCmdlet
         LoopbackFacts? facts = null;
         try
         {
-            facts = LoopbackFactSource.Read();
+            facts = LoopbackFactSource.Read(stopping.Token);
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {

@@ -80,12 +80,46 @@ public class LoopbackTesterTests
     [Fact]
     public void TheSelfCheckPutsAnUnresolvedLocalhostWhereItsResultsWouldStand()
     {
-        var results = Tester(NoSuchName).SelfCheck(new Random(1), CancellationToken.None);
+        var results = Tester(NoSuchName, hosts: "10.0.0.1 other\n").SelfCheck(new Random(1), CancellationToken.None);
         Assert.Equal(4, results.Count);
         Assert.Equal("127.0.0.1", results[0].Target);
         Assert.Equal("::1", results[1].Target);
         Assert.Equal(LoopbackStatus.NameNotResolved, results[2].Status);
         Assert.StartsWith("127.", results[3].Target);
         Assert.Equal(LoopbackStatus.Success, results[3].Status);
+    }
+
+    [Fact]
+    public void LoopbackNamesComeFromTheHostsFileNeverTheResolverAndAddressesNeverReadTheFile()
+    {
+        var snapshot = SnapshotBuilder.WithLoopback().Build();
+        var reads = 0;
+        var facts = new LoopbackFacts(snapshot.Interfaces, new RouteResolver(snapshot), () => { reads++; return HostsScan.Of("/etc/hosts", "127.0.0.1 localhost\n"); }, "/etc/hosts");
+        var tester = new LoopbackTester(facts, new LoopbackTestOptions { Count = 1, Timeout = TimeSpan.FromSeconds(2) }, null, name => throw new InvalidOperationException($"the resolver was asked for {name}"));
+        Assert.Equal(LoopbackStatus.Success, Assert.Single(tester.TestTarget("127.0.0.1", CancellationToken.None).Results).Status);
+        Assert.Equal(LoopbackStatus.Success, Assert.Single(tester.TestTarget("::1%1", CancellationToken.None).Results).Status);
+        Assert.Equal(0, reads);
+        Assert.False(facts.HostsRead);
+        foreach (var name in new[] { "localhost.", "LocalHost" })
+        {
+            var result = Assert.Single(tester.TestTarget(name, CancellationToken.None).Results);
+            Assert.Equal(LoopbackStatus.Success, result.Status);
+            Assert.Equal(IPAddress.Loopback, result.RemoteAddress);
+        }
+
+        Assert.Equal(1, reads);
+        var invalid = tester.TestTarget("1.2.3.4.5", CancellationToken.None);
+        Assert.Equal(LoopbackTargetProblem.InvalidTarget, invalid.Problem);
+        Assert.Contains("'1.2.3.4.5' is not an IP address", invalid.Message);
+        Assert.Equal(LoopbackTargetProblem.InvalidTarget, tester.TestTarget("fe80::1%nosuch", CancellationToken.None).Problem);
+    }
+
+    [Fact]
+    public void AnIPv4MappedLoopbackAddressIsTestedOverIPv4AsASocketCarriesIt()
+    {
+        var result = Assert.Single(Tester(NoSuchName).TestTarget("::ffff:127.0.0.1", CancellationToken.None).Results);
+        Assert.Equal(LoopbackStatus.Success, result.Status);
+        Assert.True(result.StaysOnHost);
+        Assert.Equal("lo", result.InterfaceAlias);
     }
 }

@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using PSLoopback.Loopback;
+
+namespace PSLoopback.Addressing;
+
+/// <summary>
+/// Turns each destination a user types into addresses, the same way for every cmdlet: strict addresses with
+/// checked zones, loopback names from the hosts file (read once, only if a loopback name is asked) and never
+/// from DNS, other names from the system resolver, and a reason naming the input for anything else.
+/// </summary>
+public sealed class DestinationReader
+{
+    private readonly Func<string, int?> zones;
+    private readonly Lazy<HostsScan> hosts;
+    private readonly HostOS os;
+    private readonly Func<string, IPAddress[]> lookUp;
+
+    /// <param name="zones">A zone's interface index, or null (see <see cref="Destination.ZonesOf"/>).</param>
+    /// <param name="hosts">Reads the hosts file: called at most once, and only for a loopback name.</param>
+    /// <param name="lookUp">The system resolver, for other names; throws SocketException or TimeoutException.</param>
+    public DestinationReader(Func<string, int?> zones, Func<HostsScan> hosts, HostOS os, Func<string, IPAddress[]> lookUp)
+    {
+        this.zones = zones ?? throw new ArgumentNullException(nameof(zones));
+        this.hosts = new Lazy<HostsScan>(hosts ?? throw new ArgumentNullException(nameof(hosts)));
+        this.os = os;
+        this.lookUp = lookUp ?? throw new ArgumentNullException(nameof(lookUp));
+    }
+
+    public HostOS OS => os;
+
+    /// <summary>The hosts file, read on first use.</summary>
+    public HostsScan Hosts => hosts.Value;
+
+    public ParsedDestination Parse(string text) => Destination.Parse(text, zones);
+
+    public DestinationAnswer Read(string text)
+    {
+        var parsed = Parse(text);
+        switch (parsed.Kind)
+        {
+            case DestinationKind.Invalid:
+                return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.Invalid, parsed.Problem, null, 0);
+            case DestinationKind.Address:
+                return new DestinationAnswer(parsed, new[] { parsed.ScopedAddress! }, DestinationProblem.None, null, null, 0);
+        }
+
+        var clock = Stopwatch.StartNew();
+        if (parsed.IsLoopbackName)
+        {
+            var addresses = LoopbackNameRules.Answer(parsed.Name!, Hosts, os);
+            var micros = clock.Elapsed.TotalMilliseconds * 1000;
+            return addresses.Count > 0
+                ? new DestinationAnswer(parsed, addresses, DestinationProblem.None, null, null, micros)
+                : new DestinationAnswer(parsed, addresses, DestinationProblem.NotResolved,
+                    $"'{text}' has no addresses here: {LoopbackNameRules.Advice(parsed.Name!, Hosts, os, addresses)}", null, micros);
+        }
+
+        try
+        {
+            var addresses = lookUp(parsed.Name!);
+            var micros = clock.Elapsed.TotalMilliseconds * 1000;
+            return addresses.Length > 0
+                ? new DestinationAnswer(parsed, addresses, DestinationProblem.None, null, null, micros)
+                : new DestinationAnswer(parsed, addresses, DestinationProblem.NotResolved, $"The host name '{text}' has no IPv4 or IPv6 address.", null, micros);
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException or ArgumentException)
+        {
+            return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.NotResolved,
+                $"The host name '{text}' does not resolve: {e.Message}", e, clock.Elapsed.TotalMilliseconds * 1000);
+        }
+    }
+}

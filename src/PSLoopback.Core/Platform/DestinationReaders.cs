@@ -1,0 +1,20 @@
+using System.Collections.Generic;
+using System.Threading;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Platform;
+
+/// <summary>The destination reader for this machine: its hosts file and its system resolver.</summary>
+public static class DestinationReaders
+{
+    /// <param name="interfaces">Whose names and indexes an address's zone may give.</param>
+    /// <param name="cancel">Stops a hosts file read (the cmdlet's Ctrl+C).</param>
+    public static DestinationReader ForCurrentOS(IReadOnlyList<NetInterfaceInfo> interfaces, CancellationToken cancel = default)
+    {
+        var os = HostsFileReader.CurrentOS;
+        var path = HostsFileReader.PathFor(os);
+        return new DestinationReader(Destination.ZonesOf(interfaces), () => LoopbackFactSource.ReadHosts(path, cancel), os,
+            name => Destination.Resolve(name, Destination.NameTimeout));
+    }
+}
