@@ -230,10 +230,9 @@ Describe 'Invoke-Command -HostName h1, h2, h3 (ssh to three namespace hosts)' {
 }
 
 Describe 'Remote results on screen (Format-Table | Out-String -Width 120)' {
-    # Both fail until the output redesign lands (the intended behaviour, written down here): a deserialized
-    # interface keeps its addresses as text ("192.0.2.2/30") and the view asks them for IPAddress and
-    # PrefixLength, so it shows "/ /". At 120 columns, with PSComputerName added to each view, the route
-    # view cuts IPv6 link-local prefixes and "Unreachable", and the decision view cuts the Rule column.
+    # Before the output records, a deserialized interface showed its addresses as "/ /", and at 120 columns,
+    # with PSComputerName added to each table, the route table cut IPv6 link-local prefixes and the
+    # decision table the rule priority.
     It 'shows every interface address of every host' {
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
         $table = $result.Answers.Interfaces.Table
