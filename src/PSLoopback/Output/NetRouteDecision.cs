@@ -58,7 +58,7 @@ public sealed class NetRouteDecision
     public string? Rule => decision.Rule?.ToString();
 
     /// <summary>The route that decided, as ip route prints it.</summary>
-    public string? Route => decision.Route?.ToString();
+    public string? Route => decision.Route is { } route ? new NetRoute(route).Text : null;
 
     /// <summary>True when the packet never leaves this host: a local destination or a loopback interface.</summary>
     public bool StaysOnHost => decision.StaysOnHost;

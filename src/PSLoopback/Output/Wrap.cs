@@ -1,10 +1,10 @@
-using System.Collections.Generic;
+using System;
 using System.Text;
 
 namespace PSLoopback.Output;
 
 /// <summary>
-/// Word wrapping for the text views. PowerShell's formatter breaks a line that is too wide at any character,
+/// Word wrapping for the views. PowerShell's formatter breaks a line that is too wide at any character,
 /// which splits addresses (fd00::2/6 + 4); the views wrap their lines here first, between words, at a width
 /// that fits an 80-column terminal, so no value is ever split.
 /// </summary>
@@ -14,7 +14,13 @@ public static class Wrap
     public const int Width = 79;
 
     /// <summary>The text in lines of at most <see cref="Width"/> characters; lines after the first are indented.</summary>
-    public static string Lines(string? text, int indent)
+    public static string Lines(string? text, int indent) => Lines(text, indent, Width);
+
+    /// <summary>
+    /// The text in lines of at most <paramref name="width"/> characters, broken at spaces. Each line of the
+    /// text keeps its own leading spaces, and the lines it is broken into are indented at least as far.
+    /// </summary>
+    public static string Lines(string? text, int indent, int width)
     {
         var result = new StringBuilder();
         foreach (var paragraph in (text ?? string.Empty).Split('\n'))
@@ -24,47 +30,36 @@ public static class Wrap
                 result.Append('\n');
             }
 
-            AppendWrapped(result, paragraph, indent);
+            AppendWrapped(result, paragraph.TrimEnd(), indent, width);
         }
 
         return result.ToString();
     }
 
-    /// <summary>A paragraph's own leading spaces stay, and its continuation lines are indented at least as far.</summary>
-    private static void AppendWrapped(StringBuilder result, string paragraph, int indent)
+    private static void AppendWrapped(StringBuilder result, string paragraph, int indent, int width)
     {
         var lead = paragraph.Length - paragraph.TrimStart(' ').Length;
-        indent = System.Math.Max(indent, lead);
-        result.Append(' ', lead);
-        var lineLength = lead;
-        var first = true;
-        foreach (var word in Words(paragraph))
+        var continuation = new string(' ', Math.Max(indent, lead));
+        var line = paragraph;
+        while (line.Length > width)
         {
-            if (!first && lineLength + 1 + word.Length > Width)
+            // The last space that leaves the line within the width, past the indentation; a word longer than
+            // the whole line is left whole rather than split.
+            var floor = line.Length - line.TrimStart(' ').Length;
+            var space = line.LastIndexOf(' ', width, width - floor + 1);
+            if (space <= floor)
             {
-                result.Append('\n').Append(' ', indent);
-                lineLength = indent;
-            }
-            else if (!first)
-            {
-                result.Append(' ');
-                lineLength++;
+                space = line.IndexOf(' ', width);
+                if (space < 0)
+                {
+                    break;
+                }
             }
 
-            result.Append(word);
-            lineLength += word.Length;
-            first = false;
+            result.Append(line, 0, space).Append('\n');
+            line = continuation + line.Substring(space).TrimStart(' ');
         }
-    }
 
-    private static IEnumerable<string> Words(string text)
-    {
-        foreach (var word in text.Split(' '))
-        {
-            if (word.Length > 0)
-            {
-                yield return word;
-            }
-        }
+        result.Append(line);
     }
 }
