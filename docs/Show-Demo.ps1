@@ -12,10 +12,13 @@ param([Parameter(Mandatory)][string]$ModulePath)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 
+# As wide as the terminal it runs in, and never narrower than the 80 columns the views are made for.
+$width = try { [Math]::Max(80, $Host.UI.RawUI.WindowSize.Width) } catch { 80 }
+
 function Show([string]$Title, [scriptblock]$Command) {
-    Write-Host "`n== $Title"
-    Write-Host "PS> $($Command.ToString().Trim())" -ForegroundColor DarkGray
-    & $Command | Out-String -Width 200 | Write-Host
+    Write-Host ("`n" + [PSLoopback.Output.Wrap]::Lines("== $Title", 3, $width - 1))
+    Write-Host ([PSLoopback.Output.Wrap]::Lines("PS> $($Command.ToString().Trim())", 4, $width - 1)) -ForegroundColor DarkGray
+    & $Command | Out-String -Width $width | Write-Host
 }
 
 Show 'The interfaces of this machine' { Get-NetInterfaceInfo }
@@ -35,20 +38,20 @@ $lan = Get-NetInterfaceInfo -Loopback:$false -Status Up -AddressFamily IPv4 |
     ForEach-Object Addresses | Where-Object { $_.Scope -eq 'Global' -and $_.PrefixLength -le 30 } | Select-Object -First 1
 $targets = @('127.0.0.1', '::1', 'localhost')
 if ($lan) {
-    $bytes = ([PSLoopback.Addressing.IPPrefix]::new($lan.IPAddress, $lan.PrefixLength)).Network.GetAddressBytes()
+    $bytes = ([PSLoopback.Addressing.IPPrefix]::new([ipaddress]$lan.IPAddress, $lan.PrefixLength)).Network.GetAddressBytes()
     $bytes[3]++
-    if ([ipaddress]::new($bytes).Equals($lan.IPAddress)) { $bytes[3]++ }
+    if ("$([ipaddress]::new($bytes))" -eq $lan.IPAddress) { $bytes[3]++ }
     $targets += "$([ipaddress]::new($bytes))"
 }
 $targets += '1.1.1.1', '2606:4700:4700::1111'
 $answers = Resolve-NetRoute $targets -Verify -ErrorAction Continue
-Show 'Where would a packet go? localhost, a neighbour on the LAN, a public address (checked against the kernel)' { $answers | Format-Table }
-Show 'Why: the reasons' { $answers | Format-Table Destination, StaysOnHost, KernelAgrees, Reason -Wrap }
+Show 'Where would a packet go? localhost, a neighbour on the LAN, a public address (checked against the kernel)' { $answers }
+Show 'Why: the reasons' { $answers | ForEach-Object { [PSLoopback.Output.Wrap]::Lines("$($_.Destination): $($_.Reason) (the kernel agrees: $($_.KernelAgrees))", 4) } }
 Show 'Every step for the public address' { (Resolve-NetRoute 1.1.1.1 -Explain).Trace }
 
 Show 'Does loopback work? The self-check: 127.0.0.1, ::1, localhost and a random 127.x, four round trips each' { Test-Loopback }
 Show 'The journey of one HTTP GET to a local server, step by step' { (Test-Loopback 127.0.0.1 -Protocol Http -Count 1 -Detailed).Steps }
 Show 'Where 1000 round trips of 1 KiB went: only the loopback interface''s counters move' {
-    (Test-Loopback 127.0.0.1 -Count 1000 -PayloadSize 1024 -Detailed).InterfaceCounters | Format-Table InterfaceAlias, IsLoopback, SentBytes, ReceivedBytes, SentPackets
+    (Test-Loopback 127.0.0.1 -Count 1000 -PayloadSize 1024 -Detailed).InterfaceCounters | Format-Table InterfaceAlias, IsLoopback, SentBytes, ReceivedBytes, SentPackets -AutoSize
 }
 Show 'For admin scripts: one Boolean' { if (Test-Loopback -Quiet) { 'loopback OK' } else { 'loopback BROKEN' } }

@@ -169,3 +169,19 @@ Describe 'Errors and input' {
         "$verbose" | Should -Match 'Read \d+ routes, \d+ rules and \d+ interfaces in [\d.]+ ms'
     }
 }
+
+Describe 'Sorting in address order' {
+    It 'sorts routes by prefix in address order through the prefix type' {
+        $table = @(
+            [pscustomobject]@{ DestinationPrefix = '10.0.0.0/8' }
+            [pscustomobject]@{ DestinationPrefix = '9.0.0.0/8' }
+            [pscustomobject]@{ DestinationPrefix = '::/0' }
+            [pscustomobject]@{ DestinationPrefix = '192.0.2.0/24' }
+        )
+        $decisions = Resolve-NetRoute 10.1.1.1, 9.1.1.1, 192.0.2.1, 2001:db8::1 -RouteTable $table
+        ($decisions | Sort-Object { [PSLoopback.Addressing.IPPrefix]$_.DestinationPrefix }).DestinationPrefix |
+            Should -Be '9.0.0.0/8', '10.0.0.0/8', '192.0.2.0/24', '::/0'
+        ($decisions | Sort-Object { [PSLoopback.Addressing.IPPrefix]$_.RemoteIPAddress }).RemoteIPAddress |
+            Should -Be '9.1.1.1', '10.1.1.1', '192.0.2.1', '2001:db8::1'
+    }
+}

@@ -9,7 +9,7 @@ namespace PSLoopback.Addressing;
 /// An IP network in CIDR form (192.0.2.0/24, 2001:db8::/32, 0.0.0.0/0). The host bits are always zero, so
 /// two prefixes that cover the same addresses are equal however they were written.
 /// </summary>
-public readonly struct IPPrefix : IEquatable<IPPrefix>
+public readonly struct IPPrefix : IEquatable<IPPrefix>, IComparable<IPPrefix>, IComparable
 {
     private readonly IPAddress? network;
 
@@ -99,6 +99,32 @@ public readonly struct IPPrefix : IEquatable<IPPrefix>
     public bool Equals(IPPrefix other) => Length == other.Length && Network.Equals(other.Network);
 
     public override bool Equals(object? obj) => obj is IPPrefix other && Equals(other);
+
+    /// <summary>Address order: IPv4 before IPv6, then by address, then the shorter prefix first.</summary>
+    public int CompareTo(IPPrefix other)
+    {
+        var family = AddressFamily.CompareTo(other.AddressFamily);
+        if (family != 0)
+        {
+            return family;
+        }
+
+        var mine = Network.GetAddressBytes();
+        var theirs = other.Network.GetAddressBytes();
+        for (var i = 0; i < mine.Length; i++)
+        {
+            if (mine[i] != theirs[i])
+            {
+                return mine[i].CompareTo(theirs[i]);
+            }
+        }
+
+        return Length.CompareTo(other.Length);
+    }
+
+    public int CompareTo(object? obj) => obj is IPPrefix other
+        ? CompareTo(other)
+        : throw new ArgumentException("An IPPrefix compares only with another IPPrefix.", nameof(obj));
 
     public override int GetHashCode() => (Network.GetHashCode() * 397) ^ Length;
 
