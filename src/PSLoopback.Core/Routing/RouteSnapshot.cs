@@ -37,7 +37,8 @@ public sealed class RouteSnapshot
     /// <summary>
     /// A snapshot of routes alone, as from another machine (what-if questions): the default rules, and only
     /// the interfaces the routes name. The one carrying the local route for 127.0.0.0/8 or ::1 is taken to be
-    /// the loopback interface, since that is where every OS puts them.
+    /// the loopback interface, since that is where every OS puts them. The local table's host routes are the
+    /// machine's own addresses, so each becomes an address of its route's interface (see <see cref="AddressesFromLocalRoutes"/>).
     /// </summary>
     public static RouteSnapshot FromRoutes(IReadOnlyList<NetRouteInfo> routes)
     {
@@ -52,10 +53,44 @@ public sealed class RouteSnapshot
             {
                 InterfaceType = g.Any(n => n.Loopback) ? InterfaceType.Loopback : InterfaceType.Unknown,
                 AdminStatus = AdminStatus.Up,
+                Addresses = AddressesFromLocalRoutes(routes, g.Key, g.First().InterfaceAlias!),
             })
             .OrderBy(i => i.InterfaceIndex)
             .ToList();
         return new RouteSnapshot(interfaces, routes, Array.Empty<NetRouteRule>());
+    }
+
+    /// <summary>
+    /// An interface's addresses as far as its routes tell: each host route of type local in the local table
+    /// (the kernel adds one per address). The prefix length is that of the kernel's subnet route (or, for
+    /// 127.0.0.1/8, the local route of the whole block) on the same interface that contains the address (IPv4: the one whose src is it, the primary; another one
+    /// in that subnet is secondary); without one, a host prefix. Flags and lifetimes are not in routes.
+    /// </summary>
+    internal static IReadOnlyList<NetInterfaceAddress> AddressesFromLocalRoutes(IReadOnlyList<NetRouteInfo> routes, int interfaceIndex, string name)
+    {
+        var subnets = routes
+            .Where(r => r.InterfaceIndex == interfaceIndex && r.NextHops.Count == 0 && r.IsOnLink
+                && ((r.RouteType == RouteType.Unicast && r.Protocol == RouteProtocol.Kernel) || (r.RouteType == RouteType.Local && !r.DestinationPrefix.IsHost)))
+            .ToList();
+        var addresses = new List<NetInterfaceAddress>();
+        foreach (var local in routes.Where(r => r.InterfaceIndex == interfaceIndex && r.RouteType == RouteType.Local && r.Table == RouteTables.Local && r.DestinationPrefix.IsHost))
+        {
+            var ip = local.DestinationPrefix.Network;
+            var ipv4 = local.AddressFamily == IPAddressFamily.IPv4;
+            var subnet = subnets
+                .Where(r => r.AddressFamily == local.AddressFamily && r.DestinationPrefix.Contains(ip))
+                .OrderByDescending(r => ipv4 && ip.Equals(r.PreferredSource))
+                .ThenByDescending(r => r.DestinationPrefix.Length)
+                .FirstOrDefault();
+            var scope = AddressClass.IsLoopback(ip) ? AddressScope.Host : ip.IsIPv6LinkLocal ? AddressScope.Link : AddressScope.Global;
+            addresses.Add(new NetInterfaceAddress(interfaceIndex, name, ip, subnet?.DestinationPrefix.Length ?? local.DestinationPrefix.Length)
+            {
+                Scope = scope,
+                Flags = ipv4 && subnet is not null && !ip.Equals(subnet.PreferredSource) ? AddressFlags.Secondary : AddressFlags.None,
+            });
+        }
+
+        return addresses;
     }
 
     public NetInterfaceInfo? FindInterface(int index)
