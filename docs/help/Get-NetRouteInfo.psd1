@@ -55,8 +55,8 @@
         }
         @{
             Title   = 'Save a table for a what-if question later'
-            Code    = 'Get-NetRouteInfo -Table main | Export-Csv routes.csv; Resolve-NetRoute 198.51.100.7 -RouteTable (Import-Csv routes.csv)'
-            Remarks = 'Resolve-NetRoute answers against the saved table as the kernel would against its own.'
+            Code    = 'Get-NetRouteInfo | Export-Csv routes.csv; Resolve-NetRoute 198.51.100.7 -RouteTable (Import-Csv routes.csv)'
+            Remarks = 'Every table is saved, the local one too, so Resolve-NetRoute knows this host''s addresses (from the local routes) and answers with source addresses and -LocalIPAddress. A route list has no rules or interface facts: for the whole machine, save Get-NetRouteSnapshot instead.'
         }
     )
     Links       = @('Resolve-NetRoute', 'Get-NetInterfaceInfo', 'ip-route(8)', 'ip-rule(8)')

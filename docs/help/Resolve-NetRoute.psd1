@@ -4,7 +4,8 @@
         'Resolve-NetRoute answers the question `ip route get` answers, for one destination or a hundred thousand: for each address it returns one PSLoopback.Output.NetRouteDecision with the route type, the output interface, the next hop (the unspecified address when the destination is on-link), the source address the packet would carry, the matched route, its table and metric, the policy rule that chose the table, and whether the packet stays on this host.'
         'The decision is made the way the Linux kernel makes it: the policy rules in priority order (with from, to, not, fwmark, iif, oif, uid, goto, suppress_prefixlength and the unreachable, prohibit and blackhole actions), then in each table the longest matching prefix, then the lowest metric and the first added, throw routes passing the lookup on, then the next hop and the source address (the route''s preferred source, else for IPv4 an address of the output interface, for IPv6 the rules of RFC 6724). A packet to 127.0.0.1, ::1 or an address of this host matches a local route and goes through the loopback interface.'
         'Unreachable, blackhole, prohibit and "no route" are answers, not errors: RouteType and Error say which, with the errno `ip route get` would print. An address that cannot be parsed, or a host name that does not resolve, is reported as an error naming it, and the other destinations are still answered.'
-        'With -RouteTable the question is asked of routes you pass (saved with Export-Csv or Export-Clixml, or built by hand), on any OS: what-if analysis. With -Verify each answer is also asked of the running kernel (RTM_GETROUTE) and any disagreement is reported.'
+        'With -Snapshot the question is asked of another machine, whole: a Get-NetRouteSnapshot object (live, from Import-Clixml, remoting, a job or ConvertFrom-Json) with its interfaces, addresses, routes and rules, so the answers, source addresses included, are the ones that machine gives. With -RouteTable it is asked of routes alone (saved with Export-Csv or Export-Clixml, or built by hand), on any OS: what-if analysis. With -Verify each answer is also asked of the running kernel (RTM_GETROUTE) and any disagreement is reported.'
+        'A table that no kernel could hold is refused before any answer, naming the route and the field: an IPv4 prefix with host bits set (192.0.2.1/24), a next-hop weight outside 1 to 256, table 0, a gateway on a blackhole, unreachable, prohibit or throw route, a gateway on a host-scope (local) IPv4 route, OnLink without a gateway, an IPv4 gateway for an IPv6 route, and with -Snapshot an interface index the snapshot has no interface for or a preferred source that is none of its addresses. Each message quotes what `ip route add` says for the same route.'
     )
     Parameters  = @{
         InputObject     = 'Interfaces from Get-NetInterfaceInfo, piped: each of their addresses is a destination (not their names, which are not host names). An interface with no address is skipped with a warning that names it.'
@@ -15,7 +16,8 @@
         AddressFamily   = 'Answers only for IPv4 or only for IPv6 addresses: of a host name''s addresses, only those of this family are answered; an address of the other family is reported as an error. Give both (-AddressFamily IPv4, IPv6) for both families, the same as leaving it out.'
         Mark            = 'The firewall mark the packet carries (`mark`), for rules that select on fwmark: a 32-bit number, in decimal (0 to 4294967295) or hex (0x1, 0XfF, 0xFFFFFFFF), as a number or as text. PowerShell reads the literals 0x80000000 to 0xFFFFFFFF as negative Int32 numbers (0xFFFFFFFF is -1), so a negative Int32 is taken as its 32 bits: -Mark 0xFFFFFFFF means 0xFFFFFFFF. Like ip route get, it takes no mask.'
         Explain         = 'Attaches the whole trace to each answer (its Trace property): every rule considered and why it matched or not, every table looked up, every candidate route and why it lost.'
-        RouteTable      = 'Routes to answer against instead of this machine''s: Get-NetRouteInfo objects, their deserialized copies, or rows with the same column names (DestinationPrefix is required; NextHop, InterfaceIndex, InterfaceAlias, RouteMetric, Table, RouteType, PreferredSource, Scope are optional). The default rules (local, main, default) apply, and no interfaces are known, so a source address comes only from a route''s PreferredSource.'
+        RouteTable      = 'Routes to answer against instead of this machine''s: Get-NetRouteInfo objects, their deserialized copies, or rows with the same column names (DestinationPrefix is required; NextHop, InterfaceIndex, InterfaceAlias, RouteMetric, Table, RouteType, PreferredSource, Scope are optional). A bare route list lacks what only a snapshot has: the rules (the default rules local, main, default apply), the interfaces (only those the routes name, all taken to be up), and their addresses, which are inferred from the local table''s host routes (the kernel adds one per address; the prefix length from the subnet route) without their flags (temporary, deprecated) or use_tempaddr. So keep the local table (Get-NetRouteInfo, not -Table main) for -LocalIPAddress and source addresses to work; for a whole machine use Get-NetRouteSnapshot and -Snapshot.'
+        Snapshot        = 'A machine''s whole routing state from Get-NetRouteSnapshot, live or a copy (Import-Clixml, Invoke-Command, Receive-Job, ConvertFrom-Json of ConvertTo-Json -Depth 6): its interfaces with their addresses, every table, the rules, and which interfaces prefer temporary IPv6 addresses. Answers are that machine''s. Only snapshots taken on Linux are accepted, since only Linux''s decision rules are implemented; cannot be combined with -RouteTable or -Verify.'
         Verify          = 'Also asks the running kernel the same question (Linux only) and records in KernelAgrees and KernelAnswer whether it answered the same; a disagreement is also written as a warning.'
     }
     Inputs      = @(
@@ -27,7 +29,7 @@
     Notes       = @(
         'Verified on Linux by a differential test: random network namespaces with several links, IPv4 and IPv6 routes of every type and metric, extra tables chosen by from, to and fwmark rules and a suppress_prefixlength 0 rule; thousands of destinations must get the same type, interface, next hop and source as `ip -j route get`.'
         'A multipath route sends each flow by a hash the kernel keeps secret; the answer shows the first path and lists every path in Paths. For IPv6 with -LocalIPAddress the packet carries that source, so SourceAddress is it.'
-        'Reading this machine''s tables is implemented on Linux only; -RouteTable works everywhere.'
+        'Reading this machine''s tables is implemented on Linux only; -RouteTable and -Snapshot work everywhere.'
     )
     Examples    = @(
         @{
@@ -56,10 +58,15 @@
             Remarks = '10.1.2.3 takes the longer 10.0.0.0/8 route via 192.0.2.254; 8.8.8.8 takes the default route. No packet is sent and this machine''s table is not read.'
         }
         @{
+            Title   = 'Answer as another machine would'
+            Code    = 'Get-NetRouteSnapshot | Export-Clixml web01.xml; Resolve-NetRoute 198.51.100.7 -Snapshot (Import-Clixml web01.xml) -LocalIPAddress 192.0.2.10'
+            Remarks = 'Take the snapshot on web01, read it on any machine: the route, interface, next hop and source address web01 would use for a packet from its address 192.0.2.10, with web01''s rules.'
+        }
+        @{
             Title   = 'Check PSLoopback against the kernel'
             Code    = 'Get-NetInterfaceInfo | ForEach-Object Addresses | Resolve-NetRoute -Verify | Where-Object KernelAgrees -eq $false'
             Remarks = 'Resolves every address of this host, asks the kernel too, and lists any answer the kernel gives differently (none is expected).'
         }
     )
-    Links       = @('Get-NetRouteInfo', 'Get-NetInterfaceInfo', 'ip-route(8)', 'Find-NetRoute')
+    Links       = @('Get-NetRouteSnapshot', 'Get-NetRouteInfo', 'Get-NetInterfaceInfo', 'ip-route(8)', 'Find-NetRoute')
 }

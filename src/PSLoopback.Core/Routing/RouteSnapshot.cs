@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 
@@ -38,8 +37,8 @@ public sealed class RouteSnapshot
     /// <summary>
     /// A snapshot of routes alone, as from another machine (what-if questions): the default rules, and only
     /// the interfaces the routes name. The one carrying the local route for 127.0.0.0/8 or ::1 is taken to be
-    /// the loopback interface, since that is where every OS puts them. Each interface gets the addresses its
-    /// local routes imply, so source addresses are chosen as on the machine the table came from.
+    /// the loopback interface, since that is where every OS puts them. The local table's host routes are the
+    /// machine's own addresses, so each becomes an address of its route's interface (see <see cref="AddressesFromLocalRoutes"/>).
     /// </summary>
     public static RouteSnapshot FromRoutes(IReadOnlyList<NetRouteInfo> routes)
     {
@@ -54,7 +53,7 @@ public sealed class RouteSnapshot
             {
                 InterfaceType = g.Any(n => n.Loopback) ? InterfaceType.Loopback : InterfaceType.Unknown,
                 AdminStatus = AdminStatus.Up,
-                Addresses = ImpliedAddresses(routes, g.Key, g.First().InterfaceAlias!),
+                Addresses = AddressesFromLocalRoutes(routes, g.Key, g.First().InterfaceAlias!),
             })
             .OrderBy(i => i.InterfaceIndex)
             .ToList();
@@ -62,39 +61,37 @@ public sealed class RouteSnapshot
     }
 
     /// <summary>
-    /// The kernel adds a host route of type local for every address, on the address's device, and an on-link
-    /// route for its prefix: the address is the local route's, its length the longest such route's that holds it.
+    /// An interface's addresses as far as its routes tell: each host route of type local in the local table
+    /// (the kernel adds one per address). The prefix length is that of the kernel's subnet route (or, for
+    /// 127.0.0.1/8, the local route of the whole block) on the same interface that contains the address (IPv4: the one whose src is it, the primary; another one
+    /// in that subnet is secondary); without one, a host prefix. Flags and lifetimes are not in routes.
     /// </summary>
-    private static IReadOnlyList<NetInterfaceAddress> ImpliedAddresses(IReadOnlyList<NetRouteInfo> routes, int index, string alias)
+    internal static IReadOnlyList<NetInterfaceAddress> AddressesFromLocalRoutes(IReadOnlyList<NetRouteInfo> routes, int interfaceIndex, string name)
     {
-        var onDevice = routes.Where(r => r.InterfaceIndex == index && r.NextHops.Count == 0).ToList();
+        var subnets = routes
+            .Where(r => r.InterfaceIndex == interfaceIndex && r.NextHops.Count == 0 && r.IsOnLink
+                && ((r.RouteType == RouteType.Unicast && r.Protocol == RouteProtocol.Kernel) || (r.RouteType == RouteType.Local && !r.DestinationPrefix.IsHost)))
+            .ToList();
         var addresses = new List<NetInterfaceAddress>();
-        foreach (var local in onDevice.Where(r => r.RouteType == RouteType.Local && r.DestinationPrefix.IsHost))
+        foreach (var local in routes.Where(r => r.InterfaceIndex == interfaceIndex && r.RouteType == RouteType.Local && r.Table == RouteTables.Local && r.DestinationPrefix.IsHost))
         {
-            var address = local.DestinationPrefix.Network;
-            if (addresses.Any(a => a.IPAddress.Equals(address)))
+            var ip = local.DestinationPrefix.Network;
+            var ipv4 = local.AddressFamily == IPAddressFamily.IPv4;
+            var subnet = subnets
+                .Where(r => r.AddressFamily == local.AddressFamily && r.DestinationPrefix.Contains(ip))
+                .OrderByDescending(r => ipv4 && ip.Equals(r.PreferredSource))
+                .ThenByDescending(r => r.DestinationPrefix.Length)
+                .FirstOrDefault();
+            var scope = AddressClass.IsLoopback(ip) ? AddressScope.Host : ip.IsIPv6LinkLocal ? AddressScope.Link : AddressScope.Global;
+            addresses.Add(new NetInterfaceAddress(interfaceIndex, name, ip, subnet?.DestinationPrefix.Length ?? local.DestinationPrefix.Length)
             {
-                continue;
-            }
-
-            var length = onDevice
-                .Where(r => !r.DestinationPrefix.IsHost && r.DestinationPrefix.Contains(address)
-                    && (r.RouteType == RouteType.Local || (r.RouteType == RouteType.Unicast && IsUnspecified(r.NextHop))))
-                .Select(r => (int?)r.DestinationPrefix.Length)
-                .Max() ?? local.DestinationPrefix.Length;
-            addresses.Add(new NetInterfaceAddress(index, alias, address, length) { Scope = ScopeOf(address) });
+                Scope = scope,
+                Flags = ipv4 && subnet is not null && !ip.Equals(subnet.PreferredSource) ? AddressFlags.Secondary : AddressFlags.None,
+            });
         }
 
         return addresses;
     }
-
-    private static bool IsUnspecified(IPAddress address) =>
-        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
-
-    private static AddressScope ScopeOf(IPAddress address) =>
-        IPAddress.IsLoopback(address) ? AddressScope.Host
-        : address.IsIPv6LinkLocal ? AddressScope.Link
-        : AddressScope.Global;
 
     public NetInterfaceInfo? FindInterface(int index)
     {

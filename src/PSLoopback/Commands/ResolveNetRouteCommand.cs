@@ -81,18 +81,29 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [ValidateNotNull]
     public object[]? RouteTable { get; set; }
 
+    /// <summary>A machine's whole routing state from Get-NetRouteSnapshot, live or deserialized.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public PSObject? Snapshot { get; set; }
+
     [Parameter]
     public SwitchParameter Verify { get; set; }
 
     protected override void BeginProcessing()
     {
-        if (Verify && RouteTable is not null)
+        if (Verify && (RouteTable is not null || Snapshot is not null))
         {
             Fail("VerifyWithRouteTable", ErrorCategory.InvalidArgument, null,
-                "-Verify asks this machine's kernel, so it cannot check answers for a -RouteTable from elsewhere.");
+                "-Verify asks this machine's kernel, so it cannot check answers for a -RouteTable or -Snapshot from elsewhere.");
         }
 
-        var snapshot = RouteTable is null ? ReadSnapshot() : FromRouteTable(RouteTable);
+        if (RouteTable is not null && Snapshot is not null)
+        {
+            Fail("RouteTableWithSnapshot", ErrorCategory.InvalidArgument, null,
+                "Give -RouteTable (routes alone) or -Snapshot (a whole machine), not both.");
+        }
+
+        var snapshot = Snapshot is not null ? FromSnapshot(Snapshot) : RouteTable is null ? ReadSnapshot() : FromRouteTable(RouteTable);
         resolver = new RouteResolver(snapshot);
         destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces);
         source = ParseSource();
@@ -254,6 +265,22 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
         WriteVerbose($"Read {converted.Count} routes from -RouteTable.");
         return RouteSnapshot.FromRoutes(converted);
+    }
+
+    private RouteSnapshot FromSnapshot(PSObject saved)
+    {
+        RouteSnapshot? snapshot = null;
+        try
+        {
+            snapshot = SnapshotConverter.Convert(saved);
+            WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces from -Snapshot.");
+        }
+        catch (ArgumentException e)
+        {
+            Fail("InvalidSnapshot", ErrorCategory.InvalidData, saved, e.Message, e);
+        }
+
+        return snapshot!;
     }
 
     private IPAddress? ParseSource()

@@ -1,8 +1,5 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using PSLoopback.Addressing;
@@ -14,24 +11,37 @@ namespace PSLoopback.Conversion;
 /// Reads a route from whatever the user passes to -RouteTable: Get-NetRouteInfo's own objects, their
 /// deserialized copies (Import-Clixml, remoting), rows of Import-Csv, or hashtables, with the same names.
 /// Only DestinationPrefix is required; the rest take the defaults `ip route add` would. A value that does
-/// not fit its field stops the conversion, naming the row and the field: a table read half right would give
-/// confident wrong answers.
+/// not fit its field, or a route no kernel would hold, stops the conversion, naming the row and the field:
+/// a table read half right would give confident wrong answers.
 /// </summary>
 internal static class RouteObjectConverter
 {
-    public static NetRouteInfo Convert(object input, int position)
+    /// <param name="source">Where the rows came from, for errors: "-RouteTable", "the snapshot".</param>
+    public static NetRouteInfo Convert(object input, int position, string source = "-RouteTable")
     {
-        var item = PSObject.AsPSObject(input);
-        if (item.BaseObject is NetRouteInfo route)
+        if (PSObject.AsPSObject(input).BaseObject is NetRouteInfo route)
         {
             return route;
         }
 
-        var row = new Row(item, position);
-        var prefixText = row.Text("DestinationPrefix") ?? throw row.Bad("it has no DestinationPrefix");
+        var row = new InputRow(input, $"Route {position + 1} of {source}");
+        var prefixText = row.Text("DestinationPrefix");
+        if (prefixText is null)
+        {
+            throw row.Has("Routes") && row.Has("Interfaces")
+                ? row.Bad("it is a whole snapshot (Get-NetRouteSnapshot), not a route; pass it with -Snapshot")
+                : row.Bad("it has no DestinationPrefix");
+        }
+
         if (!IPPrefix.TryParse(prefixText, out var prefix))
         {
             throw row.Bad($"its DestinationPrefix '{prefixText}' is not a prefix such as 192.0.2.0/24");
+        }
+
+        var hostBits = RouteTableRules.HostBits("DestinationPrefix", prefixText);
+        if (hostBits is not null)
+        {
+            throw row.Bad(hostBits);
         }
 
         var unspecified = prefix.AddressFamily == IPAddressFamily.IPv4 ? IPAddress.Any : IPAddress.IPv6Any;
@@ -49,7 +59,8 @@ internal static class RouteObjectConverter
             Protocol = row.Enum<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
             Preference = row.Enum<RoutePreference>("Preference"),
             Flags = row.Enum<RouteFlags>("Flags") ?? RouteFlags.None,
-            NextHops = row.NextHops(unspecified),
+            Mtu = (int?)row.Number("Mtu", int.MaxValue),
+            NextHops = NextHops(row, unspecified),
         };
 
         var table = row.Text("Table") ?? row.Text("TableName");
@@ -60,115 +71,48 @@ internal static class RouteObjectConverter
 
         converted.Scope = row.Enum<AddressScope>("Scope")
             ?? (converted.RouteType is RouteType.Local ? AddressScope.Host : converted.IsOnLink && converted.NextHops.Count == 0 ? AddressScope.Link : AddressScope.Global);
-        return converted;
+
+        var impossible = RouteTableRules.Check(converted, null);
+        return impossible is null ? converted : throw row.Bad(impossible);
     }
 
-    /// <summary>One input row: its fields by name, whether it is an object or a hashtable.</summary>
-    private sealed class Row
+    /// <summary>
+    /// Multipath next hops survive Export-Clixml as a list of objects; Export-Csv can only write the
+    /// list's text, so a CSV row of a multipath route is refused rather than read as on-link.
+    /// </summary>
+    private static IReadOnlyList<NetRouteNextHop> NextHops(InputRow row, IPAddress unspecified)
     {
-        private readonly PSObject item;
-        private readonly int position;
-
-        public Row(PSObject item, int position)
+        var value = row.Value("NextHops");
+        if (value is null || (value is string text && text.Length == 0))
         {
-            this.item = item;
-            this.position = position;
+            return Array.Empty<NetRouteNextHop>();
         }
 
-        public object? Value(string name) =>
-            item.BaseObject is IDictionary dictionary
-                ? dictionary.Keys.Cast<object>().Where(k => string.Equals(k?.ToString(), name, StringComparison.OrdinalIgnoreCase)).Select(k => dictionary[k]).FirstOrDefault()
-                : item.Properties[name]?.Value;
-
-        /// <summary>A deserialized value (Import-Clixml, remoting) keeps its original ToString, which is what is wanted.</summary>
-        public string? Text(string name)
+        if (value is string)
         {
-            var text = Value(name)?.ToString();
-            return string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
-        }
-
-        public IPAddress? Address(string name)
-        {
-            var text = Text(name);
-            return text is null ? null : Destination.TryParseAddress(text, out var address) ? address : throw Bad($"its {name} '{text}' is not an IP address");
-        }
-
-        public IPPrefix? Prefix(string name)
-        {
-            var text = Text(name);
-            return text is null ? null : IPPrefix.TryParse(text, out var prefix) ? prefix : throw Bad($"its {name} '{text}' is not a prefix");
-        }
-
-        public long? Number(string name, long maximum)
-        {
-            var text = Text(name);
-            if (text is null)
+            var carriesPackets = (row.Text("RouteType") ?? "Unicast").Equals("Unicast", StringComparison.OrdinalIgnoreCase);
+            if (carriesPackets && (row.Number("InterfaceIndex", int.MaxValue) ?? 0) == 0 && row.Text("InterfaceAlias") is null)
             {
-                return null;
+                throw row.Bad("its next hops are in a column CSV cannot carry (a multipath route); save the table with Export-Clixml instead");
             }
 
-            return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0 && number <= maximum
-                ? number
-                : throw Bad($"its {name} '{text}' is not a whole number from 0 to {maximum}");
+            return Array.Empty<NetRouteNextHop>();
         }
 
-        /// <summary>A name of the enum (or a number that is one of its values); anything else is an error.</summary>
-        public T? Enum<T>(string name)
-            where T : struct
+        var hops = new List<NetRouteNextHop>();
+        foreach (var element in LanguagePrimitives.GetEnumerable(value) ?? new[] { value })
         {
-            var text = Text(name);
-            if (text is null)
+            var hop = new InputRow(element, row.Label);
+            hops.Add(new NetRouteNextHop
             {
-                return null;
-            }
-
-            return System.Enum.TryParse<T>(text, ignoreCase: true, out var value) && (IsFlags<T>() || System.Enum.IsDefined(typeof(T), value))
-                ? value
-                : throw Bad($"its {name} '{text}' is not one of {string.Join(", ", System.Enum.GetNames(typeof(T)))}");
+                NextHop = hop.Address("NextHop") ?? unspecified,
+                InterfaceIndex = (int)(hop.Number("InterfaceIndex", int.MaxValue) ?? 0),
+                InterfaceAlias = hop.Text("InterfaceAlias"),
+                Weight = (int)(hop.Number("Weight", int.MaxValue, int.MinValue) ?? 1),
+                Flags = hop.Enum<RouteFlags>("Flags") ?? RouteFlags.None,
+            });
         }
 
-        /// <summary>
-        /// Multipath next hops survive Export-Clixml as a list of objects; Export-Csv can only write the
-        /// list's type name, so a CSV row of a multipath route is refused rather than read as on-link.
-        /// </summary>
-        public IReadOnlyList<NetRouteNextHop> NextHops(IPAddress unspecified)
-        {
-            var value = Value("NextHops");
-            if (value is null || (value is string text && text.Length == 0))
-            {
-                return Array.Empty<NetRouteNextHop>();
-            }
-
-            if (value is string)
-            {
-                var carriesPackets = (Text("RouteType") ?? "Unicast").Equals("Unicast", StringComparison.OrdinalIgnoreCase);
-                if (carriesPackets && (Number("InterfaceIndex", int.MaxValue) ?? 0) == 0 && Text("InterfaceAlias") is null)
-                {
-                    throw Bad("its next hops are in a column CSV cannot carry (a multipath route); save the table with Export-Clixml instead");
-                }
-
-                return Array.Empty<NetRouteNextHop>();
-            }
-
-            var hops = new List<NetRouteNextHop>();
-            foreach (var element in LanguagePrimitives.GetEnumerable(value) ?? new[] { value })
-            {
-                var hop = new Row(PSObject.AsPSObject(element), position);
-                hops.Add(new NetRouteNextHop
-                {
-                    NextHop = hop.Address("NextHop") ?? unspecified,
-                    InterfaceIndex = (int)(hop.Number("InterfaceIndex", int.MaxValue) ?? 0),
-                    InterfaceAlias = hop.Text("InterfaceAlias"),
-                    Weight = (int)(hop.Number("Weight", 256) ?? 1),
-                    Flags = hop.Enum<RouteFlags>("Flags") ?? RouteFlags.None,
-                });
-            }
-
-            return hops;
-        }
-
-        public ArgumentException Bad(string why) => new($"Route {position + 1} of -RouteTable cannot be read: {why}.");
-
-        private static bool IsFlags<T>() => typeof(T).IsDefined(typeof(FlagsAttribute), false);
+        return hops;
     }
 }

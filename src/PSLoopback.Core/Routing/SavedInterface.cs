@@ -1,0 +1,26 @@
+using System;
+using System.Collections.Generic;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+/// <summary>One interface as a saved snapshot carries it: what the resolver reads of an interface, and no more.</summary>
+public sealed class SavedInterface
+{
+    public SavedInterface(int interfaceIndex, string name)
+    {
+        InterfaceIndex = interfaceIndex;
+        Name = name;
+    }
+
+    public int InterfaceIndex { get; }
+
+    public string Name { get; }
+
+    public InterfaceType InterfaceType { get; set; }
+
+    /// <summary>A down interface cannot be asked for as the output interface.</summary>
+    public AdminStatus AdminStatus { get; set; }
+
+    public IReadOnlyList<SavedAddress> Addresses { get; set; } = Array.Empty<SavedAddress>();
+}

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// Rebuilds the resolver's <see cref="RouteSnapshot"/> from a saved one (Get-NetRouteSnapshot, read back
+/// from CLIXML, JSON or remoting), so a machine's answers can be given anywhere. A saved snapshot that no
+/// kernel could have produced is refused, naming the item and the field, rather than answered for.
+/// </summary>
+public static class SavedSnapshot
+{
+    public static RouteSnapshot Build(
+        IReadOnlyList<SavedInterface> interfaces,
+        IReadOnlyList<NetRouteInfo> routes,
+        IReadOnlyList<NetRouteRule> rules,
+        IEnumerable<int> preferTemporaryAddresses)
+    {
+        var built = new List<NetInterfaceInfo>();
+        for (var i = 0; i < interfaces.Count; i++)
+        {
+            built.Add(BuildInterface(interfaces[i], i, built));
+        }
+
+        var snapshot = new RouteSnapshot(built, routes, rules);
+        for (var i = 0; i < routes.Count; i++)
+        {
+            var why = RouteTableRules.Check(routes[i], snapshot);
+            if (why is not null)
+            {
+                throw new ArgumentException($"Route {i + 1} of the snapshot ({routes[i]}) is not one a kernel holds: {why}.");
+            }
+        }
+
+        foreach (var index in preferTemporaryAddresses)
+        {
+            if (snapshot.FindInterface(index) is null)
+            {
+                throw new ArgumentException($"The snapshot's PreferTemporaryAddresses names interface {index}, which it does not have.");
+            }
+
+            snapshot.PreferTemporaryAddresses.Add(index);
+        }
+
+        return snapshot;
+    }
+
+    private static NetInterfaceInfo BuildInterface(SavedInterface saved, int position, List<NetInterfaceInfo> earlier)
+    {
+        string Bad(string why) => $"Interface {position + 1} of the snapshot ({saved.Name}) cannot be read: {why}.";
+        if (saved.InterfaceIndex <= 0)
+        {
+            throw new ArgumentException(Bad($"its InterfaceIndex {saved.InterfaceIndex} is not 1 or more"));
+        }
+
+        if (string.IsNullOrWhiteSpace(saved.Name))
+        {
+            throw new ArgumentException(Bad("it has no Name"));
+        }
+
+        var twin = earlier.FirstOrDefault(e => e.InterfaceIndex == saved.InterfaceIndex || e.Name == saved.Name);
+        if (twin is not null)
+        {
+            throw new ArgumentException(Bad($"interface {twin.InterfaceIndex} {twin.Name} has the same index or name"));
+        }
+
+        var addresses = new List<NetInterfaceAddress>();
+        foreach (var address in saved.Addresses)
+        {
+            var bits = address.IPAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+            if (address.PrefixLength < 0 || address.PrefixLength > bits)
+            {
+                throw new ArgumentException(Bad($"its address {address.IPAddress} has PrefixLength {address.PrefixLength}, not 0 to {bits}"));
+            }
+
+            addresses.Add(new NetInterfaceAddress(saved.InterfaceIndex, saved.Name, address.IPAddress, address.PrefixLength)
+            {
+                Scope = address.Scope,
+                Peer = address.Peer,
+                Flags = address.Flags,
+            });
+        }
+
+        return new NetInterfaceInfo(saved.InterfaceIndex, saved.Name)
+        {
+            InterfaceType = saved.InterfaceType,
+            AdminStatus = saved.AdminStatus,
+            Addresses = addresses,
+        };
+    }
+}

@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+using PSLoopback.Output;
+using PSLoopback.Routing;
+
+namespace PSLoopback.Conversion;
+
+/// <summary>
+/// Reads a snapshot back from what Get-NetRouteSnapshot wrote, live or copied (Import-Clixml, remoting,
+/// ConvertFrom-Json), into the resolver's <see cref="RouteSnapshot"/>. Always from the text, so a live
+/// snapshot and its copies are answered alike; the checks on what a kernel can hold are Core's.
+/// </summary>
+internal static class SnapshotConverter
+{
+    private const string Source = "the snapshot";
+
+    public static RouteSnapshot Convert(object input)
+    {
+        var row = new InputRow(input, "The snapshot");
+        if (!row.Has("Interfaces") || !row.Has("Routes") || !row.Has("FormatVersion"))
+        {
+            throw row.Bad("it is not one written by Get-NetRouteSnapshot (it needs FormatVersion, Interfaces and Routes); a list of routes goes to -RouteTable");
+        }
+
+        var version = row.Number("FormatVersion", int.MaxValue, 1) ?? throw row.Bad("its FormatVersion is empty");
+        if (version > NetRouteSnapshot.CurrentFormatVersion)
+        {
+            throw row.Bad($"its FormatVersion {version} is newer than this PSLoopback reads ({NetRouteSnapshot.CurrentFormatVersion}); update the module");
+        }
+
+        var os = row.Text("OperatingSystem");
+        if (!string.Equals(os, "Linux", StringComparison.OrdinalIgnoreCase))
+        {
+            throw row.Bad($"it was taken on {os ?? "an unnamed OS"}, and only Linux's routing decisions are implemented");
+        }
+
+        var interfaces = Items(row, "Interfaces").Select((item, i) => Interface(new InputRow(item, $"Interface {i + 1} of {Source}"))).ToList();
+        var routes = Items(row, "Routes").Select((item, i) => RouteObjectConverter.Convert(item, i, Source)).ToList();
+        var rules = Items(row, "Rules").Select((item, i) => Rule(new InputRow(item, $"Rule {i + 1} of {Source}"))).ToList();
+        var temporary = Items(row, "PreferTemporaryAddresses")
+            .Select(item => int.TryParse(item.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) ? index : throw row.Bad($"its PreferTemporaryAddresses has '{item}', not an interface index"))
+            .ToList();
+        return SavedSnapshot.Build(interfaces, routes, rules, temporary);
+    }
+
+    private static SavedInterface Interface(InputRow row)
+    {
+        var index = (int)(row.Number("InterfaceIndex", int.MaxValue, 1) ?? throw row.Bad("it has no InterfaceIndex"));
+        var name = row.Text("Name") ?? row.Text("InterfaceAlias") ?? throw row.Bad("it has no Name");
+        var addresses = Items(row, "Addresses").Select(item =>
+        {
+            var address = new InputRow(item, row.Label);
+            var ip = address.Address("IPAddress") ?? throw row.Bad("an address has no IPAddress");
+            return new SavedAddress(ip, (int)(address.Number("PrefixLength", 128) ?? throw row.Bad($"its address {ip} has no PrefixLength")))
+            {
+                Scope = address.Enum<AddressScope>("Scope"),
+                Peer = address.Address("Peer"),
+                Flags = address.Enum<AddressFlags>("Flags") ?? AddressFlags.None,
+            };
+        }).ToList();
+        return new SavedInterface(index, name)
+        {
+            InterfaceType = row.Enum<InterfaceType>("InterfaceType") ?? InterfaceType.Unknown,
+            AdminStatus = row.Enum<AdminStatus>("AdminStatus") ?? throw row.Bad("it has no AdminStatus"),
+            Addresses = addresses,
+        };
+    }
+
+    private static NetRouteRule Rule(InputRow row)
+    {
+        var rule = new NetRouteRule
+        {
+            AddressFamily = row.Enum<IPAddressFamily>("AddressFamily") ?? throw row.Bad("it has no AddressFamily"),
+            Priority = (uint)(row.Number("Priority", uint.MaxValue) ?? throw row.Bad("it has no Priority")),
+            Action = row.Enum<RuleAction>("Action") ?? RuleAction.Lookup,
+            From = row.Prefix("From"),
+            To = row.Prefix("To"),
+            Not = row.Boolean("Not") ?? false,
+            FwMark = (uint?)row.Number("FwMark", uint.MaxValue),
+            FwMask = (uint?)row.Number("FwMask", uint.MaxValue),
+            IncomingInterface = row.Text("IncomingInterface"),
+            OutgoingInterface = row.Text("OutgoingInterface"),
+            Tos = (byte)(row.Number("Tos", byte.MaxValue) ?? 0),
+            GotoPriority = (uint?)row.Number("GotoPriority", uint.MaxValue),
+            SuppressPrefixLength = (int?)row.Number("SuppressPrefixLength", 128),
+            SuppressInterfaceGroup = (int?)row.Number("SuppressInterfaceGroup", int.MaxValue, int.MinValue),
+            IPProtocol = (byte?)row.Number("IPProtocol", byte.MaxValue),
+            SourcePortRange = Ports(row, "SourcePortRange"),
+            DestinationPortRange = Ports(row, "DestinationPortRange"),
+            UidRange = Uids(row),
+            L3MasterDevice = row.Boolean("L3MasterDevice") ?? false,
+            Protocol = row.Enum<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
+        };
+        var table = row.Text("Table");
+        if (table is not null)
+        {
+            rule.Table = RouteTables.TryParse(table, out var id) ? id : throw row.Bad($"its Table '{table}' is not main, local, default or a number");
+        }
+
+        return rule;
+    }
+
+    private static PortRange? Ports(InputRow row, string name)
+    {
+        var text = row.Text(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var (start, end) = Range(row, name, text, ushort.MaxValue);
+        return new PortRange((ushort)start, (ushort)end);
+    }
+
+    private static UidRange? Uids(InputRow row)
+    {
+        var text = row.Text("UidRange");
+        if (text is null)
+        {
+            return null;
+        }
+
+        var (start, end) = Range(row, "UidRange", text, uint.MaxValue);
+        return new UidRange((uint)start, (uint)end);
+    }
+
+    /// <summary>"80" or "1000-2000", as the output records write a range.</summary>
+    private static (long Start, long End) Range(InputRow row, string name, string text, long maximum)
+    {
+        var parts = text.Split('-');
+        var numbers = parts.Select(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= maximum ? n : -1).ToArray();
+        return parts.Length is 1 or 2 && numbers.All(n => n >= 0) && numbers[0] <= numbers[numbers.Length - 1]
+            ? (numbers[0], numbers[numbers.Length - 1])
+            : throw row.Bad($"its {name} '{text}' is not a range such as 1000-2000");
+    }
+
+    /// <summary>
+    /// A list property's items. A list that arrives as one string was flattened by a serializer that went
+    /// too shallow (ConvertTo-Json without -Depth, Export-Clixml -Depth 1), and is refused as such.
+    /// </summary>
+    private static IEnumerable<object> Items(InputRow row, string name)
+    {
+        var value = row.Value(name);
+        if (value is null)
+        {
+            return Array.Empty<object>();
+        }
+
+        if (PSObject.AsPSObject(value).BaseObject is string text)
+        {
+            return text.Length == 0
+                ? Array.Empty<object>()
+                : throw row.Bad($"its {name} arrived as text ('{(text.Length > 40 ? text.Substring(0, 40) + "..." : text)}'), not a list: it was saved too shallow (ConvertTo-Json needs -Depth 6)");
+        }
+
+        return (LanguagePrimitives.GetEnumerable(value) ?? new[] { value }).Cast<object?>()
+            .Select(item => item ?? throw row.Bad($"its {name} has an empty item"))
+            .ToList();
+    }
+}
