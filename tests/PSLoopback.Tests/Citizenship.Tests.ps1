@@ -1,10 +1,14 @@
 # The idioms the module exists for: objects that filter with the strings users type, export to JSON and CSV
 # as text, travel through jobs whole, pipe from one cmdlet into the next, and views that never cut a value.
 
+BeforeDiscovery {
+    # -Skip is decided at discovery, so the fact it reads must be known then.
+    $script:ipv6 = (Get-Content /proc/sys/net/ipv6/conf/lo/disable_ipv6 -ErrorAction Ignore) -eq '0'
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    $script:ipv6 = (Get-Content /proc/sys/net/ipv6/conf/lo/disable_ipv6 -ErrorAction Ignore) -eq '0'
 }
 
 Describe 'Filtering with the strings users type' {
