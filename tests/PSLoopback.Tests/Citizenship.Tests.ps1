@@ -189,3 +189,32 @@ Describe 'Sorting in address order' {
             Should -Be '9.1.1.1', '10.1.1.1', '192.0.2.1', '2001:db8::1'
     }
 }
+
+Describe 'One answer for an address, whichever cmdlet is asked' {
+    It 'answers ::ffff:127.0.0.1 for the IPv4 packet a socket sends, in both cmdlets' -Skip:(-not $ipv6) {
+        $decision = Resolve-NetRoute ::ffff:127.0.0.1
+        $decision.Destination | Should -Be '::ffff:127.0.0.1'
+        $decision.RemoteIPAddress | Should -Be '127.0.0.1'
+        $decision.InterfaceAlias | Should -Be 'lo'
+        $decision.RouteType | Should -Be 'Local'
+        $loopback = Test-Loopback ::ffff:127.0.0.1 -Count 1
+        $loopback.InterfaceAlias | Should -Be $decision.InterfaceAlias
+        $loopback.StaysOnHost | Should -Be $decision.StaysOnHost
+    }
+
+    It 'reads ::1%1 as ::1 in both cmdlets (the kernel ignores a zone on a non-link-local address)' -Skip:(-not $ipv6) {
+        (Resolve-NetRoute '::1%1').InterfaceAlias | Should -Be 'lo'
+        (Test-Loopback '::1%1' -Count 1).Status | Should -Be 'Success'
+    }
+
+    It 'refuses a zone no interface has, in both cmdlets, naming it' -Skip:(-not $ipv6) {
+        $null = Resolve-NetRoute 'fe80::1%nosuch', ::1 -ErrorVariable routeErrors -ErrorAction SilentlyContinue
+        $null = Test-Loopback 'fe80::1%nosuch' -Count 1 -ErrorVariable loopErrors -ErrorAction SilentlyContinue
+        foreach ($e in @($routeErrors) + @($loopErrors)) {
+            $e.TargetObject | Should -Be 'fe80::1%nosuch'
+            "$e" | Should -Match 'nosuch'
+        }
+        @($routeErrors).Count | Should -Be 1
+        @($loopErrors).Count | Should -Be 1
+    }
+}

@@ -15,6 +15,13 @@ public static class Destination
     public static readonly TimeSpan NameTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The address a packet to <paramref name="address"/> really carries: a socket sends an IPv4-mapped
+    /// address (::ffff:127.0.0.1) as IPv4, so that is the packet both Resolve-NetRoute and Test-Loopback
+    /// answer for (an IPv6-only socket cannot send it at all).
+    /// </summary>
+    public static IPAddress AsSent(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    /// <summary>
     /// Strict address parsing: IPv4 only as four dotted decimals (IPAddress.Parse takes "10.1" as 10.0.0.1,
     /// which nobody means), IPv6 in any RFC 4291 form, with an optional numeric zone (%3).
     /// </summary>

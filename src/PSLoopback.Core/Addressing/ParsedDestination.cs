@@ -40,7 +40,7 @@ public sealed class ParsedDestination
     public bool IsIPv4Mapped => Address?.IsIPv4MappedToIPv6 == true;
 
     /// <summary>The address a socket really sends to: the IPv4 one for a mapped address, else the address.</summary>
-    public IPAddress? SocketDestination => Address is null ? null : IsIPv4Mapped ? Address.MapToIPv4() : Address;
+    public IPAddress? SocketDestination => Address is null ? null : Destination.AsSent(Address);
 
     /// <summary>The address with its zone as a scope id where the zone applies: what a route lookup is asked for.</summary>
     public IPAddress? ScopedAddress => Address is null || !ZoneApplies || ZoneIndex is not int index

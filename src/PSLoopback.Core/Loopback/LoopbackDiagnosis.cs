@@ -30,8 +30,7 @@ public static class LoopbackDiagnosis
             return LoopbackStatus.NotLoopback;
         }
 
-        // The kernel carries an IPv4-mapped address (::ffff:127.0.0.1) over IPv4, and routes it so.
-        var routed = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        var routed = Destination.AsSent(address);
         var decision = facts.Resolver?.Resolve(new RouteQuery(routed));
         if (decision is not null)
         {

@@ -62,15 +62,16 @@ public sealed class RouteSnapshot
 
     /// <summary>
     /// An interface's addresses as far as its routes tell: each host route of type local in the local table
-    /// (the kernel adds one per address). The prefix length is that of the kernel's subnet route (or, for
-    /// 127.0.0.1/8, the local route of the whole block) on the same interface that contains the address (IPv4: the one whose src is it, the primary; another one
-    /// in that subnet is secondary); without one, a host prefix. Flags and lifetimes are not in routes.
+    /// (the kernel adds one per address). The prefix length is that of an on-link route on the same interface
+    /// that contains the address (or, for 127.0.0.1/8, the local route of the whole block): for IPv4 the one
+    /// whose src is the address first, then the kernel's own subnet route, then the longest (another address in
+    /// that subnet is secondary); without one, a host prefix. Flags and lifetimes are not in routes.
     /// </summary>
     internal static IReadOnlyList<NetInterfaceAddress> AddressesFromLocalRoutes(IReadOnlyList<NetRouteInfo> routes, int interfaceIndex, string name)
     {
         var subnets = routes
             .Where(r => r.InterfaceIndex == interfaceIndex && r.NextHops.Count == 0 && r.IsOnLink
-                && ((r.RouteType == RouteType.Unicast && r.Protocol == RouteProtocol.Kernel) || (r.RouteType == RouteType.Local && !r.DestinationPrefix.IsHost)))
+                && (r.RouteType == RouteType.Unicast || (r.RouteType == RouteType.Local && !r.DestinationPrefix.IsHost)))
             .ToList();
         var addresses = new List<NetInterfaceAddress>();
         foreach (var local in routes.Where(r => r.InterfaceIndex == interfaceIndex && r.RouteType == RouteType.Local && r.Table == RouteTables.Local && r.DestinationPrefix.IsHost))
@@ -80,6 +81,7 @@ public sealed class RouteSnapshot
             var subnet = subnets
                 .Where(r => r.AddressFamily == local.AddressFamily && r.DestinationPrefix.Contains(ip))
                 .OrderByDescending(r => ipv4 && ip.Equals(r.PreferredSource))
+                .ThenByDescending(r => r.Protocol == RouteProtocol.Kernel)
                 .ThenByDescending(r => r.DestinationPrefix.Length)
                 .FirstOrDefault();
             var scope = AddressClass.IsLoopback(ip) ? AddressScope.Host : ip.IsIPv6LinkLocal ? AddressScope.Link : AddressScope.Global;

@@ -136,7 +136,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         for (var i = 0; i < targets.Length; i++)
         {
             var target = targets[i];
-            foreach (var address in Addresses(target))
+            foreach (var address in Addresses(target).Select(Destination.AsSent))
             {
                 if (source is not null && source.AddressFamily != address.AddressFamily)
                 {

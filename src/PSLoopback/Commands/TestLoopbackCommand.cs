@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using PSLoopback.Addressing;
@@ -23,6 +24,7 @@ public sealed class TestLoopbackCommand : PSCmdlet
 
     private readonly CancellationTokenSource stopping = new();
     private LoopbackTester? tester;
+    private LoopbackFacts? facts;
     private readonly List<LoopbackTestResult> portResults = new();
     private bool allSucceeded = true;
     private bool anyTested;
@@ -74,10 +76,11 @@ public sealed class TestLoopbackCommand : PSCmdlet
                 "PortWithProtocol", ErrorCategory.InvalidArgument, Protocol));
         }
 
-        LoopbackFacts? facts = null;
         try
         {
+            var clock = Stopwatch.StartNew();
             facts = LoopbackFactSource.Read(stopping.Token);
+            WriteVerbose($"Read {facts.Interfaces.Count} interfaces{(facts.Resolver is null ? string.Empty : " and the routing tables")} in {clock.Elapsed.TotalMilliseconds:0.0} ms; {facts.HostsPath} is read only if a name needs it.");
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
@@ -123,6 +126,12 @@ public sealed class TestLoopbackCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        if (facts is { HostsRead: true })
+        {
+            var scan = facts.Hosts;
+            WriteVerbose($"Read {scan.Path}: {scan.Status}, {scan.Lines} lines, {scan.Entries.Count} for loopback names{(scan.StoppedBecause is null ? string.Empty : "; " + scan.StoppedBecause)}.");
+        }
+
         WriteProgress(new ProgressRecord(1, "Test-Loopback", "done") { RecordType = ProgressRecordType.Completed });
         if (PortOrNull is int port)
         {
