@@ -5,6 +5,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../topologies/NetnsTopology.psm1') -Force
     $script:module = Get-ModuleUnderTest
     Import-Module $module -Force
     $script:version = (Import-PowerShellDataFile (Join-Path $module 'PSLoopback.psd1')).ModuleVersion
@@ -31,31 +32,16 @@ BeforeAll {
         foreach ($name in 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'LOCALAPPDATA', 'APPDATA') {
             $null = New-Item -ItemType Directory -Force -Path $isolated[$name]
         }
-        $pwsh = @(Get-PwshCommand)
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        # Recomputed by the child from its own home, so Import-Module by name cannot find the module anywhere else.
+        $isolated.PSModulePath = $null
+        $isolated.PSLOOPBACK_MODULE = $null
         # A script file rather than -EncodedCommand, whose errors would come back as CLIXML.
         $file = Join-Path $scratch "child-$([guid]::NewGuid().ToString('n')).ps1"
         Set-Content -LiteralPath $file -Value $Script
-        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)) {
-            $start.ArgumentList.Add($argument)
-        }
-        foreach ($name in $isolated.Keys) { $start.Environment[$name] = $isolated[$name] }
-        # Recomputed by the child from its own home, so Import-Module by name cannot find the module anywhere else.
-        $null = $start.Environment.Remove('PSModulePath')
-        $null = $start.Environment.Remove('PSLOOPBACK_MODULE')
-        $start.WorkingDirectory = $homePath
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $process = [System.Diagnostics.Process]::Start($start)
-        $stdout = $process.StandardOutput.ReadToEndAsync()
-        $stderr = $process.StandardError.ReadToEndAsync()
-        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-            $process.Kill($true)
-            throw "The isolated pwsh did not finish within $TimeoutSeconds s."
-        }
-        $process.WaitForExit()
-        if ($process.ExitCode -ne 0) { throw "The isolated pwsh failed (exit $($process.ExitCode)): $($stderr.Result) $($stdout.Result)" }
-        $stdout.Result
+        $result = Invoke-BoundedProcess -ArgumentList (@(Get-PwshCommand) + @('-NoProfile', '-NonInteractive', '-File', $file)) `
+            -Environment $isolated -WorkingDirectory $homePath -TimeoutSeconds $TimeoutSeconds -Description 'The isolated pwsh'
+        if ($result.ExitCode -ne 0) { throw "The isolated pwsh failed (exit $($result.ExitCode)): $($result.Error) $($result.Output)" }
+        $result.Output
     }
 
     $quotedRepository = $repository -replace "'", "''"
@@ -74,6 +60,8 @@ $interfaces = @(Get-NetInterfaceInfo)
 $routes = @(Get-NetRouteInfo)
 $rules = @(Get-NetRouteInfo -Rule)
 $resolved = @(Resolve-NetRoute 127.0.0.1)
+$snapshot = Get-NetRouteSnapshot
+$fromSnapshot = @(Resolve-NetRoute 127.0.0.1 -Snapshot $snapshot)
 $help = Get-Help Test-Loopback -Full
 [pscustomobject]@{
     ModuleBase     = (Get-Module PSLoopback).ModuleBase
@@ -84,6 +72,8 @@ $help = Get-Help Test-Loopback -Full
     LocalRoutes    = @($routes | Where-Object { "$($_.RouteType)" -eq 'Local' } | ForEach-Object { "$($_.DestinationPrefix) $($_.InterfaceAlias)" })
     Rules          = @($rules | ForEach-Object { "$($_.AddressFamily) $($_.Priority) $($_.TableName)" })
     Resolved       = @($resolved | ForEach-Object { [pscustomobject]@{ Type = "$($_.RouteType)"; Interface = $_.InterfaceAlias; Table = $_.TableName } })
+    SnapshotRoutes = @($snapshot.Routes).Count
+    FromSnapshot   = @($fromSnapshot | ForEach-Object { "$($_.RouteType) $($_.InterfaceAlias) $($_.SourceAddress)" })
     Quiet          = Test-Loopback 127.0.0.1 -Quiet
     QuietType      = (Test-Loopback 127.0.0.1 -Quiet -Count 1).GetType().FullName
     Examples       = @($help.examples.example | ForEach-Object { "$($_.code)" })
@@ -156,6 +146,11 @@ Describe 'The installed module, imported by name in a fresh pwsh -NoProfile' {
         $answers.Resolved[0].Type | Should -Be 'Local'
         $answers.Resolved[0].Interface | Should -Be @($answers.Loopback)[0].Name
         $answers.Resolved[0].Table | Should -Be 'local'
+    }
+
+    It 'Get-NetRouteSnapshot captures every route, and Resolve-NetRoute -Snapshot answers from it as live' -Skip:(-not $IsLinux) {
+        $answers.SnapshotRoutes | Should -Be (@(Get-IpJson -Arguments '-4', 'route', 'show', 'table', 'all').Count + @(Get-IpJson -Arguments '-6', 'route', 'show', 'table', 'all').Count)
+        $answers.FromSnapshot | Should -Be "Local $(@($answers.Loopback)[0].Name) 127.0.0.1"
     }
 
     It 'Test-Loopback 127.0.0.1 -Quiet returns a single true' {

@@ -10,10 +10,20 @@ Set-StrictMode -Version 3.0
 $script:Created = [System.Collections.Generic.List[string]]::new()
 
 function Invoke-BoundedProcess {
-    <# Runs a process to its end, or kills it after $TimeoutSeconds; returns its exit code, output and errors. #>
-    param([Parameter(Mandatory)][string[]]$ArgumentList, [int]$TimeoutSeconds = 120, [string]$Description = $ArgumentList[0])
+    <#
+        Runs a process to its end, or kills it after $TimeoutSeconds; returns its exit code, output and errors.
+        $Environment sets variables for it (a $null value removes one); $WorkingDirectory is where it starts.
+    #>
+    param(
+        [Parameter(Mandatory)][string[]]$ArgumentList, [int]$TimeoutSeconds = 120, [string]$Description = $ArgumentList[0],
+        [System.Collections.IDictionary]$Environment = @{}, [string]$WorkingDirectory
+    )
     $start = [System.Diagnostics.ProcessStartInfo]::new($ArgumentList[0])
     foreach ($argument in $ArgumentList | Select-Object -Skip 1) { $start.ArgumentList.Add($argument) }
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $start.Environment.Remove($name) } else { $start.Environment[$name] = $Environment[$name] }
+    }
+    if ($WorkingDirectory) { $start.WorkingDirectory = $WorkingDirectory }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $process = [System.Diagnostics.Process]::Start($start)
