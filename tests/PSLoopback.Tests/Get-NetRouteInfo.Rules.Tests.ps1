@@ -145,6 +145,27 @@ Describe 'Get-NetRouteInfo -Rule text in a namespace with a rule of each kind' {
         $ipv4[119] | Should -BeExactly 'from all goto 999 [unresolved]'
     }
 
+    It 'keeps every rule whole through a snapshot: its text, and the decisions it makes' {
+        $script = @'
+$path = Join-Path ([IO.Path]::GetTempPath()) "pslb-rules-snapshot-$PID.xml"
+Get-NetRouteSnapshot | Export-Clixml $path
+$saved = Import-Clixml $path
+Remove-Item $path
+$queries = '198.51.100.1', '203.0.113.9', '2001:db8::1'
+[pscustomobject]@{
+    LiveRules  = @(Get-NetRouteInfo -Rule | ForEach-Object Text)
+    SavedRules = @($saved.Rules | ForEach-Object Text)
+    Live       = @(Resolve-NetRoute $queries -Explain | ForEach-Object { "$($_.Text) | $($_.Trace)" })
+    Saved      = @(Resolve-NetRoute $queries -Explain -Snapshot $saved | ForEach-Object { "$($_.Text) | $($_.Trace)" })
+} | ConvertTo-Json -Depth 3
+'@
+        $result = Invoke-FreshPwsh -Namespace $ns -Script $script
+        $result.ExitCode | Should -Be 0 -Because $result.Error
+        $answer = $result.Output | ConvertFrom-Json
+        @($answer.SavedRules) | Should -Be @($answer.LiveRules)
+        @($answer.Saved) | Should -Be @($answer.Live)
+    }
+
     It 'shows the same text in the default view, wrapped between words at 80 columns' {
         $result = Invoke-FreshPwsh -Namespace $ns -Script 'Get-NetRouteInfo -Rule -AddressFamily IPv4 | Where-Object Priority -EQ 136 | Out-String -Width 80'
         ($result.Output -split "`n" | Where-Object { $_.TrimEnd().Length -gt 80 }) | Should -BeNullOrEmpty

@@ -89,6 +89,22 @@ internal sealed class InputRow
             : throw Bad($"its {name} '{text}' is not one of {string.Join(", ", System.Enum.GetNames(typeof(T)))}");
     }
 
+    /// <summary>
+    /// A byte the kernel keeps as it was given, of which only some values have names (a rule's proto 77, a
+    /// rule's action 9): a name of the enum, or any number 0 to 255.
+    /// </summary>
+    public T? KernelByte<T>(string name)
+        where T : struct, Enum
+    {
+        var text = Text(name);
+        if (text is not null && byte.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return (T)System.Enum.ToObject(typeof(T), number);
+        }
+
+        return Enum<T>(name);
+    }
+
     public ArgumentException Bad(string why) => new($"{Label} cannot be read: {why}.");
 
     private static bool IsFlags<T>() => typeof(T).IsDefined(typeof(FlagsAttribute), false);

@@ -56,7 +56,7 @@ internal static class RouteObjectConverter
             PreferredSource = row.Address("PreferredSource"),
             Tos = (byte)(row.Number("Tos", byte.MaxValue) ?? 0),
             RouteType = row.Enum<RouteType>("RouteType") ?? RouteType.Unicast,
-            Protocol = row.Enum<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
+            Protocol = row.KernelByte<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
             Preference = row.Enum<RoutePreference>("Preference"),
             Flags = row.Enum<RouteFlags>("Flags") ?? RouteFlags.None,
             Mtu = (int?)row.Number("Mtu", int.MaxValue),

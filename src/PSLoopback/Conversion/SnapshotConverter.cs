@@ -77,16 +77,22 @@ internal static class SnapshotConverter
         {
             AddressFamily = row.Enum<IPAddressFamily>("AddressFamily") ?? throw row.Bad("it has no AddressFamily"),
             Priority = (uint)(row.Number("Priority", uint.MaxValue) ?? throw row.Bad("it has no Priority")),
-            Action = row.Enum<RuleAction>("Action") ?? RuleAction.Lookup,
+            Action = row.KernelByte<RuleAction>("Action") ?? RuleAction.Lookup,
             From = row.Prefix("From"),
+            FromAddress = AddressAsGiven(row, "From"),
             To = row.Prefix("To"),
+            ToAddress = AddressAsGiven(row, "To"),
             Not = row.Boolean("Not") ?? false,
             FwMark = (uint?)row.Number("FwMark", uint.MaxValue),
             FwMask = (uint?)row.Number("FwMask", uint.MaxValue),
             IncomingInterface = row.Text("IncomingInterface"),
+            IncomingInterfaceDetached = row.Boolean("IncomingInterfaceDetached") ?? false,
             OutgoingInterface = row.Text("OutgoingInterface"),
+            OutgoingInterfaceDetached = row.Boolean("OutgoingInterfaceDetached") ?? false,
             Tos = (byte)(row.Number("Tos", byte.MaxValue) ?? 0),
+            Dscp = (byte?)row.Number("Dscp", 63),
             GotoPriority = (uint?)row.Number("GotoPriority", uint.MaxValue),
+            GotoUnresolved = row.Boolean("GotoUnresolved") ?? false,
             SuppressPrefixLength = (int?)row.Number("SuppressPrefixLength", 128),
             SuppressInterfaceGroup = (int?)row.Number("SuppressInterfaceGroup", int.MaxValue, int.MinValue),
             IPProtocol = (byte?)row.Number("IPProtocol", byte.MaxValue),
@@ -94,7 +100,9 @@ internal static class SnapshotConverter
             DestinationPortRange = Ports(row, "DestinationPortRange"),
             UidRange = Uids(row),
             L3MasterDevice = row.Boolean("L3MasterDevice") ?? false,
-            Protocol = row.Enum<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
+            TunnelId = (ulong?)row.Number("TunnelId", long.MaxValue),
+            Realms = (uint?)row.Number("Realms", uint.MaxValue),
+            Protocol = row.KernelByte<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
         };
         var table = row.Text("Table");
         if (table is not null)
@@ -103,6 +111,14 @@ internal static class SnapshotConverter
         }
 
         return rule;
+    }
+
+    /// <summary>A rule's from or to as ip rule printed it, host bits and all (10.1.2.3/8), which its text keeps.</summary>
+    private static System.Net.IPAddress? AddressAsGiven(InputRow row, string name)
+    {
+        var text = row.Text(name);
+        var slash = text?.IndexOf('/') ?? -1;
+        return text is not null && Destination.TryParseAddress(slash < 0 ? text : text.Substring(0, slash), out var address) ? address : null;
     }
 
     private static PortRange? Ports(InputRow row, string name)
