@@ -110,3 +110,19 @@ Describe 'Default views at <_> columns' -ForEach $widths {
         }
     }
 }
+
+Describe 'One answer for a zoned link-local address, on the same host' {
+    BeforeEach {
+        if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
+    }
+
+    It 'sends fe80::1%<_> out of that interface in Resolve-NetRoute and Test-Loopback, as ip route get ... oif does' -ForEach 'veth-london-123', 'veth-tokyo-9999' {
+        $zone = $_
+        $result = Invoke-FreshPwsh -Namespace $ns -Script "[pscustomobject]@{ Route = (Resolve-NetRoute 'fe80::1%$zone').InterfaceAlias; Loopback = (Test-Loopback 'fe80::1%$zone' -Count 1).InterfaceAlias } | ConvertTo-Json"
+        $result.ExitCode | Should -Be 0 -Because $result.Error
+        $answer = $result.Output | ConvertFrom-Json
+        $kernel = (Get-IpJson -Namespace $ns -Arguments 'route', 'get', 'fe80::1', 'oif', $zone)[0].dev
+        $answer.Route | Should -Be $kernel
+        $answer.Loopback | Should -Be $kernel
+    }
+}

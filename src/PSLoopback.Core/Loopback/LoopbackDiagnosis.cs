@@ -30,8 +30,9 @@ public static class LoopbackDiagnosis
             return LoopbackStatus.NotLoopback;
         }
 
-        var routed = Destination.AsSent(address);
-        var decision = facts.Resolver?.Resolve(new RouteQuery(routed));
+        var query = RouteQuery.ForPacketTo(address);
+        var routed = query.Destination;
+        var decision = facts.Resolver?.Resolve(query);
         if (decision is not null)
         {
             result.RouteType = decision.RouteType;

@@ -16,6 +16,18 @@ public sealed class RouteQuery
 
     public IPAddress Destination { get; }
 
+    /// <summary>
+    /// The question for the packet a socket sends to <paramref name="address"/>, as both Resolve-NetRoute and
+    /// Test-Loopback ask it: an IPv4-mapped address as IPv4, and an IPv6 zone (fe80::1%3, kept only where the
+    /// kernel applies one) binding the lookup to that interface, as a socket's scope id does.
+    /// </summary>
+    public static RouteQuery ForPacketTo(IPAddress address) => new(Addressing.Destination.AsSent(address))
+    {
+        OutputInterfaceIndex = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId is > 0 and <= int.MaxValue
+            ? (int)address.ScopeId
+            : null,
+    };
+
     /// <summary>A source address the packet must carry (ip's "from"); selects source-based rules.</summary>
     public IPAddress? Source { get; set; }
 

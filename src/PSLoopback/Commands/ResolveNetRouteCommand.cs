@@ -136,8 +136,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         for (var i = 0; i < targets.Length; i++)
         {
             var target = targets[i];
-            foreach (var address in Addresses(target).Select(Destination.AsSent))
+            foreach (var query in Addresses(target).Select(RouteQuery.ForPacketTo))
             {
+                var address = query.Destination;
                 if (source is not null && source.AddressFamily != address.AddressFamily)
                 {
                     WriteError(new ErrorRecord(
@@ -146,7 +147,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                     continue;
                 }
 
-                WriteObject(new NetRouteDecision(Answer(target, address)));
+                WriteObject(new NetRouteDecision(Answer(target, query)));
             }
 
             if (targets.Length > 1 && progressClock.Elapsed > ProgressInterval)
@@ -168,15 +169,13 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         WriteProgress(new ProgressRecord(1, "Resolve-NetRoute", "done") { RecordType = ProgressRecordType.Completed });
     }
 
-    private RouteDecision Answer(string target, IPAddress address)
+    private RouteDecision Answer(string target, RouteQuery query)
     {
-        var query = new RouteQuery(address)
-        {
-            Source = source,
-            OutputInterfaceIndex = outputInterface ?? Zone(address),
-            Mark = Mark,
-            Uid = uid,
-        };
+        query.Source = source;
+        query.OutputInterfaceIndex = outputInterface ?? query.OutputInterfaceIndex;
+        query.Mark = Mark;
+        query.Uid = uid;
+        var address = query.Destination;
         var decision = resolver!.Resolve(query, Explain);
         decision.Destination = target;
         if (oracle is not null)
@@ -324,10 +323,6 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
         return InterfaceIndexOrNull;
     }
-
-    /// <summary>An IPv6 zone (fe80::1%3) binds the lookup to that interface, as a socket's scope id does.</summary>
-    private static int? Zone(IPAddress address) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId is > 0 and <= int.MaxValue ? (int)address.ScopeId : null;
 
     private static IPAddressFamily FamilyOf(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
