@@ -9,7 +9,7 @@
     Parameters  = @{
         Name           = 'Names of the interfaces to get, such as lo, eth0 or "Wi-Fi". Wildcards are accepted. Names are also taken from the pipeline, as strings or from the Name or InterfaceAlias property of piped objects. A name without wildcards that matches nothing is reported as an error.'
         InterfaceIndex = 'Indexes of the interfaces to get (ifIndex). Taken from the InterfaceIndex or ifIndex property of piped objects. An index that matches nothing is reported as an error.'
-        AddressFamily  = 'Gets only the interfaces that have an address of this family (IPv4 or IPv6), and shows only their addresses of that family, as `ip -4 addr` and `ip -6 addr` do. Give both (-AddressFamily IPv4, IPv6) for both families, the same as leaving it out.'
+        AddressFamily  = 'Gets only the interfaces that have an address of this family (IPv4 or IPv6), and shows only their addresses of that family, as `ip -4 addr` and `ip -6 addr` do. Both (-AddressFamily IPv4, IPv6) get every interface that has an address, with all its addresses.'
         Loopback       = 'Gets only loopback interfaces. With -Loopback:$false, gets every interface except the loopback ones.'
         Status         = 'Gets only interfaces whose operational status is one of these: Up, Down, Unknown, Dormant, LowerLayerDown, NotPresent, Testing.'
     }

@@ -163,7 +163,8 @@ Describe 'Errors and input' {
     }
 
     It 'takes both families for -AddressFamily' {
-        @(Get-NetInterfaceInfo -AddressFamily IPv4, IPv6).Count | Should -Be @(Get-NetInterfaceInfo).Count
+        @(Get-NetInterfaceInfo -AddressFamily IPv4, IPv6).Name | Should -Be @(Get-NetInterfaceInfo | Where-Object { $_.Addresses.Count -gt 0 }).Name
+        @(Get-NetInterfaceInfo -AddressFamily IPv4, IPv6 | ForEach-Object Addresses).Count | Should -Be @(Get-NetInterfaceInfo | ForEach-Object Addresses).Count
         @(Get-NetRouteInfo -AddressFamily IPv4, IPv6).Count | Should -Be @(Get-NetRouteInfo).Count
         @(Get-NetRouteInfo -AddressFamily IPv4).AddressFamily | Sort-Object -Unique | Should -Be 'IPv4'
     }

@@ -7,8 +7,11 @@ namespace PSLoopback.Interfaces;
 /// <summary>The filters of Get-NetInterfaceInfo other than names, as one pure function over a snapshot.</summary>
 public sealed class InterfaceFilter
 {
-    /// <summary>Keep interfaces with an address of this family, and only those addresses (as `ip -4 addr` does).</summary>
-    public IPAddressFamily? AddressFamily { get; set; }
+    /// <summary>
+    /// Keep interfaces with an address of these families, and only those addresses, as `ip -4 addr` does;
+    /// both families keep every interface that has an address.
+    /// </summary>
+    public IReadOnlyCollection<IPAddressFamily>? AddressFamilies { get; set; }
 
     public bool? Loopback { get; set; }
 
@@ -28,14 +31,14 @@ public sealed class InterfaceFilter
                 continue;
             }
 
-            if (AddressFamily is IPAddressFamily family)
+            if (AddressFamilies is { Count: > 0 } families)
             {
-                if (!candidate.Addresses.Any(a => a.AddressFamily == family))
+                if (!candidate.Addresses.Any(a => families.Contains(a.AddressFamily)))
                 {
                     continue;
                 }
 
-                yield return candidate.WithAddressesOf(family);
+                yield return candidate.WithAddressesOf(families);
                 continue;
             }
 

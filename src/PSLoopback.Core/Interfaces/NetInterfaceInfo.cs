@@ -72,11 +72,11 @@ public sealed class NetInterfaceInfo
 
     public ulong? SendDrops { get; internal set; }
 
-    /// <summary>A copy that keeps only the addresses of one family, as `ip -4 addr` shows them.</summary>
-    public NetInterfaceInfo WithAddressesOf(IPAddressFamily family)
+    /// <summary>A copy that keeps only the addresses of these families, as `ip -4 addr` shows them.</summary>
+    public NetInterfaceInfo WithAddressesOf(IReadOnlyCollection<IPAddressFamily> families)
     {
         var copy = (NetInterfaceInfo)MemberwiseClone();
-        copy.addresses = addresses.Where(a => a.AddressFamily == family).ToArray();
+        copy.addresses = addresses.Where(a => families.Contains(a.AddressFamily)).ToArray();
         return copy;
     }
 

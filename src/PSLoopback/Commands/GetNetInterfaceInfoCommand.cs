@@ -89,7 +89,7 @@ public sealed class GetNetInterfaceInfoCommand : PSCmdlet
 
         var filter = new InterfaceFilter
         {
-            AddressFamily = Families.OneOrNone(AddressFamily),
+            AddressFamilies = AddressFamily,
             Loopback = MyInvocation.BoundParameters.ContainsKey(nameof(Loopback)) ? Loopback.IsPresent : null,
             Status = Status,
         };

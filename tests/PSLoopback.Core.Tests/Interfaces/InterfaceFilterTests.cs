@@ -35,7 +35,7 @@ public class InterfaceFilterTests
     public void AddressFamilyKeepsOnlyInterfacesAndAddressesOfThatFamily()
     {
         var snapshot = Snapshot();
-        var result = new InterfaceFilter { AddressFamily = IPAddressFamily.IPv4 }.Apply(snapshot).ToArray();
+        var result = new InterfaceFilter { AddressFamilies = new[] { IPAddressFamily.IPv4 } }.Apply(snapshot).ToArray();
 
         Assert.Equal(new[] { "lo", "eth0" }, result.Select(i => i.Name));
         Assert.Equal(new[] { "127.0.0.1/8" }, result[0].Addresses.Select(a => a.ToString()));
@@ -45,11 +45,21 @@ public class InterfaceFilterTests
     }
 
     [Fact]
+    public void BothFamiliesKeepEveryInterfaceWithAnAddressAndAllItsAddresses()
+    {
+        var snapshot = Snapshot();
+        var result = new InterfaceFilter { AddressFamilies = new[] { IPAddressFamily.IPv4, IPAddressFamily.IPv6 } }.Apply(snapshot).ToArray();
+
+        Assert.Equal(snapshot.Where(i => i.Addresses.Count > 0).Select(i => i.Name), result.Select(i => i.Name));
+        Assert.Equal(new[] { "192.0.2.1/24", "2001:db8::1/64", "fe80::1/64" }, result.Single(i => i.Name == "eth0").Addresses.Select(a => a.ToString()));
+    }
+
+    [Fact]
     public void AddressFamilyLeavesTheOriginalObjectsUnchanged()
     {
         var snapshot = Snapshot();
         var eth = snapshot[1];
-        var result = new InterfaceFilter { AddressFamily = IPAddressFamily.IPv6 }.Apply(snapshot).ToArray();
+        var result = new InterfaceFilter { AddressFamilies = new[] { IPAddressFamily.IPv6 } }.Apply(snapshot).ToArray();
 
         Assert.Equal(new[] { "lo", "eth0", "wg0" }, result.Select(i => i.Name));
         Assert.Equal(new[] { "2001:db8::1/64", "fe80::1/64" }, result[1].Addresses.Select(a => a.ToString()));
@@ -91,7 +101,7 @@ public class InterfaceFilterTests
     {
         var filter = new InterfaceFilter
         {
-            AddressFamily = IPAddressFamily.IPv6,
+            AddressFamilies = new[] { IPAddressFamily.IPv6 },
             Loopback = false,
             Status = new[] { InterfaceStatus.Unknown },
         };
