@@ -146,6 +146,18 @@ Describe 'Pipelines between the cmdlets' {
         ('127.0.0.1/8' | Test-Loopback -Count 1).RemoteAddress | Should -Be '127.0.0.1'
     }
 
+    It 'skips an interface with no address, live or deserialized, with a message naming it' {
+        $lo = Get-NetInterfaceInfo lo
+        $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($lo))
+        $empty = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($lo))
+        $empty.Name = 'empty0'
+        $empty.Addresses = @()
+        $answers = @($copy, $empty | Resolve-NetRoute -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $answers.RemoteIPAddress | Should -Contain '127.0.0.1'
+        @($errors).Count | Should -Be 1
+        "$($errors[0])" | Should -Match 'Interface empty0 \(ifIndex 1\) has no IP address'
+    }
+
     It 'selects routes by a piped interface' {
         $routes = @(Get-NetInterfaceInfo lo | Get-NetRouteInfo)
         $routes.Count | Should -BeGreaterThan 0

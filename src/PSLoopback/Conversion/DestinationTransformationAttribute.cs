@@ -40,8 +40,15 @@ public sealed class DestinationTransformationAttribute : ArgumentTransformationA
     {
         if (IsInterface(bag) && bag.Properties["Addresses"] is { } addresses)
         {
-            return (LanguagePrimitives.GetEnumerable(addresses.Value) ?? Array.Empty<object>()).Cast<object>()
+            var texts = (LanguagePrimitives.GetEnumerable(addresses.Value) ?? Array.Empty<object>()).Cast<object>()
                 .Select(a => AddressOf(PSObject.AsPSObject(a))).ToArray();
+
+            // A live interface with no address is skipped with a warning (-InputObject); a copy binds here,
+            // where the only way to say so is to refuse this one item, naming it.
+            return texts.Length > 0
+                ? texts
+                : throw new ArgumentTransformationMetadataException(
+                    $"Interface {bag.Properties["Name"]?.Value} (ifIndex {bag.Properties["InterfaceIndex"]?.Value}) has no IP address: skipped.");
         }
 
         return bag.Properties["IPAddress"]?.Value is { } address && bag.Properties["PrefixLength"] is not null
