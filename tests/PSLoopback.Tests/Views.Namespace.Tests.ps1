@@ -22,6 +22,8 @@ BeforeAll {
         Invoke-Ip -n $peer link set $links[$name] up | Out-Null
         Invoke-Ip -n $ns link set $name up | Out-Null
     }
+    # Left down, so it has no address at all: what a pipeline of interfaces must skip, saying so.
+    Invoke-Ip -n $ns link add veth-spare type veth peer name peer-spare netns $peer | Out-Null
     $script:addresses = '192.0.2.10/24', '2001:db8:1234:5678:9abc:def0:1234:5678/64', '198.51.100.10/24', '2001:db8:ffff:eeee:dddd:cccc:bbbb:aaaa/64'
     foreach ($command in @(
             'addr add 192.0.2.10/24 dev veth-london-123'
@@ -111,7 +113,7 @@ Describe 'Default views at <_> columns' -ForEach $widths {
     }
 }
 
-Describe 'One answer for a zoned link-local address, on the same host' {
+Describe 'Interfaces piped into Resolve-NetRoute and Test-Loopback, on the same host' {
     BeforeEach {
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
     }
@@ -124,5 +126,16 @@ Describe 'One answer for a zoned link-local address, on the same host' {
         $kernel = (Get-IpJson -Namespace $ns -Arguments 'route', 'get', 'fe80::1', 'oif', $zone)[0].dev
         $answer.Route | Should -Be $kernel
         $answer.Loopback | Should -Be $kernel
+    }
+
+    It 'skips an interface with no address with a warning that names it, and answers the others' {
+        $script = "`$w = `$null; `$answers = @(Get-NetInterfaceInfo | Resolve-NetRoute -WarningVariable w -WarningAction SilentlyContinue); [pscustomobject]@{ Warnings = @(`$w | ForEach-Object { ""`$_"" }); Answered = @(`$answers.RemoteIPAddress) } | ConvertTo-Json"
+        $result = Invoke-FreshPwsh -Namespace $ns -Script $script
+        $result.ExitCode | Should -Be 0 -Because $result.Error
+        $answer = $result.Output | ConvertFrom-Json
+        $spare = (Get-IpJson -Namespace $ns -Arguments 'link', 'show', 'veth-spare')[0].ifindex
+        @($answer.Warnings) | Should -Be "Interface veth-spare (ifIndex $spare) has no IP address: skipped."
+        $answer.Answered | Should -Contain '192.0.2.10'
+        $answer.Answered | Should -Contain '2001:db8:ffff:eeee:dddd:cccc:bbbb:aaaa'
     }
 }
