@@ -60,6 +60,21 @@ Describe 'JSON and CSV carry text' {
         }
     }
 
+    It 'writes the same JSON for one object at the default -Depth as at any deeper one, and for a list from -Depth 3' {
+        # A list of records is the deepest thing in any object, and ConvertTo-Json counts a piped list as one level more.
+        $commands = { Get-NetInterfaceInfo }, { Get-NetRouteInfo }, { Get-NetRouteInfo -Rule }, { Resolve-NetRoute 127.0.0.1, ::1 -Explain }, { Test-Loopback 127.0.0.1 -Count 1 -Detailed }
+        foreach ($command in $commands) {
+            $objects = @(& $command)
+            $deep = $objects | ConvertTo-Json -Compress -Depth 20
+            $objects | ConvertTo-Json -Compress -Depth 3 | Should -Be $deep -Because "$command must not change shape past -Depth 3"
+            foreach ($one in $objects) {
+                $default = ConvertTo-Json -InputObject $one -Compress -WarningVariable truncated -WarningAction SilentlyContinue
+                @($truncated) | Should -BeNullOrEmpty -Because "one object of $command fits the default depth"
+                $default | Should -Be (ConvertTo-Json -InputObject $one -Compress -Depth 20)
+            }
+        }
+    }
+
     It 'keeps an IPv6 address (it came out null)' -Skip:(-not $ipv6) {
         (Resolve-NetRoute ::1 | ConvertTo-Json | ConvertFrom-Json).SourceAddress | Should -Be '::1'
     }

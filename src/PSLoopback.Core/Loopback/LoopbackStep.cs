@@ -7,7 +7,8 @@ public sealed class LoopbackStep
     {
         Name = name;
         Detail = detail;
-        ElapsedMicroseconds = elapsedMicroseconds;
+        // A tenth of a microsecond is finer than a stopwatch reading means; more digits are noise in JSON and CSV.
+        ElapsedMicroseconds = System.Math.Round(elapsedMicroseconds, 1);
     }
 
     public string Name { get; }

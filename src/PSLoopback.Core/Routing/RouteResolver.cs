@@ -223,8 +223,9 @@ public sealed class RouteResolver
             }
         }
 
+        // The path shown is the first: a multipath route is on-link or through a gateway path by path.
         string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
-            + (route.IsOnLink ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {chosen.NextHop}");
+            + (AddressClass.IsUnspecified(hops[0]) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hops[0]}");
         MakeRoute(work, route, route.RouteType, device, hops[0], sources[0], Why, chosen.InterfaceIndex);
     }
 

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading;
 using PSLoopback.Addressing;
 using PSLoopback.Completion;
 using PSLoopback.Conversion;
@@ -35,6 +36,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private uint uid;
     private IPAddressFamily? family;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
+    private readonly CancellationTokenSource stopping = new();
 
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = DestinationSet)]
     [Alias("Destination", "ComputerName", "RemoteAddress", "IPAddress")]
@@ -105,7 +107,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
         var snapshot = Snapshot is not null ? FromSnapshot(Snapshot) : RouteTable is null ? ReadSnapshot() : FromRouteTable(RouteTable);
         resolver = new RouteResolver(snapshot);
-        destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces);
+        destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
         uid = CurrentUser.Id();
@@ -162,7 +164,14 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     }
 
     /// <summary>PowerShell disposes the cmdlet when the pipeline ends, stopped or not: the kernel socket goes with it.</summary>
-    public void Dispose() => oracle?.Dispose();
+    public void Dispose()
+    {
+        oracle?.Dispose();
+        stopping.Dispose();
+    }
+
+    /// <summary>Ctrl+C ends a hosts-file read that is under way, as it does in Test-Loopback.</summary>
+    protected override void StopProcessing() => stopping.Cancel();
 
     protected override void EndProcessing()
     {

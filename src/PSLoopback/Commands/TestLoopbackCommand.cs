@@ -129,7 +129,9 @@ public sealed class TestLoopbackCommand : PSCmdlet
         if (facts is { HostsRead: true })
         {
             var scan = facts.Hosts;
-            WriteVerbose($"Read {scan.Path}: {scan.Status}, {scan.Lines} lines, {scan.Entries.Count} for loopback names{(scan.StoppedBecause is null ? string.Empty : "; " + scan.StoppedBecause)}.");
+            WriteVerbose($"Read {scan.Path}: {scan.Status}, {scan.Lines} lines, {scan.Entries.Count} for loopback names"
+                + (scan.LongLines > 0 ? $", {scan.LongLines} lines too long to be host entries skipped" : string.Empty)
+                + (scan.StoppedBecause is null ? string.Empty : "; " + scan.StoppedBecause) + ".");
         }
 
         WriteProgress(new ProgressRecord(1, "Test-Loopback", "done") { RecordType = ProgressRecordType.Completed });
