@@ -56,7 +56,7 @@
         @{
             Title   = 'Save a table for a what-if question later'
             Code    = 'Get-NetRouteInfo | Export-Csv routes.csv; Resolve-NetRoute 198.51.100.7 -RouteTable (Import-Csv routes.csv)'
-            Remarks = 'Every table is saved, the local one too, so Resolve-NetRoute knows this host''s addresses (from the local routes) and answers with source addresses and -LocalIPAddress. A route list has no rules or interface facts: for the whole machine, save Get-NetRouteSnapshot instead.'
+            Remarks = 'Every table is saved, the local one too, and a multipath route''s next hops as one cell (via 192.0.2.1 dev eth0 weight 1; ...), read back by name; so Resolve-NetRoute knows this host''s addresses (from the local routes) and answers with source addresses and -LocalIPAddress. A route list has no rules or interface facts: for the whole machine, save Get-NetRouteSnapshot instead.'
         }
     )
     Links       = @('Resolve-NetRoute', 'Get-NetInterfaceInfo', 'ip-route(8)', 'ip-rule(8)')

@@ -24,7 +24,7 @@
         @{ Type = 'System.String'; Description = 'Destinations, by value or from a RemoteIPAddress, Destination, ComputerName, RemoteAddress or IPAddress property.' }
     )
     Outputs     = @{
-        'PSLoopback.Output.NetRouteDecision' = 'Exactly one object per destination address. The default view is a table like `ip route get`; Format-List shows the reason, the matched route, every path of a multipath route and, with -Explain, the trace.'
+        'PSLoopback.Output.NetRouteDecision' = 'Exactly one object per destination address. The default view is one line per answer in `ip route get` words, wrapped between words, each path of a multipath route on a line of its own; Format-Table gives the main columns; Format-List shows the reason, the matched route, every path of a multipath route and, with -Explain, the trace.'
     }
     Notes       = @(
         'Verified on Linux by a differential test: random network namespaces with several links, IPv4 and IPv6 routes of every type and metric, extra tables chosen by from, to and fwmark rules and a suppress_prefixlength 0 rule; thousands of destinations must get the same type, interface, next hop and source as `ip -j route get`.'

@@ -136,6 +136,22 @@ Start-Job { Import-Module '$module'; Get-NetRouteSnapshot } | Wait-Job -Timeout 
         (Resolve-NetRoute 192.0.2.77 -RouteTable $snapshot.Routes -LocalIPAddress 203.0.113.99).Error | Should -Not -Be 'None'
     }
 
+    It 'reads a route list back from Export-Csv, multipath next hops included, with the answers the routes give' {
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "pslb-snapshot-routes-$PID.csv"
+        try {
+            $snapshot.Routes | Export-Csv -Path $csv -NoTypeInformation
+            $rows = @(Import-Csv $csv)
+            # A live list writes its cell with '; ' between hops; a deserialized one, as here, with spaces alone.
+            (($rows | Where-Object DestinationPrefix -eq '203.0.113.128/25').NextHops -replace ';', '') | Should -Be 'via 192.0.2.1 dev e1 weight 1 via 198.51.100.1 dev e2 weight 1'
+            $fromCsv = Resolve-NetRoute 203.0.113.200, 203.0.113.7, 8.8.8.8 -RouteTable $rows
+            $fromRecords = Resolve-NetRoute 203.0.113.200, 203.0.113.7, 8.8.8.8 -RouteTable $snapshot.Routes
+            @($fromCsv | ForEach-Object { "$($_.Text)" }) | Should -Be @($fromRecords | ForEach-Object { "$($_.Text)" })
+            @($fromCsv[0].Paths.InterfaceAlias) | Should -Be 'e1', 'e2'
+            @($fromCsv[0].Paths.InterfaceIndex) | Should -Be @($fromRecords[0].Paths.InterfaceIndex)
+        }
+        finally { Remove-Item $csv -ErrorAction Ignore }
+    }
+
     Context 'refusals, naming the item and the field' {
         BeforeAll {
             function New-Edited([scriptblock]$Edit) {

@@ -271,6 +271,15 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             }
         }
 
+        try
+        {
+            RouteObjectConverter.NameDevices(converted);
+        }
+        catch (ArgumentException e)
+        {
+            Fail("InvalidRouteTable", ErrorCategory.InvalidData, null, e.Message, e);
+        }
+
         WriteVerbose($"Read {converted.Count} routes from -RouteTable.");
         return RouteSnapshot.FromRoutes(converted);
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using PSLoopback.Addressing;
@@ -77,8 +78,9 @@ internal static class RouteObjectConverter
     }
 
     /// <summary>
-    /// Multipath next hops survive Export-Clixml as a list of objects; Export-Csv can only write the
-    /// list's text, so a CSV row of a multipath route is refused rather than read as on-link.
+    /// Multipath next hops survive Export-Clixml as a list of objects; Export-Csv writes the list's text
+    /// ("via 192.0.2.1 dev eth0 weight 1; ..."), which is read back, its devices' indexes found afterwards
+    /// (<see cref="NameDevices"/>). A cell of anything else is refused rather than read as on-link.
     /// </summary>
     private static IReadOnlyList<NetRouteNextHop> NextHops(InputRow row, IPAddress unspecified)
     {
@@ -88,15 +90,16 @@ internal static class RouteObjectConverter
             return Array.Empty<NetRouteNextHop>();
         }
 
-        if (value is string)
+        if (value is string cell)
         {
-            var carriesPackets = (row.Text("RouteType") ?? "Unicast").Equals("Unicast", StringComparison.OrdinalIgnoreCase);
-            if (carriesPackets && (row.Number("InterfaceIndex", int.MaxValue) ?? 0) == 0 && row.Text("InterfaceAlias") is null)
+            try
             {
-                throw row.Bad("its next hops are in a column CSV cannot carry (a multipath route); save the table with Export-Clixml instead");
+                return NextHopText.Parse(cell, unspecified);
             }
-
-            return Array.Empty<NetRouteNextHop>();
+            catch (FormatException e)
+            {
+                throw row.Bad($"its NextHops cell cannot be read: {e.Message} (a list of objects of your own does not survive Export-Csv; save such a table with Export-Clixml)");
+            }
         }
 
         var hops = new List<NetRouteNextHop>();
@@ -114,5 +117,37 @@ internal static class RouteObjectConverter
         }
 
         return hops;
+    }
+
+    /// <summary>
+    /// Next hops read from a CSV cell name their device only; its index is the one the table's other routes
+    /// give that name. A name no route gives an index to is an error naming the route: a path on "interface 0"
+    /// would be a confident wrong answer.
+    /// </summary>
+    public static void NameDevices(IReadOnlyList<NetRouteInfo> routes, string source = "-RouteTable")
+    {
+        var indexes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var route in routes)
+        {
+            if (route.InterfaceAlias is not null && route.InterfaceIndex > 0)
+            {
+                indexes[route.InterfaceAlias] = route.InterfaceIndex;
+            }
+
+            foreach (var hop in route.NextHops.Where(h => h.InterfaceAlias is not null && h.InterfaceIndex > 0))
+            {
+                indexes[hop.InterfaceAlias!] = hop.InterfaceIndex;
+            }
+        }
+
+        for (var i = 0; i < routes.Count; i++)
+        {
+            foreach (var hop in routes[i].NextHops.Where(h => h.InterfaceIndex == 0 && h.InterfaceAlias is not null))
+            {
+                hop.InterfaceIndex = indexes.TryGetValue(hop.InterfaceAlias!, out var index)
+                    ? index
+                    : throw new ArgumentException($"Route {i + 1} of {source} cannot be read: its next hop's device {hop.InterfaceAlias} has no index in any route of the table.");
+            }
+        }
     }
 }

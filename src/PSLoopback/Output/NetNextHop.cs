@@ -5,6 +5,8 @@ namespace PSLoopback.Output;
 /// <summary>One path of a multipath route, as text and numbers.</summary>
 public sealed class NetNextHop
 {
+    private readonly string text;
+
     internal NetNextHop(NetRouteNextHop hop)
     {
         NextHop = OutputText.Of(hop.NextHop)!;
@@ -12,6 +14,7 @@ public sealed class NetNextHop
         InterfaceAlias = hop.InterfaceAlias;
         Weight = hop.Weight;
         Flags = hop.Flags.ToString();
+        text = NextHopText.Format(hop);
     }
 
     /// <summary>The gateway, or the unspecified address (0.0.0.0 or ::) when on-link.</summary>
@@ -28,8 +31,6 @@ public sealed class NetNextHop
 
     public string Flags { get; }
 
-    /// <summary>As ip route prints a path: "via 192.0.2.1 dev eth0 weight 1".</summary>
-    public override string ToString() =>
-        (NextHop is "0.0.0.0" or "::" ? string.Empty : "via " + NextHop + " ")
-        + "dev " + (InterfaceAlias ?? OutputText.Invariant(InterfaceIndex)) + " weight " + OutputText.Invariant(Weight);
+    /// <summary>As ip route prints a path, "via 192.0.2.1 dev eth0 weight 1", which -RouteTable reads back from a CSV cell.</summary>
+    public override string ToString() => text;
 }

@@ -31,7 +31,7 @@ public sealed class NetRoute
         Tos = route.Tos;
         Preference = OutputText.Of(route.Preference);
         Mtu = route.Mtu;
-        NextHops = new TextList<NetNextHop>(route.NextHops.Select(h => new NetNextHop(h)), "; ");
+        NextHops = new TextList<NetNextHop>(route.NextHops.Select(h => new NetNextHop(h)), NextHopText.Separator);
         IsDefault = route.IsDefault;
         Text = IpText(route);
     }
