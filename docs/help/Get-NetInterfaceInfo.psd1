@@ -18,11 +18,11 @@
         @{ Type = 'System.Int32'; Description = 'Interface indexes, from an InterfaceIndex or ifIndex property.' }
     )
     Outputs     = @{
-        'PSLoopback.Output.NetInterface' = 'One object per interface. The default view is a table as dense as `ip -br addr`; Format-List shows every property.'
+        'PSLoopback.Output.NetInterface' = 'One object per interface. Addresses, states and enums are text that compares with what you type, and exports to JSON and CSV as it reads. The default view is a table as dense as `ip -br addr`, one address a line; Format-List shows every property; ForEach-Object Addresses gives each address with its scope, flags and lifetimes as `ip addr` lines.'
     }
     Notes       = @(
         'Verified on Linux against `ip -j addr` and `ip -j -s link`, including inside network namespaces. The Windows and macOS source builds and is written not to throw, but is not verified against those systems'' own tools.'
-        'Speed is in bits per second, null where the driver does not know it (loopback, most virtual links). Lifetimes of TimeSpan.MaxValue mean forever.'
+        'Speed is in bits per second, null where the driver does not know it (loopback, most virtual links). Lifetimes are in seconds (ValidLifetimeSeconds, PreferredLifetimeSeconds); 4294967295 means forever, as ip -j writes it, and null that the OS does not say.'
     )
     Examples    = @(
         @{

@@ -20,7 +20,7 @@
         @{ Type = 'System.String'; Description = 'Destination prefixes or interface names, from DestinationPrefix or InterfaceAlias properties.' }
     )
     Outputs     = @{
-        'PSLoopback.Output.NetRoute' = 'One object per route; the default view is a table like `ip route show table all`.'
+        'PSLoopback.Output.NetRoute' = 'One object per route, its prefixes and next hops as text. The default view is one line per route in `ip route show table all` words, its table first and each path of a multipath route on a line of its own; Format-Table gives the main columns.'
         'PSLoopback.Output.NetRoutingRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
     }
     Notes       = @(

@@ -23,7 +23,7 @@
         @{ Type = 'System.String'; Description = 'Targets, by value or from a Target, ComputerName, TargetName, RemoteAddress, Destination or IPAddress property.' }
     )
     Outputs     = @{
-        'PSLoopback.Output.LoopbackResult' = 'One object per address tested. The default view is a table; Format-List shows the diagnosis, and with -Detailed the steps and interface counters.'
+        'PSLoopback.Output.LoopbackResult' = 'One object per address tested. The default view is one line per address (target, status, interface, protocol, round trips, median and p99 latency), the diagnosis on lines of its own below it; Format-List shows every property, and with -Detailed the steps and interface counters.'
         'System.Boolean' = 'With -Quiet, one Boolean for the whole call.'
     }
     Notes       = @(
