@@ -43,6 +43,7 @@ BeforeAll {
         'pref 130 realms 5 lookup 209'
         'pref 131 realms 3/4 lookup 209'
         'pref 132 tun_id 42 lookup 210'
+        'pref 137 tun_id 18446744073709551615 lookup 210'
         'pref 133 lookup 4000000000'
         'pref 134 sport 22 lookup 211'
         'pref 135 type throw'
@@ -157,6 +158,7 @@ $queries = '198.51.100.1', '203.0.113.9', '2001:db8::1'
     SavedRules = @($saved.Rules | ForEach-Object Text)
     Live       = @(Resolve-NetRoute $queries -Explain | ForEach-Object { "$($_.Text) | $($_.Trace)" })
     Saved      = @(Resolve-NetRoute $queries -Explain -Snapshot $saved | ForEach-Object { "$($_.Text) | $($_.Trace)" })
+    Kernel     = @(Resolve-NetRoute $queries -Verify -WarningAction SilentlyContinue | ForEach-Object { "$($_.Destination): $($_.KernelAgrees) ($($_.Text); the kernel: $($_.KernelAnswer))" })
 } | ConvertTo-Json -Depth 3
 '@
         $result = Invoke-FreshPwsh -Namespace $ns -Script $script
@@ -164,6 +166,7 @@ $queries = '198.51.100.1', '203.0.113.9', '2001:db8::1'
         $answer = $result.Output | ConvertFrom-Json
         @($answer.SavedRules) | Should -Be @($answer.LiveRules)
         @($answer.Saved) | Should -Be @($answer.Live)
+        @($answer.Kernel | Where-Object { $_ -notmatch ': True \(' }) | Should -BeNullOrEmpty -Because 'the kernel, asked the same, answers the same'
     }
 
     It 'shows the same text in the default view, wrapped between words at 80 columns' {

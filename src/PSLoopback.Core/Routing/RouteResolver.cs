@@ -443,12 +443,10 @@ public sealed class RouteResolver
                 case RuleAction.Lookup:
                     break;
                 default:
-                    if (work.Explaining)
-                    {
-                        work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches, but its action {rule.Action} is not one Linux acts on: skipped");
-                    }
-
-                    continue;
+                    // fib4_rule_action and fib6_rule_action answer any other action as they do blackhole: EINVAL.
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.InvalidArgument, $"rule {rule.Priority} has action {rule.Action}, which Linux answers with 'Invalid argument'.", RouteType.NoRoute);
+                    return null;
             }
 
             if (work.Explaining)

@@ -68,6 +68,20 @@ internal sealed class InputRow
             : throw Bad($"its {name} '{text}' is not a whole number from {minimum} to {maximum}");
     }
 
+    /// <summary>A 64-bit unsigned number, such as a rule's tun_id, which a long cannot hold.</summary>
+    public ulong? UnsignedNumber(string name)
+    {
+        var text = Text(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw Bad($"its {name} '{text}' is not a whole number from 0 to {ulong.MaxValue}");
+    }
+
     public bool? Boolean(string name)
     {
         var text = Text(name);

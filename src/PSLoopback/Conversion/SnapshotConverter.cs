@@ -100,7 +100,7 @@ internal static class SnapshotConverter
             DestinationPortRange = Ports(row, "DestinationPortRange"),
             UidRange = Uids(row),
             L3MasterDevice = row.Boolean("L3MasterDevice") ?? false,
-            TunnelId = (ulong?)row.Number("TunnelId", long.MaxValue),
+            TunnelId = row.UnsignedNumber("TunnelId"),
             Realms = (uint?)row.Number("Realms", uint.MaxValue),
             Protocol = row.KernelByte<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
         };

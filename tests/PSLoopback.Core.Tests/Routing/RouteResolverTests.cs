@@ -185,6 +185,8 @@ public class RouteResolverTests
     [InlineData("unreachable", RouteType.Unreachable, RouteError.NetworkUnreachable)]
     [InlineData("prohibit", RouteType.Prohibit, RouteError.PermissionDenied)]
     [InlineData("blackhole", RouteType.Blackhole, RouteError.InvalidArgument)]
+    [InlineData("action 9", RouteType.NoRoute, RouteError.InvalidArgument)]
+    [InlineData("action 4", RouteType.NoRoute, RouteError.InvalidArgument)]
     public void RuleActionsAreAnswersWithTheKernelsErrno(string action, RouteType type, RouteError error)
     {
         var host = Lan().DefaultRules().Rule($"50: to 203.0.113.0/24 {action}");

@@ -193,6 +193,9 @@ internal sealed class SnapshotBuilder
                 case "suppress_prefixlength":
                     rule.SuppressPrefixLength = int.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
                     break;
+                case "action":
+                    rule.Action = (RuleAction)byte.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
+                    break;
                 case "goto":
                     rule.Action = RuleAction.Goto;
                     rule.GotoPriority = uint.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
