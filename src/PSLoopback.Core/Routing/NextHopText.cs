@@ -17,8 +17,10 @@ public static class NextHopText
 
     public static string Format(NetRouteNextHop hop)
     {
+        // A device is named where its name is known; else its index, under a word of its own, since a Linux
+        // interface may well be named "12345".
         var text = (IsUnspecified(hop.NextHop) ? string.Empty : "via " + hop.NextHop + " ")
-            + "dev " + (hop.InterfaceAlias ?? hop.InterfaceIndex.ToString(CultureInfo.InvariantCulture))
+            + (hop.InterfaceAlias is null ? "ifindex " + hop.InterfaceIndex.ToString(CultureInfo.InvariantCulture) : "dev " + hop.InterfaceAlias)
             + " weight " + hop.Weight.ToString(CultureInfo.InvariantCulture);
         foreach (RouteFlags flag in Enum.GetValues(typeof(RouteFlags)))
         {
@@ -34,8 +36,8 @@ public static class NextHopText
     /// <summary>
     /// The next hops of a line <see cref="Format"/> wrote, or of the same hops joined by spaces alone (a
     /// deserialized list that Export-Csv turned into text): a hop ends at ";" and where "via" or "dev" starts
-    /// the next one. A device given by name has index 0, for the caller to find; a device given by number is
-    /// that index. Throws <see cref="FormatException"/> saying which part cannot be read.
+    /// the next one. A device given by name (dev eth0) has index 0, for the caller to find; one given by index
+    /// (ifindex 7) has no name. Throws <see cref="FormatException"/> saying which part cannot be read.
     /// </summary>
     public static IReadOnlyList<NetRouteNextHop> Parse(string text, IPAddress unspecified)
     {
@@ -47,7 +49,7 @@ public static class NextHopText
         {
             var word = words[i];
             var value = i + 1 < words.Length ? words[i + 1] : null;
-            var startsNext = word == ";" || (hop is not null && hasDevice && (word == "via" || word == "dev"));
+            var startsNext = word == ";" || (hop is not null && hasDevice && (word is "via" or "dev" or "ifindex"));
             if (startsNext)
             {
                 End();
@@ -64,16 +66,13 @@ public static class NextHopText
                     hop.NextHop = gateway;
                     i++;
                     break;
-                case "dev" when value is not null && value != ";":
-                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-                    {
-                        hop.InterfaceIndex = index;
-                    }
-                    else
-                    {
-                        hop.InterfaceAlias = value;
-                    }
-
+                case "dev" when value is not null && value != ";" && !hasDevice:
+                    hop.InterfaceAlias = value;
+                    hasDevice = true;
+                    i++;
+                    break;
+                case "ifindex" when value is not null && !hasDevice && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index > 0:
+                    hop.InterfaceIndex = index;
                     hasDevice = true;
                     i++;
                     break;
@@ -82,7 +81,7 @@ public static class NextHopText
                     i++;
                     break;
                 default:
-                    hop.Flags |= Enum.TryParse<RouteFlags>(word, ignoreCase: true, out var flag) && flag != RouteFlags.None && !word.Any(char.IsDigit)
+                    hop.Flags |= word.All(char.IsLetter) && Enum.TryParse<RouteFlags>(word, ignoreCase: true, out var flag) && flag != RouteFlags.None
                         ? flag
                         : throw new FormatException($"'{text}' is not a list of next hops such as 'via 192.0.2.1 dev eth0 weight 1; ...': '{word}' is not understood");
                     break;
@@ -90,7 +89,7 @@ public static class NextHopText
         }
 
         End();
-        return hops;
+        return hops.Count > 0 ? hops : throw new FormatException($"'{text}' has no next hop in it");
 
         void End()
         {

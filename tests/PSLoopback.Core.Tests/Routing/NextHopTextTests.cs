@@ -17,7 +17,7 @@ public class NextHopTextTests
             new NetRouteNextHop { NextHop = IPAddress.Parse("198.51.100.1"), InterfaceIndex = 7, Weight = 3 },
         };
         var text = string.Join(NextHopText.Separator, hops.Select(NextHopText.Format));
-        Assert.Equal("via 192.0.2.1 dev eth0 weight 1; dev veth-london-123 weight 256 dead onlink; via 198.51.100.1 dev 7 weight 3", text);
+        Assert.Equal("via 192.0.2.1 dev eth0 weight 1; dev veth-london-123 weight 256 dead onlink; via 198.51.100.1 ifindex 7 weight 3", text);
 
         var read = NextHopText.Parse(text, IPAddress.Any);
         Assert.Equal(new[] { "192.0.2.1", "0.0.0.0", "198.51.100.1" }, read.Select(h => h.NextHop.ToString()));
@@ -44,8 +44,20 @@ public class NextHopTextTests
         Assert.Equal(RouteFlags.OnLink, read[2].Flags);
     }
 
+    [Fact]
+    public void ReadsANumericDeviceAsTheNameItIs()
+    {
+        var read = NextHopText.Parse("via 10.50.0.2 dev 12345 weight 1; ifindex 4 weight 1", IPAddress.Any);
+        Assert.Equal(new[] { "12345", null }, read.Select(h => h.InterfaceAlias));
+        Assert.Equal(new[] { 0, 4 }, read.Select(h => h.InterfaceIndex));
+    }
+
     [Theory]
     [InlineData("System.Object[]")]
+    [InlineData(";;;")]
+    [InlineData("   ")]
+    [InlineData("dev eth0 weight 1 Onlink,Dead")]
+    [InlineData("ifindex 0 weight 1")]
     [InlineData("via 192.0.2.1 via 192.0.2.2 dev eth0")]
     [InlineData("; dev eth0 ; weight 1")]
     [InlineData("via 192.0.2.1 weight 1")]
@@ -56,6 +68,6 @@ public class NextHopTextTests
     public void RefusesWhatItCannotRead(string text)
     {
         var e = Assert.Throws<FormatException>(() => NextHopText.Parse(text, IPAddress.Any));
-        Assert.False(string.IsNullOrEmpty(e.Message));
+        Assert.Contains(text.Trim(), e.Message, StringComparison.Ordinal);
     }
 }
