@@ -230,6 +230,15 @@ Describe 'One answer for an address, whichever cmdlet is asked' {
         $loopback.StaysOnHost | Should -Be $decision.StaysOnHost
     }
 
+    It 'reads a mapped source and a mapped unspecified address as their IPv4 selves' -Skip:(-not $ipv6) {
+        (Resolve-NetRoute ::ffff:127.0.0.1 -LocalIPAddress ::ffff:127.0.0.1).SourceAddress | Should -Be '127.0.0.1'
+        $mapped = Test-Loopback ::ffff:0.0.0.0 -Count 1
+        $plain = Test-Loopback 0.0.0.0 -Count 1
+        $mapped.Status | Should -Be $plain.Status
+        $mapped.StaysOnHost | Should -Be $plain.StaysOnHost
+        $mapped.Diagnosis | Should -Match '127\.0\.0\.1'
+    }
+
     It 'reads ::1%1 as ::1 in both cmdlets (the kernel ignores a zone on a non-link-local address)' -Skip:(-not $ipv6) {
         (Resolve-NetRoute '::1%1').InterfaceAlias | Should -Be 'lo'
         (Test-Loopback '::1%1' -Count 1).Status | Should -Be 'Success'

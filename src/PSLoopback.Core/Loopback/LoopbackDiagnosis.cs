@@ -23,10 +23,11 @@ public static class LoopbackDiagnosis
     {
         result.RemoteAddress = address;
         result.IsLoopbackAddress = AddressClass.IsLoopback(address);
-        if (AddressClass.IsUnspecified(address))
+        var sent = Destination.AsSent(address);
+        if (AddressClass.IsUnspecified(sent))
         {
             result.Diagnosis = $"{address} is the unspecified address, not a destination. Linux delivers a connect to it to this host as if to "
-                + $"{(address.AddressFamily == AddressFamily.InterNetwork ? "127.0.0.1" : "::1")}, but nothing should rely on that: test that address instead. Test-Loopback sent nothing.";
+                + $"{(sent.AddressFamily == AddressFamily.InterNetwork ? "127.0.0.1" : "::1")}, but nothing should rely on that: test that address instead. Test-Loopback sent nothing.";
             return LoopbackStatus.NotLoopback;
         }
 

@@ -312,7 +312,8 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             Fail("InvalidLocalIPAddress", ErrorCategory.InvalidArgument, LocalIPAddress, $"-LocalIPAddress '{LocalIPAddress}' is not an IP address.");
         }
 
-        return address;
+        // The source a socket sends from, as the destination is the one it sends to (::ffff:10.0.0.1 is IPv4).
+        return Destination.AsSent(address);
     }
 
     private int? FindOutputInterface(RouteSnapshot snapshot)

@@ -38,8 +38,10 @@ public static class Wrap
 
     private static void AppendWrapped(StringBuilder result, string paragraph, int indent, int width)
     {
-        var lead = paragraph.Length - paragraph.TrimStart(' ').Length;
-        var continuation = new string(' ', Math.Max(indent, lead));
+        // An indentation that leaves no room for a word would wrap forever; half the width is the most it takes.
+        var lead = Math.Min(paragraph.Length - paragraph.TrimStart(' ').Length, width / 2);
+        paragraph = new string(' ', lead) + paragraph.TrimStart(' ');
+        var continuation = new string(' ', Math.Min(Math.Max(indent, lead), width / 2));
         var line = paragraph;
         while (line.Length > width)
         {
