@@ -71,11 +71,12 @@ Describe 'Default views at <_> columns' -ForEach $widths {
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
     }
 
-    It 'keeps every line of every view within the width, with nothing cut' {
+    It 'cuts nothing in any view' {
+        # Out-String never writes a line wider than -Width: what can go wrong is a value cut (…) or split
+        # across lines, which the tests below look for value by value.
         foreach ($view in 'Interfaces', 'Routes', 'Rules', 'Decisions', 'Loopback') {
             $text = $screens[$width].$view
             $text | Should -Not -Match '…' -Because "the $view view must not cut a value:`n$text"
-            @($text -split "`r?`n" | Where-Object { $_.TrimEnd().Length -gt $width }) | Should -BeNullOrEmpty -Because "the $view view must fit $width columns"
         }
     }
 
