@@ -167,10 +167,12 @@ Describe 'Pipelines between the cmdlets' {
         $empty = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($lo))
         $empty.Name = 'empty0'
         $empty.Addresses = @()
-        $answers = @($copy, $empty | Resolve-NetRoute -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $answers = @($copy, $empty | Resolve-NetRoute -ErrorVariable errors -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue)
         $answers.RemoteIPAddress | Should -Contain '127.0.0.1'
-        @($errors).Count | Should -Be 1
-        "$($errors[0])" | Should -Match 'Interface empty0 \(ifIndex 1\) has no IP address'
+        $errors | Should -BeNullOrEmpty
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -Be 'Interface empty0 (ifIndex 1) has no IP address: skipped.'
+        @($copy | Test-Loopback -Count 1).RemoteAddress | Should -Be @($lo.Addresses.IPAddress)
     }
 
     It 'selects routes by a piped interface' {

@@ -46,8 +46,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
     /// <summary>Interfaces from Get-NetInterfaceInfo: each of their addresses is a destination.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InterfaceSet)]
+    [PipedInterfaceTransformation]
     [ValidateNotNull]
-    public NetInterface[]? InputObject { get; set; }
+    public PipedInterface[]? InputObject { get; set; }
 
     [Parameter]
     [Alias("SourceAddress", "From")]

@@ -37,8 +37,9 @@ public sealed class TestLoopbackCommand : PSCmdlet
 
     /// <summary>Interfaces from Get-NetInterfaceInfo: each of their addresses is tested.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InterfaceSet)]
+    [PipedInterfaceTransformation]
     [ValidateNotNull]
-    public NetInterface[]? InputObject { get; set; }
+    public PipedInterface[]? InputObject { get; set; }
 
     [Parameter]
     [ValidateRange(1, 65535)]

@@ -1,7 +1,5 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
-using PSLoopback.Output;
 
 namespace PSLoopback.Conversion;
 
@@ -9,7 +7,7 @@ namespace PSLoopback.Conversion;
 internal static class InterfaceAddresses
 {
     /// <summary>The addresses of the interfaces; one with none is skipped with a warning that names it.</summary>
-    public static string[] Of(Cmdlet cmdlet, IEnumerable<NetInterface> interfaces)
+    public static string[] Of(Cmdlet cmdlet, IEnumerable<PipedInterface> interfaces)
     {
         var addresses = new List<string>();
         foreach (var nic in interfaces)
@@ -19,7 +17,7 @@ internal static class InterfaceAddresses
                 cmdlet.WriteWarning($"Interface {nic.Name} (ifIndex {nic.InterfaceIndex}) has no IP address: skipped.");
             }
 
-            addresses.AddRange(nic.Addresses.Select(a => a.IPAddress));
+            addresses.AddRange(nic.Addresses);
         }
 
         return addresses.ToArray();
