@@ -44,8 +44,8 @@
         }
         @{
             Title   = 'Why does my local web app not answer on localhost?'
-            Code    = 'Test-Loopback -Port 3000 | Format-List Target, RemoteAddress, Status, Diagnosis'
-            Remarks = 'Connects to port 3000 on ::1 and on 127.0.0.1. If the app listens on 127.0.0.1 only and localhost resolves to ::1 first, the ::1 result is Refused and its diagnosis says so.'
+            Code    = 'Test-Loopback -Port 3000'
+            Remarks = 'Connects to port 3000 on ::1 and on 127.0.0.1. If the app listens on 127.0.0.1 only and localhost resolves to ::1 first, the ::1 result is Refused and its diagnosis, on the lines below it, says so.'
         }
         @{
             Title   = 'Is this address loopback, and does traffic to it stay here?'
