@@ -18,24 +18,12 @@ BeforeAll {
             one object per command: Seconds, Errors, Results, Queries, and the child's peak working set.
         #>
         param([Parameter(Mandatory)][string]$Prepare, [Parameter(Mandatory)][string[]]$Command, [string[]]$Wrapper = @(), [int]$TimeoutSeconds = 60)
-        $runs = foreach ($c in $Command) {
-            @"
-    & {
-        `$failures = `$null
-        `$clock = [Diagnostics.Stopwatch]::StartNew()
-        `$out = @($c -ErrorVariable failures -ErrorAction SilentlyContinue)
-        `$seconds = `$clock.Elapsed.TotalSeconds
-        [pscustomobject]@{
-            Command = '$($c -replace "'", "''")'
-            Seconds = `$seconds
-            Errors = @(`$failures | ForEach-Object { "`$(`$_.FullyQualifiedErrorId): `$_" })
-            Results = @(`$out | ForEach-Object { [pscustomobject]@{ Target = "`$(if (`$_.PSObject.Properties['Target']) { `$_.Target } else { `$_.Destination })"; Address = "`$(if (`$_.PSObject.Properties['RemoteAddress']) { `$_.RemoteAddress } else { `$_.RemoteIPAddress })"; Status = "`$(if (`$_.PSObject.Properties['Status']) { `$_.Status } else { `$_.RouteType })"; Diagnosis = "`$(if (`$_.PSObject.Properties['Diagnosis']) { `$_.Diagnosis })" } })
+        $fields = @'
+Results = @($out | ForEach-Object { [pscustomobject]@{ Target = "$(if ($_.PSObject.Properties['Target']) { $_.Target } else { $_.Destination })"; Address = "$(if ($_.PSObject.Properties['RemoteAddress']) { $_.RemoteAddress } else { $_.RemoteIPAddress })"; Status = "$(if ($_.PSObject.Properties['Status']) { $_.Status } else { $_.RouteType })"; Diagnosis = "$(if ($_.PSObject.Properties['Diagnosis']) { $_.Diagnosis })" } })
             Queries = Receive-Query
             PeakWorkingSet = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64
-        }
-    }
-"@
-        }
+'@
+        $runs = foreach ($c in $Command) { Get-TimedCommandScript -Command $c -Fields $fields }
         $script = @"
 Import-Module '$(Get-ModuleUnderTest)'
 `$ProgressPreference = 'SilentlyContinue'

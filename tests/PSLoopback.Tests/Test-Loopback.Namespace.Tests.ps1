@@ -15,23 +15,8 @@ BeforeAll {
     function Get-LoopbackScript {
         <# A child script: runs each command, timed, and prints its results, errors and seconds as JSON. #>
         param([Parameter(Mandatory)][string[]]$Command, [string]$Extra = '$null')
-        $runs = foreach ($c in $Command) {
-            @"
-    & {
-        `$failures = `$null
-        `$clock = [Diagnostics.Stopwatch]::StartNew()
-        `$out = @($c -ErrorVariable failures -ErrorAction SilentlyContinue)
-        `$seconds = `$clock.Elapsed.TotalSeconds
-        [pscustomobject]@{
-            Command = '$($c -replace "'", "''")'
-            Seconds = `$seconds
-            Errors = @(`$failures | ForEach-Object { "`$(`$_.FullyQualifiedErrorId): `$_" })
-            Quiet = @(`$out | Where-Object { `$_ -is [bool] })
-            Results = @(`$out | Where-Object { `$_ -isnot [bool] } | ForEach-Object { $select })
-        }
-    }
-"@
-        }
+        $fields = "Quiet = @(`$out | Where-Object { `$_ -is [bool] })`n            Results = @(`$out | Where-Object { `$_ -isnot [bool] } | ForEach-Object { $select })"
+        $runs = foreach ($c in $Command) { Get-TimedCommandScript -Command $c -Fields $fields }
         "`$ProgressPreference = 'SilentlyContinue'`n[pscustomobject]@{ Runs = @(`n$($runs -join "`n")`n); Extra = $Extra } | ConvertTo-Json -Depth 6 -Compress"
     }
 

@@ -33,6 +33,29 @@ function Invoke-FreshPwsh {
     Invoke-BoundedProcess -ArgumentList $command -TimeoutSeconds $TimeoutSeconds -Description "pwsh running '$Script'"
 }
 
+function Get-TimedCommandScript {
+    <#
+        The text of a child-script block that runs $Command (PowerShell), timed, keeping its errors, and
+        builds one object: Command, Seconds, Errors and the fields $Fields adds (PowerShell text, which may
+        read `$out, the command's output).
+    #>
+    param([Parameter(Mandatory)][string]$Command, [Parameter(Mandatory)][string]$Fields)
+    @"
+    & {
+        `$failures = `$null
+        `$clock = [Diagnostics.Stopwatch]::StartNew()
+        `$out = @($Command -ErrorVariable failures -ErrorAction SilentlyContinue)
+        `$seconds = `$clock.Elapsed.TotalSeconds
+        [pscustomobject]@{
+            Command = '$($Command -replace "'", "''")'
+            Seconds = `$seconds
+            Errors = @(`$failures | ForEach-Object { "`$(`$_.FullyQualifiedErrorId): `$_" })
+            $Fields
+        }
+    }
+"@
+}
+
 function Get-InterfaceJson {
     <# Get-NetInterfaceInfo's answer from a fresh pwsh (in a namespace if named), flattened for comparison. #>
     param([string]$Namespace, [string]$Arguments = '')
@@ -228,4 +251,4 @@ function Get-RuleJson {
     Invoke-PSLoopbackJson -Namespace $Namespace -Command 'Get-NetRouteInfo -Rule' -Select $script:RuleSelect
 }
 
-Export-ModuleMember -Function Get-ModuleUnderTest, Get-PwshCommand, Invoke-FreshPwsh, Get-InterfaceJson, Get-IpJson, Compare-InterfaceWithIp, Get-RouteKeyFromIp, Get-RouteKeyFromOurs, Get-RuleKeyFromIp, Get-RuleKeyFromOurs, Invoke-PSLoopbackJson, Get-RouteJson, Get-RuleJson
+Export-ModuleMember -Function Get-ModuleUnderTest, Get-PwshCommand, Invoke-FreshPwsh, Get-TimedCommandScript, Get-InterfaceJson, Get-IpJson, Compare-InterfaceWithIp, Get-RouteKeyFromIp, Get-RouteKeyFromOurs, Get-RuleKeyFromIp, Get-RuleKeyFromOurs, Invoke-PSLoopbackJson, Get-RouteJson, Get-RuleJson
