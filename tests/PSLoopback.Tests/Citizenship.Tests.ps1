@@ -131,9 +131,9 @@ Describe 'Through a job, objects keep their values and views' {
         $answers[0].RouteType | Should -Be 'Local'
     }
 
-    It 'shows a deserialized decision and loopback result in their views' {
-        ($received[1] | Out-String -Width 80) | Should -Match '127\.0\.0\.1 local dev lo src 127\.0\.0\.1 table local'
-        ($received[2] | Out-String -Width 80) | Should -Match '127\.0\.0\.1 Success via lo'
+    It 'shows a deserialized decision and loopback result in their views, naming the machine they came from' {
+        ($received[1] | Out-String -Width 80).Trim() | Should -Match "^$($received[1].PSComputerName): 127\.0\.0\.1 local dev lo src 127\.0\.0\.1 table local"
+        ($received[2] | Out-String -Width 80).Trim() | Should -Match "^$($received[2].PSComputerName): 127\.0\.0\.1 Success via lo"
     }
 }
 
