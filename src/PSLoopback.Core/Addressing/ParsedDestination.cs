@@ -35,13 +35,6 @@ public sealed class ParsedDestination
     /// </summary>
     public bool ZoneApplies { get; internal set; }
 
-    /// <summary>::ffff:a.b.c.d: the IPv6 routing table has its own answer for it (ip route get asks that),
-    /// but a dual-stack socket carries it as IPv4 to a.b.c.d.</summary>
-    public bool IsIPv4Mapped => Address?.IsIPv4MappedToIPv6 == true;
-
-    /// <summary>The address a socket really sends to: the IPv4 one for a mapped address, else the address.</summary>
-    public IPAddress? SocketDestination => Address is null ? null : Destination.AsSent(Address);
-
     /// <summary>The address with its zone as a scope id where the zone applies: what a route lookup is asked for.</summary>
     public IPAddress? ScopedAddress => Address is null || !ZoneApplies || ZoneIndex is not int index
         ? Address

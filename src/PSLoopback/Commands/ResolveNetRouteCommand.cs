@@ -131,9 +131,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         var targets = InputObject is null ? RemoteIPAddress : InterfaceAddresses.Of(this, InputObject);
         if (targets is null)
         {
-            targets = Array.Empty<string>();
             Fail("DestinationMissing", ErrorCategory.InvalidArgument, null,
                 "Give a destination: Resolve-NetRoute 192.0.2.1, a host name, or addresses and interfaces through the pipeline.");
+            return;
         }
 
         for (var i = 0; i < targets.Length; i++)

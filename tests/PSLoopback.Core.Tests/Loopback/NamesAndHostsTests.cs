@@ -60,8 +60,8 @@ public class NamesAndHostsTests
         Func<string, int?> zones = z => z switch { "lo" or "1" => 1, "eth0" or "4" => 4, _ => null };
         var mapped = Destination.Parse("::ffff:127.0.0.1", zones);
         Assert.Equal(DestinationKind.Address, mapped.Kind);
-        Assert.True(mapped.IsIPv4Mapped);
-        Assert.Equal(IPAddress.Loopback, mapped.SocketDestination);
+        Assert.True(mapped.Address!.IsIPv4MappedToIPv6);
+        Assert.Equal(IPAddress.Loopback, Destination.AsSent(mapped.Address));
 
         var loopbackWithZone = Destination.Parse("::1%1", zones);
         Assert.Equal(IPAddress.IPv6Loopback, loopbackWithZone.Address);
