@@ -15,7 +15,7 @@ public class ResolverBenchmarks
 {
     private const int Lookups = 100_000;
 
-    private RouteResolver resolver = null!;
+    private LinuxRouteResolver resolver = null!;
     private RouteQuery[] queries = null!;
 
     [Params(1_000, 100_000, 1_000_000)]
@@ -36,7 +36,7 @@ public class ResolverBenchmarks
                 PreferredSource = IPAddress.Parse("192.0.2.10"),
             })
             .ToArray();
-        resolver = new RouteResolver(RouteSnapshot.FromRoutes(routes));
+        resolver = new LinuxRouteResolver(RouteSnapshot.FromRoutes(routes));
         queries = RandomRoutes.Ipv4Addresses(prefixes, Lookups, seed: 40)
             .Select(a => new RouteQuery(new IPAddress(new[] { (byte)(a >> 24), (byte)(a >> 16), (byte)(a >> 8), (byte)a })))
             .ToArray();

@@ -40,6 +40,15 @@ public sealed class NetInterfaceAddress
 
     public AddressFlags Flags { get; internal set; }
 
+    /// <summary>Windows: where the prefix came from (Get-NetIPAddress's PrefixOrigin); null elsewhere.</summary>
+    public System.Net.NetworkInformation.PrefixOrigin? PrefixOrigin { get; internal set; }
+
+    /// <summary>Windows: where the rest of the address came from (SuffixOrigin); null elsewhere.</summary>
+    public System.Net.NetworkInformation.SuffixOrigin? SuffixOrigin { get; internal set; }
+
+    /// <summary>Windows: an administrator excluded the address from source selection.</summary>
+    public bool SkipAsSource { get; internal set; }
+
     /// <summary>A privacy address (RFC 8981) that the host rotates.</summary>
     public bool IsTemporary => AddressFamily == IPAddressFamily.IPv6 && (Flags & AddressFlags.Secondary) != 0;
 

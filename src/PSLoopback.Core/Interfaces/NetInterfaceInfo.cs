@@ -10,6 +10,7 @@ namespace PSLoopback.Interfaces;
 public sealed class NetInterfaceInfo
 {
     private IReadOnlyList<NetInterfaceAddress> addresses = Array.Empty<NetInterfaceAddress>();
+    private IReadOnlyList<NetIPInterfaceInfo> ipInterfaces = Array.Empty<NetIPInterfaceInfo>();
 
     public NetInterfaceInfo(int interfaceIndex, string name)
     {
@@ -46,6 +47,22 @@ public sealed class NetInterfaceInfo
 
     public InterfaceFlags Flags { get; internal set; }
 
+    /// <summary>Windows' NET_LUID, the interface's stable identity (the index may be reused); null elsewhere.</summary>
+    public ulong? Luid { get; internal set; }
+
+    /// <summary>Windows: the interface's DNS suffix (ipconfig's "Connection-specific DNS Suffix"); null elsewhere.</summary>
+    public string? DnsSuffix { get; internal set; }
+
+    /// <summary>Windows: the NDIS medium (Get-NetAdapter's MediaType: 802.3, Native 802.11, ...); null elsewhere.</summary>
+    public string? MediaType { get; internal set; }
+
+    /// <summary>Windows: the interface's per-family IP settings (Get-NetIPInterface); empty elsewhere and where not read.</summary>
+    public IReadOnlyList<NetIPInterfaceInfo> IPInterfaces
+    {
+        get => ipInterfaces;
+        internal set => ipInterfaces = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
     public IReadOnlyList<NetInterfaceAddress> Addresses
     {
         get => addresses;
@@ -79,6 +96,9 @@ public sealed class NetInterfaceInfo
         copy.addresses = addresses.Where(a => families.Contains(a.AddressFamily)).ToArray();
         return copy;
     }
+
+    /// <summary>This interface's IP settings in one family; null where the OS gave none.</summary>
+    public NetIPInterfaceInfo? IPInterface(IPAddressFamily family) => ipInterfaces.FirstOrDefault(i => i.AddressFamily == family);
 
     public override string ToString() => Name;
 

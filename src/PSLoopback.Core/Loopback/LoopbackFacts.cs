@@ -13,7 +13,7 @@ public sealed class LoopbackFacts
     private readonly Lazy<HostsScan> hosts;
 
     /// <param name="readHosts">Reads the hosts file; called at most once, and only when a name needs it.</param>
-    public LoopbackFacts(IReadOnlyList<NetInterfaceInfo> interfaces, RouteResolver? resolver, Func<HostsScan> readHosts, string hostsPath)
+    public LoopbackFacts(IReadOnlyList<NetInterfaceInfo> interfaces, IRouteResolver? resolver, Func<HostsScan> readHosts, string hostsPath)
     {
         Interfaces = interfaces ?? throw new ArgumentNullException(nameof(interfaces));
         Resolver = resolver;
@@ -27,7 +27,7 @@ public sealed class LoopbackFacts
     }
 
     /// <summary>Facts with a hosts file already read completely (tests, fixtures).</summary>
-    public LoopbackFacts(IReadOnlyList<NetInterfaceInfo> interfaces, RouteResolver? resolver, IReadOnlyList<HostsEntry> hosts, string hostsPath)
+    public LoopbackFacts(IReadOnlyList<NetInterfaceInfo> interfaces, IRouteResolver? resolver, IReadOnlyList<HostsEntry> hosts, string hostsPath)
         : this(interfaces, resolver, () => new HostsScan(hostsPath, HostsFileStatus.Read, hosts), hostsPath)
     {
     }
@@ -35,7 +35,7 @@ public sealed class LoopbackFacts
     public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
 
     /// <summary>The routing decision maker; null where the OS's tables cannot be read (Windows, macOS).</summary>
-    public RouteResolver? Resolver { get; }
+    public IRouteResolver? Resolver { get; }
 
     /// <summary>The hosts file, read on first use: a call that tests only addresses never opens it.</summary>
     public HostsScan Hosts => hosts.Value;

@@ -17,10 +17,10 @@ public static class LoopbackFactSource
     public static LoopbackFacts Read(CancellationToken cancel = default)
     {
         var interfaces = InterfaceSources.ForCurrentOS().GetInterfaces();
-        RouteResolver? resolver = null;
+        IRouteResolver? resolver = null;
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
         {
-            resolver = new RouteResolver(RouteSources.ForCurrentOS().ReadSnapshot());
+            resolver = new LinuxRouteResolver(RouteSources.ForCurrentOS().ReadSnapshot());
         }
 
         var os = HostsFileReader.CurrentOS;

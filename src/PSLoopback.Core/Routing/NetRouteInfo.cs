@@ -31,6 +31,28 @@ public sealed class NetRouteInfo
 
     public uint RouteMetric { get; set; }
 
+    /// <summary>
+    /// Windows: the metric of the route's interface in its family (Get-NetIPInterface), which Windows adds to
+    /// <see cref="RouteMetric"/> to rank routes; null on Linux, which has no such thing, and where not read.
+    /// </summary>
+    public uint? InterfaceMetric { get; set; }
+
+    /// <summary>Windows: how the route came to be (NL_ROUTE_ORIGIN); null on Linux.</summary>
+    public RouteOrigin? Origin { get; set; }
+
+    /// <summary>Windows: who installed the route (NL_ROUTE_PROTOCOL), Get-NetRoute's Protocol; null on Linux, which uses <see cref="Protocol"/>.</summary>
+    public WindowsRouteProtocol? WindowsProtocol { get; set; }
+
+    /// <summary>Windows: how long the route has existed; null where the OS does not say.</summary>
+    public TimeSpan? Age { get; set; }
+
+    /// <summary>Windows: TimeSpan.MaxValue means forever ("Infinite"); null where the OS does not say.</summary>
+    public TimeSpan? ValidLifetime { get; set; }
+
+    /// <summary>Windows: TimeSpan.MaxValue means forever; null where the OS does not say.</summary>
+    public TimeSpan? PreferredLifetime { get; set; }
+
+    /// <summary>Linux's table; <see cref="RouteTables.Unspecified"/> on Windows, which has one table and no rules.</summary>
     public uint Table { get; set; } = RouteTables.Main;
 
     public string TableName => RouteTables.Name(Table);

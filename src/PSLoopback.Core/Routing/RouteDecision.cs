@@ -51,6 +51,9 @@ public sealed class RouteDecision
 
     public uint? RouteMetric => Route?.RouteMetric;
 
+    /// <summary>Windows: the chosen interface's metric, which Windows added to the route's to rank it; null on Linux.</summary>
+    public uint? InterfaceMetric { get; internal set; }
+
     public uint? Table { get; internal set; }
 
     public string? TableName => Table is uint table ? RouteTables.Name(table) : null;

@@ -15,8 +15,10 @@ public sealed class RouteSnapshot
     public RouteSnapshot(
         IReadOnlyList<NetInterfaceInfo> interfaces,
         IReadOnlyList<NetRouteInfo> routes,
-        IReadOnlyList<NetRouteRule> rules)
+        IReadOnlyList<NetRouteRule> rules,
+        HostOS operatingSystem = HostOS.Linux)
     {
+        OperatingSystem = operatingSystem;
         Interfaces = interfaces ?? throw new ArgumentNullException(nameof(interfaces));
         Routes = routes ?? throw new ArgumentNullException(nameof(routes));
         Rules = rules ?? throw new ArgumentNullException(nameof(rules));
@@ -24,11 +26,14 @@ public sealed class RouteSnapshot
 
     private Dictionary<int, NetInterfaceInfo>? byIndex;
 
+    /// <summary>The OS the facts were read on: its decision model answers for them (<see cref="RouteResolvers.For"/>).</summary>
+    public HostOS OperatingSystem { get; }
+
     public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
 
     public IReadOnlyList<NetRouteInfo> Routes { get; }
 
-    /// <summary>The policy rules of both families; empty means the kernel's defaults (local, main, default).</summary>
+    /// <summary>The policy rules of both families; empty means the kernel's defaults (local, main, default). Windows has none.</summary>
     public IReadOnlyList<NetRouteRule> Rules { get; }
 
     /// <summary>Interfaces whose IPv6 configuration prefers temporary addresses (use_tempaddr 2).</summary>

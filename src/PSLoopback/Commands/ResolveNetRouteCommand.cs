@@ -28,7 +28,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private const string InterfaceSet = "Interface";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-    private RouteResolver? resolver;
+    private IRouteResolver? resolver;
     private DestinationReader? destinations;
     private IKernelRouteOracle? oracle;
     private IPAddress? source;
@@ -107,7 +107,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         }
 
         var snapshot = Snapshot is not null ? FromSnapshot(Snapshot) : RouteTable is null ? ReadSnapshot() : FromRouteTable(RouteTable);
-        resolver = new RouteResolver(snapshot);
+        resolver = RouteResolvers.For(snapshot);
         destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);

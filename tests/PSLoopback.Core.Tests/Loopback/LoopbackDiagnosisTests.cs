@@ -20,7 +20,7 @@ public class LoopbackDiagnosisTests
     private static LoopbackFacts Facts(SnapshotBuilder host, string hosts = "127.0.0.1 localhost\n::1 localhost\n")
     {
         var snapshot = host.Build();
-        return new LoopbackFacts(snapshot.Interfaces, new RouteResolver(snapshot), HostsFile.Parse(hosts), "/etc/hosts");
+        return new LoopbackFacts(snapshot.Interfaces, new LinuxRouteResolver(snapshot), HostsFile.Parse(hosts), "/etc/hosts");
     }
 
     private static (LoopbackStatus? Status, LoopbackTestResult Result) Before(LoopbackFacts facts, string address, bool named = false)
@@ -67,7 +67,7 @@ public class LoopbackDiagnosisTests
         var snapshot = Healthy().Build();
         var lo = snapshot.Interfaces[0];
         lo.AdminStatus = PSLoopback.Interfaces.AdminStatus.Down;
-        var facts = new LoopbackFacts(snapshot.Interfaces, new RouteResolver(snapshot), Array.Empty<HostsEntry>(), "/etc/hosts");
+        var facts = new LoopbackFacts(snapshot.Interfaces, new LinuxRouteResolver(snapshot), Array.Empty<HostsEntry>(), "/etc/hosts");
         var (status, result) = Before(facts, "127.0.0.1");
         Assert.Equal(LoopbackStatus.LoopbackDown, status);
         Assert.Contains("ip link set lo up", result.Diagnosis);
@@ -80,7 +80,7 @@ public class LoopbackDiagnosisTests
         var snapshot = host.Build();
         var routes = new List<NetRouteInfo>(snapshot.Routes);
         routes.RemoveAll(r => r.DestinationPrefix.ToString() == "127.0.0.0/8");
-        var facts = new LoopbackFacts(snapshot.Interfaces, new RouteResolver(new RouteSnapshot(snapshot.Interfaces, routes, snapshot.Rules)), Array.Empty<HostsEntry>(), "/etc/hosts");
+        var facts = new LoopbackFacts(snapshot.Interfaces, new LinuxRouteResolver(new RouteSnapshot(snapshot.Interfaces, routes, snapshot.Rules)), Array.Empty<HostsEntry>(), "/etc/hosts");
         var (status, result) = Before(facts, "127.5.5.5");
         Assert.Equal(LoopbackStatus.NotRouted, status);
         Assert.Contains("127.0.0.0/8 is not routed to the loopback interface", result.Diagnosis);

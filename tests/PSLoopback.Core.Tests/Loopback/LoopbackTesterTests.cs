@@ -18,7 +18,7 @@ public class LoopbackTesterTests
             .Route("local 192.0.2.10 dev eth0 table local scope host src 192.0.2.10")
             .Route("default via 192.0.2.1 dev eth0")
             .Build();
-        var facts = new LoopbackFacts(snapshot.Interfaces, new RouteResolver(snapshot), HostsFile.Parse(hosts), "/etc/hosts");
+        var facts = new LoopbackFacts(snapshot.Interfaces, new LinuxRouteResolver(snapshot), HostsFile.Parse(hosts), "/etc/hosts");
         return new LoopbackTester(facts, new LoopbackTestOptions { Count = 2, Port = port, Timeout = TimeSpan.FromSeconds(2) }, null, resolve);
     }
 
@@ -94,7 +94,7 @@ public class LoopbackTesterTests
     {
         var snapshot = SnapshotBuilder.WithLoopback().Build();
         var reads = 0;
-        var facts = new LoopbackFacts(snapshot.Interfaces, new RouteResolver(snapshot), () => { reads++; return HostsScan.Of("/etc/hosts", "127.0.0.1 localhost\n"); }, "/etc/hosts");
+        var facts = new LoopbackFacts(snapshot.Interfaces, new LinuxRouteResolver(snapshot), () => { reads++; return HostsScan.Of("/etc/hosts", "127.0.0.1 localhost\n"); }, "/etc/hosts");
         var tester = new LoopbackTester(facts, new LoopbackTestOptions { Count = 1, Timeout = TimeSpan.FromSeconds(2) }, null, name => throw new InvalidOperationException($"the resolver was asked for {name}"));
         Assert.Equal(LoopbackStatus.Success, Assert.Single(tester.TestTarget("127.0.0.1", CancellationToken.None).Results).Status);
         Assert.Equal(LoopbackStatus.Success, Assert.Single(tester.TestTarget("::1%1", CancellationToken.None).Results).Status);

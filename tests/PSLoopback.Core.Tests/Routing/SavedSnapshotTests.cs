@@ -52,7 +52,7 @@ public class SavedSnapshotTests
     [Fact]
     public void A_rebuilt_snapshot_answers_with_its_interfaces_addresses()
     {
-        var resolver = new RouteResolver(Build(Routes()));
+        var resolver = new LinuxRouteResolver(Build(Routes()));
         var answer = resolver.Resolve(new RouteQuery(IPAddress.Parse("203.0.113.9")));
         Assert.Equal("eth0", answer.InterfaceAlias);
         Assert.Equal(IPAddress.Parse("192.0.2.1"), answer.NextHop);
@@ -67,14 +67,14 @@ public class SavedSnapshotTests
     {
         var snapshot = Build(Routes(), new[] { 2 });
         Assert.Contains(2, snapshot.PreferTemporaryAddresses);
-        var answer = new RouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("2001:db8:ffff::1")));
+        var answer = new LinuxRouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("2001:db8:ffff::1")));
         Assert.Equal(IPAddress.Parse("2001:db8:1::99"), answer.SourceAddress);
     }
 
     [Fact]
     public void A_down_interface_stays_down()
     {
-        var answer = new RouteResolver(Build(Routes(), eth0: AdminStatus.Down)).Resolve(new RouteQuery(IPAddress.Parse("203.0.113.9")) { OutputInterfaceIndex = 2 });
+        var answer = new LinuxRouteResolver(Build(Routes(), eth0: AdminStatus.Down)).Resolve(new RouteQuery(IPAddress.Parse("203.0.113.9")) { OutputInterfaceIndex = 2 });
         Assert.Equal(RouteError.NetworkUnreachable, answer.Error);
     }
 
@@ -183,7 +183,7 @@ public class SavedSnapshotTests
         Assert.True(eth0.Addresses.Single(a => a.IPAddress.Equals(IPAddress.Parse("192.0.2.11"))).IsSecondary);
         Assert.Equal("127.0.0.1/8", snapshot.FindInterface(1)!.Addresses.First().ToString());
 
-        var resolver = new RouteResolver(snapshot);
+        var resolver = new LinuxRouteResolver(snapshot);
         var from = resolver.Resolve(new RouteQuery(IPAddress.Parse("203.0.113.9")) { Source = IPAddress.Parse("192.0.2.11") });
         Assert.Equal(RouteError.None, from.Error);
         Assert.Equal(IPAddress.Parse("192.0.2.11"), from.SourceAddress);

@@ -227,7 +227,7 @@ internal sealed class SnapshotBuilder
 
     public RouteSnapshot Build() => new(interfaces.ToArray(), routes.ToArray(), rules.ToArray());
 
-    public RouteResolver Resolver() => new(Build());
+    public LinuxRouteResolver Resolver() => new(Build());
 
     private int IndexOf(string name) =>
         interfaces.FirstOrDefault(i => i.Name == name)?.InterfaceIndex ?? throw new ArgumentException($"no interface {name} yet");

@@ -260,7 +260,7 @@ public class RouteResolverTests
         var routes = Lan().Route("203.0.113.0/24 nexthop via 192.0.2.1 dev eth0 nexthop via 198.51.100.1 dev eth1").Build().Routes;
         var snapshot = RouteSnapshot.FromRoutes(routes);
         Assert.Equal("eth1", snapshot.FindInterface(3)?.Name);
-        var d = new RouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("203.0.113.5")));
+        var d = new LinuxRouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("203.0.113.5")));
         Assert.Equal(new[] { "eth0", "eth1" }, d.Paths.Select(p => p.InterfaceAlias));
     }
 
@@ -269,7 +269,7 @@ public class RouteResolverTests
     {
         // A table from another machine carries no interface list; its local routes name the addresses.
         var host = Lan();
-        var whatIf = new RouteResolver(RouteSnapshot.FromRoutes(host.Build().Routes));
+        var whatIf = new LinuxRouteResolver(RouteSnapshot.FromRoutes(host.Build().Routes));
         foreach (var destination in new[] { "8.8.8.8", "198.51.100.7", "2001:db8:1::99", "127.0.0.5" })
         {
             var live = Resolve(host, destination);

@@ -15,7 +15,7 @@ namespace PSLoopback.Routing;
 /// next hop and the source address. Pure: the snapshot is read, never the OS. Build once per snapshot, then
 /// ask as often as needed; each table is a <see cref="PrefixTable{T}"/>, so a lookup does not scan.
 /// </summary>
-public sealed class RouteResolver
+public sealed class LinuxRouteResolver : IRouteResolver
 {
     private static readonly IPAddress Loopback4 = IPAddress.Loopback;
 
@@ -31,7 +31,7 @@ public sealed class RouteResolver
     // as one (fib_unmerge splits them when the first custom rule is added): longest prefix across both.
     private readonly bool mergedIPv4LocalAndMain;
 
-    public RouteResolver(RouteSnapshot snapshot)
+    public LinuxRouteResolver(RouteSnapshot snapshot)
     {
         this.snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
         loopback = snapshot.Interfaces.FirstOrDefault(i => i.IsLoopback);
