@@ -19,22 +19,22 @@ public sealed class NetIPInterfaceInfo
     public IPAddressFamily AddressFamily { get; }
 
     /// <summary>Added to a route's metric to rank routes of one prefix length.</summary>
-    public uint InterfaceMetric { get; internal set; }
+    public uint InterfaceMetric { get; set; }
 
     /// <summary>Windows chose the metric from the link speed.</summary>
-    public bool AutomaticMetric { get; internal set; }
+    public bool AutomaticMetric { get; set; }
 
     /// <summary>The network-layer MTU in this family.</summary>
-    public uint? NlMtu { get; internal set; }
+    public uint? NlMtu { get; set; }
 
-    public bool Forwarding { get; internal set; }
+    public bool Forwarding { get; set; }
 
     /// <summary>Weak host send: packets may leave by this interface with another interface's source address.</summary>
-    public bool WeakHostSend { get; internal set; }
+    public bool WeakHostSend { get; set; }
 
     /// <summary>Weak host receive: this interface accepts packets for other interfaces' addresses.</summary>
-    public bool WeakHostReceive { get; internal set; }
+    public bool WeakHostReceive { get; set; }
 
     /// <summary>The interface is connected in this family (Windows uses only connected interfaces' routes).</summary>
-    public bool Connected { get; internal set; }
+    public bool Connected { get; set; }
 }

@@ -23,4 +23,7 @@ public sealed class SavedAddress
 
     /// <summary>Secondary (IPv4) or temporary (IPv6), deprecated, tentative, optimistic: what RFC 6724 and inet_select_addr weigh.</summary>
     public AddressFlags Flags { get; set; }
+
+    /// <summary>Windows: excluded from source selection.</summary>
+    public bool SkipAsSource { get; set; }
 }

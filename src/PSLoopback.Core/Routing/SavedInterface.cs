@@ -23,4 +23,7 @@ public sealed class SavedInterface
     public AdminStatus AdminStatus { get; set; }
 
     public IReadOnlyList<SavedAddress> Addresses { get; set; } = Array.Empty<SavedAddress>();
+
+    /// <summary>Windows: the per-family settings the Windows model reads (interface metric, host model, connected).</summary>
+    public IReadOnlyList<NetIPInterfaceInfo> IPInterfaces { get; set; } = Array.Empty<NetIPInterfaceInfo>();
 }

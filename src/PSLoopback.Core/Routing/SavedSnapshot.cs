@@ -16,7 +16,8 @@ public static class SavedSnapshot
         IReadOnlyList<SavedInterface> interfaces,
         IReadOnlyList<NetRouteInfo> routes,
         IReadOnlyList<NetRouteRule> rules,
-        IEnumerable<int> preferTemporaryAddresses)
+        IEnumerable<int> preferTemporaryAddresses,
+        HostOS operatingSystem = HostOS.Linux)
     {
         var built = new List<NetInterfaceInfo>();
         for (var i = 0; i < interfaces.Count; i++)
@@ -24,7 +25,7 @@ public static class SavedSnapshot
             built.Add(BuildInterface(interfaces[i], i, built));
         }
 
-        var snapshot = new RouteSnapshot(built, routes, rules);
+        var snapshot = new RouteSnapshot(built, routes, rules, operatingSystem);
         for (var i = 0; i < routes.Count; i++)
         {
             var why = RouteTableRules.Check(routes[i], snapshot);
@@ -80,6 +81,7 @@ public static class SavedSnapshot
                 Scope = address.Scope,
                 Peer = address.Peer,
                 Flags = address.Flags,
+                SkipAsSource = address.SkipAsSource,
             });
         }
 
@@ -88,6 +90,7 @@ public static class SavedSnapshot
             InterfaceType = saved.InterfaceType,
             AdminStatus = saved.AdminStatus,
             Addresses = addresses,
+            IPInterfaces = saved.IPInterfaces,
         };
     }
 }
