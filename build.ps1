@@ -3,9 +3,9 @@
     Builds, tests, demonstrates and packages PSLoopback.
 .DESCRIPTION
     Build (the default) leaves an importable module in out/PSLoopback.
-    Test packages, runs the xunit tests and then the Pester tests in a fresh pwsh -NoProfile against
-    out/PSLoopback and the package, and ends with the line "N passed, N failed, N skipped" counting
-    both suites. Only failures (with their details), skips and the summaries are printed.
+    Test packages, runs the xunit tests, then the Pester tests in a fresh pwsh -NoProfile against
+    out/PSLoopback and the package, then the Windows suite (tests/windows) in a win-x64 PowerShell under
+    Wine, and ends with the line "N passed, N failed, N skipped" counting all three. Only failures (with their details), skips and the summaries are printed.
     Demo builds and shows this machine's answers. Package builds and packs the module into
     out/PSLoopback.<version>.nupkg with PSResourceGet. Clean removes build output.
 .EXAMPLE
@@ -82,9 +82,13 @@ function Invoke-Build {
 
 function Install-TestPrerequisite {
     # The tests compare with iproute2, build network namespaces with it, trace system calls with strace,
-    # and reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen).
+    # reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen), run
+    # the Windows code under Wine, and check the Windows structures against mingw-w64's headers.
     if (-not $IsLinux) { return }
-    $needed = [ordered]@{ iproute2 = 'ip'; strace = 'strace'; 'openssh-server' = '/usr/sbin/sshd'; 'openssh-client' = 'ssh-keygen' }
+    $needed = [ordered]@{
+        iproute2 = 'ip'; strace = 'strace'; 'openssh-server' = '/usr/sbin/sshd'; 'openssh-client' = 'ssh-keygen'
+        wine = 'wine'; 'gcc-mingw-w64-x86-64' = 'x86_64-w64-mingw32-gcc'
+    }
     $missing = @($needed.GetEnumerator() | Where-Object { -not (Get-Command $_.Value -ErrorAction Ignore) } | ForEach-Object Key)
     if (-not $missing) { return }
     if ((id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
@@ -92,9 +96,11 @@ function Install-TestPrerequisite {
         return
     }
     Write-Host "== Installing $($missing -join ', ') for the tests"
+    $clock = [Diagnostics.Stopwatch]::StartNew()
     $env:DEBIAN_FRONTEND = 'noninteractive'
     Invoke-Native apt-get @('update', '-qq')
     Invoke-Native apt-get (@('install', '-y', '-qq') + $missing)
+    Write-Host ('Installed in {0:0.0} s' -f $clock.Elapsed.TotalSeconds)
 }
 
 function Get-PesterModulePath {
@@ -139,17 +145,30 @@ function Invoke-Test {
     # Tests start pwsh in namespaces; they take the same (local tool) PowerShell from here.
     $env:PSLOOPBACK_PWSH = ConvertTo-Json -Compress @($pwsh)
     $env:PSLOOPBACK_NUPKG = Join-Path $Out "PSLoopback.$Version.nupkg"
+    $pesterPath = Get-PesterModulePath
     $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/PSLoopback.Tests/Invoke-PesterTests.ps1'),
-        '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleOut, '-ResultPath', $pesterJson)
+        '-PesterPath', $pesterPath, '-ModulePath', $ModuleOut, '-ResultPath', $pesterJson)
     & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + $pesterArgs)
     $pesterExit = $LASTEXITCODE
     $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
 
+    # The Windows code path, in PowerShell for Windows under Wine (tests/windows); skipped, saying why, without Wine.
+    Write-Host '== Wine: tests/windows, in a win-x64 PowerShell under Wine'
+    $wineJson = Join-Path $ResultsDir 'wine.json'
+    $wineArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/windows/Invoke-WineTests.ps1'),
+        '-PesterPath', $pesterPath, '-ModulePath', $ModuleOut, '-WorkPath', (Join-Path $Out 'wine'), '-ResultPath', $wineJson)
+    & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + $wineArgs)
+    $wineExit = $LASTEXITCODE
+    $wine = if (Test-Path $wineJson) { Get-Content -Raw $wineJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    if ($wineExit -ne 0 -and $wine.Failed -eq 0) { $wine.Failed = 1 }
+
     Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
-    $failed = $xunit.Failed + $pester.Failed
-    Write-Host ("{0} passed, {1} failed, {2} skipped" -f ($xunit.Passed + $pester.Passed), $failed, ($xunit.Skipped + $pester.Skipped))
+    Write-Host ("Wine: {0} passed, {1} failed, {2} skipped" -f $wine.Passed, $wine.Failed, $wine.Skipped)
+    $suites = $xunit, $pester, $wine
+    $failed = [int]($suites | Measure-Object Failed -Sum).Sum
+    Write-Host ("{0} passed, {1} failed, {2} skipped" -f ($suites | Measure-Object Passed -Sum).Sum, $failed, ($suites | Measure-Object Skipped -Sum).Sum)
     if ($failed -gt 0) { exit 1 }
 }
 
