@@ -34,7 +34,7 @@ public sealed class LoopbackFacts
 
     public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
 
-    /// <summary>The routing decision maker; null where the OS's tables cannot be read (Windows, macOS).</summary>
+    /// <summary>The routing decision maker; null where the OS's tables cannot be read (macOS).</summary>
     public IRouteResolver? Resolver { get; }
 
     /// <summary>The hosts file, read on first use: a call that tests only addresses never opens it.</summary>
@@ -48,7 +48,7 @@ public sealed class LoopbackFacts
 
     public string HostsPath { get; }
 
-    /// <summary>Where IPv6 is switched off (Linux's disable_ipv6 for all or for the loopback interface), why; else null.</summary>
+    /// <summary>Where IPv6 is switched off (Linux's disable_ipv6 for all or for the loopback interface; on Windows a loopback without IPv6, with DisabledComponents), why; else null.</summary>
     public string? IPv6DisabledBy { get; set; }
 
     public NetInterfaceInfo? LoopbackInterface => Interfaces.FirstOrDefault(i => i.IsLoopback);

@@ -1,11 +1,14 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading;
 using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
 using PSLoopback.Loopback;
+using PSLoopback.Platform.Windows;
 using PSLoopback.Routing;
 
 namespace PSLoopback.Platform;
@@ -18,9 +21,9 @@ public static class LoopbackFactSource
     {
         var interfaces = InterfaceSources.ForCurrentOS().GetInterfaces();
         IRouteResolver? resolver = null;
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
-            resolver = new LinuxRouteResolver(RouteSources.ForCurrentOS().ReadSnapshot());
+            resolver = RouteResolvers.For(RouteSources.ForCurrentOS().ReadSnapshot());
         }
 
         var os = HostsFileReader.CurrentOS;
@@ -28,7 +31,7 @@ public static class LoopbackFactSource
         return new LoopbackFacts(interfaces, resolver, () => ReadHosts(hostsPath, cancel), hostsPath)
         {
             OS = os,
-            IPv6DisabledBy = IPv6DisabledBy(interfaces.FirstOrDefault(i => i.IsLoopback)?.Name ?? "lo"),
+            IPv6DisabledBy = IPv6DisabledBy(interfaces),
         };
     }
 
@@ -36,11 +39,16 @@ public static class LoopbackFactSource
     public static HostsScan ReadHosts(string path, CancellationToken cancel) =>
         HostsFileReader.Read(path, HostsLimits.Default, LoopbackNames.IsLoopbackName, cancel);
 
-    private static string? IPv6DisabledBy(string loopbackName)
+    private static string? IPv6DisabledBy(IReadOnlyList<NetInterfaceInfo> interfaces)
     {
         if (!Socket.OSSupportsIPv6)
         {
             return "the operating system reports no IPv6 support";
+        }
+
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            return WindowsIPv6Settings.IPv6DisabledBy(interfaces, WindowsIPv6Settings.ReadDisabledComponents());
         }
 
         if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
@@ -53,6 +61,7 @@ public static class LoopbackFactSource
             return "this kernel has no IPv6 (no /proc/sys/net/ipv6)";
         }
 
+        var loopbackName = interfaces.FirstOrDefault(i => i.IsLoopback)?.Name ?? "lo";
         foreach (var scope in new[] { "all", loopbackName })
         {
             var path = $"/proc/sys/net/ipv6/conf/{scope}/disable_ipv6";
