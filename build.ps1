@@ -82,9 +82,13 @@ function Invoke-Build {
 
 function Install-TestPrerequisite {
     # The tests compare with iproute2, build network namespaces with it, trace system calls with strace,
-    # and reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen).
+    # reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen), and
+    # check the Windows structure declarations against mingw-w64's Windows headers (its C compiler).
     if (-not $IsLinux) { return }
-    $needed = [ordered]@{ iproute2 = 'ip'; strace = 'strace'; 'openssh-server' = '/usr/sbin/sshd'; 'openssh-client' = 'ssh-keygen' }
+    $needed = [ordered]@{
+        iproute2 = 'ip'; strace = 'strace'; 'openssh-server' = '/usr/sbin/sshd'; 'openssh-client' = 'ssh-keygen'
+        'gcc-mingw-w64-x86-64' = 'x86_64-w64-mingw32-gcc'
+    }
     $missing = @($needed.GetEnumerator() | Where-Object { -not (Get-Command $_.Value -ErrorAction Ignore) } | ForEach-Object Key)
     if (-not $missing) { return }
     if ((id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {

@@ -21,6 +21,16 @@ internal static class MibTable
     /// <exception cref="System.ComponentModel.Win32Exception">The function failed.</exception>
     public static byte[] Take<TTable, TRow>(string api, Allocate allocate)
         where TTable : struct
+        where TRow : struct =>
+        Take<TTable, TRow>(api, allocate, table => IpHelperCalls.Run(api + " (FreeMibTable)", () =>
+        {
+            IpHelper.FreeMibTable(table);
+            return true;
+        }));
+
+    /// <param name="free">FreeMibTable; a test's own to count the calls.</param>
+    internal static byte[] Take<TTable, TRow>(string api, Allocate allocate, Action<IntPtr> free)
+        where TTable : struct
         where TRow : struct
     {
         var table = IpHelperCalls.Run(api, () =>
@@ -29,11 +39,17 @@ internal static class MibTable
             if (status != IpHelper.NoError)
             {
                 // Windows leaves the pointer NULL on failure; a non-NULL one is freed all the same.
-                Free(api, allocated);
+                if (allocated != IntPtr.Zero)
+                {
+                    free(allocated);
+                }
+
                 throw IpHelperCalls.Failure(api, status);
             }
 
-            return allocated;
+            return allocated != IntPtr.Zero
+                ? allocated
+                : throw new IpHelperParseException($"{api} answered NO_ERROR without a table.");
         });
 
         try
@@ -51,7 +67,7 @@ internal static class MibTable
         }
         finally
         {
-            Free(api, table);
+            free(table);
         }
     }
 
@@ -81,16 +97,4 @@ internal static class MibTable
 
     private static int Header<TTable>()
         where TTable : struct => Marshal.OffsetOf<TTable>("Table").ToInt32();
-
-    private static void Free(string api, IntPtr table)
-    {
-        if (table != IntPtr.Zero)
-        {
-            IpHelperCalls.Run(api + " (FreeMibTable)", () =>
-            {
-                IpHelper.FreeMibTable(table);
-                return true;
-            });
-        }
-    }
 }
