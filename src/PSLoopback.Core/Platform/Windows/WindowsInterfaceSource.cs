@@ -15,9 +15,14 @@ namespace PSLoopback.Platform.Windows;
 /// Without the adapter list there is nothing to show, and <see cref="GetInterfaces"/> throws
 /// (<see cref="PlatformNotSupportedException"/> when the function is missing, else <see cref="Win32Exception"/>
 /// or <see cref="IpHelperParseException"/>). Any of the other three may be missing or fail: its facts stay
-/// empty and <see cref="Warnings"/> says so. Wine 8 answers GetIpInterfaceTable with ERROR_NOT_SUPPORTED
-/// (no interface metrics) and reports every address lifetime as 60000 s and link speeds it does not know;
-/// Windows documents real values for all of them.
+/// empty and <see cref="Warnings"/> says so.
+/// </para>
+/// <para>
+/// Under Wine 8 (measured on Debian 12) the names are Linux's (lo, eth0), and the index, type, oper status,
+/// MTU, MAC, addresses with prefix lengths and counters are the host's; but every interface is
+/// administratively up (a Linux link that is down too), every address lifetime is 60000 s, the origins are
+/// Manual or Dhcp, the medium is 802.3 (the loopback's too), no speed is known, and GetIpInterfaceTable
+/// answers ERROR_NOT_SUPPORTED. Windows documents real values for all of them.
 /// </para>
 /// </summary>
 public sealed class WindowsInterfaceSource : IInterfaceSource, ISourceWarnings
