@@ -48,7 +48,7 @@ public sealed class LoopbackFacts
 
     public string HostsPath { get; }
 
-    /// <summary>Where IPv6 is switched off (Linux's disable_ipv6 for all or for the loopback interface), why; else null.</summary>
+    /// <summary>Where IPv6 is switched off for loopback (Linux's disable_ipv6; no IPv6 in the stack at all), why; else null.</summary>
     public string? IPv6DisabledBy { get; set; }
 
     public NetInterfaceInfo? LoopbackInterface => Interfaces.FirstOrDefault(i => i.IsLoopback);
