@@ -23,7 +23,7 @@ public static class LoopbackFactSource
             resolver = new LinuxRouteResolver(RouteSources.ForCurrentOS().ReadSnapshot());
         }
 
-        var os = HostsFileReader.CurrentOS;
+        var os = RunningOS.Current;
         var hostsPath = HostsFileReader.PathFor(os);
         return new LoopbackFacts(interfaces, resolver, () => ReadHosts(hostsPath, cancel), hostsPath)
         {
