@@ -13,7 +13,8 @@ namespace PSLoopback.Core.Tests.Compatibility;
 /// .NET Framework 4.7.2 reference assemblies. System.Management.Automation is out of scope:
 /// PowerShellStandard.Library, which the cmdlets compile against, is the Windows PowerShell 5.1 surface by
 /// design. Reference assemblies say what exists, not what works: an API that is there but throws
-/// PlatformNotSupportedException on Windows is beyond this test.
+/// PlatformNotSupportedException on Windows is beyond this test, and so are types named only as text inside
+/// attribute arguments (typeof in an attribute), which the runtime looks up by name when asked.
 /// </summary>
 public class FrameworkApiTests
 {
