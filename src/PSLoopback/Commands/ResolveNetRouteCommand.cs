@@ -201,7 +201,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                 return decision;
             }
 
-            var differences = RouteVerification.Compare(query, decision, kernel);
+            var differences = RouteVerification.Compare(query, decision, kernel, resolver.Snapshot.OperatingSystem);
             decision.KernelAgrees = differences.Count == 0;
             decision.KernelAnswer = kernel.ToString();
             if (differences.Count > 0)
