@@ -110,6 +110,6 @@ public sealed class NetRouteInfo
             text += " dev " + InterfaceAlias;
         }
 
-        return text + (Table == RouteTables.Main ? string.Empty : " table " + TableName);
+        return text + (Table == RouteTables.Main || !HasTable ? string.Empty : " table " + TableName);
     }
 }

@@ -292,7 +292,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         }
 
         WriteVerbose($"Read {converted.Count} {os} routes from -RouteTable.");
-        return RouteSnapshot.FromRoutes(converted);
+        return RouteSnapshot.FromRoutes(converted, os);
     }
 
     private RouteSnapshot FromSnapshot(PSObject saved)

@@ -132,7 +132,7 @@ internal static class RouteObjectConverter
         }
 
         var protocol = row.Text("Protocol");
-        return new NetRouteInfo
+        var route = new NetRouteInfo
         {
             DestinationPrefix = prefix,
             NextHop = row.Address("NextHop") ?? unspecified,
@@ -144,6 +144,8 @@ internal static class RouteObjectConverter
             WindowsProtocol = protocol is null || protocol == RouteProtocol.Unspecified.ToString() ? null : row.Enum<WindowsRouteProtocol>("Protocol"),
             Table = RouteTables.Unspecified,
         };
+        var impossible = WindowsRouteTableRules.Check(route, null);
+        return impossible is null ? route : throw row.Bad(impossible);
     }
 
     /// <summary>
