@@ -48,7 +48,7 @@ public sealed class LoopbackFacts
 
     public string HostsPath { get; }
 
-    /// <summary>Where IPv6 is switched off (Linux's disable_ipv6 for all or for the loopback interface; on Windows a loopback without IPv6, with DisabledComponents), why; else null.</summary>
+    /// <summary>Where IPv6 is switched off for loopback (Linux's disable_ipv6; on Windows a loopback interface without IPv6, with DisabledComponents as the likely reason; no IPv6 in the stack at all), why; else null.</summary>
     public string? IPv6DisabledBy { get; set; }
 
     public NetInterfaceInfo? LoopbackInterface => Interfaces.FirstOrDefault(i => i.IsLoopback);

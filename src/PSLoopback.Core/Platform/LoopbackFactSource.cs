@@ -26,7 +26,7 @@ public static class LoopbackFactSource
             resolver = RouteResolvers.For(RouteSources.ForCurrentOS().ReadSnapshot());
         }
 
-        var os = HostsFileReader.CurrentOS;
+        var os = RunningOS.Current;
         var hostsPath = HostsFileReader.PathFor(os);
         return new LoopbackFacts(interfaces, resolver, () => ReadHosts(hostsPath, cancel), hostsPath)
         {

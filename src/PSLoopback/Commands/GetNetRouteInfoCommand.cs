@@ -85,6 +85,13 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
         }
+
+        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || Table is not null))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new PSArgumentException($"Windows keeps one routing table and no policy rules, so there is no {(Rule ? "-Rule" : "-Table")} to ask for: Get-NetRouteInfo alone lists that table, as Get-NetRoute does.", Rule ? nameof(Rule) : nameof(Table)),
+                Rule ? "RulesUnsupported" : "TablesUnsupported", ErrorCategory.InvalidArgument, null));
+        }
     }
 
     protected override void ProcessRecord()

@@ -201,7 +201,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                 return decision;
             }
 
-            var differences = RouteVerification.Compare(query, decision, kernel);
+            var differences = RouteVerification.Compare(query, decision, kernel, resolver.Snapshot.OperatingSystem);
             decision.KernelAgrees = differences.Count == 0;
             decision.KernelAnswer = kernel.ToString();
             if (differences.Count > 0)
@@ -260,11 +260,21 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private RouteSnapshot FromRouteTable(object[] routes)
     {
         var converted = new List<NetRouteInfo>();
+        var os = RunningOS.Current;
+        try
+        {
+            os = RouteObjectConverter.OperatingSystemOf(routes, RunningOS.Current);
+        }
+        catch (ArgumentException e)
+        {
+            Fail("InvalidRouteTable", ErrorCategory.InvalidData, null, e.Message, e);
+        }
+
         for (var i = 0; i < routes.Length; i++)
         {
             try
             {
-                converted.Add(RouteObjectConverter.Convert(routes[i], i));
+                converted.Add(RouteObjectConverter.Convert(routes[i], i, os));
             }
             catch (ArgumentException e)
             {
@@ -281,8 +291,8 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             Fail("InvalidRouteTable", ErrorCategory.InvalidData, null, e.Message, e);
         }
 
-        WriteVerbose($"Read {converted.Count} routes from -RouteTable.");
-        return RouteSnapshot.FromRoutes(converted);
+        WriteVerbose($"Read {converted.Count} {os} routes from -RouteTable.");
+        return RouteSnapshot.FromRoutes(converted, os);
     }
 
     private RouteSnapshot FromSnapshot(PSObject saved)
