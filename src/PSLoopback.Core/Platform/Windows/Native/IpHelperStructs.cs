@@ -5,10 +5,11 @@ namespace PSLoopback.Platform.Windows.Native;
 
 // The IP Helper structures this project reads, declared once, with the Windows SDK's names (so the layout test
 // finds each field in the C headers) and in its field order, so that Marshal.SizeOf and Marshal.OffsetOf give
-// the real layout (on x64, and on x86 through IntPtr). tests/PSLoopback.Core.Tests/Platform/Windows/
-// NativeLayoutTests.cs compares every field's offset and every size with the mingw-w64 headers. Unions and
-// bitfields are declared by what holds them: NET_LUID is a ULONG64, SCOPE_ID its ULONG Value, a bitfield
-// struct of BOOLEANs its one byte; BOOLEAN is a byte (bool would marshal as a 4-byte BOOL).
+// the real layout. tests/PSLoopback.Core.Tests/Platform/Windows/NativeLayoutTests.cs compares every field's
+// offset and every size with the mingw-w64 headers for x64; pointers are IntPtr, so a 32-bit process gets
+// the x86 layout, which no test checks. Unions and bitfields are declared by what holds them: NET_LUID is a
+// ULONG64, SCOPE_ID its ULONG Value, a bitfield struct of BOOLEANs its one byte; BOOLEAN is a byte (bool
+// would marshal as a 4-byte BOOL).
 
 /// <summary>SOCKADDR_INET, declared as its widest member (SOCKADDR_IN6) so its size (28) and alignment (4) are
 /// the union's; <see cref="Sockaddr"/> reads either family from its bytes.</summary>
