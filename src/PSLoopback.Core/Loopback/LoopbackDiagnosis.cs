@@ -76,7 +76,8 @@ public static class LoopbackDiagnosis
             return LoopbackStatus.FamilyDisabled;
         }
 
-        if (result.IsLoopbackAddress && loopback is not null && loopback.AdminStatus != AdminStatus.Up)
+        // Down by either word: Linux reports both; Windows' IP Helper may report only the operational status (Wine does).
+        if (result.IsLoopbackAddress && loopback is not null && (loopback.AdminStatus != AdminStatus.Up || loopback.Status == InterfaceStatus.Down))
         {
             result.Diagnosis = $"The loopback interface {loopback.Name} is down, so nothing reaches {address}, not even from this host.  {LoopbackRemedies.LoopbackDown(facts.OS, loopback.Name)}";
             return LoopbackStatus.LoopbackDown;

@@ -74,10 +74,10 @@ public class LoopbackDiagnosisTests
     }
 
     [Fact]
-    public void OnWindowsADownLoopbackGetsWindowsAdviceAndNoLinuxCommand()
+    public void OnWindowsALoopbackReportedDownOnlyByItsOperationalStatusGetsWindowsAdvice()
     {
         var snapshot = Healthy().Build();
-        snapshot.Interfaces[0].AdminStatus = PSLoopback.Interfaces.AdminStatus.Down;
+        snapshot.Interfaces[0].Status = PSLoopback.Interfaces.InterfaceStatus.Down;
         var facts = new LoopbackFacts(snapshot.Interfaces, new LinuxRouteResolver(snapshot), Array.Empty<HostsEntry>(), @"C:\Windows\System32\drivers\etc\hosts") { OS = HostOS.Windows };
         var (status, result) = Before(facts, "127.0.0.1");
         Assert.Equal(LoopbackStatus.LoopbackDown, status);
