@@ -51,6 +51,9 @@ public sealed class LoopbackFacts
     /// <summary>Where IPv6 is switched off for loopback (Linux's disable_ipv6; on Windows a loopback interface without IPv6, with DisabledComponents as the likely reason; no IPv6 in the stack at all), why; else null.</summary>
     public string? IPv6DisabledBy { get; set; }
 
+    /// <summary>What the OS sources could not read (Windows functions missing or failing); empty on Linux.</summary>
+    public IReadOnlyList<string> SourceWarnings { get; set; } = Array.Empty<string>();
+
     public NetInterfaceInfo? LoopbackInterface => Interfaces.FirstOrDefault(i => i.IsLoopback);
 
     public bool IsOwnAddress(IPAddress address) => Interfaces.Any(i => i.Addresses.Any(a => a.IPAddress.Equals(address)));

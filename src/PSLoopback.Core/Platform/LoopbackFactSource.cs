@@ -19,11 +19,15 @@ public static class LoopbackFactSource
     /// <param name="cancel">Stops a hosts file read (the cmdlet's Ctrl+C).</param>
     public static LoopbackFacts Read(CancellationToken cancel = default)
     {
-        var interfaces = InterfaceSources.ForCurrentOS().GetInterfaces();
+        var interfaceSource = InterfaceSources.ForCurrentOS();
+        var interfaces = interfaceSource.GetInterfaces();
+        var warnings = new List<string>(WarningsOf(interfaceSource));
         IRouteResolver? resolver = null;
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
-            resolver = RouteResolvers.For(RouteSources.ForCurrentOS().ReadSnapshot());
+            var routeSource = RouteSources.ForCurrentOS();
+            resolver = RouteResolvers.For(routeSource.ReadSnapshot());
+            warnings.AddRange(WarningsOf(routeSource).Except(warnings));
         }
 
         var os = RunningOS.Current;
@@ -32,8 +36,11 @@ public static class LoopbackFactSource
         {
             OS = os,
             IPv6DisabledBy = IPv6DisabledBy(interfaces),
+            SourceWarnings = warnings,
         };
     }
+
+    private static IEnumerable<string> WarningsOf(object source) => (source as ISourceWarnings)?.Warnings ?? Array.Empty<string>();
 
     /// <summary>The hosts file's lines that name a loopback name: the only ones Test-Loopback asks the file about.</summary>
     public static HostsScan ReadHosts(string path, CancellationToken cancel) =>

@@ -74,7 +74,9 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
         try
         {
             var clock = Stopwatch.StartNew();
-            snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            var source = RouteSources.ForCurrentOS();
+            snapshot = source.ReadSnapshot();
+            SourceWarnings.Write(this, source);
             WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (PlatformNotSupportedException e)

@@ -21,7 +21,9 @@ public sealed class GetNetRouteSnapshotCommand : PSCmdlet
         try
         {
             var clock = Stopwatch.StartNew();
-            var snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            var source = RouteSources.ForCurrentOS();
+            var snapshot = source.ReadSnapshot();
+            SourceWarnings.Write(this, source);
             WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
             var takenAt = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             WriteObject(new NetRouteSnapshot(snapshot, Environment.MachineName, takenAt, RunningOS.Name, RuntimeInformation.OSDescription));

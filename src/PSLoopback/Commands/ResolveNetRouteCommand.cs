@@ -121,7 +121,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             }
             catch (PlatformNotSupportedException e)
             {
-                Fail("VerifyUnsupported", ErrorCategory.NotImplemented, null, e.Message, e);
+                CannotVerify(e);
             }
         }
     }
@@ -195,6 +195,11 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             {
                 kernel = oracle.Ask(query);
             }
+            catch (PlatformNotSupportedException e)
+            {
+                CannotVerify(e);
+                return decision;
+            }
             catch (Exception e) when (e is not PipelineStoppedException)
             {
                 WriteError(new ErrorRecord(e, "KernelQueryFailed", ErrorCategory.ReadError, target));
@@ -211,6 +216,14 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         }
 
         return decision;
+    }
+
+    /// <summary>The OS cannot be asked (no GetBestRoute2, as under Wine; no oracle on macOS): say so once, and answer unchecked.</summary>
+    private void CannotVerify(PlatformNotSupportedException e)
+    {
+        WriteWarning(e.Message + " The answers below are PSLoopback's alone; KernelAgrees stays empty.");
+        oracle?.Dispose();
+        oracle = null;
     }
 
     /// <summary>The addresses to answer for: the one given, or every address a name resolves to (read as Test-Loopback reads them).</summary>
@@ -242,7 +255,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
-            snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            var source = RouteSources.ForCurrentOS();
+            snapshot = source.ReadSnapshot();
+            SourceWarnings.Write(this, source);
             WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (PlatformNotSupportedException e)
