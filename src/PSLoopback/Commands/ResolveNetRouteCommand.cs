@@ -221,7 +221,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     /// <summary>The OS cannot be asked (no GetBestRoute2, as under Wine; no oracle on macOS): say so once, and answer unchecked.</summary>
     private void CannotVerify(PlatformNotSupportedException e)
     {
-        WriteWarning(e.Message + " The answers below are PSLoopback's alone; KernelAgrees stays empty.");
+        WriteWarning(e.Message + " KernelAgrees stays empty.");
         oracle?.Dispose();
         oracle = null;
     }
