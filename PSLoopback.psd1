@@ -8,6 +8,10 @@
     Copyright            = '(c) PSLoopback contributors. MIT licence.'
     Description          = 'Interfaces, routes and the loopback path as PowerShell objects: which interfaces this machine has, which way a packet to X goes and why, and whether localhost really works.'
     PowerShellVersion    = '5.1'
+    # Windows PowerShell 5.1 loads the netstandard2.0 assemblies only on .NET Framework 4.7.2 or later (4.6.2
+    # has no netstandard.dll). A statement, not a guard: Windows PowerShell 5.1 checks versions up to 4.5 only
+    # and lets a later one through (-Verbose says so); PowerShell 7 ignores the key.
+    DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('PSLoopback.Format.ps1xml')
     TypesToProcess       = @('PSLoopback.Types.ps1xml')

@@ -82,12 +82,13 @@ function Invoke-Build {
 
 function Install-TestPrerequisite {
     # The tests compare with iproute2, build network namespaces with it, trace system calls with strace,
-    # reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen), run
-    # the Windows code under Wine, and check the Windows structures against mingw-w64's headers.
+    # reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen), check
+    # the Windows structure declarations against mingw-w64's Windows headers (its C compiler), and run the
+    # Windows code under Wine.
     if (-not $IsLinux) { return }
     $needed = [ordered]@{
         iproute2 = 'ip'; strace = 'strace'; 'openssh-server' = '/usr/sbin/sshd'; 'openssh-client' = 'ssh-keygen'
-        wine = 'wine'; 'gcc-mingw-w64-x86-64' = 'x86_64-w64-mingw32-gcc'
+        'gcc-mingw-w64-x86-64' = 'x86_64-w64-mingw32-gcc'; wine = 'wine'
     }
     $missing = @($needed.GetEnumerator() | Where-Object { -not (Get-Command $_.Value -ErrorAction Ignore) } | ForEach-Object Key)
     if (-not $missing) { return }

@@ -24,18 +24,25 @@ function Show([string]$Title, [scriptblock]$Command) {
 Show 'The interfaces of this machine' { Get-NetInterfaceInfo }
 Show 'The loopback interface, in full' { Get-NetInterfaceInfo -Loopback | Format-List }
 
-if (-not $IsLinux) {
-    Write-Host 'Routing tables are read on Linux only; on this OS Resolve-NetRoute answers for tables given with -RouteTable.'
+# Windows PowerShell 5.1 has no $IsWindows: its Desktop edition runs on Windows only.
+$onWindows = $IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop'
+if (-not ($IsLinux -or $onWindows)) {
+    Write-Host 'Routing tables are read on Linux and Windows; on this OS Resolve-NetRoute answers for tables given with -RouteTable.'
     Show 'Does loopback work? The self-check' { Test-Loopback }
     return
 }
 
-Show 'The routing tables: local routes send 127.0.0.0/8, ::1 and this host''s own addresses to loopback' { Get-NetRouteInfo }
-Show 'The policy rules that choose between the tables' { Get-NetRouteInfo -Rule }
+if ($onWindows) {
+    Show 'The routing table: each route''s metric is its own plus its interface''s, as Windows ranks them' { Get-NetRouteInfo }
+}
+else {
+    Show 'The routing tables: local routes send 127.0.0.0/8, ::1 and this host''s own addresses to loopback' { Get-NetRouteInfo }
+    Show 'The policy rules that choose between the tables' { Get-NetRouteInfo -Rule }
+}
 
 # A neighbour on the first LAN: the first host address of that subnet that is not this machine's own.
 $lan = Get-NetInterfaceInfo -Loopback:$false -Status Up -AddressFamily IPv4 |
-    ForEach-Object Addresses | Where-Object { $_.Scope -eq 'Global' -and $_.PrefixLength -le 30 } | Select-Object -First 1
+    ForEach-Object Addresses | Where-Object { -not $_.IPAddress.StartsWith('169.254.') -and $_.PrefixLength -le 30 } | Select-Object -First 1
 $targets = @('127.0.0.1', '::1', 'localhost')
 if ($lan) {
     $bytes = ([PSLoopback.Addressing.IPPrefix]::new([ipaddress]$lan.IPAddress, $lan.PrefixLength)).Network.GetAddressBytes()
@@ -45,8 +52,8 @@ if ($lan) {
 }
 $targets += '1.1.1.1', '2606:4700:4700::1111'
 $answers = Resolve-NetRoute $targets -Verify -ErrorAction Continue
-Show 'Where would a packet go? localhost, a neighbour on the LAN, a public address (checked against the kernel)' { $answers }
-Show 'Why: the reasons' { $answers | ForEach-Object { [PSLoopback.Output.Wrap]::Lines("$($_.Destination): $($_.Reason) (the kernel agrees: $($_.KernelAgrees))", 4) } }
+Show 'Where would a packet go? localhost, a neighbour on the LAN, a public address (checked against the OS''s own answer)' { $answers }
+Show 'Why: the reasons' { $answers | ForEach-Object { [PSLoopback.Output.Wrap]::Lines("$($_.Destination): $($_.Reason) (the OS agrees: $($_.KernelAgrees))", 4) } }
 Show 'Every step for the public address' { (Resolve-NetRoute 1.1.1.1 -Explain).Trace }
 
 Show 'Does loopback work? The self-check: 127.0.0.1, ::1, localhost and a random 127.x, four round trips each' { Test-Loopback }

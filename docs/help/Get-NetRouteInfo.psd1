@@ -4,16 +4,16 @@
         'Get-NetRouteInfo lists the routes the operating system holds, as `ip route show table all` or `route print` do, one PSLoopback.Output.NetRoute object per route: its table, type (unicast, local, broadcast, multicast, unreachable, blackhole, prohibit, throw), destination prefix, next hop (the unspecified address when the destination is on-link, as Windows'' Get-NetRoute shows it), interface, metric, protocol, scope, preferred source, flags and, for a multipath route, every next hop.'
         'Every table is included, not only main: the local table is where Linux keeps 127.0.0.0/8 and this host''s own addresses, which is why a packet to them never leaves the machine.'
         'With -Rule, it lists the policy rules instead (`ip rule`, `ip -6 rule`) as PSLoopback.Output.NetRoutingRule objects: the order in which the kernel consults the tables, and which packets each rule selects.'
-        'On Linux the routes and rules come from rtnetlink dumps (routes and rules of both families, read one after another, so a table that changes meanwhile may show a moment''s mix). Reading routing tables on Windows and macOS is not implemented: there the cmdlet stops with a NotImplemented error, and Resolve-NetRoute -RouteTable can still answer for a table you pass it.'
+        'On Linux the routes and rules come from rtnetlink dumps (routes and rules of both families, read one after another, so a table that changes meanwhile may show a moment''s mix). On Windows every row of GetIpForwardTable2 is listed, both families, loopback, multicast and broadcast routes included, as Get-NetRoute and `route print` show them: RouteMetric, and InterfaceMetric from GetIpInterfaceTable (Windows ranks a route by their sum, route print''s Metric), Protocol and Origin in Get-NetRoute''s words, age and lifetimes. Windows has one table and no policy rules, so Table, TableName and Scope are empty there and -Table and -Rule are refused. On macOS reading routing tables is not implemented: the cmdlet stops with a NotImplemented error, and Resolve-NetRoute -RouteTable can still answer for a table you pass it.'
     )
     Parameters  = @{
         DestinationPrefix = 'Gets only routes for these destination prefixes, such as 0.0.0.0/0, default, 192.0.2.0/24 or 2001:db8::/32. Wildcards match the prefix as text (127.*). A value that is neither a prefix nor a pattern is reported as an error, and the other values still select.'
         AddressFamily     = 'Gets only IPv4 or only IPv6 routes (or rules, with -Rule). Give both (-AddressFamily IPv4, IPv6) for both families, the same as leaving it out.'
-        Table             = 'Gets only the routes (or rules, with -Rule) of these tables: main, local, default, or a table number. Press Tab to complete the tables this machine has.'
+        Table             = 'Gets only the routes (or rules, with -Rule) of these tables: main, local, default, or a table number. Press Tab to complete the tables this machine has. Linux only: Windows has one table.'
         InterfaceIndex    = 'Gets only routes with a next hop on the interfaces with these indexes (ifIndex). Taken from the InterfaceIndex property of piped objects, so Get-NetInterfaceInfo output can be piped in.'
         InterfaceAlias    = 'Gets only routes with a next hop on the interfaces with these names. Wildcards are accepted; a name without wildcards that matches no interface is reported as an error.'
         RouteType         = 'Gets only routes of these types: Unicast, Local, Broadcast, Multicast, Blackhole, Unreachable, Prohibit, Throw, and the rest of Linux''s route types.'
-        Rule              = 'Gets the policy rules instead of the routes.'
+        Rule              = 'Gets the policy rules instead of the routes. Linux only: Windows has no policy rules.'
     }
     Inputs      = @(
         @{ Type = 'System.Int32'; Description = 'Interface indexes, from an InterfaceIndex or ifIndex property (for example Get-NetInterfaceInfo output).' }
@@ -24,7 +24,7 @@
         'PSLoopback.Output.NetRoutingRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
     }
     Notes       = @(
-        'Verified on Linux against `ip -j route show table all`, `ip -j -6 route show table all`, `ip -j rule` and `ip -j -6 rule`, on this host and in network namespaces. Not implemented on Windows and macOS.'
+        'Verified on Linux against `ip -j route show table all`, `ip -j -6 route show table all`, `ip -j rule` and `ip -j -6 rule`, on this host and in network namespaces. On Windows, run in CI under Wine for the IPv4 routes Wine reports (destination, prefix, next hop, interface); written to Windows'' documentation and not yet run on real Windows. Not implemented on macOS.'
         'The objects can be saved (Export-Clixml, Export-Csv) and given back to Resolve-NetRoute -RouteTable to ask what-if questions about a table.'
     )
     Examples    = @(

@@ -66,6 +66,7 @@ $help = Get-Help Test-Loopback -Full
 [pscustomobject]@{
     ModuleBase     = (Get-Module PSLoopback).ModuleBase
     Version        = "$((Get-Module PSLoopback).Version)"
+    DotNetFramework = "$((Get-Module PSLoopback).DotNetFrameworkVersion)"
     PSModulePath   = $env:PSModulePath
     Loopback       = @($interfaces | Where-Object IsLoopback | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Addresses = @($_.Addresses | ForEach-Object { "$($_.IPAddress)" }) } })
     InterfaceCount = $interfaces.Count
@@ -120,6 +121,10 @@ Describe 'The installed module, imported by name in a fresh pwsh -NoProfile' {
         $answers.ModuleBase | Should -BeLike "$homePath*"
         $answers.Version | Should -Be $version
         ($answers.PSModulePath -split [IO.Path]::PathSeparator) | Should -Not -Contain (Split-Path $module)
+    }
+
+    It 'says Windows PowerShell 5.1 needs .NET Framework 4.7.2, whose reference assemblies the xunit tests check the assemblies against' {
+        $answers.DotNetFramework | Should -Be '4.7.2'
     }
 
     It 'Get-NetInterfaceInfo finds the loopback interface with 127.0.0.1' {

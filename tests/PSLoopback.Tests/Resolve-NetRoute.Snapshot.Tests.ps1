@@ -167,7 +167,8 @@ Start-Job { Import-Module '$module'; Get-NetRouteSnapshot } | Wait-Job -Timeout 
         }
 
         It 'refuses a snapshot of another OS, one too new, and one too shallow' {
-            { Resolve-NetRoute 10.1.1.1 -Snapshot (New-Edited { param($s) $s.OperatingSystem = 'Windows' }) -ErrorAction Stop } | Should -Throw '*Windows*only Linux*'
+            { Resolve-NetRoute 10.1.1.1 -Snapshot (New-Edited { param($s) $s.OperatingSystem = 'macOS' }) -ErrorAction Stop } | Should -Throw "*macOS*only Linux's and Windows'*"
+            { Resolve-NetRoute 10.1.1.1 -Snapshot (New-Edited { param($s) $s.OperatingSystem = 'Windows' }) -ErrorAction Stop } | Should -Throw "*Route 1 of the snapshot*Protocol 'Boot'*"
             { Resolve-NetRoute 10.1.1.1 -Snapshot (New-Edited { param($s) $s.FormatVersion = 99 }) -ErrorAction Stop } | Should -Throw '*FormatVersion 99*'
             { Resolve-NetRoute 10.1.1.1 -Snapshot ($snapshot | ConvertTo-Json -Depth 2 -WarningAction Ignore | ConvertFrom-Json) -ErrorAction Stop } | Should -Throw '*Interface 1 of the snapshot*Addresses*-Depth*'
         }

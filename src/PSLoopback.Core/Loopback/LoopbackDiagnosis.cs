@@ -26,8 +26,8 @@ public static class LoopbackDiagnosis
         var sent = Destination.AsSent(address);
         if (AddressClass.IsUnspecified(sent))
         {
-            result.Diagnosis = $"{address} is the unspecified address, not a destination. Linux delivers a connect to it to this host as if to "
-                + $"{(sent.AddressFamily == AddressFamily.InterNetwork ? "127.0.0.1" : "::1")}, but nothing should rely on that: test that address instead. Test-Loopback sent nothing.";
+            result.Diagnosis = $"{address} is the unspecified address, not a destination. {LoopbackRemedies.UnspecifiedConnect(facts.OS, sent.AddressFamily)} "
+                + $"Test {(sent.AddressFamily == AddressFamily.InterNetwork ? "127.0.0.1" : "::1")} instead. Test-Loopback sent nothing.";
             return LoopbackStatus.NotLoopback;
         }
 
@@ -71,19 +71,21 @@ public static class LoopbackDiagnosis
 
         if (isIPv6 && facts.IPv6DisabledBy is string why)
         {
-            result.Diagnosis = $"IPv6 is disabled ({why}), so {address} does not exist on this host. Clients that try ::1 first for localhost fall back to 127.0.0.1, or fail.";
+            result.Diagnosis = $"IPv6 is disabled ({why}), so {address} does not exist on this host. Clients that try ::1 first for localhost fall back to 127.0.0.1, or fail. "
+                + LoopbackRemedies.IPv6Disabled(facts.OS, loopback?.Name ?? "lo");
             return LoopbackStatus.FamilyDisabled;
         }
 
-        if (result.IsLoopbackAddress && loopback is not null && loopback.AdminStatus != AdminStatus.Up)
+        // Down by either word: Linux reports both; Windows' IP Helper may report only the operational status (Wine does).
+        if (result.IsLoopbackAddress && loopback is not null && (loopback.AdminStatus != AdminStatus.Up || loopback.Status == InterfaceStatus.Down))
         {
-            result.Diagnosis = $"The loopback interface {loopback.Name} is down, so nothing reaches {address}, not even from this host. Bring it up: ip link set {loopback.Name} up.";
+            result.Diagnosis = $"The loopback interface {loopback.Name} is down, so nothing reaches {address}, not even from this host.  {LoopbackRemedies.LoopbackDown(facts.OS, loopback.Name)}";
             return LoopbackStatus.LoopbackDown;
         }
 
         if (result.IsLoopbackAddress && decision is not null && !decision.StaysOnHost)
         {
-            result.Diagnosis = NotRoutedText(routed, decision);
+            result.Diagnosis = NotRoutedText(routed, decision, facts.OS);
             return LoopbackStatus.NotRouted;
         }
 
@@ -155,16 +157,16 @@ public static class LoopbackDiagnosis
         }
     }
 
-    private static string NotRoutedText(IPAddress address, RouteDecision decision)
+    private static string NotRoutedText(IPAddress address, RouteDecision decision, HostOS os)
     {
         var where = decision.Error == RouteError.None
             ? $"the routing table sends it to {decision.InterfaceAlias}{(decision.Route is null ? string.Empty : $" by {decision.Route}")}"
             : $"the routing table has no route for it ({decision.Error})";
         if (address.AddressFamily == AddressFamily.InterNetwork && !address.Equals(IPAddress.Loopback))
         {
-            return $"127.0.0.0/8 is not routed to the loopback interface: {where}. Only part of the block is local (as macOS configures only 127.0.0.1). Linux's default is 'local 127.0.0.0/8 dev lo table local'.";
+            return $"127.0.0.0/8 is not routed to the loopback interface: {where}. Only part of the block is local (as macOS configures only 127.0.0.1). {LoopbackRemedies.LoopbackRoute(os, ipv4: true)}";
         }
 
-        return $"{address} is a loopback address, but {where}. The local route for it is missing.";
+        return $"{address} is a loopback address, but {where}. The local route for it is missing. {LoopbackRemedies.LoopbackRoute(os, address.AddressFamily == AddressFamily.InterNetwork)}";
     }
 }

@@ -34,7 +34,7 @@ public sealed class LoopbackFacts
 
     public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
 
-    /// <summary>The routing decision maker; null where the OS's tables cannot be read (Windows, macOS).</summary>
+    /// <summary>The routing decision maker; null where the OS's tables cannot be read (macOS).</summary>
     public IRouteResolver? Resolver { get; }
 
     /// <summary>The hosts file, read on first use: a call that tests only addresses never opens it.</summary>
@@ -48,8 +48,11 @@ public sealed class LoopbackFacts
 
     public string HostsPath { get; }
 
-    /// <summary>Where IPv6 is switched off (Linux's disable_ipv6 for all or for the loopback interface), why; else null.</summary>
+    /// <summary>Where IPv6 is switched off for loopback (Linux's disable_ipv6; on Windows a loopback interface without IPv6, with DisabledComponents as the likely reason; no IPv6 in the stack at all), why; else null.</summary>
     public string? IPv6DisabledBy { get; set; }
+
+    /// <summary>What the OS sources could not read (Windows functions missing or failing); empty on Linux.</summary>
+    public IReadOnlyList<string> SourceWarnings { get; set; } = Array.Empty<string>();
 
     public NetInterfaceInfo? LoopbackInterface => Interfaces.FirstOrDefault(i => i.IsLoopback);
 

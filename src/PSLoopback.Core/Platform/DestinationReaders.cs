@@ -12,7 +12,7 @@ public static class DestinationReaders
     /// <param name="cancel">Stops a hosts file read (the cmdlet's Ctrl+C).</param>
     public static DestinationReader ForCurrentOS(IReadOnlyList<NetInterfaceInfo> interfaces, CancellationToken cancel = default)
     {
-        var os = HostsFileReader.CurrentOS;
+        var os = RunningOS.Current;
         var path = HostsFileReader.PathFor(os);
         return new DestinationReader(Destination.ZonesOf(interfaces), () => LoopbackFactSource.ReadHosts(path, cancel), os,
             name => Destination.Resolve(name, Destination.NameTimeout));

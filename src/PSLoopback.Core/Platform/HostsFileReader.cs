@@ -20,12 +20,6 @@ internal static class HostsFileReader
     private const uint StatxType = 0x1;
     private const int StatxModeOffset = 28;
 
-    public static HostOS CurrentOS =>
-        RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? HostOS.Windows
-        : RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? HostOS.Linux
-        : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? HostOS.MacOS
-        : HostOS.OtherUnix;
-
     public static string PathFor(HostOS os) => os == HostOS.Windows
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.System), "drivers", "etc", "hosts")
         : "/etc/hosts";

@@ -1,11 +1,14 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading;
 using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
 using PSLoopback.Loopback;
+using PSLoopback.Platform.Windows;
 using PSLoopback.Routing;
 
 namespace PSLoopback.Platform;
@@ -16,31 +19,43 @@ public static class LoopbackFactSource
     /// <param name="cancel">Stops a hosts file read (the cmdlet's Ctrl+C).</param>
     public static LoopbackFacts Read(CancellationToken cancel = default)
     {
-        var interfaces = InterfaceSources.ForCurrentOS().GetInterfaces();
+        var interfaceSource = InterfaceSources.ForCurrentOS();
+        var interfaces = interfaceSource.GetInterfaces();
+        var warnings = new List<string>(WarningsOf(interfaceSource));
         IRouteResolver? resolver = null;
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
-            resolver = new LinuxRouteResolver(RouteSources.ForCurrentOS().ReadSnapshot());
+            var routeSource = RouteSources.ForCurrentOS();
+            resolver = RouteResolvers.For(routeSource.ReadSnapshot());
+            warnings.AddRange(WarningsOf(routeSource).Except(warnings));
         }
 
-        var os = HostsFileReader.CurrentOS;
+        var os = RunningOS.Current;
         var hostsPath = HostsFileReader.PathFor(os);
         return new LoopbackFacts(interfaces, resolver, () => ReadHosts(hostsPath, cancel), hostsPath)
         {
             OS = os,
-            IPv6DisabledBy = IPv6DisabledBy(interfaces.FirstOrDefault(i => i.IsLoopback)?.Name ?? "lo"),
+            IPv6DisabledBy = IPv6DisabledBy(interfaces),
+            SourceWarnings = warnings,
         };
     }
+
+    private static IEnumerable<string> WarningsOf(object source) => (source as ISourceWarnings)?.Warnings ?? Array.Empty<string>();
 
     /// <summary>The hosts file's lines that name a loopback name: the only ones Test-Loopback asks the file about.</summary>
     public static HostsScan ReadHosts(string path, CancellationToken cancel) =>
         HostsFileReader.Read(path, HostsLimits.Default, LoopbackNames.IsLoopbackName, cancel);
 
-    private static string? IPv6DisabledBy(string loopbackName)
+    private static string? IPv6DisabledBy(IReadOnlyList<NetInterfaceInfo> interfaces)
     {
         if (!Socket.OSSupportsIPv6)
         {
             return "the operating system reports no IPv6 support";
+        }
+
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            return WindowsIPv6Settings.IPv6DisabledBy(interfaces, WindowsIPv6Settings.ReadDisabledComponents());
         }
 
         if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
@@ -53,6 +68,7 @@ public static class LoopbackFactSource
             return "this kernel has no IPv6 (no /proc/sys/net/ipv6)";
         }
 
+        var loopbackName = interfaces.FirstOrDefault(i => i.IsLoopback)?.Name ?? "lo";
         foreach (var scope in new[] { "all", loopbackName })
         {
             var path = $"/proc/sys/net/ipv6/conf/{scope}/disable_ipv6";

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
-using PSLoopback.Interfaces;
 using System.Runtime.InteropServices;
+using PSLoopback.Interfaces;
 using PSLoopback.Platform.Linux;
+using PSLoopback.Platform.Windows;
 using PSLoopback.Routing;
 
 namespace PSLoopback.Platform;
@@ -11,19 +12,21 @@ namespace PSLoopback.Platform;
 public static class RouteSources
 {
     public static IRouteSource ForCurrentOS() =>
-        RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? new LinuxRouteSource() : new UnsupportedRouteSource();
+        RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? new LinuxRouteSource()
+        : RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? new WindowsRouteSource()
+        : new UnsupportedRouteSource();
 
-    /// <summary>The running kernel, to check the resolver's answers against (-Verify); Linux only.</summary>
+    /// <summary>The running OS, to check the resolver's answers against (-Verify): rtnetlink on Linux, GetBestRoute2 on Windows.</summary>
     public static IKernelRouteOracle KernelOracleForCurrentOS(IReadOnlyList<NetInterfaceInfo> interfaces) =>
-        RuntimeInformation.IsOSPlatform(OSPlatform.Linux)
-            ? new LinuxKernelRouteOracle(interfaces)
-            : throw new PlatformNotSupportedException("-Verify asks the kernel over rtnetlink, which only Linux has.");
+        RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? new LinuxKernelRouteOracle(interfaces)
+        : RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? new WindowsKernelRouteOracle(interfaces)
+        : throw new PlatformNotSupportedException("-Verify asks the OS over rtnetlink (Linux) or GetBestRoute2 (Windows); " + RuntimeInformation.OSDescription + " has neither.");
 
-    /// <summary>Windows and macOS: no source yet, so an honest refusal rather than a guessed table.</summary>
+    /// <summary>macOS and the rest: no source yet, so an honest refusal rather than a guessed table.</summary>
     private sealed class UnsupportedRouteSource : IRouteSource
     {
         public RouteSnapshot ReadSnapshot() => throw new PlatformNotSupportedException(
-            "Reading the routing tables is implemented for Linux only. On " + RuntimeInformation.OSDescription
+            "Reading the routing tables is implemented for Linux and Windows only. On " + RuntimeInformation.OSDescription
             + ", Resolve-NetRoute can still answer for a table you pass with -RouteTable.");
     }
 }

@@ -57,6 +57,9 @@ public sealed class NetRouteInfo
 
     public string TableName => RouteTables.Name(Table);
 
+    /// <summary>False for a Windows route: Windows keeps one table, and no route of a Linux dump is in table 0.</summary>
+    public bool HasTable => Table != RouteTables.Unspecified;
+
     public RouteType RouteType { get; set; } = RouteType.Unicast;
 
     public RouteProtocol Protocol { get; set; } = RouteProtocol.Unspecified;
@@ -107,6 +110,6 @@ public sealed class NetRouteInfo
             text += " dev " + InterfaceAlias;
         }
 
-        return text + (Table == RouteTables.Main ? string.Empty : " table " + TableName);
+        return text + (Table == RouteTables.Main || !HasTable ? string.Empty : " table " + TableName);
     }
 }

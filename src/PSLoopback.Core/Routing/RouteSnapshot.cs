@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
@@ -24,6 +25,8 @@ public sealed class RouteSnapshot
         Rules = rules ?? throw new ArgumentNullException(nameof(rules));
     }
 
+    private static readonly IPPrefix[] LoopbackPrefixes = { IPPrefix.Parse("127.0.0.0/8"), IPPrefix.Parse("::1/128") };
+
     private Dictionary<int, NetInterfaceInfo>? byIndex;
 
     /// <summary>The OS the facts were read on: its decision model answers for them (<see cref="RouteResolvers.For"/>).</summary>
@@ -40,16 +43,34 @@ public sealed class RouteSnapshot
     public ISet<int> PreferTemporaryAddresses { get; } = new HashSet<int>();
 
     /// <summary>
-    /// A snapshot of routes alone, as from another machine (what-if questions): the default rules, and only
-    /// the interfaces the routes name. The one carrying the local route for 127.0.0.0/8 or ::1 is taken to be
-    /// the loopback interface, since that is where every OS puts them. The local table's host routes are the
-    /// machine's own addresses, so each becomes an address of its route's interface (see <see cref="AddressesFromLocalRoutes"/>).
+    /// False for a list of Windows routes alone: unlike Linux's local table, Windows' routes do not say which
+    /// addresses are the host's (an address's host route looks like any other on-link /32), so no source can
+    /// be chosen and a source asked for cannot be checked.
     /// </summary>
-    public static RouteSnapshot FromRoutes(IReadOnlyList<NetRouteInfo> routes)
+    public bool AddressesKnown { get; private set; } = true;
+
+    /// <summary>
+    /// A snapshot of routes alone, as from another machine (what-if questions), answered by the model of
+    /// <paramref name="operatingSystem"/>: no rules, and only the interfaces the routes name. The one carrying
+    /// the route for 127.0.0.0/8 or ::1 is taken to be the loopback interface, since that is where every OS
+    /// puts it. On Linux the local table's host routes are the machine's own addresses, so each becomes an
+    /// address of its route's interface (see <see cref="AddressesFromLocalRoutes"/>); Windows' routes tell no
+    /// addresses (<see cref="AddressesKnown"/>).
+    /// </summary>
+    public static RouteSnapshot FromRoutes(IReadOnlyList<NetRouteInfo> routes, HostOS operatingSystem = HostOS.Linux)
     {
-        var loopbackPrefixes = new[] { IPPrefix.Parse("127.0.0.0/8"), IPPrefix.Parse("::1/128") };
+        if (routes is null)
+        {
+            throw new ArgumentNullException(nameof(routes));
+        }
+
+        return operatingSystem == HostOS.Windows ? FromWindowsRoutes(routes) : FromLinuxRoutes(routes);
+    }
+
+    private static RouteSnapshot FromLinuxRoutes(IReadOnlyList<NetRouteInfo> routes)
+    {
         var named = routes
-            .Select(r => (r.InterfaceIndex, r.InterfaceAlias, Loopback: r.RouteType == RouteType.Local && loopbackPrefixes.Contains(r.DestinationPrefix)))
+            .Select(r => (r.InterfaceIndex, r.InterfaceAlias, Loopback: r.RouteType == RouteType.Local && LoopbackPrefixes.Contains(r.DestinationPrefix)))
             .Concat(routes.SelectMany(r => r.NextHops).Select(h => (h.InterfaceIndex, h.InterfaceAlias, Loopback: false)));
         var interfaces = named
             .Where(n => n.InterfaceIndex > 0 && n.InterfaceAlias is not null)
@@ -63,6 +84,26 @@ public sealed class RouteSnapshot
             .OrderBy(i => i.InterfaceIndex)
             .ToList();
         return new RouteSnapshot(interfaces, routes, Array.Empty<NetRouteRule>());
+    }
+
+    /// <summary>
+    /// Every Windows route names its interface by index (the alias where the list kept it, else the index
+    /// stands for the name). Windows marks no route local, so the loopback interface is the one carrying
+    /// 127.0.0.0/8 or ::1/128, whatever their type.
+    /// </summary>
+    private static RouteSnapshot FromWindowsRoutes(IReadOnlyList<NetRouteInfo> routes)
+    {
+        var interfaces = routes
+            .Where(r => r.InterfaceIndex > 0)
+            .GroupBy(r => r.InterfaceIndex)
+            .Select(g => new NetInterfaceInfo(g.Key, g.Select(r => r.InterfaceAlias).FirstOrDefault(a => a is not null) ?? g.Key.ToString(CultureInfo.InvariantCulture))
+            {
+                InterfaceType = g.Any(r => LoopbackPrefixes.Contains(r.DestinationPrefix)) ? InterfaceType.Loopback : InterfaceType.Unknown,
+                AdminStatus = AdminStatus.Up,
+            })
+            .OrderBy(i => i.InterfaceIndex)
+            .ToList();
+        return new RouteSnapshot(interfaces, routes, Array.Empty<NetRouteRule>(), HostOS.Windows) { AddressesKnown = false };
     }
 
     /// <summary>

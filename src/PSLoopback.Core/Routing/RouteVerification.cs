@@ -4,16 +4,20 @@ using System.Net;
 
 namespace PSLoopback.Routing;
 
-/// <summary>Where the resolver's answer and the kernel's differ, in the fields `ip route get` shows.</summary>
+/// <summary>Where the resolver's answer and the OS's own differ, in the fields `ip route get` (or GetBestRoute2) shows.</summary>
 public static class RouteVerification
 {
+    /// <param name="answeredBy">Whose stack answered: Linux's `ip route get`, or Windows' GetBestRoute2, which
+    /// reports a route (interface, next hop) and a best source but no route type.</param>
     /// <returns>One line per difference; empty when they agree.</returns>
-    public static IReadOnlyList<string> Compare(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel)
+    public static IReadOnlyList<string> Compare(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel, HostOS answeredBy = HostOS.Linux)
     {
+        var windows = answeredBy == HostOS.Windows;
+        var theirs = windows ? "Windows'" : "the kernel's";
         var differences = new List<string>();
         if (ours.Error != kernel.Error)
         {
-            differences.Add($"error: ours {ours.Error}, the kernel's {kernel.Error} (errno {kernel.Errno})");
+            differences.Add($"error: ours {ours.Error}, {theirs} {kernel.Error} ({(windows ? "code" : "errno")} {kernel.Errno})");
             return differences;
         }
 
@@ -22,9 +26,9 @@ public static class RouteVerification
             return differences;
         }
 
-        if (ours.RouteType != kernel.RouteType)
+        if (!windows && ours.RouteType != kernel.RouteType)
         {
-            differences.Add($"type: ours {ours.RouteType}, the kernel's {kernel.RouteType}");
+            differences.Add($"type: ours {ours.RouteType}, {theirs} {kernel.RouteType}");
         }
 
         // A multipath route's path is the kernel's to hash; any of ours is right if the kernel chose it.
@@ -40,21 +44,23 @@ public static class RouteVerification
 
         if (ours.InterfaceIndex != kernel.InterfaceIndex)
         {
-            differences.Add($"interface: ours {ours.InterfaceAlias ?? ours.InterfaceIndex?.ToString()}, the kernel's {kernel.InterfaceAlias ?? kernel.InterfaceIndex?.ToString()}");
+            differences.Add($"interface: ours {ours.InterfaceAlias ?? ours.InterfaceIndex?.ToString()}, {theirs} {kernel.InterfaceAlias ?? kernel.InterfaceIndex?.ToString()}");
         }
 
         if (!Equals(ours.NextHop ?? Unspecified(query.Destination), kernelHop))
         {
-            differences.Add($"next hop: ours {ours.NextHop}, the kernel's {kernelHop}");
+            differences.Add($"next hop: ours {ours.NextHop}, {theirs} {kernelHop}");
         }
 
-        // With a source given the packet carries it. IPv4 then leaves "prefsrc" out when it equals that
-        // source; IPv6 still sends what it would have chosen without one, so only IPv4 can be compared then.
+        // With a source given the packet carries it. Linux's IPv4 then leaves "prefsrc" out when it equals that
+        // source; Linux's IPv6 still sends what it would have chosen without one, so only IPv4 can be compared
+        // then. GetBestRoute2 gives back the source it was given as the best one, in both families.
         var isIPv4 = query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
-        var kernelSource = isIPv4 && query.Source is not null ? kernel.PreferredSource ?? query.Source : kernel.PreferredSource;
-        if ((query.Source is null || isIPv4) && !Equals(ours.SourceAddress, kernelSource))
+        var sourceEchoed = windows || isIPv4;
+        var kernelSource = sourceEchoed && query.Source is not null ? kernel.PreferredSource ?? query.Source : kernel.PreferredSource;
+        if ((query.Source is null || sourceEchoed) && !Equals(ours.SourceAddress, kernelSource))
         {
-            differences.Add($"source: ours {ours.SourceAddress?.ToString() ?? "none"}, the kernel's {kernelSource?.ToString() ?? "none"}");
+            differences.Add($"source: ours {ours.SourceAddress?.ToString() ?? "none"}, {theirs} {kernelSource?.ToString() ?? "none"}");
         }
 
         return differences;

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 
 namespace PSLoopback.Routing;
@@ -8,7 +10,9 @@ namespace PSLoopback.Routing;
 /// <summary>
 /// Rebuilds the resolver's <see cref="RouteSnapshot"/> from a saved one (Get-NetRouteSnapshot, read back
 /// from CLIXML, JSON or remoting), so a machine's answers can be given anywhere. A saved snapshot that no
-/// kernel could have produced is refused, naming the item and the field, rather than answered for.
+/// kernel could have produced is refused, naming the item and the field, rather than answered for: Linux's
+/// checks for a Linux snapshot (<see cref="RouteTableRules"/>), Windows' for a Windows one
+/// (<see cref="WindowsRouteTableRules"/>).
 /// </summary>
 public static class SavedSnapshot
 {
@@ -26,12 +30,19 @@ public static class SavedSnapshot
         }
 
         var snapshot = new RouteSnapshot(built, routes, rules, operatingSystem);
-        for (var i = 0; i < routes.Count; i++)
+        if (operatingSystem == HostOS.Windows)
         {
-            var why = RouteTableRules.Check(routes[i], snapshot);
-            if (why is not null)
+            CheckWindows(snapshot, preferTemporaryAddresses);
+        }
+        else
+        {
+            for (var i = 0; i < routes.Count; i++)
             {
-                throw new ArgumentException($"Route {i + 1} of the snapshot ({routes[i]}) is not one a kernel holds: {why}.");
+                var why = RouteTableRules.Check(routes[i], snapshot);
+                if (why is not null)
+                {
+                    throw new ArgumentException($"Route {i + 1} of the snapshot ({routes[i]}) is not one a kernel holds: {why}.");
+                }
             }
         }
 
@@ -46,6 +57,30 @@ public static class SavedSnapshot
         }
 
         return snapshot;
+    }
+
+    /// <summary>Windows has one table and no rules, and prefers temporary addresses on every interface: a snapshot saying otherwise was not read on Windows.</summary>
+    private static void CheckWindows(RouteSnapshot snapshot, IEnumerable<int> preferTemporaryAddresses)
+    {
+        if (snapshot.Rules.Count > 0)
+        {
+            throw new ArgumentException($"The snapshot was taken on Windows, which has no policy rules, yet it holds {snapshot.Rules.Count} (the first: {snapshot.Rules[0]}).");
+        }
+
+        if (preferTemporaryAddresses.Any())
+        {
+            throw new ArgumentException("The snapshot was taken on Windows, yet it has PreferTemporaryAddresses, which is Linux's use_tempaddr setting; Windows prefers temporary addresses wherever it has them.");
+        }
+
+        for (var i = 0; i < snapshot.Routes.Count; i++)
+        {
+            var route = snapshot.Routes[i];
+            var why = WindowsRouteTableRules.Check(route, snapshot);
+            if (why is not null)
+            {
+                throw new ArgumentException($"Route {i + 1} of the snapshot ({route.DestinationPrefix} on interface {route.InterfaceIndex}) is not one Windows holds: {why}.");
+            }
+        }
     }
 
     private static NetInterfaceInfo BuildInterface(SavedInterface saved, int position, List<NetInterfaceInfo> earlier)
@@ -83,6 +118,20 @@ public static class SavedSnapshot
                 Flags = address.Flags,
                 SkipAsSource = address.SkipAsSource,
             });
+        }
+
+        var families = new HashSet<IPAddressFamily>();
+        foreach (var settings in saved.IPInterfaces)
+        {
+            if (settings is null || settings.InterfaceIndex != saved.InterfaceIndex)
+            {
+                throw new ArgumentException(Bad($"its IPInterfaces hold settings of interface {settings?.InterfaceIndex.ToString(CultureInfo.InvariantCulture) ?? "(none)"}, not of {saved.InterfaceIndex}"));
+            }
+
+            if (!families.Add(settings.AddressFamily))
+            {
+                throw new ArgumentException(Bad($"its IPInterfaces hold {settings.AddressFamily} settings twice"));
+            }
         }
 
         return new NetInterfaceInfo(saved.InterfaceIndex, saved.Name)

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
-using System.Net.Sockets;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 
@@ -16,19 +15,17 @@ namespace PSLoopback.Routing;
 internal static class SourceAddressSelector
 {
     // Linux's default address label table (net/ipv6/addrlabel.c); only equality of labels matters.
-    private static readonly (IPPrefix Prefix, int Label)[] Labels =
-    {
-        (IPPrefix.Parse("::1/128"), 0),
-        (IPPrefix.Parse("::/96"), 3),
-        (IPPrefix.Parse("::ffff:0:0/96"), 4),
-        (IPPrefix.Parse("2001:10::/28"), 7),
-        (IPPrefix.Parse("2001::/32"), 6),
-        (IPPrefix.Parse("2002::/16"), 2),
-        (IPPrefix.Parse("3ffe::/16"), 12),
-        (IPPrefix.Parse("fec0::/10"), 11),
-        (IPPrefix.Parse("fc00::/7"), 5),
-        (IPPrefix.Parse("::/0"), 1),
-    };
+    private static readonly AddressPolicyTable Labels = new(
+        ("::1/128", 0),
+        ("::/96", 3),
+        ("::ffff:0:0/96", 4),
+        ("2001:10::/28", 7),
+        ("2001::/32", 6),
+        ("2002::/16", 2),
+        ("3ffe::/16", 12),
+        ("fec0::/10", 11),
+        ("fc00::/7", 5),
+        ("::/0", 1));
 
     private static readonly IPPrefix Orchid = IPPrefix.Parse("2001:10::/28");
 
@@ -77,10 +74,10 @@ internal static class SourceAddressSelector
     /// <param name="interfaceIndex">The route's output interface; 0 when unknown.</param>
     public static IPAddress? SelectIPv6(RouteSnapshot snapshot, IPAddress destination, int interfaceIndex)
     {
-        var target = new Candidate(destination, Scope(destination), Label(destination));
+        var target = new Candidate(destination, Rfc6724.Scope(destination), Labels.Label(destination));
 
         // Multicast and link-local (or narrower) destinations may only use the output interface's addresses.
-        var onlyOutput = destination.IsIPv6Multicast || target.Scope <= LinkLocalScope;
+        var onlyOutput = destination.IsIPv6Multicast || target.Scope <= Rfc6724.LinkLocalScope;
         var devices = onlyOutput
             ? snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex)
             : snapshot.Interfaces;
@@ -107,8 +104,6 @@ internal static class SourceAddressSelector
 
         return best?.IPAddress;
     }
-
-    private const int LinkLocalScope = 0x2;
 
     private static IEnumerable<NetInterfaceAddress> PrimaryIPv4(NetInterfaceInfo? device) =>
         device is null
@@ -138,8 +133,7 @@ internal static class SourceAddressSelector
             case 1: // Prefer the destination itself.
                 return address.IPAddress.Equals(target.Address) ? 1 : 0;
             case 2: // Prefer the smallest scope that still reaches the destination.
-                var scope = Scope(address.IPAddress);
-                return scope >= target.Scope ? -scope : scope - 128;
+                return Rfc6724.ScopePreference(address.IPAddress, target.Scope);
             case 3: // Avoid deprecated and optimistic addresses (loopback and mapped ones are always preferred).
                 return IsAlwaysPreferred(address.IPAddress) || (address.Flags & (AddressFlags.Deprecated | AddressFlags.Optimistic)) == 0 ? 1 : 0;
             case 4: // Mobile IPv6 home addresses: none here, so no preference.
@@ -147,14 +141,14 @@ internal static class SourceAddressSelector
             case 5: // Prefer the output interface.
                 return interfaceIndex == 0 || address.InterfaceIndex == interfaceIndex ? 1 : 0;
             case 6: // Prefer a matching label.
-                return Label(address.IPAddress) == target.Label ? 1 : 0;
+                return Labels.Label(address.IPAddress) == target.Label ? 1 : 0;
             case 7: // Prefer public addresses, unless the interface asks for temporary ones (use_tempaddr 2).
                 var preferTemporary = snapshot.PreferTemporaryAddresses.Contains(address.InterfaceIndex);
                 return (!address.IsTemporary) ^ preferTemporary ? 1 : 0;
             case 8: // Prefer an ORCHID source only for an ORCHID destination.
                 return Orchid.Contains(address.IPAddress) == Orchid.Contains(target.Address) ? 1 : 0;
             default: // Longest matching prefix, counted up to the address's own prefix length.
-                return Math.Min(AddressClass.CommonPrefixLength(address.IPAddress, target.Address), address.PrefixLength);
+                return Rfc6724.CommonPrefixLength(address.IPAddress, address.PrefixLength, target.Address);
         }
     }
 
@@ -166,37 +160,6 @@ internal static class SourceAddressSelector
         var b = address.GetAddressBytes();
         return b.Take(12).All(x => x == 0) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback);
     }
-
-    /// <summary>The source-scope number Linux gives an IPv6 address (1 interface, 2 link, 5 site, 14 global).</summary>
-    internal static int Scope(IPAddress address)
-    {
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return 0xE;
-        }
-
-        // The unspecified address has no scope (Linux's __IPV6_ADDR_SCOPE_INVALID), so every candidate is
-        // in scope and the narrowest wins, from the output interface only.
-        if (address.Equals(IPAddress.IPv6Any))
-        {
-            return -1;
-        }
-
-        var b = address.GetAddressBytes();
-        if (b[0] == 0xFF)
-        {
-            return b[1] & 0x0F;
-        }
-
-        if (address.Equals(IPAddress.IPv6Loopback) || address.IsIPv6LinkLocal)
-        {
-            return LinkLocalScope;
-        }
-
-        return address.IsIPv6SiteLocal ? 0x5 : 0xE;
-    }
-
-    private static int Label(IPAddress address) => Labels.First(l => l.Prefix.Contains(address)).Label;
 
     private readonly struct Candidate
     {

@@ -51,7 +51,9 @@ public sealed class GetNetInterfaceInfoCommand : PSCmdlet
         try
         {
             var clock = Stopwatch.StartNew();
-            snapshot = InterfaceSources.ForCurrentOS().GetInterfaces();
+            var source = InterfaceSources.ForCurrentOS();
+            snapshot = source.GetInterfaces();
+            SourceWarnings.Write(this, source);
             WriteVerbose($"Read {snapshot.Count} interfaces from {InterfaceSources.Description} in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (Exception e) when (e is not PipelineStoppedException)

@@ -74,7 +74,9 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
         try
         {
             var clock = Stopwatch.StartNew();
-            snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            var source = RouteSources.ForCurrentOS();
+            snapshot = source.ReadSnapshot();
+            SourceWarnings.Write(this, source);
             WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (PlatformNotSupportedException e)
@@ -84,6 +86,13 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
         catch (Exception e) when (e is not PipelineStoppedException)
         {
             ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
+        }
+
+        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || Table is not null))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new PSArgumentException($"Windows keeps one routing table and no policy rules, so there is no {(Rule ? "-Rule" : "-Table")} to ask for: Get-NetRouteInfo alone lists that table, as Get-NetRoute does.", Rule ? nameof(Rule) : nameof(Table)),
+                Rule ? "RulesUnsupported" : "TablesUnsupported", ErrorCategory.InvalidArgument, null));
         }
     }
 

@@ -21,10 +21,12 @@ public sealed class GetNetRouteSnapshotCommand : PSCmdlet
         try
         {
             var clock = Stopwatch.StartNew();
-            var snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            var source = RouteSources.ForCurrentOS();
+            var snapshot = source.ReadSnapshot();
+            SourceWarnings.Write(this, source);
             WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
             var takenAt = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            WriteObject(new NetRouteSnapshot(snapshot, Environment.MachineName, takenAt, OperatingSystemName(), RuntimeInformation.OSDescription));
+            WriteObject(new NetRouteSnapshot(snapshot, Environment.MachineName, takenAt, RunningOS.Name, RuntimeInformation.OSDescription));
         }
         catch (PlatformNotSupportedException e)
         {
@@ -35,10 +37,4 @@ public sealed class GetNetRouteSnapshotCommand : PSCmdlet
             ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
         }
     }
-
-    private static string OperatingSystemName() =>
-        RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? "Linux"
-        : RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "Windows"
-        : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "macOS"
-        : RuntimeInformation.OSDescription;
 }

@@ -121,7 +121,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             }
             catch (PlatformNotSupportedException e)
             {
-                Fail("VerifyUnsupported", ErrorCategory.NotImplemented, null, e.Message, e);
+                CannotVerify(e);
             }
         }
     }
@@ -195,13 +195,18 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             {
                 kernel = oracle.Ask(query);
             }
+            catch (PlatformNotSupportedException e)
+            {
+                CannotVerify(e);
+                return decision;
+            }
             catch (Exception e) when (e is not PipelineStoppedException)
             {
                 WriteError(new ErrorRecord(e, "KernelQueryFailed", ErrorCategory.ReadError, target));
                 return decision;
             }
 
-            var differences = RouteVerification.Compare(query, decision, kernel);
+            var differences = RouteVerification.Compare(query, decision, kernel, resolver.Snapshot.OperatingSystem);
             decision.KernelAgrees = differences.Count == 0;
             decision.KernelAnswer = kernel.ToString();
             if (differences.Count > 0)
@@ -211,6 +216,14 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         }
 
         return decision;
+    }
+
+    /// <summary>The OS cannot be asked (no GetBestRoute2, as under Wine; no oracle on macOS): say so once, and answer unchecked.</summary>
+    private void CannotVerify(PlatformNotSupportedException e)
+    {
+        WriteWarning(e.Message + " KernelAgrees stays empty.");
+        oracle?.Dispose();
+        oracle = null;
     }
 
     /// <summary>The addresses to answer for: the one given, or every address a name resolves to (read as Test-Loopback reads them).</summary>
@@ -242,7 +255,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
-            snapshot = RouteSources.ForCurrentOS().ReadSnapshot();
+            var source = RouteSources.ForCurrentOS();
+            snapshot = source.ReadSnapshot();
+            SourceWarnings.Write(this, source);
             WriteVerbose($"Read {snapshot.Routes.Count} routes, {snapshot.Rules.Count} rules and {snapshot.Interfaces.Count} interfaces in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
         catch (PlatformNotSupportedException e)
@@ -260,11 +275,21 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private RouteSnapshot FromRouteTable(object[] routes)
     {
         var converted = new List<NetRouteInfo>();
+        var os = RunningOS.Current;
+        try
+        {
+            os = RouteObjectConverter.OperatingSystemOf(routes, RunningOS.Current);
+        }
+        catch (ArgumentException e)
+        {
+            Fail("InvalidRouteTable", ErrorCategory.InvalidData, null, e.Message, e);
+        }
+
         for (var i = 0; i < routes.Length; i++)
         {
             try
             {
-                converted.Add(RouteObjectConverter.Convert(routes[i], i));
+                converted.Add(RouteObjectConverter.Convert(routes[i], i, os));
             }
             catch (ArgumentException e)
             {
@@ -281,8 +306,8 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             Fail("InvalidRouteTable", ErrorCategory.InvalidData, null, e.Message, e);
         }
 
-        WriteVerbose($"Read {converted.Count} routes from -RouteTable.");
-        return RouteSnapshot.FromRoutes(converted);
+        WriteVerbose($"Read {converted.Count} {os} routes from -RouteTable.");
+        return RouteSnapshot.FromRoutes(converted, os);
     }
 
     private RouteSnapshot FromSnapshot(PSObject saved)

@@ -82,6 +82,11 @@ public sealed class TestLoopbackCommand : PSCmdlet
             var clock = Stopwatch.StartNew();
             facts = LoopbackFactSource.Read(stopping.Token);
             WriteVerbose($"Read {facts.Interfaces.Count} interfaces{(facts.Resolver is null ? string.Empty : " and the routing tables")} in {clock.Elapsed.TotalMilliseconds:0.0} ms; {facts.HostsPath} is read only if a name needs it.");
+            // Verbose, not warnings: none of these facts decides a loopback answer, and -Quiet scripts must stay quiet.
+            foreach (var warning in facts.SourceWarnings)
+            {
+                WriteVerbose(warning);
+            }
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {

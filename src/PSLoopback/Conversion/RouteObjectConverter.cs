@@ -13,12 +13,47 @@ namespace PSLoopback.Conversion;
 /// deserialized copies (Import-Clixml, remoting), rows of Import-Csv, or hashtables, with the same names.
 /// Only DestinationPrefix is required; the rest take the defaults `ip route add` would. A value that does
 /// not fit its field, or a route no kernel would hold, stops the conversion, naming the row and the field:
-/// a table read half right would give confident wrong answers.
+/// a table read half right would give confident wrong answers. Linux and Windows routes differ in what they
+/// carry (a table, a scope and rtnetlink's protocols; an interface metric, an origin and Windows' protocols), so
+/// each row is read as a route of the OS the table came from.
 /// </summary>
 internal static class RouteObjectConverter
 {
+    private static readonly string[] LinuxOnly = { "Table", "TableName", "Scope" };
+    private static readonly string[] WindowsOnly = { "InterfaceMetric", "Origin" };
+
+    /// <summary>
+    /// Whose routes these rows are: Linux's when a row names a table or a scope, Windows' when one has an
+    /// interface metric or an origin (what Get-NetRouteInfo writes on each), else the OS this runs on.
+    /// </summary>
+    public static HostOS OperatingSystemOf(IReadOnlyList<object> rows, HostOS running, string source = "-RouteTable")
+    {
+        int? linux = null, windows = null;
+        for (var i = 0; i < rows.Count && (linux is null || windows is null); i++)
+        {
+            if (PSObject.AsPSObject(rows[i]).BaseObject is NetRouteInfo route)
+            {
+                linux ??= route.HasTable ? i : null;
+                windows ??= route.HasTable ? null : i;
+                continue;
+            }
+
+            var row = new InputRow(rows[i], $"Route {i + 1} of {source}");
+            linux ??= LinuxOnly.Any(name => row.Text(name) is not null) ? i : null;
+            windows ??= WindowsOnly.Any(name => row.Text(name) is not null) ? i : null;
+        }
+
+        if (linux is int l && windows is int w)
+        {
+            throw new ArgumentException($"{source} mixes Linux routes (route {l + 1} names a table or scope) and Windows routes (route {w + 1} has an interface metric or origin): give the routes of one machine.");
+        }
+
+        return linux is not null ? HostOS.Linux : windows is not null ? HostOS.Windows : running;
+    }
+
     /// <param name="source">Where the rows came from, for errors: "-RouteTable", "the snapshot".</param>
-    public static NetRouteInfo Convert(object input, int position, string source = "-RouteTable")
+    /// <param name="os">Whose route the row is (<see cref="OperatingSystemOf"/>).</param>
+    public static NetRouteInfo Convert(object input, int position, HostOS os, string source = "-RouteTable")
     {
         if (PSObject.AsPSObject(input).BaseObject is NetRouteInfo route)
         {
@@ -46,6 +81,11 @@ internal static class RouteObjectConverter
         }
 
         var unspecified = prefix.AddressFamily == IPAddressFamily.IPv4 ? IPAddress.Any : IPAddress.IPv6Any;
+        if (os == HostOS.Windows)
+        {
+            return WindowsRoute(row, prefix, unspecified);
+        }
+
         var converted = new NetRouteInfo
         {
             DestinationPrefix = prefix,
@@ -75,6 +115,37 @@ internal static class RouteObjectConverter
 
         var impossible = RouteTableRules.Check(converted, null);
         return impossible is null ? converted : throw row.Bad(impossible);
+    }
+
+    /// <summary>A row of Windows' one table: one next hop, no type, table or scope; ranked by route and interface metric.</summary>
+    private static NetRouteInfo WindowsRoute(InputRow row, IPPrefix prefix, IPAddress unspecified)
+    {
+        var type = row.Enum<RouteType>("RouteType") ?? RouteType.Unicast;
+        if (type != RouteType.Unicast)
+        {
+            throw row.Bad($"its RouteType is {type}, but Windows routes have no type (a Windows table holds unicast routes only)");
+        }
+
+        if (NextHops(row, unspecified).Count > 0)
+        {
+            throw row.Bad("it has NextHops, but a Windows route has one next hop (equal-cost paths are routes of their own)");
+        }
+
+        var protocol = row.Text("Protocol");
+        var route = new NetRouteInfo
+        {
+            DestinationPrefix = prefix,
+            NextHop = row.Address("NextHop") ?? unspecified,
+            InterfaceIndex = (int)(row.Number("InterfaceIndex", int.MaxValue) ?? 0),
+            InterfaceAlias = row.Text("InterfaceAlias"),
+            RouteMetric = (uint)(row.Number("RouteMetric", uint.MaxValue) ?? 0),
+            InterfaceMetric = (uint?)row.Number("InterfaceMetric", uint.MaxValue),
+            Origin = row.Enum<RouteOrigin>("Origin"),
+            WindowsProtocol = protocol is null || protocol == RouteProtocol.Unspecified.ToString() ? null : row.Enum<WindowsRouteProtocol>("Protocol"),
+            Table = RouteTables.Unspecified,
+        };
+        var impossible = WindowsRouteTableRules.Check(route, null);
+        return impossible is null ? route : throw row.Bad(impossible);
     }
 
     /// <summary>

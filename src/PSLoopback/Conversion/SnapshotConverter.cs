@@ -33,19 +33,22 @@ internal static class SnapshotConverter
             throw row.Bad($"its FormatVersion {version} is newer than this PSLoopback reads ({NetRouteSnapshot.CurrentFormatVersion}); update the module");
         }
 
-        var os = row.Text("OperatingSystem");
-        if (!string.Equals(os, "Linux", StringComparison.OrdinalIgnoreCase))
-        {
-            throw row.Bad($"it was taken on {os ?? "an unnamed OS"}, and only Linux's routing decisions are implemented");
-        }
-
+        var osName = row.Text("OperatingSystem");
+        var os = string.Equals(osName, "Linux", StringComparison.OrdinalIgnoreCase) ? HostOS.Linux
+            : string.Equals(osName, "Windows", StringComparison.OrdinalIgnoreCase) ? HostOS.Windows
+            : throw row.Bad($"it was taken on {osName ?? "an unnamed OS"}, and only Linux's and Windows' routing decisions are implemented");
         var interfaces = Items(row, "Interfaces").Select((item, i) => Interface(new InputRow(item, $"Interface {i + 1} of {Source}"))).ToList();
-        var routes = Items(row, "Routes").Select((item, i) => RouteObjectConverter.Convert(item, i, Source)).ToList();
+        var routes = Items(row, "Routes").Select((item, i) => RouteObjectConverter.Convert(item, i, os, Source)).ToList();
         var rules = Items(row, "Rules").Select((item, i) => Rule(new InputRow(item, $"Rule {i + 1} of {Source}"))).ToList();
         var temporary = Items(row, "PreferTemporaryAddresses")
             .Select(item => int.TryParse(item.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) ? index : throw row.Bad($"its PreferTemporaryAddresses has '{item}', not an interface index"))
             .ToList();
-        return SavedSnapshot.Build(interfaces, routes, rules, temporary);
+        if (os == HostOS.Windows && rules.Count > 0)
+        {
+            throw row.Bad($"it was taken on Windows but has {rules.Count} policy rules, which Windows does not have");
+        }
+
+        return SavedSnapshot.Build(interfaces, routes, rules, temporary, os);
     }
 
     private static SavedInterface Interface(InputRow row)
@@ -61,6 +64,7 @@ internal static class SnapshotConverter
                 Scope = address.Enum<AddressScope>("Scope"),
                 Peer = address.Address("Peer"),
                 Flags = address.Enum<AddressFlags>("Flags") ?? AddressFlags.None,
+                SkipAsSource = address.Boolean("SkipAsSource") ?? false,
             };
         }).ToList();
         return new SavedInterface(index, name)
@@ -68,8 +72,22 @@ internal static class SnapshotConverter
             InterfaceType = row.Enum<InterfaceType>("InterfaceType") ?? InterfaceType.Unknown,
             AdminStatus = row.Enum<AdminStatus>("AdminStatus") ?? throw row.Bad("it has no AdminStatus"),
             Addresses = addresses,
+            IPInterfaces = Items(row, "IPInterfaces").Select(item => IPInterface(new InputRow(item, row.Label), (int)index)).ToList(),
         };
     }
+
+    /// <summary>A Windows interface's settings in one family (Get-NetIPInterface), what the Windows model ranks and sends by.</summary>
+    private static NetIPInterfaceInfo IPInterface(InputRow row, int index) =>
+        new(index, row.Enum<IPAddressFamily>("AddressFamily") ?? throw row.Bad("an IP interface has no AddressFamily"))
+        {
+            InterfaceMetric = (uint)(row.Number("InterfaceMetric", uint.MaxValue) ?? throw row.Bad("an IP interface has no InterfaceMetric")),
+            AutomaticMetric = row.Boolean("AutomaticMetric") ?? false,
+            NlMtu = (uint?)row.Number("NlMtu", uint.MaxValue),
+            Forwarding = row.Boolean("Forwarding") ?? false,
+            WeakHostSend = row.Boolean("WeakHostSend") ?? false,
+            WeakHostReceive = row.Boolean("WeakHostReceive") ?? false,
+            Connected = row.Boolean("Connected") ?? throw row.Bad("an IP interface has no Connected"),
+        };
 
     private static NetRouteRule Rule(InputRow row)
     {

@@ -22,6 +22,10 @@ public sealed class NetIPAddress
         IsDeprecated = address.IsDeprecated;
         IsTentative = address.IsTentative;
         IsDadFailed = address.IsDadFailed;
+        AddressState = address.IsDadFailed ? "Duplicate" : address.IsTentative ? "Tentative" : address.IsDeprecated ? "Deprecated" : "Preferred";
+        PrefixOrigin = OutputText.Of(address.PrefixOrigin);
+        SuffixOrigin = OutputText.Of(address.SuffixOrigin);
+        SkipAsSource = address.SkipAsSource;
         ValidLifetimeSeconds = OutputText.Seconds(address.ValidLifetime);
         PreferredLifetimeSeconds = OutputText.Seconds(address.PreferredLifetime);
     }
@@ -59,6 +63,18 @@ public sealed class NetIPAddress
     public bool IsTentative { get; }
 
     public bool IsDadFailed { get; }
+
+    /// <summary>Get-NetIPAddress's word for the duplicate-address-detection state: Preferred, Deprecated, Tentative or Duplicate.</summary>
+    public string AddressState { get; }
+
+    /// <summary>Windows: where the prefix came from (Manual, WellKnown, Dhcp, RouterAdvertisement); null elsewhere.</summary>
+    public string? PrefixOrigin { get; }
+
+    /// <summary>Windows: where the rest came from (Manual, WellKnown, Dhcp, LinkLayerAddress, Random); null elsewhere.</summary>
+    public string? SuffixOrigin { get; }
+
+    /// <summary>Windows: an administrator excluded the address from source selection (Set-NetIPAddress -SkipAsSource).</summary>
+    public bool SkipAsSource { get; }
 
     /// <summary>Seconds left; 4294967295 is forever (RFC 4861's infinity, as ip -j writes it); null where the OS does not say.</summary>
     public long? ValidLifetimeSeconds { get; }

@@ -23,6 +23,10 @@ public sealed class NetInterface
         Mtu = nic.Mtu;
         Speed = nic.Speed;
         Flags = nic.Flags.ToString();
+        Luid = nic.Luid;
+        DnsSuffix = nic.DnsSuffix;
+        MediaType = nic.MediaType;
+        IPInterfaces = new TextList<NetIPInterface>(nic.IPInterfaces.Select(i => new NetIPInterface(i)), "; ");
         Addresses = new TextList<NetIPAddress>(nic.Addresses.Select(a => new NetIPAddress(a)));
         IPv4Address = new TextList<string>(Addresses.Where(a => a.AddressFamily == "IPv4").Select(a => a.IPAddress));
         IPv6Address = new TextList<string>(Addresses.Where(a => a.AddressFamily == "IPv6").Select(a => a.IPAddress));
@@ -70,6 +74,18 @@ public sealed class NetInterface
     public long? Speed { get; }
 
     public string Flags { get; }
+
+    /// <summary>Windows' NET_LUID, the interface's stable identity; null elsewhere.</summary>
+    public ulong? Luid { get; }
+
+    /// <summary>Windows: the connection-specific DNS suffix; null elsewhere.</summary>
+    public string? DnsSuffix { get; }
+
+    /// <summary>Windows: the NDIS medium (802.3, Native 802.11, ...); null elsewhere.</summary>
+    public string? MediaType { get; }
+
+    /// <summary>Windows: the per-family settings (Get-NetIPInterface): metric, MTU, forwarding, host model; empty elsewhere.</summary>
+    public TextList<NetIPInterface> IPInterfaces { get; }
 
     /// <summary>Every address with its prefix length and facts; as text, "127.0.0.1/8 ::1/128".</summary>
     public TextList<NetIPAddress> Addresses { get; }

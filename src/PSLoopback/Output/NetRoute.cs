@@ -21,11 +21,16 @@ public sealed class NetRoute
         InterfaceIndex = route.InterfaceIndex;
         InterfaceAlias = route.InterfaceAlias;
         RouteMetric = route.RouteMetric;
-        Table = route.Table;
-        TableName = route.TableName;
+        InterfaceMetric = route.InterfaceMetric;
+        Table = route.HasTable ? route.Table : null;
+        TableName = route.HasTable ? route.TableName : null;
         RouteType = route.RouteType.ToString();
-        Protocol = route.Protocol.ToString();
-        Scope = route.Scope.ToString();
+        Protocol = route.WindowsProtocol?.ToString() ?? route.Protocol.ToString();
+        Origin = OutputText.Of(route.Origin);
+        Scope = route.HasTable ? route.Scope.ToString() : null;
+        AgeSeconds = OutputText.Seconds(route.Age);
+        ValidLifetimeSeconds = OutputText.Seconds(route.ValidLifetime);
+        PreferredLifetimeSeconds = OutputText.Seconds(route.PreferredLifetime);
         PreferredSource = OutputText.Of(route.PreferredSource);
         Flags = route.Flags.ToString();
         Tos = route.Tos;
@@ -54,15 +59,33 @@ public sealed class NetRoute
 
     public uint RouteMetric { get; }
 
-    public uint Table { get; }
+    /// <summary>Windows: the interface's metric, which Windows adds to RouteMetric to rank routes (route print's Metric is the sum); null on Linux.</summary>
+    public uint? InterfaceMetric { get; }
 
-    public string TableName { get; }
+    /// <summary>Linux's table; null on Windows, which has one table and no rules.</summary>
+    public uint? Table { get; }
+
+    public string? TableName { get; }
 
     public string RouteType { get; }
 
+    /// <summary>Who installed the route: Linux's rt_protos name (Kernel, Boot, Static, ...), or on Windows Get-NetRoute's (Local, NetMgmt, Dhcp, ...).</summary>
     public string Protocol { get; }
 
-    public string Scope { get; }
+    /// <summary>Windows: how the route came to be (Manual, WellKnown, Dhcp, RouterAdvertisement); null on Linux.</summary>
+    public string? Origin { get; }
+
+    /// <summary>Linux's route scope (Host, Link, Global); null on Windows, which has none.</summary>
+    public string? Scope { get; }
+
+    /// <summary>Windows: seconds since the route was added; null where the OS does not say.</summary>
+    public long? AgeSeconds { get; }
+
+    /// <summary>Windows: seconds left; 4294967295 is forever; null where the OS does not say.</summary>
+    public long? ValidLifetimeSeconds { get; }
+
+    /// <summary>Windows: seconds left; 4294967295 is forever; null where the OS does not say.</summary>
+    public long? PreferredLifetimeSeconds { get; }
 
     /// <summary>The source address the route asks for (ip's "src"); null when the kernel chooses.</summary>
     public string? PreferredSource { get; }
@@ -81,13 +104,21 @@ public sealed class NetRoute
 
     public bool IsDefault { get; }
 
-    /// <summary>The route as `ip route show table all` prints it; each path of a multipath route on a line of its own.</summary>
+    /// <summary>
+    /// The route as `ip route show table all` prints it, each path of a multipath route on a line of its own; a
+    /// Windows route in the same words, its metric as Windows ranks it (route + interface) and its protocol.
+    /// </summary>
     public string Text { get; }
 
     public override string ToString() => Text;
 
     private static string IpText(NetRouteInfo route)
     {
+        if (!route.HasTable)
+        {
+            return WindowsText(route);
+        }
+
         var text = new StringBuilder();
         if (route.RouteType != Routing.RouteType.Unicast)
         {
@@ -143,6 +174,30 @@ public sealed class NetRoute
         foreach (var hop in route.NextHops)
         {
             text.Append("\n    nexthop ").Append(new NetNextHop(hop));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>"default via 192.0.2.1 dev Ethernet metric 0+25 proto NetMgmt": Windows' facts, in ip's order.</summary>
+    private static string WindowsText(NetRouteInfo route)
+    {
+        var text = new StringBuilder(route.IsDefault ? "default" : route.DestinationPrefix.ToString());
+        if (!route.IsOnLink)
+        {
+            text.Append(" via ").Append(route.NextHop);
+        }
+
+        text.Append(" dev ").Append(route.InterfaceAlias ?? OutputText.Invariant(route.InterfaceIndex));
+        text.Append(" metric ").Append(route.RouteMetric.ToString(CultureInfo.InvariantCulture));
+        if (route.InterfaceMetric is uint interfaceMetric)
+        {
+            text.Append('+').Append(interfaceMetric.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (route.WindowsProtocol is { } protocol)
+        {
+            text.Append(" proto ").Append(protocol);
         }
 
         return text.ToString();

@@ -48,6 +48,9 @@ public sealed class NetRouteDecision
 
     public uint? RouteMetric => decision.RouteMetric;
 
+    /// <summary>Windows: the chosen interface's metric, added to RouteMetric to rank the routes; null on Linux.</summary>
+    public uint? InterfaceMetric => decision.InterfaceMetric;
+
     public uint? Table => decision.Table;
 
     public string? TableName => decision.TableName;

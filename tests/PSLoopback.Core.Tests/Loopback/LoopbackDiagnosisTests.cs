@@ -74,6 +74,44 @@ public class LoopbackDiagnosisTests
     }
 
     [Fact]
+    public void OnWindowsALoopbackReportedDownOnlyByItsOperationalStatusGetsWindowsAdvice()
+    {
+        var snapshot = Healthy().Build();
+        snapshot.Interfaces[0].Status = PSLoopback.Interfaces.InterfaceStatus.Down;
+        var facts = new LoopbackFacts(snapshot.Interfaces, new LinuxRouteResolver(snapshot), Array.Empty<HostsEntry>(), @"C:\Windows\System32\drivers\etc\hosts") { OS = HostOS.Windows };
+        var (status, result) = Before(facts, "127.0.0.1");
+        Assert.Equal(LoopbackStatus.LoopbackDown, status);
+        Assert.Contains("Get-NetIPInterface -InterfaceAlias 'lo'", result.Diagnosis);
+        Assert.Contains("netsh int ip reset", result.Diagnosis);
+        Assert.DoesNotContain("ip link", result.Diagnosis);
+    }
+
+    [Theory]
+    [InlineData(HostOS.Linux, "sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0", "DisabledComponents")]
+    [InlineData(HostOS.Windows, "DisabledComponents to 0x20", "sysctl")]
+    public void DisabledIPv6GetsTheRemedyOfTheOS(HostOS os, string remedy, string otherOS)
+    {
+        var facts = Facts(Healthy());
+        facts.OS = os;
+        facts.IPv6DisabledBy = "the operating system reports no IPv6 support";
+        var (_, result) = Before(facts, "::1");
+        Assert.Contains(remedy, result.Diagnosis);
+        Assert.DoesNotContain(otherOS, result.Diagnosis);
+    }
+
+    [Theory]
+    [InlineData(HostOS.Linux, "0.0.0.0", "as if to 127.0.0.1")]
+    [InlineData(HostOS.Windows, "::", "WSAEADDRNOTAVAIL")]
+    public void TheUnspecifiedAddressIsExplainedAsTheOSTreatsIt(HostOS os, string address, string expected)
+    {
+        var facts = Facts(Healthy());
+        facts.OS = os;
+        var (status, result) = Before(facts, address);
+        Assert.Equal(LoopbackStatus.NotLoopback, status);
+        Assert.Contains(expected, result.Diagnosis);
+    }
+
+    [Fact]
     public void OnlyOneAddressOfTheBlockRoutedIsNotRoutedAsOnMacOS()
     {
         var host = SnapshotBuilder.WithLoopback().Interface(2, "eth0", false, "192.0.2.10/24").Route("default via 192.0.2.1 dev eth0");

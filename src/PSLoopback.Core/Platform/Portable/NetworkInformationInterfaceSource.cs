@@ -11,7 +11,7 @@ using NetworkInformationType = System.Net.NetworkInformation.NetworkInterfaceTyp
 namespace PSLoopback.Platform.Portable;
 
 /// <summary>
-/// Interfaces from System.Net.NetworkInformation, for Windows and macOS. Each fact is asked for on its own,
+/// Interfaces from System.Net.NetworkInformation, for macOS and any other OS without a source of its own. Each fact is asked for on its own,
 /// and one that the OS refuses (PlatformNotSupportedException, NetworkInformationException) stays null.
 /// Not verified against the OS's own tools: the project's checks run on Linux.
 /// </summary>

@@ -1,0 +1,37 @@
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// The label column of an RFC 6724 policy table (section 2.1): the label of an address is that of the longest
+/// prefix containing it. Source selection compares labels only (rule 6); precedence orders destinations
+/// (section 6), which no route lookup does. Each OS keeps its own table.
+/// </summary>
+internal sealed class AddressPolicyTable
+{
+    private readonly (IPPrefix Prefix, int Label)[] entries;
+
+    public AddressPolicyTable(params (string Prefix, int Label)[] entries)
+    {
+        this.entries = entries
+            .Select(e => (IPPrefix.Parse(e.Prefix), e.Label))
+            .OrderByDescending(e => e.Item1.Length)
+            .ToArray();
+    }
+
+    /// <summary>The label of the longest prefix containing the address; every table holds ::/0.</summary>
+    public int Label(IPAddress address)
+    {
+        foreach (var (prefix, label) in entries)
+        {
+            if (prefix.Contains(address))
+            {
+                return label;
+            }
+        }
+
+        return -1;
+    }
+}
