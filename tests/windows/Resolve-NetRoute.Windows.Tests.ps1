@@ -25,7 +25,7 @@ Describe 'Resolve-NetRoute on Windows, in a namespace' -Tag 'Namespace' {
     ) {
         $kernel = Get-KernelChoice $Destination
         ($kernel.NextHop -ne '0.0.0.0') | Should -Be $Gateway -Because 'the topology makes it so'
-        $ours = Resolve-NetRoute $Destination
+        $ours = Resolve-NetRoute $Destination -WarningAction SilentlyContinue
         $ours.InterfaceAlias | Should -Be $kernel.Interface
         "$($ours.NextHop)" | Should -Be $kernel.NextHop
         $ours.StaysOnHost | Should -BeFalse
@@ -33,11 +33,17 @@ Describe 'Resolve-NetRoute on Windows, in a namespace' -Tag 'Namespace' {
 
     It 'sends 127.0.0.1 through the loopback interface, staying on the host' {
         (Get-KernelChoice '127.0.0.1').Type | Should -Be 'local'
-        $loopback = Get-NetInterfaceInfo -Loopback
-        $ours = Resolve-NetRoute 127.0.0.1
+        $loopback = Get-NetInterfaceInfo -Loopback -WarningAction SilentlyContinue
+        $ours = Resolve-NetRoute 127.0.0.1 -WarningAction SilentlyContinue
         $ours.InterfaceIndex | Should -Be $loopback.InterfaceIndex
         "$($ours.NextHop)" | Should -Be '0.0.0.0'
         $ours.StaysOnHost | Should -BeTrue
+    }
+
+    It 'decides on route metrics alone without GetIpInterfaceTable, and says so in the trace' {
+        $ours = Resolve-NetRoute 203.0.113.7 -Explain -WarningAction SilentlyContinue
+        "$($ours.NextHop)" | Should -Be '192.0.2.1'
+        ($ours.Trace -join "`n") | Should -Match 'interface metric'
     }
 }
 
