@@ -52,7 +52,7 @@ function Invoke-Phase {
     try {
         $run = Measure-Step "the $Phase phase" {
             Invoke-WineHost -Prefix $Prefix -HostPath $wineHost -ScriptPath $runner -ArgumentList $arguments -Namespace $Namespace `
-                -Environment @{ PSLOOPBACK_WINE_SCRATCH = $scratch } -TimeoutSeconds 300
+                -Environment @{ PSLOOPBACK_WINE_SCRATCH = $scratch } -TimeoutSeconds 180
         }
         Write-Host $run.Output
         if ($run.Error) { Write-Host $run.Error }

@@ -36,7 +36,7 @@ function Publish-WineHost {
     <# Publishes tests/windows/host (self-contained, win-x64) to $OutputPath; returns the exe's path. #>
     param([Parameter(Mandatory)][string]$OutputPath, [string]$Configuration = 'Release')
     $project = Join-Path $PSScriptRoot 'host/PSLoopback.WineHost.csproj'
-    $result = Invoke-BoundedProcess -TimeoutSeconds 600 -Description 'dotnet publish of the Wine host' -ArgumentList @(
+    $result = Invoke-BoundedProcess -TimeoutSeconds 300 -Description 'dotnet publish of the Wine host' -ArgumentList @(
         'dotnet', 'publish', $project, '-c', $Configuration, '-o', $OutputPath, '-nologo', '-v', 'quiet')
     if ($result.ExitCode -ne 0) { throw "dotnet publish of the Wine host failed:`n$($result.Output)$($result.Error)" }
     Join-Path $OutputPath 'pslb-pwsh.exe'
@@ -45,7 +45,7 @@ function Publish-WineHost {
 function Stop-WineServer {
     <# Ends the wineserver of a prefix and every Windows process under it, and waits until it is gone. #>
     param([Parameter(Mandatory)][string]$Prefix)
-    # wineserver would make the folder of a prefix that does not exist.
+    # A prefix that does not exist has no wineserver to stop.
     if (-not (Test-Path -LiteralPath $Prefix)) { return }
     $environment = Get-WineEnvironment $Prefix
     # Exit code 1 only means no wineserver was running for this prefix.
