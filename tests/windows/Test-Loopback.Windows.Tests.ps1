@@ -35,5 +35,7 @@ Describe 'Test-Loopback on Windows with the loopback interface down' -Tag 'Loopb
     It 'names the interface, and advises in Windows terms, never with a Linux command' {
         $result.Diagnosis | Should -Match ([regex]::Escape((Get-NetInterfaceInfo -Loopback -WarningAction SilentlyContinue).Name))
         $result.Diagnosis | Should -Not -Match '\bip (link|addr|route)\b|\bsysctl\b|/etc/|/proc/'
+        $result.Diagnosis | Should -Match 'Get-NetIPInterface' -Because 'Windows has its own way to look at the loopback pseudo-interface'
+        $result.Diagnosis | Should -Match 'netsh int ip reset'
     }
 }
