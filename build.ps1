@@ -100,7 +100,7 @@ function Install-TestPrerequisite {
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $env:DEBIAN_FRONTEND = 'noninteractive'
     Invoke-Native apt-get @('update', '-qq')
-    Invoke-Native apt-get (@('install', '-y', '-qq') + $missing)
+    Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
     Write-Host ('Installed in {0:0.0} s' -f $clock.Elapsed.TotalSeconds)
 }
 
