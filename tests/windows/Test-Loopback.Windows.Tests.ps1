@@ -16,6 +16,17 @@ Describe 'Test-Loopback on Windows' {
     }
 }
 
+Describe 'Test-Loopback on Windows: names' {
+    It 'answers localhost through loopback, reading the hosts file under %SystemRoot%\System32\drivers\etc' {
+        $verbose = Test-Loopback localhost -Verbose -WarningAction SilentlyContinue 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $hosts = Join-Path ([Environment]::GetFolderPath('System')) 'drivers\etc\hosts'
+        ($verbose.Message -join "`n") | Should -Match ([regex]::Escape($hosts))
+        $results = @(Test-Loopback localhost -WarningAction SilentlyContinue)
+        $results.Count | Should -BeGreaterThan 0
+        $results | ForEach-Object { $_.IsLoopbackAddress | Should -BeTrue; $_.Succeeded | Should -BeTrue }
+    }
+}
+
 Describe 'Test-Loopback on Windows with the loopback interface down' -Tag 'LoopbackDown' {
     BeforeAll {
         $script:lo = (Get-IpJson link show dev lo)[0]
