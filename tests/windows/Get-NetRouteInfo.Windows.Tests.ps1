@@ -21,4 +21,23 @@ Describe 'Get-NetRouteInfo on Windows' {
         "$warnings" | Should -Match 'GetIpInterfaceTable'
         $ours.Count | Should -BeGreaterThan 0
     }
+
+    It 'shows the routes without the Linux-only table, scope and type, and as Windows words them' {
+        $route = Get-NetRouteInfo -DestinationPrefix 0.0.0.0/0 -WarningAction SilentlyContinue | Select-Object -First 1
+        $route.Table | Should -BeNullOrEmpty
+        $route.Scope | Should -BeNullOrEmpty
+        $route.RouteType | Should -BeNullOrEmpty
+        $route.Text | Should -Match '^default via \S+ dev \S+ metric \d+'
+        $route.Text | Should -Not -Match '\btable\b|\bscope\b'
+    }
+
+    It 'refuses -<Parameter>, which Windows has no use for, naming what Windows lacks' -TestCases @(
+        @{ Parameter = 'Rule'; Arguments = @{ Rule = $true }; Id = 'RulesUnsupported' }
+        @{ Parameter = 'Table'; Arguments = @{ Table = 'main' }; Id = 'TablesUnsupported' }
+        @{ Parameter = 'RouteType'; Arguments = @{ RouteType = 'Local' }; Id = 'RouteTypesUnsupported' }
+    ) {
+        $err = { Get-NetRouteInfo @Arguments -WarningAction SilentlyContinue -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        $err.Exception.Message | Should -Match "-$Parameter does not apply"
+    }
 }

@@ -32,9 +32,11 @@ Describe 'Resolve-NetRoute on Windows, in a namespace' -Tag 'Namespace' {
     }
 
     It 'sends 127.0.0.1 through the loopback interface, staying on the host' {
-        (Get-KernelChoice '127.0.0.1').Type | Should -Be 'local'
+        $kernel = Get-KernelChoice '127.0.0.1'
+        $kernel.Type | Should -Be 'local'
         $loopback = Get-NetInterfaceInfo -Loopback -WarningAction SilentlyContinue
         $ours = Resolve-NetRoute 127.0.0.1 -WarningAction SilentlyContinue
+        $ours.InterfaceAlias | Should -Be $kernel.Interface
         $ours.InterfaceIndex | Should -Be $loopback.InterfaceIndex
         "$($ours.NextHop)" | Should -Be '0.0.0.0'
         $ours.StaysOnHost | Should -BeTrue
@@ -43,6 +45,8 @@ Describe 'Resolve-NetRoute on Windows, in a namespace' -Tag 'Namespace' {
     It 'decides on route metrics alone without GetIpInterfaceTable, and says so in the trace' {
         $ours = Resolve-NetRoute 203.0.113.7 -Explain -WarningAction SilentlyContinue
         "$($ours.NextHop)" | Should -Be '192.0.2.1'
+        $ours.InterfaceMetric | Should -BeNullOrEmpty
+        $ours.Reason | Should -Match 'interface metric not read'
         ($ours.Trace -join "`n") | Should -Match 'interface metric'
     }
 }

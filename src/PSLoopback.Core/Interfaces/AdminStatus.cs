@@ -5,4 +5,6 @@ public enum AdminStatus
 {
     Down,
     Up,
+    /// <summary>The OS did not say (Windows without GetIfTable2): neither switched on nor off is known.</summary>
+    Unknown,
 }

@@ -77,9 +77,9 @@ public static class LoopbackDiagnosis
         }
 
         // Down by either word: Linux reports both; Windows' IP Helper may report only the operational status (Wine does).
-        if (result.IsLoopbackAddress && loopback is not null && (loopback.AdminStatus != AdminStatus.Up || loopback.Status == InterfaceStatus.Down))
+        if (result.IsLoopbackAddress && loopback is not null && (loopback.AdminStatus == AdminStatus.Down || loopback.Status == InterfaceStatus.Down))
         {
-            result.Diagnosis = $"The loopback interface {loopback.Name} is down, so nothing reaches {address}, not even from this host.  {LoopbackRemedies.LoopbackDown(facts.OS, loopback.Name)}";
+            result.Diagnosis = $"The loopback interface {loopback.Name} is down, so nothing reaches {address}, not even from this host. {LoopbackRemedies.LoopbackDown(facts.OS, loopback.Name)}";
             return LoopbackStatus.LoopbackDown;
         }
 

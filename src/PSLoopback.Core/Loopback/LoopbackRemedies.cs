@@ -29,17 +29,19 @@ public static class LoopbackRemedies
     /// <summary>IPv6 is switched off: how to turn it on again, or the better alternative the OS's maker advises.</summary>
     public static string IPv6Disabled(HostOS os, string loopbackName) => os switch
     {
-        HostOS.Windows => "Windows keeps ::1 even with IPv6 disabled in DisabledComponents, so this process's stack has no IPv6 at all. "
-            + "Microsoft advises against disabling IPv6: to have IPv4 tried first, set DisabledComponents to 0x20 instead "
-            + "(reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters /v DisabledComponents /t REG_DWORD /d 0x20 /f, as Administrator), and restart Windows.",
+        HostOS.Windows => "Windows keeps ::1 on its loopback pseudo-interface whatever DisabledComponents says (0xFF turns IPv6 off on every other interface), "
+            + "so a loopback without it means IPv6 in the stack itself is off or broken (KB929852 warns that a value such as 0xFFFFFFFF does harm). "
+            + "As Administrator, set DisabledComponents to 0x20 if IPv4 should be tried first, as Microsoft advises instead of disabling IPv6, or to 0 "
+            + "(reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters /v DisabledComponents /t REG_DWORD /d 0x20 /f), "
+            + "reset IPv6 with netsh int ipv6 reset, and restart Windows.",
         HostOS.Linux => $"Turn it on again: sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.{loopbackName}.disable_ipv6=0 (and remove the setting from /etc/sysctl.d to keep it on).",
         _ => "Turn IPv6 on again in the system's network settings.",
     };
 
     /// <summary>127.0.0.0/8 or ::1 is not routed to the loopback interface: where the OS keeps the right route.</summary>
+    /// <remarks>Not Windows: its stack always delivers 127.0.0.0/8 and ::1 through the loopback pseudo-interface.</remarks>
     public static string LoopbackRoute(HostOS os, bool ipv4) => os switch
     {
-        HostOS.Windows => $"Windows' default is {(ipv4 ? "127.0.0.0/8" : "::1/128")} on the Loopback Pseudo-Interface 1, a well-known route: see it with Get-NetRoute -DestinationPrefix {(ipv4 ? "127.0.0.0/8" : "::1/128")}.",
         HostOS.Linux => ipv4
             ? "Linux's default is 'local 127.0.0.0/8 dev lo table local'."
             : "Linux's default is 'local ::1 dev lo table local', added when lo comes up with IPv6 on.",

@@ -19,15 +19,22 @@ public static class LoopbackFactSource
     /// <param name="cancel">Stops a hosts file read (the cmdlet's Ctrl+C).</param>
     public static LoopbackFacts Read(CancellationToken cancel = default)
     {
-        var interfaceSource = InterfaceSources.ForCurrentOS();
-        var interfaces = interfaceSource.GetInterfaces();
-        var warnings = new List<string>(WarningsOf(interfaceSource));
+        // Where routes are read, their snapshot holds the interfaces too: one read of the OS, not two.
+        IReadOnlyList<NetInterfaceInfo> interfaces;
         IRouteResolver? resolver = null;
+        object source;
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
             var routeSource = RouteSources.ForCurrentOS();
             resolver = RouteResolvers.For(routeSource.ReadSnapshot());
-            warnings.AddRange(WarningsOf(routeSource).Except(warnings));
+            interfaces = resolver.Snapshot.Interfaces;
+            source = routeSource;
+        }
+        else
+        {
+            var interfaceSource = InterfaceSources.ForCurrentOS();
+            interfaces = interfaceSource.GetInterfaces();
+            source = interfaceSource;
         }
 
         var os = RunningOS.Current;
@@ -36,11 +43,9 @@ public static class LoopbackFactSource
         {
             OS = os,
             IPv6DisabledBy = IPv6DisabledBy(interfaces),
-            SourceWarnings = warnings,
+            SourceWarnings = (source as ISourceWarnings)?.Warnings ?? Array.Empty<string>(),
         };
     }
-
-    private static IEnumerable<string> WarningsOf(object source) => (source as ISourceWarnings)?.Warnings ?? Array.Empty<string>();
 
     /// <summary>The hosts file's lines that name a loopback name: the only ones Test-Loopback asks the file about.</summary>
     public static HostsScan ReadHosts(string path, CancellationToken cancel) =>

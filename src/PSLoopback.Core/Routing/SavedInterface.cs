@@ -22,6 +22,9 @@ public sealed class SavedInterface
     /// <summary>A down interface cannot be asked for as the output interface.</summary>
     public AdminStatus AdminStatus { get; set; }
 
+    /// <summary>The operational status; the Windows model skips a link that is not up where its IP settings were not read.</summary>
+    public InterfaceStatus Status { get; set; }
+
     public IReadOnlyList<SavedAddress> Addresses { get; set; } = Array.Empty<SavedAddress>();
 
     /// <summary>Windows: the per-family settings the Windows model reads (interface metric, host model, connected).</summary>

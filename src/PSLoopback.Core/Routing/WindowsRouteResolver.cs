@@ -609,7 +609,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
             // Connected, where Windows' IP settings were read, says whether the family can use the link; else
             // the operational status does. Unknown is the OS not saying (a table of routes alone, a saved
             // snapshot), so it is taken as usable.
-            if (device.AdminStatus != AdminStatus.Up)
+            if (device.AdminStatus == AdminStatus.Down)
             {
                 Down = $"{device.Name} is disabled";
             }

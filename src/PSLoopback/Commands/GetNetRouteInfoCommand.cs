@@ -88,11 +88,14 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
         }
 
-        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || Table is not null))
+        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || Table is not null || RouteType is not null))
         {
+            var (parameter, id, why) = Rule ? (nameof(Rule), "RulesUnsupported", "no policy rules")
+                : Table is not null ? (nameof(Table), "TablesUnsupported", "one routing table")
+                : (nameof(RouteType), "RouteTypesUnsupported", "no route types (a multicast or loopback route is a route like any other)");
             ThrowTerminatingError(new ErrorRecord(
-                new PSArgumentException($"Windows keeps one routing table and no policy rules, so there is no {(Rule ? "-Rule" : "-Table")} to ask for: Get-NetRouteInfo alone lists that table, as Get-NetRoute does.", Rule ? nameof(Rule) : nameof(Table)),
-                Rule ? "RulesUnsupported" : "TablesUnsupported", ErrorCategory.InvalidArgument, null));
+                new PSArgumentException($"Windows has {why}, so -{parameter} does not apply there: Get-NetRouteInfo alone lists Windows' one table, as Get-NetRoute does.", parameter),
+                id, ErrorCategory.InvalidArgument, null));
         }
     }
 

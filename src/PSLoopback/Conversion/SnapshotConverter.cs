@@ -71,6 +71,7 @@ internal static class SnapshotConverter
         {
             InterfaceType = row.Enum<InterfaceType>("InterfaceType") ?? InterfaceType.Unknown,
             AdminStatus = row.Enum<AdminStatus>("AdminStatus") ?? throw row.Bad("it has no AdminStatus"),
+            Status = row.Enum<InterfaceStatus>("Status") ?? InterfaceStatus.Unknown,
             Addresses = addresses,
             IPInterfaces = Items(row, "IPInterfaces").Select(item => IPInterface(new InputRow(item, row.Label), (int)index)).ToList(),
         };

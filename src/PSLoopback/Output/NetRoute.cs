@@ -24,7 +24,7 @@ public sealed class NetRoute
         InterfaceMetric = route.InterfaceMetric;
         Table = route.HasTable ? route.Table : null;
         TableName = route.HasTable ? route.TableName : null;
-        RouteType = route.RouteType.ToString();
+        RouteType = route.HasTable ? route.RouteType.ToString() : null;
         Protocol = route.WindowsProtocol?.ToString() ?? route.Protocol.ToString();
         Origin = OutputText.Of(route.Origin);
         Scope = route.HasTable ? route.Scope.ToString() : null;
@@ -32,8 +32,8 @@ public sealed class NetRoute
         ValidLifetimeSeconds = OutputText.Seconds(route.ValidLifetime);
         PreferredLifetimeSeconds = OutputText.Seconds(route.PreferredLifetime);
         PreferredSource = OutputText.Of(route.PreferredSource);
-        Flags = route.Flags.ToString();
-        Tos = route.Tos;
+        Flags = route.HasTable ? route.Flags.ToString() : null;
+        Tos = route.HasTable ? route.Tos : null;
         Preference = OutputText.Of(route.Preference);
         Mtu = route.Mtu;
         NextHops = new TextList<NetNextHop>(route.NextHops.Select(h => new NetNextHop(h)), NextHopText.Separator);
@@ -67,7 +67,8 @@ public sealed class NetRoute
 
     public string? TableName { get; }
 
-    public string RouteType { get; }
+    /// <summary>Linux's route type (Unicast, Local, Blackhole, ...); null on Windows, whose routes have none.</summary>
+    public string? RouteType { get; }
 
     /// <summary>Who installed the route: Linux's rt_protos name (Kernel, Boot, Static, ...), or on Windows Get-NetRoute's (Local, NetMgmt, Dhcp, ...).</summary>
     public string Protocol { get; }
@@ -90,9 +91,11 @@ public sealed class NetRoute
     /// <summary>The source address the route asks for (ip's "src"); null when the kernel chooses.</summary>
     public string? PreferredSource { get; }
 
-    public string Flags { get; }
+    /// <summary>Linux's route flags (onlink, ...); null on Windows.</summary>
+    public string? Flags { get; }
 
-    public byte Tos { get; }
+    /// <summary>Linux's type-of-service selector; null on Windows.</summary>
+    public byte? Tos { get; }
 
     /// <summary>IPv6 router preference; null for IPv4.</summary>
     public string? Preference { get; }

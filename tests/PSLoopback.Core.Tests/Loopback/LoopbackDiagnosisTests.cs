@@ -86,6 +86,23 @@ public class LoopbackDiagnosisTests
         Assert.DoesNotContain("ip link", result.Diagnosis);
     }
 
+    [Fact]
+    public void OnWindowsTheWindowsModelStillSeesTheLoopbackDown()
+    {
+        var host = WindowsHost.WithLoopback().Interface(12, "Ethernet", 25, "192.0.2.10/24").Route("0.0.0.0/0", "192.0.2.1", "Ethernet", 0);
+        host.Status(WindowsHost.Loopback, PSLoopback.Interfaces.InterfaceStatus.Down);
+        var snapshot = host.Build();
+        var facts = new LoopbackFacts(snapshot.Interfaces, RouteResolvers.For(snapshot), Array.Empty<HostsEntry>(), @"C:\Windows\System32\drivers\etc\hosts") { OS = HostOS.Windows };
+        var (status, result) = Before(facts, "127.0.0.1");
+        Assert.Equal(LoopbackStatus.LoopbackDown, status);
+        Assert.Contains($"The loopback interface {WindowsHost.Loopback} is down", result.Diagnosis);
+        Assert.Contains("netsh int ip reset", result.Diagnosis);
+
+        var (other, elsewhere) = Before(facts, "198.51.100.7");
+        Assert.Equal(LoopbackStatus.NotLoopback, other);
+        Assert.Contains("leave by Ethernet via 192.0.2.1", elsewhere.Diagnosis);
+    }
+
     [Theory]
     [InlineData(HostOS.Linux, "sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0", "DisabledComponents")]
     [InlineData(HostOS.Windows, "DisabledComponents to 0x20", "sysctl")]

@@ -79,7 +79,10 @@ internal static class MibRows
         var network = Sockaddr.Decode(buffer, offset + ForwardPrefix, Sockaddr.Length, $"the destination of {what} of interface {row.InterfaceIndex}");
         var length = row.DestinationPrefix.PrefixLength;
         CheckPrefixLength(network, length, $"the destination {network} of {what} of interface {row.InterfaceIndex}");
-        var nextHop = Sockaddr.Decode(buffer, offset + ForwardNextHop, Sockaddr.Length, $"the next hop of {what} to {network}/{length}");
+        // MIB_IPFORWARD_ROW2's documentation calls an on-link next hop "unspecified (all zeros)": family 0 too.
+        var nextHop = Sockaddr.IsAllZeros(buffer, offset + ForwardNextHop)
+            ? (network.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any)
+            : Sockaddr.Decode(buffer, offset + ForwardNextHop, Sockaddr.Length, $"the next hop of {what} to {network}/{length}");
         if (nextHop.AddressFamily != network.AddressFamily)
         {
             throw new IpHelperParseException($"{what} to {network}/{length} has a next hop of the other family, {nextHop}.");

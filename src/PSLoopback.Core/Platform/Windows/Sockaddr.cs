@@ -49,6 +49,21 @@ internal static class Sockaddr
         return new IPAddress(bytes);
     }
 
+    /// <summary>Whether the SOCKADDR_INET at <paramref name="offset"/> is all zeros, family included: no address at all.</summary>
+    public static bool IsAllZeros(byte[] buffer, long offset)
+    {
+        NativeBuffer.Require(buffer, offset, Length, "a socket address");
+        for (var i = offset; i < offset + Length; i++)
+        {
+            if (buffer[i] != 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A SOCKADDR_INET of <see cref="Length"/> bytes for an address, with an IPv6 address's zone.</summary>
     public static byte[] Encode(IPAddress address)
     {

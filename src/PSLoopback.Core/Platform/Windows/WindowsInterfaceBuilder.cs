@@ -71,8 +71,8 @@ internal static class WindowsInterfaceBuilder
             else
             {
                 // Without GetIfTable2 only RFC 2863's rule is known: an interface that is operationally up is
-                // administratively up. Anything else is left Down rather than guessed Up.
-                info.AdminStatus = info.Status == InterfaceStatus.Up ? AdminStatus.Up : AdminStatus.Down;
+                // administratively up. Anything else (an enabled adapter unplugged, or one disabled) is not known.
+                info.AdminStatus = info.Status == InterfaceStatus.Up ? AdminStatus.Up : AdminStatus.Unknown;
             }
 
             info.Flags = ToFlags(info, adapter.Flags);

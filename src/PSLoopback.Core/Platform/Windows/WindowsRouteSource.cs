@@ -23,12 +23,22 @@ public sealed class WindowsRouteSource : IRouteSource, ISourceWarnings
     /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => warnings;
 
+    /// <exception cref="InvalidOperationException">The interface list or the route table could not be read.</exception>
     public RouteSnapshot ReadSnapshot()
     {
-        var interfaceSource = new WindowsInterfaceSource();
-        var interfaces = interfaceSource.GetInterfaces();
-        var routes = WindowsRouteBuilder.Build(MibRows.Routes(IpHelperCalls.ForwardTable()), interfaces);
-        warnings = interfaceSource.Warnings;
-        return new RouteSnapshot(interfaces, routes, Array.Empty<NetRouteRule>(), HostOS.Windows);
+        try
+        {
+            var interfaceSource = new WindowsInterfaceSource();
+            var interfaces = interfaceSource.GetInterfaces();
+            var routes = WindowsRouteBuilder.Build(MibRows.Routes(IpHelperCalls.ForwardTable()), interfaces);
+            warnings = interfaceSource.Warnings;
+            return new RouteSnapshot(interfaces, routes, Array.Empty<NetRouteRule>(), HostOS.Windows);
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            // Routes are read on Windows: a function that is missing or refuses is a failure to read, not a
+            // platform without a routing source (what PlatformNotSupportedException means to the cmdlets).
+            throw new InvalidOperationException(e.Message, e);
+        }
     }
 }

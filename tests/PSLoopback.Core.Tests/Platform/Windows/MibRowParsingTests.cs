@@ -177,7 +177,7 @@ public class MibRowParsingTests
         var e = Assert.Throws<IpHelperParseException>(() => MibRows.UnicastAddresses(Table<MIB_UNICASTIPADDRESS_TABLE, MIB_UNICASTIPADDRESS_ROW>(new[] { row })));
         Assert.Contains($"address family {family}", e.Message);
 
-        var route = ForwardRow(3, "192.0.2.0/24", "0.0.0.0");
+        var route = ForwardRow(3, "192.0.2.0/24", "192.0.2.1");
         route.NextHop.si_family = family;
         e = Assert.Throws<IpHelperParseException>(() => MibRows.Routes(Table<MIB_IPFORWARD_TABLE2, MIB_IPFORWARD_ROW2>(new[] { route })));
         Assert.Contains("next hop", e.Message);
@@ -201,6 +201,18 @@ public class MibRowParsingTests
         var address = UnicastRow(3, 3, prefix.Split('/')[0], length);
         e = Assert.Throws<IpHelperParseException>(() => MibRows.UnicastAddresses(Table<MIB_UNICASTIPADDRESS_TABLE, MIB_UNICASTIPADDRESS_ROW>(new[] { address })));
         Assert.Contains($"prefix length {length}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.0/24", "0.0.0.0")]
+    [InlineData("2001:db8::/32", "::")]
+    public void AnAllZeroNextHopWithoutFamilyIsOnLink(string prefix, string unspecified)
+    {
+        // The documentation's "unspecified (all zeros)": no family either, for an on-link or loopback route.
+        var route = ForwardRow(3, prefix, unspecified);
+        route.NextHop = default;
+        var row = Assert.Single(MibRows.Routes(Table<MIB_IPFORWARD_TABLE2, MIB_IPFORWARD_ROW2>(new[] { route })));
+        Assert.Equal(IPAddress.Parse(unspecified), row.NextHop);
     }
 
     [Fact]

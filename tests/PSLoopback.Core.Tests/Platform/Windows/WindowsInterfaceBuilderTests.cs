@@ -188,11 +188,12 @@ public class WindowsInterfaceBuilderTests
             Assert.Equal(AddressFlags.None, a.Flags);
         });
 
-        // An interface that is up is administratively up; of one that is not, nothing is known but "not up".
+        // An interface that is up is administratively up; of one that is not, whether it is enabled is not known.
         Assert.Equal(AdminStatus.Up, ethernet.AdminStatus);
         var down = new AdapterListBuilder().Adapter(3, "Wi-Fi", 3, ifType: 71, operStatus: 2).Build();
         var wifi = Assert.Single(WindowsInterfaceBuilder.Build(AdapterAddressesReader.Parse(down, AdapterListBuilder.Base), null, null, null));
-        Assert.Equal((InterfaceType.Wireless, InterfaceStatus.Down, AdminStatus.Down), (wifi.InterfaceType, wifi.Status, wifi.AdminStatus));
+        Assert.Equal((InterfaceType.Wireless, InterfaceStatus.Down, AdminStatus.Unknown), (wifi.InterfaceType, wifi.Status, wifi.AdminStatus));
+        Assert.Equal(InterfaceFlags.None, wifi.Flags & InterfaceFlags.Up);
     }
 
     [Fact]

@@ -42,7 +42,10 @@ public class WindowsSourceWarningTests
         var interfaces = new WindowsInterfaceSource();
         Assert.Equal("GetAdaptersAddresses cannot be called: this system has no iphlpapi.dll.", Assert.Throws<PlatformNotSupportedException>(() => interfaces.GetInterfaces()).Message);
         Assert.Empty(interfaces.Warnings);
-        Assert.Throws<PlatformNotSupportedException>(() => new WindowsRouteSource().ReadSnapshot());
+        // A routing source that exists but cannot read is a read failure, not a platform without routes.
+        var routes = Assert.Throws<InvalidOperationException>(() => new WindowsRouteSource().ReadSnapshot());
+        Assert.IsType<PlatformNotSupportedException>(routes.InnerException);
+        Assert.Contains("GetAdaptersAddresses", routes.Message);
         Assert.IsAssignableFrom<ISourceWarnings>(interfaces);
     }
 
