@@ -100,7 +100,7 @@ internal static class AdapterAddressesReader
             var at = NativeBuffer.OffsetOf(buffer, baseAddress, entry.Address.lpSockaddr, $"the socket address of {what}");
             var address = Sockaddr.Decode(buffer, at, entry.Address.iSockaddrLength, $"the socket address of {what}");
             MibRows.CheckPrefixLength(address, entry.OnLinkPrefixLength, $"{address}, {what},");
-            addresses.Add(new AdapterAddress(address, entry.OnLinkPrefixLength));
+            addresses.Add(new AdapterAddress(address, entry.OnLinkPrefixLength, (entry.Flags & IpHelper.IP_ADAPTER_ADDRESS_DNS_ELIGIBLE) != 0));
             next = entry.Next;
         }
 

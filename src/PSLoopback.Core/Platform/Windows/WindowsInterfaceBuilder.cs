@@ -226,6 +226,16 @@ internal static class WindowsInterfaceBuilder
             3 => AddressFlags.Deprecated,
             _ => AddressFlags.None,
         };
+
+        // No field says "temporary"; a privacy address (RFC 8981) is the one with a router-advertised prefix, a
+        // random suffix, and no place in DNS (stable random suffixes of RFC 7217 are registered). Derived from
+        // Windows' documentation of these fields, not yet seen on real Windows.
+        if (address.AddressFamily == IPAddressFamily.IPv6 && address.PrefixOrigin == PrefixOrigin.RouterAdvertisement
+            && address.SuffixOrigin == SuffixOrigin.Random && !entry.DnsEligible)
+        {
+            address.Flags |= AddressFlags.Secondary;
+        }
+
         return address;
     }
 }

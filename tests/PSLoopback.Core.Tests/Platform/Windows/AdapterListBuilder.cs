@@ -29,6 +29,9 @@ internal sealed class AdapterListBuilder
     /// <summary>Where each piece went, so a test can break exactly one.</summary>
     public List<long> UnicastOffsets { get; } = new();
 
+    /// <summary>Addresses Windows would not register in DNS (temporary ones); the rest are DNS-eligible, as most are.</summary>
+    public HashSet<string> NotDnsEligible { get; } = new();
+
     public List<long> SockaddrOffsets { get; } = new();
 
     public List<long> NameOffsets { get; } = new();
@@ -124,6 +127,7 @@ internal sealed class AdapterListBuilder
             entry.Address.lpSockaddr = Pointer(sockaddrs[i]);
             entry.Address.iSockaddrLength = IPAddress.Parse(unicast[i].Address).AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 16 : 28;
             entry.OnLinkPrefixLength = unicast[i].Prefix;
+            entry.Flags = NotDnsEligible.Contains(unicast[i].Address) ? 0 : IpHelper.IP_ADAPTER_ADDRESS_DNS_ELIGIBLE;
             heap.Position = offsets[i];
             heap.Write(IpHelperBytes.ToBytes(entry));
         }

@@ -197,6 +197,27 @@ public class WindowsInterfaceBuilderTests
     }
 
     [Fact]
+    public void APrivacyAddressIsTemporaryAndAStableRandomOneIsNot()
+    {
+        // Both have a router-advertised prefix and a random suffix; only the temporary one stays out of DNS.
+        var list = new AdapterListBuilder();
+        list.NotDnsEligible.Add("2001:db8::7");
+        var adapters = AdapterAddressesReader.Parse(
+            list.Adapter(7, "Ethernet", EthernetLuid, unicast: new[] { ("2001:db8::6", (byte)64), ("2001:db8::7", (byte)64) }).Build(),
+            AdapterListBuilder.Base);
+        var rows = new[] { "2001:db8::6", "2001:db8::7" }.Select(a =>
+        {
+            var row = UnicastRow(7, EthernetLuid, a, 64);
+            row.PrefixOrigin = 4;
+            row.SuffixOrigin = 5;
+            return row;
+        }).ToArray();
+        var unicast = MibRows.UnicastAddresses(Table<MIB_UNICASTIPADDRESS_TABLE, MIB_UNICASTIPADDRESS_ROW>(rows)).ToArray();
+        var ethernet = Assert.Single(WindowsInterfaceBuilder.Build(adapters, null, unicast, null));
+        Assert.Equal(new[] { false, true }, ethernet.Addresses.Select(a => a.IsTemporary));
+    }
+
+    [Fact]
     public void RowsJoinByLuidNotByIndex()
     {
         // Windows may reuse an index; the LUID is the interface's identity.

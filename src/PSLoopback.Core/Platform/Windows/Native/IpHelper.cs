@@ -30,6 +30,9 @@ internal static class IpHelper
     public const uint GAA_FLAG_SKIP_MULTICAST = 0x0004;
     public const uint GAA_FLAG_SKIP_DNS_SERVER = 0x0008;
 
+    /// <summary>IP_ADAPTER_ADDRESS_DNS_ELIGIBLE in IP_ADAPTER_UNICAST_ADDRESS.Flags: the address may be registered in DNS.</summary>
+    public const uint IP_ADAPTER_ADDRESS_DNS_ELIGIBLE = 0x01;
+
     /// <summary>IP_ADAPTER_NO_MULTICAST in IP_ADAPTER_ADDRESSES.Flags.</summary>
     public const uint IP_ADAPTER_NO_MULTICAST = 0x0010;
 
