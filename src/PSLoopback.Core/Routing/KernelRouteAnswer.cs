@@ -9,8 +9,11 @@ public sealed class KernelRouteAnswer
 
     public RouteError Error { get; set; }
 
-    /// <summary>The raw errno when <see cref="Error"/> is not one PSLoopback names.</summary>
+    /// <summary>The raw errno when <see cref="Error"/> is not one PSLoopback names; on Windows the Win32 error code.</summary>
     public int Errno { get; set; }
+
+    /// <summary>What <see cref="Errno"/> is called where it came from: "errno" (Linux) or "Win32 error" (Windows).</summary>
+    public string ErrnoName { get; set; } = "errno";
 
     public int? InterfaceIndex { get; set; }
 
@@ -27,7 +30,7 @@ public sealed class KernelRouteAnswer
     {
         if (Error != RouteError.None)
         {
-            return $"error {Error} (errno {Errno})";
+            return $"error {Error} ({ErrnoName} {Errno})";
         }
 
         return (RouteType == RouteType.Unicast ? string.Empty : RouteType.ToString().ToLowerInvariant() + " ")

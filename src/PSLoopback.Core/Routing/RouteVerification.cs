@@ -17,7 +17,7 @@ public static class RouteVerification
         var differences = new List<string>();
         if (ours.Error != kernel.Error)
         {
-            differences.Add($"error: ours {ours.Error}, {theirs} {kernel.Error} ({(windows ? "code" : "errno")} {kernel.Errno})");
+            differences.Add($"error: ours {ours.Error}, {theirs} {kernel.Error} ({kernel.ErrnoName} {kernel.Errno})");
             return differences;
         }
 

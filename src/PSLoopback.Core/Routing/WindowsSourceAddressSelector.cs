@@ -41,6 +41,8 @@ internal static class WindowsSourceAddressSelector
         // RFC 6724 made temporary addresses the default preference; Windows uses them for outgoing
         // connections while privacy addresses are enabled (its default).
         new("rule 7, prefer temporary addresses", (a, _) => a.IsTemporary ? 1 : 0),
+        // An assumption: RFC 6724 caps the match at the source's prefix length, while KB969029 describes RFC
+        // 3484's uncapped rule for Vista and Server 2008; no document says which later Windows follows.
         new("rule 8, use the longest matching prefix", (a, t) => Rfc6724.CommonPrefixLength(a.IPAddress, a.PrefixLength, t.Destination)),
     };
 

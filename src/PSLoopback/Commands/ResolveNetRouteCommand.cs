@@ -97,7 +97,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         if (Verify && (RouteTable is not null || Snapshot is not null))
         {
             Fail("VerifyWithRouteTable", ErrorCategory.InvalidArgument, null,
-                "-Verify asks this machine's kernel, so it cannot check answers for a -RouteTable or -Snapshot from elsewhere.");
+                "-Verify asks this machine's own network stack, so it cannot check answers for a -RouteTable or -Snapshot from elsewhere.");
         }
 
         if (RouteTable is not null && Snapshot is not null)
@@ -211,7 +211,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             decision.KernelAnswer = kernel.ToString();
             if (differences.Count > 0)
             {
-                WriteWarning($"The kernel routes {target} ({address}) differently: {string.Join("; ", differences)}.");
+                WriteWarning($"{(resolver.Snapshot.OperatingSystem == HostOS.Windows ? "Windows (GetBestRoute2)" : "The kernel")} routes {target} ({address}) differently: {string.Join("; ", differences)}.");
             }
         }
 

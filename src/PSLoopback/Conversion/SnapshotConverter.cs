@@ -43,11 +43,6 @@ internal static class SnapshotConverter
         var temporary = Items(row, "PreferTemporaryAddresses")
             .Select(item => int.TryParse(item.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) ? index : throw row.Bad($"its PreferTemporaryAddresses has '{item}', not an interface index"))
             .ToList();
-        if (os == HostOS.Windows && rules.Count > 0)
-        {
-            throw row.Bad($"it was taken on Windows but has {rules.Count} policy rules, which Windows does not have");
-        }
-
         return SavedSnapshot.Build(interfaces, routes, rules, temporary, os);
     }
 

@@ -67,7 +67,7 @@ public sealed class WindowsKernelRouteOracle : IKernelRouteOracle
 
         if (status != IpHelper.NoError)
         {
-            return new KernelRouteAnswer { Error = ToError(status), Errno = (int)status };
+            return new KernelRouteAnswer { Error = ToError(status), Errno = (int)status, ErrnoName = "Win32 error" };
         }
 
         var row = MibRows.Route(route, 0, "GetBestRoute2's route");
