@@ -51,6 +51,23 @@ Describe 'Resolve-NetRoute on Windows, in a namespace' -Tag 'Namespace' {
     }
 }
 
+Describe 'Get-NetRouteSnapshot on Windows, answered elsewhere' -Tag 'Namespace' {
+    It 'is marked Windows and, carried through JSON, answers <Destination> as this machine does' -TestCases @(
+        @{ Destination = '198.51.100.20' }, @{ Destination = '203.0.113.200' }, @{ Destination = '203.0.113.7' }, @{ Destination = '127.0.0.1' }
+    ) {
+        $snapshot = Get-NetRouteSnapshot -WarningAction SilentlyContinue
+        $snapshot.OperatingSystem | Should -Be 'Windows'
+        @($snapshot.Rules).Count | Should -Be 0
+        $copy = $snapshot | ConvertTo-Json -Depth 6 | ConvertFrom-Json
+        $live = Resolve-NetRoute $Destination -WarningAction SilentlyContinue
+        $saved = Resolve-NetRoute $Destination -Snapshot $copy
+        $saved.TableName | Should -BeNullOrEmpty
+        $saved.Rule | Should -BeNullOrEmpty
+        ($saved | Select-Object RouteType, InterfaceAlias, NextHop, SourceAddress, StaysOnHost | ConvertTo-Json -Compress) |
+            Should -Be ($live | Select-Object RouteType, InterfaceAlias, NextHop, SourceAddress, StaysOnHost | ConvertTo-Json -Compress)
+    }
+}
+
 Describe 'Resolve-NetRoute -Verify on Windows, where Wine has no GetBestRoute2' {
     It 'says, naming GetBestRoute2, that it cannot ask Windows, and still answers' {
         $warnings = $null
