@@ -78,7 +78,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
             throw new ArgumentNullException(nameof(query));
         }
 
-        var work = new Work(query, explain);
+        var work = new DecisionWork(query, explain);
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
@@ -93,19 +93,10 @@ public sealed class LinuxRouteResolver : IRouteResolver
             ResolveIPv6(work);
         }
 
-        var decision = work.Decision;
-        decision.StaysOnHost = decision.Error == RouteError.None
-            && (decision.RouteType == RouteType.Local || (decision.InterfaceIndex is int index && snapshot.FindInterface(index)?.IsLoopback == true));
-        if (work.Explaining)
-        {
-            work.Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
-        }
-
-        decision.Trace = work.Trace ?? (IReadOnlyList<RouteTraceStep>)Array.Empty<RouteTraceStep>();
-        return decision;
+        return work.Finish(snapshot);
     }
 
-    private void ResolveIPv4(Work work)
+    private void ResolveIPv4(DecisionWork work)
     {
         var query = work.Query;
         var destination = query.Destination;
@@ -262,7 +253,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
     /// The type Linux gives an output route (__mkroute_output). Linux 6.18 answers a route query for a
     /// loopback or 0.0.0.0/8 destination through any interface, so neither is refused here.
     /// </summary>
-    private void MakeRoute(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
+    private void MakeRoute(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
     {
         var destination = work.Query.Destination;
 
@@ -300,7 +291,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
         Finish(work, route, type, device, nextHop, source, why, interfaceIndex);
     }
 
-    private static void Finish(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
+    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
     {
         var decision = work.Decision;
         decision.Route = route;
@@ -318,7 +309,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
         }
     }
 
-    private void ResolveIPv6(Work work)
+    private void ResolveIPv6(DecisionWork work)
     {
         var query = work.Query;
         var destination = query.Destination;
@@ -362,7 +353,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
     /// Walks the rules (fib_rules_lookup). Returns the route and its usable paths, or null with the
     /// decision's error set when a rule or route refuses, or with no error when nothing matched.
     /// </summary>
-    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? LookUp(Work work, IPAddressFamily family)
+    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? LookUp(DecisionWork work, IPAddressFamily family)
     {
         if (family == IPAddressFamily.IPv4 && mergedIPv4LocalAndMain)
         {
@@ -484,7 +475,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
         return null;
     }
 
-    private static (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Settle(Work work, TableOutcome outcome, IPAddressFamily family, uint table)
+    private static (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Settle(DecisionWork work, TableOutcome outcome, IPAddressFamily family, uint table)
     {
         if (outcome.Error != RouteError.None)
         {
@@ -505,7 +496,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
     }
 
     /// <summary>One table: longest prefix first, then the routes of that prefix in the kernel's order.</summary>
-    private TableOutcome LookUpTable(Work work, IPAddressFamily family, uint tableId)
+    private TableOutcome LookUpTable(DecisionWork work, IPAddressFamily family, uint tableId)
     {
         if (!tables.TryGetValue((family, tableId), out var table))
         {
@@ -552,7 +543,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
     }
 
     /// <summary>What a throw or reject route ends the table lookup with (fib_props' errors); null for a route that carries packets.</summary>
-    private static TableOutcome? Refusal(Work work, NetRouteInfo route)
+    private static TableOutcome? Refusal(DecisionWork work, NetRouteInfo route)
     {
         switch (route.RouteType)
         {
@@ -574,11 +565,11 @@ public sealed class LinuxRouteResolver : IRouteResolver
         }
     }
 
-    private TableOutcome Pick(Work work, IPAddressFamily family, RouteGroup group) =>
+    private TableOutcome Pick(DecisionWork work, IPAddressFamily family, RouteGroup group) =>
         family == IPAddressFamily.IPv4 ? PickIPv4(work, group) : PickIPv6(work, group);
 
     /// <summary>fib_table_lookup's walk over the routes of one prefix.</summary>
-    private TableOutcome PickIPv4(Work work, RouteGroup group)
+    private TableOutcome PickIPv4(DecisionWork work, RouteGroup group)
     {
         foreach (var route in group.Routes)
         {
@@ -615,7 +606,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
     }
 
     /// <summary>rt6_select over the routes of one prefix: lowest metric first, scored by interface and router preference.</summary>
-    private TableOutcome PickIPv6(Work work, RouteGroup group)
+    private TableOutcome PickIPv6(DecisionWork work, RouteGroup group)
     {
         var query = work.Query;
         var source = query.Source ?? IPAddress.IPv6Any;
@@ -668,7 +659,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
         return new TableOutcome { Found = (route, best.Value.Paths) };
     }
 
-    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(Work work, IEnumerable<NetRouteInfo> routes, bool strict)
+    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(DecisionWork work, IEnumerable<NetRouteInfo> routes, bool strict)
     {
         var oif = work.Query.OutputInterfaceIndex;
         (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? best = null;
@@ -727,7 +718,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
     private IReadOnlyList<NetRouteNextHop> Hops(NetRouteInfo route) => hops[route];
 
     /// <summary>The next hops fib_lookup_good_nhc accepts: alive, and on the interface asked for if any.</summary>
-    private IReadOnlyList<NetRouteNextHop> UsablePaths(Work work, NetRouteInfo route)
+    private IReadOnlyList<NetRouteNextHop> UsablePaths(DecisionWork work, NetRouteInfo route)
     {
         var oif = work.Query.OutputInterfaceIndex;
         var all = Hops(route);
@@ -951,35 +942,5 @@ public sealed class LinuxRouteResolver : IRouteResolver
 
         /// <summary>The lookup ends here: a route, a refusal, or a throw to the next rule.</summary>
         public bool Decided => Found is not null || Error != RouteError.None || Thrown;
-    }
-
-    /// <summary>The state of one resolution: its query, the decision being built, and the trace if asked for.</summary>
-    private sealed class Work
-    {
-        public Work(RouteQuery query, bool explain)
-        {
-            Query = query;
-            Decision = new RouteDecision(query.Destination);
-            Trace = explain ? new List<RouteTraceStep>() : null;
-        }
-
-        public RouteQuery Query { get; }
-
-        public RouteDecision Decision { get; }
-
-        public List<RouteTraceStep>? Trace { get; }
-
-        /// <summary>Whether steps are recorded; callers check it first, so no trace text is built otherwise.</summary>
-        public bool Explaining => Trace is not null;
-
-        public void Note(RouteTraceStage stage, string subject, string outcome) =>
-            Trace!.Add(new RouteTraceStep(stage, subject, outcome));
-
-        public void Refuse(RouteError error, string why, RouteType type = RouteType.NoRoute)
-        {
-            Decision.Error = error;
-            Decision.RouteType = type;
-            Decision.Reason = why;
-        }
     }
 }

@@ -87,16 +87,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
         }
 
         Decide(work);
-        var decision = work.Decision;
-        decision.StaysOnHost = decision.Error == RouteError.None
-            && (decision.RouteType == RouteType.Local || (decision.InterfaceIndex is int index && snapshot.FindInterface(index)?.IsLoopback == true));
-        if (work.Explaining)
-        {
-            work.Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
-        }
-
-        decision.Trace = work.Trace ?? (IReadOnlyList<RouteTraceStep>)Array.Empty<RouteTraceStep>();
-        return decision;
+        return work.Finish(snapshot);
     }
 
     private void Decide(Work work)
@@ -639,35 +630,14 @@ public sealed class WindowsRouteResolver : IRouteResolver
     }
 
     /// <summary>The state of one resolution: its query, the decision being built, and the trace if asked for.</summary>
-    private sealed class Work
+    private sealed class Work : DecisionWork
     {
         public Work(RouteQuery query, bool explain)
+            : base(query, explain)
         {
-            Query = query;
-            Decision = new RouteDecision(query.Destination);
-            Trace = explain ? new List<RouteTraceStep>() : null;
         }
-
-        public RouteQuery Query { get; }
-
-        public RouteDecision Decision { get; }
-
-        public List<RouteTraceStep>? Trace { get; }
 
         /// <summary>The interface owning the given source, which strong host send binds the lookup to; null when none was given or none is known.</summary>
         public NetInterfaceInfo? SourceOwner { get; set; }
-
-        /// <summary>Whether steps are recorded; callers check it first, so no trace text is built otherwise.</summary>
-        public bool Explaining => Trace is not null;
-
-        public void Note(RouteTraceStage stage, string subject, string outcome) =>
-            Trace!.Add(new RouteTraceStep(stage, subject, outcome));
-
-        public void Refuse(RouteError error, string why)
-        {
-            Decision.Error = error;
-            Decision.RouteType = RouteType.NoRoute;
-            Decision.Reason = why;
-        }
     }
 }

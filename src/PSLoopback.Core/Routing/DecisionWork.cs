@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSLoopback.Routing;
+
+/// <summary>
+/// One decision under way, shared by the OS models: the question, the answer being filled in, and the trace
+/// when one was asked for. <see cref="Finish"/> closes it the same way for every model.
+/// </summary>
+internal class DecisionWork
+{
+    public DecisionWork(RouteQuery query, bool explain)
+    {
+        Query = query ?? throw new ArgumentNullException(nameof(query));
+        Decision = new RouteDecision(query.Destination);
+        Trace = explain ? new List<RouteTraceStep>() : null;
+    }
+
+    public RouteQuery Query { get; }
+
+    public RouteDecision Decision { get; }
+
+    public List<RouteTraceStep>? Trace { get; }
+
+    /// <summary>Whether steps are recorded; callers check it first, so no trace text is built otherwise.</summary>
+    public bool Explaining => Trace is not null;
+
+    public void Note(RouteTraceStage stage, string subject, string outcome) =>
+        Trace!.Add(new RouteTraceStep(stage, subject, outcome));
+
+    public void Refuse(RouteError error, string why, RouteType type = RouteType.NoRoute)
+    {
+        Decision.Error = error;
+        Decision.RouteType = type;
+        Decision.Reason = why;
+    }
+
+    /// <summary>The packet stays on this host when it is local or leaves by a loopback interface; the trace ends with the result.</summary>
+    public RouteDecision Finish(RouteSnapshot snapshot)
+    {
+        var decision = Decision;
+        decision.StaysOnHost = decision.Error == RouteError.None
+            && (decision.RouteType == RouteType.Local || (decision.InterfaceIndex is int index && snapshot.FindInterface(index)?.IsLoopback == true));
+        if (Explaining)
+        {
+            Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
+        }
+
+        decision.Trace = Trace ?? (IReadOnlyList<RouteTraceStep>)Array.Empty<RouteTraceStep>();
+        return decision;
+    }
+}
