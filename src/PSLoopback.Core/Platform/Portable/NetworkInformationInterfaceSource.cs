@@ -38,7 +38,7 @@ public sealed class NetworkInformationInterfaceSource : IInterfaceSource
                 Speed = Try(() => (long?)adapter.Speed) is long speed && speed > 0 ? speed : null,
             };
             info.AdminStatus = info.Status == InterfaceStatus.Down ? AdminStatus.Down : AdminStatus.Up;
-            info.Flags = ToFlags(info, Try(() => (bool?)adapter.SupportsMulticast) ?? false);
+            info.Flags = DerivedFlags.Of(info, Try(() => (bool?)adapter.SupportsMulticast) ?? false);
             info.Addresses = ReadAddresses(properties, index, adapter.Name);
             ReadStatistics(adapter, info);
             interfaces.Add(info);
@@ -175,31 +175,6 @@ public sealed class NetworkInformationInterfaceSource : IInterfaceSource
         _ => InterfaceStatus.Unknown,
     };
 
-    private static InterfaceFlags ToFlags(NetInterfaceInfo info, bool multicast)
-    {
-        var flags = InterfaceFlags.None;
-        if (info.AdminStatus == AdminStatus.Up)
-        {
-            flags |= InterfaceFlags.Up;
-        }
-
-        if (info.Status == InterfaceStatus.Up)
-        {
-            flags |= InterfaceFlags.Running | InterfaceFlags.LowerUp;
-        }
-
-        if (info.IsLoopback)
-        {
-            flags |= InterfaceFlags.Loopback;
-        }
-
-        if (multicast)
-        {
-            flags |= InterfaceFlags.Multicast;
-        }
-
-        return flags;
-    }
 
     private static string? FormatPhysical(PhysicalAddress? address)
     {

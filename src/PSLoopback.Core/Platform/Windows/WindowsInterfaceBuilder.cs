@@ -75,7 +75,7 @@ internal static class WindowsInterfaceBuilder
                 info.AdminStatus = info.Status == InterfaceStatus.Up ? AdminStatus.Up : AdminStatus.Unknown;
             }
 
-            info.Flags = ToFlags(info, adapter.Flags);
+            info.Flags = DerivedFlags.Of(info, multicast: (adapter.Flags & IpHelper.IP_ADAPTER_NO_MULTICAST) == 0);
             info.IPInterfaces = ipByLuid[adapter.Luid].Select(r => ToIPInterface(info.InterfaceIndex, r)).ToArray();
             var rows = unicastByLuid[adapter.Luid].ToList();
             info.Addresses = entry.UnicastAddresses
@@ -164,32 +164,6 @@ internal static class WindowsInterfaceBuilder
         info.SendDrops = row.OutDiscards;
     }
 
-    /// <summary>Linux's IFF_* words for what Windows says: admin up, operationally up, loopback, multicast.</summary>
-    private static InterfaceFlags ToFlags(NetInterfaceInfo info, uint adapterFlags)
-    {
-        var flags = InterfaceFlags.None;
-        if (info.AdminStatus == AdminStatus.Up)
-        {
-            flags |= InterfaceFlags.Up;
-        }
-
-        if (info.Status == InterfaceStatus.Up)
-        {
-            flags |= InterfaceFlags.Running | InterfaceFlags.LowerUp;
-        }
-
-        if (info.IsLoopback)
-        {
-            flags |= InterfaceFlags.Loopback;
-        }
-
-        if ((adapterFlags & IpHelper.IP_ADAPTER_NO_MULTICAST) == 0)
-        {
-            flags |= InterfaceFlags.Multicast;
-        }
-
-        return flags;
-    }
 
     private static NetIPInterfaceInfo ToIPInterface(int index, MIB_IPINTERFACE_ROW row) =>
         new(index, row.Family == IpHelper.AF_INET6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4)
