@@ -83,7 +83,7 @@ function Invoke-Build {
 function Install-TestPrerequisite {
     # The tests compare with iproute2, build network namespaces with it, trace system calls with strace,
     # reach namespace hosts through PowerShell remoting over ssh (an sshd per namespace, ssh-keygen), check
-    # the Windows structure declarations against mingw-w64's Windows headers (its C compiler), and run the
+    # the Windows structure and constant declarations against mingw-w64's Windows headers (its C compiler), and run the
     # Windows code under Wine.
     if (-not $IsLinux) { return }
     $needed = [ordered]@{

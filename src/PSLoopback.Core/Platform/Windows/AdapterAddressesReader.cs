@@ -59,9 +59,9 @@ internal static class AdapterAddressesReader
         var name = NativeBuffer.WideString(buffer, baseAddress, adapter.FriendlyName, $"the FriendlyName of {what}")
             ?? throw new IpHelperParseException($"{what} has no FriendlyName.");
         what = $"adapter '{name}' (ifIndex {adapter.IfIndex})";
-        if (adapter.PhysicalAddressLength > IpHelper.MaxAdapterAddressLength)
+        if (adapter.PhysicalAddressLength > IpHelper.MAX_ADAPTER_ADDRESS_LENGTH)
         {
-            throw new IpHelperParseException($"{what} has a {adapter.PhysicalAddressLength}-byte physical address, more than the {IpHelper.MaxAdapterAddressLength} bytes of its field.");
+            throw new IpHelperParseException($"{what} has a {adapter.PhysicalAddressLength}-byte physical address, more than the {IpHelper.MAX_ADAPTER_ADDRESS_LENGTH} bytes of its field.");
         }
 
         var physical = new byte[adapter.PhysicalAddressLength];

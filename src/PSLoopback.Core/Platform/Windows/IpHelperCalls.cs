@@ -49,20 +49,20 @@ internal static class IpHelperCalls
 
             switch (status)
             {
-                case IpHelper.NoError:
+                case IpHelper.NO_ERROR:
                     return (buffer, baseAddress);
-                case IpHelper.ErrorNoData:
+                case IpHelper.ERROR_NO_DATA:
                     return (Array.Empty<byte>(), 0);
-                case IpHelper.ErrorBufferOverflow when size <= MaxAdapterBuffer:
+                case IpHelper.ERROR_BUFFER_OVERFLOW when size <= MaxAdapterBuffer:
                     continue;
-                case IpHelper.ErrorBufferOverflow:
+                case IpHelper.ERROR_BUFFER_OVERFLOW:
                     throw new IpHelperParseException($"{api} asks for a {size}-byte buffer, more than any real adapter list needs.");
                 default:
                     throw Failure(api, status);
             }
         }
 
-        throw new Win32Exception((int)IpHelper.ErrorBufferOverflow, $"{api} still wanted a larger buffer after {AdapterAttempts} tries: the adapters keep changing.");
+        throw new Win32Exception((int)IpHelper.ERROR_BUFFER_OVERFLOW, $"{api} still wanted a larger buffer after {AdapterAttempts} tries: the adapters keep changing.");
     }
 
     public static byte[] InterfaceTable() =>
@@ -110,9 +110,9 @@ internal static class IpHelperCalls
     /// <summary>The exception for an error code an IP Helper function returned.</summary>
     public static Exception Failure(string api, uint status)
     {
-        if (status == IpHelper.ErrorNotSupported)
+        if (status == IpHelper.ERROR_NOT_SUPPORTED)
         {
-            return new PlatformNotSupportedException($"{api} answered ERROR_NOT_SUPPORTED (50).");
+            return new PlatformNotSupportedException($"{api} answered ERROR_NOT_SUPPORTED ({IpHelper.ERROR_NOT_SUPPORTED}).");
         }
 
         // Win32Exception's own text for a code is the system's message for it (FormatMessage) on Windows.

@@ -37,7 +37,7 @@ internal static class MibRows
             var row = NativeBuffer.Read<MIB_IPINTERFACE_ROW>(table, offset, "a GetIpInterfaceTable row");
             if (row.Family != IpHelper.AF_INET && row.Family != IpHelper.AF_INET6)
             {
-                throw new IpHelperParseException($"a GetIpInterfaceTable row of interface {row.InterfaceIndex} has address family {row.Family}, neither AF_INET (2) nor AF_INET6 (23).");
+                throw new IpHelperParseException($"a GetIpInterfaceTable row of interface {row.InterfaceIndex} has address family {row.Family}, neither AF_INET ({IpHelper.AF_INET}) nor AF_INET6 ({IpHelper.AF_INET6}).");
             }
 
             rows.Add(row);

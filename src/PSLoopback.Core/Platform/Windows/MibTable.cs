@@ -36,7 +36,7 @@ internal static class MibTable
         var table = IpHelperCalls.Run(api, () =>
         {
             var status = allocate(out var allocated);
-            if (status != IpHelper.NoError)
+            if (status != IpHelper.NO_ERROR)
             {
                 // Windows leaves the pointer NULL on failure; a non-NULL one is freed all the same.
                 if (allocated != IntPtr.Zero)

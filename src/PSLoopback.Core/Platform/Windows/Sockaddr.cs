@@ -36,7 +36,7 @@ internal static class Sockaddr
         {
             IpHelper.AF_INET => (Ipv4Length, Ipv4AddressOffset, 4),
             IpHelper.AF_INET6 => (Length, Ipv6AddressOffset, 16),
-            _ => throw new IpHelperParseException($"{what} has address family {family}, neither AF_INET (2) nor AF_INET6 (23)."),
+            _ => throw new IpHelperParseException($"{what} has address family {family}, neither AF_INET ({IpHelper.AF_INET}) nor AF_INET6 ({IpHelper.AF_INET6})."),
         };
         if (length < needed)
         {

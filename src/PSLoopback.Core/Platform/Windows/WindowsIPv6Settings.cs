@@ -28,7 +28,7 @@ public static class WindowsIPv6Settings
         try
         {
             uint size = sizeof(uint);
-            return Advapi32.RegGetValueW(Advapi32.HKEY_LOCAL_MACHINE, KeyPath, ValueName, Advapi32.RRF_RT_REG_DWORD, IntPtr.Zero, out var value, ref size) == 0
+            return Advapi32.RegGetValueW(Advapi32.HKEY_LOCAL_MACHINE, KeyPath, ValueName, Advapi32.RRF_RT_REG_DWORD, IntPtr.Zero, out var value, ref size) == Advapi32.ERROR_SUCCESS
                 ? value
                 : null;
         }

@@ -16,17 +16,14 @@ namespace PSLoopback.Platform.Windows;
 /// </summary>
 internal static class WindowsInterfaceBuilder
 {
-    // IANA ifType values (ipifcons.h).
-    private const uint IfTypeEthernet = 6;
-    private const uint IfTypePpp = 23;
-    private const uint IfTypeSoftwareLoopback = 24;
-    private const uint IfTypePropVirtual = 53;
-    private const uint IfTypeIeee80211 = 71;
-    private const uint IfTypeTunnel = 131;
-    private const uint IfTypeL2Vlan = 135;
+    // IANA ifType values past the 145 where mingw-w64 10's ipifcons.h stops, so no test checks them against a
+    // header: ieee8023adLag, infiniband and bridge in IANA's ifType registry.
     private const uint IfTypeIeee8023adLag = 161;
     private const uint IfTypeInfiniband = 199;
     private const uint IfTypeBridge = 209;
+
+    /// <summary>A lifetime of 0xffffffff is "infinite" (MIB_UNICASTIPADDRESS_ROW's documentation; no header names it).</summary>
+    private const uint InfiniteLifetime = uint.MaxValue;
 
     /// <param name="interfaceRows">GetIfTable2's rows: counters, speed, media type, admin status.</param>
     /// <param name="unicastRows">GetUnicastIpAddressTable's rows: DAD state, origins, lifetimes, SkipAsSource.</param>
@@ -89,65 +86,65 @@ internal static class WindowsInterfaceBuilder
 
     internal static InterfaceType Classify(uint ifType) => ifType switch
     {
-        IfTypeSoftwareLoopback => InterfaceType.Loopback,
-        IfTypeEthernet => InterfaceType.Ethernet,
-        IfTypeIeee80211 => InterfaceType.Wireless,
-        IfTypeTunnel => InterfaceType.Tunnel,
-        IfTypePpp => InterfaceType.Ppp,
+        IpHelper.IF_TYPE_SOFTWARE_LOOPBACK => InterfaceType.Loopback,
+        IpHelper.IF_TYPE_ETHERNET_CSMACD => InterfaceType.Ethernet,
+        IpHelper.IF_TYPE_IEEE80211 => InterfaceType.Wireless,
+        IpHelper.IF_TYPE_TUNNEL => InterfaceType.Tunnel,
+        IpHelper.IF_TYPE_PPP => InterfaceType.Ppp,
         IfTypeBridge => InterfaceType.Bridge,
         IfTypeIeee8023adLag => InterfaceType.Bond,
-        IfTypeL2Vlan => InterfaceType.Vlan,
-        IfTypePropVirtual => InterfaceType.Virtual,
+        IpHelper.IF_TYPE_L2_VLAN => InterfaceType.Vlan,
+        IpHelper.IF_TYPE_PROP_VIRTUAL => InterfaceType.Virtual,
         IfTypeInfiniband => InterfaceType.Infiniband,
         _ => InterfaceType.Other,
     };
 
-    /// <summary>IF_OPER_STATUS (1 up ... 7 lowerLayerDown, RFC 2863's numbering) to the model's.</summary>
-    internal static InterfaceStatus ToStatus(uint operStatus) => operStatus switch
+    /// <summary>IF_OPER_STATUS (RFC 2863's numbering, which the model's own enumeration does not share) to the model's.</summary>
+    internal static InterfaceStatus ToStatus(uint operStatus) => (IF_OPER_STATUS)operStatus switch
     {
-        1 => InterfaceStatus.Up,
-        2 => InterfaceStatus.Down,
-        3 => InterfaceStatus.Testing,
-        5 => InterfaceStatus.Dormant,
-        6 => InterfaceStatus.NotPresent,
-        7 => InterfaceStatus.LowerLayerDown,
+        IF_OPER_STATUS.IfOperStatusUp => InterfaceStatus.Up,
+        IF_OPER_STATUS.IfOperStatusDown => InterfaceStatus.Down,
+        IF_OPER_STATUS.IfOperStatusTesting => InterfaceStatus.Testing,
+        IF_OPER_STATUS.IfOperStatusDormant => InterfaceStatus.Dormant,
+        IF_OPER_STATUS.IfOperStatusNotPresent => InterfaceStatus.NotPresent,
+        IF_OPER_STATUS.IfOperStatusLowerLayerDown => InterfaceStatus.LowerLayerDown,
         _ => InterfaceStatus.Unknown,
     };
 
     /// <summary>NDIS_MEDIUM in Get-NetAdapter's words; a value newer than this list, as its number.</summary>
-    internal static string MediaTypeName(int medium) => medium switch
+    internal static string MediaTypeName(int medium) => (NDIS_MEDIUM)medium switch
     {
-        0 => "802.3",
-        1 => "802.5",
-        2 => "FDDI",
-        3 => "WAN",
-        4 => "LocalTalk",
-        5 => "DIX",
-        6 => "ARCNET",
-        7 => "ARCNET 878.2",
-        8 => "ATM",
-        9 => "Wireless WAN",
-        10 => "IRDA",
-        11 => "BPC",
-        12 => "CoWAN",
-        13 => "1394",
-        14 => "InfiniBand",
-        15 => "Tunnel",
-        16 => "Native 802.11",
-        17 => "Loopback",
-        18 => "WiMAX",
-        19 => "IP",
+        NDIS_MEDIUM.NdisMedium802_3 => "802.3",
+        NDIS_MEDIUM.NdisMedium802_5 => "802.5",
+        NDIS_MEDIUM.NdisMediumFddi => "FDDI",
+        NDIS_MEDIUM.NdisMediumWan => "WAN",
+        NDIS_MEDIUM.NdisMediumLocalTalk => "LocalTalk",
+        NDIS_MEDIUM.NdisMediumDix => "DIX",
+        NDIS_MEDIUM.NdisMediumArcnetRaw => "ARCNET",
+        NDIS_MEDIUM.NdisMediumArcnet878_2 => "ARCNET 878.2",
+        NDIS_MEDIUM.NdisMediumAtm => "ATM",
+        NDIS_MEDIUM.NdisMediumWirelessWan => "Wireless WAN",
+        NDIS_MEDIUM.NdisMediumIrda => "IRDA",
+        NDIS_MEDIUM.NdisMediumBpc => "BPC",
+        NDIS_MEDIUM.NdisMediumCoWan => "CoWAN",
+        NDIS_MEDIUM.NdisMedium1394 => "1394",
+        NDIS_MEDIUM.NdisMediumInfiniBand => "InfiniBand",
+        NDIS_MEDIUM.NdisMediumTunnel => "Tunnel",
+        NDIS_MEDIUM.NdisMediumNative802_11 => "Native 802.11",
+        NDIS_MEDIUM.NdisMediumLoopback => "Loopback",
+        NDIS_MEDIUM.NdisMediumWiMAX => "WiMAX",
+        NDIS_MEDIUM.NdisMediumIP => "IP",
         _ => medium.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>0xffffffff is infinite; other values are seconds.</summary>
     internal static TimeSpan Lifetime(uint seconds) =>
-        seconds == IpHelper.InfiniteLifetime ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
+        seconds == InfiniteLifetime ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
 
     private static void ReadInterfaceRow(NetInterfaceInfo info, MIB_IF_ROW2 row)
     {
-        // NET_IF_ADMIN_STATUS: 1 up, 2 down, 3 testing (no traffic passes, so not up).
-        info.AdminStatus = row.AdminStatus == 1 ? AdminStatus.Up : AdminStatus.Down;
+        // Testing passes no traffic, so it is not up.
+        info.AdminStatus = (NET_IF_ADMIN_STATUS)row.AdminStatus == NET_IF_ADMIN_STATUS.NET_IF_ADMIN_STATUS_UP ? AdminStatus.Up : AdminStatus.Down;
         info.MediaType = MediaTypeName(row.MediaType);
 
         // 0 and all ones are how drivers say "unknown".
@@ -186,18 +183,19 @@ internal static class WindowsInterfaceBuilder
         }
 
         var row = unicast.Row;
-        address.PrefixOrigin = row.PrefixOrigin is >= 0 and <= 4 ? (PrefixOrigin)row.PrefixOrigin : null;
-        address.SuffixOrigin = row.SuffixOrigin is >= 0 and <= 5 ? (SuffixOrigin)row.SuffixOrigin : null;
+        // .NET's PrefixOrigin and SuffixOrigin number their members as NL_PREFIX_ORIGIN and NL_SUFFIX_ORIGIN do;
+        // the "Unchanged" value (16), only ever an input to Windows, has no member and stays null.
+        address.PrefixOrigin = Enum.IsDefined(typeof(PrefixOrigin), row.PrefixOrigin) ? (PrefixOrigin)row.PrefixOrigin : null;
+        address.SuffixOrigin = Enum.IsDefined(typeof(SuffixOrigin), row.SuffixOrigin) ? (SuffixOrigin)row.SuffixOrigin : null;
         address.SkipAsSource = row.SkipAsSource != 0;
         address.ValidLifetime = Lifetime(row.ValidLifetime);
         address.PreferredLifetime = Lifetime(row.PreferredLifetime);
 
-        // NL_DAD_STATE: 0 invalid, 1 tentative, 2 duplicate, 3 deprecated, 4 preferred.
-        address.Flags = row.DadState switch
+        address.Flags = (NL_DAD_STATE)row.DadState switch
         {
-            1 => AddressFlags.Tentative,
-            2 => AddressFlags.DadFailed,
-            3 => AddressFlags.Deprecated,
+            NL_DAD_STATE.IpDadStateTentative => AddressFlags.Tentative,
+            NL_DAD_STATE.IpDadStateDuplicate => AddressFlags.DadFailed,
+            NL_DAD_STATE.IpDadStateDeprecated => AddressFlags.Deprecated,
             _ => AddressFlags.None,
         };
 

@@ -60,12 +60,12 @@ public sealed class WindowsKernelRouteOracle : IKernelRouteOracle
     /// <summary>GetBestRoute2's status and the bytes it wrote, as an answer. Pure: tests feed it built rows.</summary>
     internal static KernelRouteAnswer Read(uint status, byte[] route, byte[] source, IReadOnlyList<NetInterfaceInfo> interfaces)
     {
-        if (status == IpHelper.ErrorNotSupported)
+        if (status == IpHelper.ERROR_NOT_SUPPORTED)
         {
-            throw CannotAsk("GetBestRoute2 answered ERROR_NOT_SUPPORTED (50).", null);
+            throw CannotAsk($"GetBestRoute2 answered ERROR_NOT_SUPPORTED ({IpHelper.ERROR_NOT_SUPPORTED}).", null);
         }
 
-        if (status != IpHelper.NoError)
+        if (status != IpHelper.NO_ERROR)
         {
             return new KernelRouteAnswer { Error = ToError(status), Errno = (int)status, ErrnoName = "Win32 error" };
         }
@@ -85,12 +85,12 @@ public sealed class WindowsKernelRouteOracle : IKernelRouteOracle
     /// <summary>The documented failures, in the words `ip route get` would use; others keep their Win32 code.</summary>
     internal static RouteError ToError(uint status) => status switch
     {
-        IpHelper.ErrorNetworkUnreachable => RouteError.NetworkUnreachable,
-        IpHelper.ErrorHostUnreachable => RouteError.HostUnreachable,
-        IpHelper.ErrorInvalidParameter => RouteError.InvalidArgument,
+        IpHelper.ERROR_NETWORK_UNREACHABLE => RouteError.NetworkUnreachable,
+        IpHelper.ERROR_HOST_UNREACHABLE => RouteError.HostUnreachable,
+        IpHelper.ERROR_INVALID_PARAMETER => RouteError.InvalidArgument,
 
         // The interface asked for (InterfaceIndex) does not exist.
-        IpHelper.ErrorFileNotFound => RouteError.NoSuchDevice,
+        IpHelper.ERROR_FILE_NOT_FOUND => RouteError.NoSuchDevice,
         _ => RouteError.Other,
     };
 

@@ -36,7 +36,7 @@ public class MibTableTests
     [Fact]
     public void NotSupportedAndMissingFunctionsSayWhichFunction()
     {
-        var e = Assert.Throws<PlatformNotSupportedException>(() => Take(NativeCall(IpHelper.ErrorNotSupported, IntPtr.Zero)));
+        var e = Assert.Throws<PlatformNotSupportedException>(() => Take(NativeCall(IpHelper.ERROR_NOT_SUPPORTED, IntPtr.Zero)));
         Assert.Equal("GetIpForwardTable2 answered ERROR_NOT_SUPPORTED (50).", e.Message);
 
         e = Assert.Throws<PlatformNotSupportedException>(() => Take((out IntPtr table) => throw new EntryPointNotFoundException("no such export")));

@@ -56,7 +56,7 @@ public class WindowsKernelRouteOracleTests
     [Fact]
     public void NotSupportedMeansVerifyCannotAsk()
     {
-        var e = Assert.Throws<PlatformNotSupportedException>(() => WindowsKernelRouteOracle.Read(IpHelper.ErrorNotSupported, new byte[104], new byte[28], Interfaces));
+        var e = Assert.Throws<PlatformNotSupportedException>(() => WindowsKernelRouteOracle.Read(IpHelper.ERROR_NOT_SUPPORTED, new byte[104], new byte[28], Interfaces));
         Assert.StartsWith("-Verify cannot ask Windows for its route: GetBestRoute2 answered ERROR_NOT_SUPPORTED (50).", e.Message);
     }
 

@@ -9,22 +9,29 @@ namespace PSLoopback.Platform.Windows.Native;
 /// </summary>
 internal static class IpHelper
 {
-    public const uint NoError = 0;
-    public const uint ErrorFileNotFound = 2;
-    public const uint ErrorNotSupported = 50;
-    public const uint ErrorInvalidParameter = 87;
-    public const uint ErrorBufferOverflow = 111;
-    public const uint ErrorNoData = 232;
-    public const uint ErrorNetworkUnreachable = 1231;
-    public const uint ErrorHostUnreachable = 1232;
+    // Every constant here has the name of a Windows SDK macro or enumerator, so NativeConstantTests can compare
+    // its value with mingw-w64's headers by that name.
+
+    public const uint NO_ERROR = 0;
+    public const uint ERROR_FILE_NOT_FOUND = 2;
+    public const uint ERROR_NOT_SUPPORTED = 50;
+    public const uint ERROR_INVALID_PARAMETER = 87;
+    public const uint ERROR_BUFFER_OVERFLOW = 111;
+    public const uint ERROR_NO_DATA = 232;
+    public const uint ERROR_NETWORK_UNREACHABLE = 1231;
+    public const uint ERROR_HOST_UNREACHABLE = 1232;
 
     public const ushort AF_UNSPEC = 0;
     public const ushort AF_INET = 2;
     public const ushort AF_INET6 = 23;
 
-    public const int MaxAdapterAddressLength = 8;
-    public const int IfMaxStringSize = 256;
-    public const int IfMaxPhysAddressLength = 32;
+    public const int MAX_ADAPTER_ADDRESS_LENGTH = 8;
+    public const int MAX_DHCPV6_DUID_LENGTH = 130;
+    public const int IF_MAX_STRING_SIZE = 256;
+    public const int IF_MAX_PHYS_ADDRESS_LENGTH = 32;
+
+    /// <summary>SCOPE_LEVEL's count: the length of the ZoneIndices arrays.</summary>
+    public const int ScopeLevelCount = 16;
 
     public const uint GAA_FLAG_SKIP_ANYCAST = 0x0002;
     public const uint GAA_FLAG_SKIP_MULTICAST = 0x0004;
@@ -36,8 +43,14 @@ internal static class IpHelper
     /// <summary>IP_ADAPTER_NO_MULTICAST in IP_ADAPTER_ADDRESSES.Flags.</summary>
     public const uint IP_ADAPTER_NO_MULTICAST = 0x0010;
 
-    /// <summary>A lifetime of 0xffffffff is "infinite" (Get-NetIPAddress and Get-NetRoute show Infinite).</summary>
-    public const uint InfiniteLifetime = uint.MaxValue;
+    // IANA ifType values (ipifcons.h), as IfType and MIB_IF_ROW2.Type give them.
+    public const uint IF_TYPE_ETHERNET_CSMACD = 6;
+    public const uint IF_TYPE_PPP = 23;
+    public const uint IF_TYPE_SOFTWARE_LOOPBACK = 24;
+    public const uint IF_TYPE_PROP_VIRTUAL = 53;
+    public const uint IF_TYPE_IEEE80211 = 71;
+    public const uint IF_TYPE_TUNNEL = 131;
+    public const uint IF_TYPE_L2_VLAN = 135;
 
     private const string Dll = "iphlpapi.dll";
 

@@ -53,7 +53,7 @@ internal struct IP_ADAPTER_ADDRESSES_LH
     public IntPtr DnsSuffix;
     public IntPtr Description;
     public IntPtr FriendlyName;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.MaxAdapterAddressLength)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.MAX_ADAPTER_ADDRESS_LENGTH)]
     public byte[] PhysicalAddress;
     public uint PhysicalAddressLength;
     public uint Flags;
@@ -61,7 +61,7 @@ internal struct IP_ADAPTER_ADDRESSES_LH
     public uint IfType;
     public uint OperStatus;
     public uint Ipv6IfIndex;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = 16)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.ScopeLevelCount)]
     public uint[] ZoneIndices;
     public IntPtr FirstPrefix;
     public ulong TransmitLinkSpeed;
@@ -77,7 +77,7 @@ internal struct IP_ADAPTER_ADDRESSES_LH
     public uint ConnectionType;
     public uint TunnelType;
     public SOCKET_ADDRESS Dhcpv6Server;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = 130)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.MAX_DHCPV6_DUID_LENGTH)]
     public byte[] Dhcpv6ClientDuid;
     public uint Dhcpv6ClientDuidLength;
     public uint Dhcpv6Iaid;
@@ -106,14 +106,14 @@ internal struct MIB_IF_ROW2
     public ulong InterfaceLuid;
     public uint InterfaceIndex;
     public Guid InterfaceGuid;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IfMaxStringSize + 1)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IF_MAX_STRING_SIZE + 1)]
     public char[] Alias;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IfMaxStringSize + 1)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IF_MAX_STRING_SIZE + 1)]
     public char[] Description;
     public uint PhysicalAddressLength;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IfMaxPhysAddressLength)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IF_MAX_PHYS_ADDRESS_LENGTH)]
     public byte[] PhysicalAddress;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IfMaxPhysAddressLength)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.IF_MAX_PHYS_ADDRESS_LENGTH)]
     public byte[] PermanentPhysicalAddress;
     public uint Mtu;
     public uint Type;
@@ -208,7 +208,7 @@ internal struct MIB_IPINTERFACE_ROW
     public uint PathMtuDiscoveryTimeout;
     public int LinkLocalAddressBehavior;
     public uint LinkLocalAddressTimeout;
-    [MarshalAs(UnmanagedType.ByValArray, SizeConst = 16)]
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = IpHelper.ScopeLevelCount)]
     public uint[] ZoneIndices;
     public uint SitePrefixLength;
     public uint Metric;
