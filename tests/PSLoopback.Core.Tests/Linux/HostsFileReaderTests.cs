@@ -41,9 +41,9 @@ public sealed class HostsFileReaderTests : IDisposable
         Assert.True(OperatingSystem.IsLinux(), "the reader's Unix path is tested on Linux");
         var path = Path.Combine(directory, "fifo");
         Assert.Equal(0, Run("mkfifo", path));
-        var clock = Stopwatch.StartNew();
+        // Opening a FIFO for reading blocks until a writer comes: the read would end at the time limit as
+        // TimedOut. NotRegularFile says it was told apart before any open, with no clock on a shared machine.
         var scan = Read(path);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         Assert.Equal(HostsFileStatus.NotRegularFile, scan.Status);
         Assert.Contains("FIFO", scan.Detail);
     }
@@ -85,14 +85,12 @@ public sealed class HostsFileReaderTests : IDisposable
             file.SetLength(200L * 1024 * 1024);
         }
 
-        var clock = Stopwatch.StartNew();
+        // Stopped by the byte limit, not by the time limit: no clock on a shared machine (the Pester test measures it).
         var scan = Read(path);
-        clock.Stop();
         Assert.Equal(HostsFileStatus.Read, scan.Status);
         Assert.Single(scan.Entries);
         Assert.Equal(HostsLimits.Default.MaxBytes, scan.Bytes);
         Assert.Contains("of 200 MiB", scan.StoppedBecause);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
 
         // The scan's own allocations, on this thread (the process-wide count includes tests running beside it).
         using var stream = File.OpenRead(path);
