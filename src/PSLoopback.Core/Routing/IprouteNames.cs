@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 
@@ -57,6 +58,22 @@ internal static class IprouteNames
     public static string Dscp(byte dscp) => dscp < 64 && DsFields.TryGetValue((byte)(dscp << 2), out var name) ? name : Number(dscp);
 
     public static string IPProtocol(byte protocol) => IPProtocols.TryGetValue(protocol, out var name) ? name : "ipproto-" + Number(protocol);
+
+    /// <summary>The number of a protocol name /etc/protocols gives first (tcp, ipv6-icmp), in any case.</summary>
+    public static bool TryParseIPProtocolName(string name, out byte protocol)
+    {
+        foreach (var entry in IPProtocols)
+        {
+            if (string.Equals(entry.Value, name, StringComparison.OrdinalIgnoreCase))
+            {
+                protocol = entry.Key;
+                return true;
+            }
+        }
+
+        protocol = 0;
+        return false;
+    }
 
     public static string Realm(uint realm) => realm == 0 ? "cosmos" : Number(realm);
 

@@ -573,7 +573,7 @@ public sealed class LinuxRouteResolver : IRouteResolver
     {
         foreach (var route in group.Routes)
         {
-            if (route.Tos != 0 && route.Tos != work.Query.Tos)
+            if (route.Tos != 0 && route.Tos != LegacyTos(work.Query.Tos))
             {
                 if (work.Explaining)
                 {
@@ -822,7 +822,9 @@ public sealed class LinuxRouteResolver : IRouteResolver
             return false;
         }
 
-        if (rule.Tos != 0 && rule.Tos != query.Tos)
+        // IPv4 compares the rule's tos with the packet's three legacy TOS bits (fib_dscp_masked_match), IPv6
+        // with the packet's whole DSCP (fib6_rule_match), so tos 0x10 takes 0x50 over IPv4 and 0x12 over both.
+        if (rule.Tos != 0 && (rule.AddressFamily == IPAddressFamily.IPv4 ? rule.Tos != LegacyTos(query.Tos) : rule.Tos >> 2 != query.Tos >> 2))
         {
             mismatch = $"tos 0x{rule.Tos:x2}";
             return false;
@@ -861,6 +863,12 @@ public sealed class LinuxRouteResolver : IRouteResolver
 
         return true;
     }
+
+    /// <summary>
+    /// The TOS bits an IPv4 route or tos rule is compared with (INET_DSCP_LEGACY_TOS_MASK): not the ECN bits, not
+    /// the precedence, so a route with tos 0x20 matches no packet, and a packet with tos 0xb8 takes a tos 0x18 route.
+    /// </summary>
+    private static byte LegacyTos(byte tos) => (byte)(tos & 0x1C);
 
     private static List<NetRouteInfo> Order(IPAddressFamily family, IEnumerable<(NetRouteInfo Route, int Position)> routes) =>
         family == IPAddressFamily.IPv4
@@ -911,6 +919,26 @@ public sealed class LinuxRouteResolver : IRouteResolver
         if (query.Mark != 0)
         {
             parts.Add($"mark 0x{query.Mark:x}");
+        }
+
+        if (query.Tos != 0)
+        {
+            parts.Add($"tos 0x{query.Tos:x2}");
+        }
+
+        if (query.IPProtocol != 0)
+        {
+            parts.Add("ipproto " + IprouteNames.IPProtocol(query.IPProtocol));
+        }
+
+        if (query.SourcePort != 0)
+        {
+            parts.Add("sport " + query.SourcePort);
+        }
+
+        if (query.DestinationPort != 0)
+        {
+            parts.Add("dport " + query.DestinationPort);
         }
 
         return string.Join(" ", parts);

@@ -34,6 +34,8 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private IPAddress? source;
     private int? outputInterface;
     private uint uid;
+    private byte tos;
+    private byte protocol;
     private IPAddressFamily? family;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
     private readonly CancellationTokenSource stopping = new();
@@ -77,6 +79,37 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [MarkTransformation]
     public uint Mark { get; set; }
 
+    /// <summary>The IP header's TOS byte (ip's "tos" or "dsfield"), for tos rules and routes.</summary>
+    [Parameter]
+    [Alias("DSField", "TrafficClass")]
+    [ValidateRange(0, 255)]
+    public int Tos { get; set; }
+
+    /// <summary>The 6-bit DSCP: the same question as -Tos (DSCP shifted left by 2).</summary>
+    [Parameter]
+    [ValidateRange(0, 63)]
+    public int Dscp { get; set; }
+
+    /// <summary>The transport protocol (ip's "ipproto"): a number or a name such as tcp.</summary>
+    [Parameter]
+    [Alias("Protocol", "IPProto")]
+    [ValidateNotNullOrEmpty]
+    public string? IPProtocol { get; set; }
+
+    [Parameter]
+    [Alias("SPort")]
+    [ValidateRange(0, 65535)]
+    public int SourcePort { get; set; }
+
+    [Parameter]
+    [Alias("DPort")]
+    [ValidateRange(0, 65535)]
+    public int DestinationPort { get; set; }
+
+    /// <summary>The sending user's id (ip's "uid"), for uidrange rules; by default the user running the command.</summary>
+    [Parameter]
+    public uint Uid { get; set; }
+
     [Parameter]
     public SwitchParameter Explain { get; set; }
 
@@ -111,7 +144,9 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
-        uid = CurrentUser.Id();
+        uid = MyInvocation.BoundParameters.ContainsKey(nameof(Uid)) ? Uid : CurrentUser.Id();
+        tos = ParseTos();
+        protocol = ParseProtocol();
         family = Families.OneOrNone(AddressFamily);
         if (Verify)
         {
@@ -185,6 +220,10 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         query.OutputInterfaceIndex = outputInterface ?? query.OutputInterfaceIndex;
         query.Mark = Mark;
         query.Uid = uid;
+        query.Tos = tos;
+        query.IPProtocol = protocol;
+        query.SourcePort = (ushort)SourcePort;
+        query.DestinationPort = (ushort)DestinationPort;
         var address = query.Destination;
         var decision = resolver!.Resolve(query, Explain);
         decision.Destination = target;
@@ -340,6 +379,33 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
         // The source a socket sends from, as the destination is the one it sends to (::ffff:10.0.0.1 is IPv4).
         return Destination.AsSent(address);
+    }
+
+    private byte ParseTos()
+    {
+        var bound = MyInvocation.BoundParameters;
+        if (bound.ContainsKey(nameof(Tos)) && bound.ContainsKey(nameof(Dscp)))
+        {
+            Fail("TosWithDscp", ErrorCategory.InvalidArgument, null,
+                "Give -Tos (the whole TOS byte) or -Dscp (its upper six bits), not both: -Dscp 46 is -Tos 184 (0xb8).");
+        }
+
+        return (byte)(bound.ContainsKey(nameof(Dscp)) ? Dscp << 2 : Tos);
+    }
+
+    private byte ParseProtocol()
+    {
+        if (IPProtocol is null)
+        {
+            return 0;
+        }
+
+        if (!IPProtocolNumber.TryParse(IPProtocol, out var number))
+        {
+            Fail("InvalidIPProtocol", ErrorCategory.InvalidArgument, IPProtocol, $"-IPProtocol '{IPProtocol}' is not an IP protocol: give {IPProtocolNumber.AcceptedForms}.");
+        }
+
+        return number;
     }
 
     private int? FindOutputInterface(RouteSnapshot snapshot)

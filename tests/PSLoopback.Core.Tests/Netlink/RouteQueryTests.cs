@@ -172,6 +172,57 @@ public class RouteQueryTests
         Assert.Equal(RtMsg(Rt.AF_INET6, 128, table: 0, protocol: 0, type: 0).Ip(RTA_DST, "2001:db8::1").ToPayload(), v6);
     }
 
+    /// <summary>
+    /// The selectors as iproute2 6.1 sends them (read with strace from `ip route get 10.30.1.1 tos 0x10 ipproto tcp
+    /// sport 1234 dport 443 uid 1500`): tos in the rtmsg, RTA_IP_PROTO a padded u8, the ports big-endian u16s.
+    /// </summary>
+    [Fact]
+    public void RequestCarriesTheSelectorsAsIproute2Does()
+    {
+        var query = new LinuxKernelRouteQuery(IPAddress.Parse("10.30.1.1"))
+        {
+            Tos = 0x10,
+            IPProtocol = 6,
+            SourcePort = 1234,
+            DestinationPort = 443,
+            Uid = 1500,
+        };
+
+        var expected = RtMsg(Rt.AF_INET, 32, tos: 0x10, table: 0, protocol: 0, type: 0, flags: RTM_F_LOOKUP_TABLE)
+            .Ip(RTA_DST, "10.30.1.1")
+            .U8(RTA_IP_PROTO, 6)
+            .Attribute(RTA_SPORT, new byte[] { 0x04, 0xD2 })
+            .Attribute(RTA_DPORT, new byte[] { 0x01, 0xBB })
+            .U32(RTA_UID, 1500)
+            .ToPayload();
+        var request = query.BuildRequest();
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(request));
+        Assert.Equal(12 + 8 + 8 + 8 + 8 + 8, request.Length);
+        Assert.Equal(new byte[] { 5, 0, 27, 0, 6, 0, 0, 0 }, request.Skip(20).Take(8));
+
+        // `ip route get 2001:db8:30::1 tos 0x10 ipproto ipv6-icmp dport 443`: IPv6 takes the tos as its traffic class.
+        var v6 = new LinuxKernelRouteQuery(IPAddress.Parse("2001:db8:30::1")) { Tos = 0x10, IPProtocol = 58, DestinationPort = 443 }.BuildRequest();
+        Assert.Equal(
+            RtMsg(Rt.AF_INET6, 128, tos: 0x10, table: 0, protocol: 0, type: 0)
+                .Ip(RTA_DST, "2001:db8:30::1").U8(RTA_IP_PROTO, 58).Attribute(RTA_DPORT, new byte[] { 0x01, 0xBB }).ToPayload(),
+            v6);
+    }
+
+    /// <summary>rtm_getroute_parse_ip_proto: the protocols `ip route get ... ipproto` can ask about (kernel 6.18: "Unsupported ip proto" else).</summary>
+    [Theory]
+    [InlineData(6, true, true)]
+    [InlineData(17, true, true)]
+    [InlineData(1, true, false)]
+    [InlineData(58, false, true)]
+    [InlineData(132, false, false)]
+    [InlineData(47, false, false)]
+    [InlineData(0, false, false)]
+    public void KernelTakesOnlySomeProtocols(byte protocol, bool ipv4, bool ipv6)
+    {
+        Assert.Equal(ipv4, LinuxKernelRouteQuery.AcceptsIPProtocol(System.Net.Sockets.AddressFamily.InterNetwork, protocol));
+        Assert.Equal(ipv6, LinuxKernelRouteQuery.AcceptsIPProtocol(System.Net.Sockets.AddressFamily.InterNetworkV6, protocol));
+    }
+
     [Fact]
     public void QueryArgumentsAreChecked()
     {

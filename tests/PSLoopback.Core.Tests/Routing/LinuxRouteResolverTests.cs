@@ -47,6 +47,79 @@ public class RouteResolverTests
         Assert.Equal(src is null ? null : IPAddress.Parse(src), d.SourceAddress);
     }
 
+    /// <summary>
+    /// `ip route get 10.20.1.1 tos T` on kernel 6.18 with these three routes: a route's tos is compared with the
+    /// packet's bits 0x1c only, so 0xb8 (EF) takes the tos 0x18 route, 0x1c none of them, and tos 0x20 never matches.
+    /// </summary>
+    [Theory]
+    [InlineData(0x00, "10.9.0.3")]
+    [InlineData(0x10, "10.9.0.2")]
+    [InlineData(0x13, "10.9.0.2")]
+    [InlineData(0x50, "10.9.0.2")]
+    [InlineData(0x1c, "10.9.0.3")]
+    [InlineData(0x14, "10.9.0.3")]
+    [InlineData(0xb8, "10.9.0.4")]
+    [InlineData(0x20, "10.9.0.3")]
+    public void RouteTosMatchesTheLegacyTosBits(byte tos, string via)
+    {
+        var host = Lan()
+            .Route("10.9.0.0/24 dev eth1 scope link src 198.51.100.10")
+            .Route("10.20.0.0/16 via 10.9.0.2 dev eth1 tos 10")
+            .Route("10.20.0.0/16 via 10.9.0.3 dev eth1")
+            .Route("10.20.0.0/16 via 10.9.0.4 dev eth1 tos 18")
+            .Route("10.20.0.0/16 via 10.9.0.5 dev eth1 tos 20");
+
+        var decision = host.Resolver().Resolve(new RouteQuery(IPAddress.Parse("10.20.1.1")) { Tos = tos }, explain: true);
+
+        Assert.Equal(IPAddress.Parse(via), decision.NextHop);
+    }
+
+    /// <summary>A tos 0x10 rule, as kernel 6.18 applies it: IPv4 on the bits 0x1c, IPv6 on the whole DSCP.</summary>
+    [Theory]
+    [InlineData(IPAddressFamily.IPv4, 0x10, true)]
+    [InlineData(IPAddressFamily.IPv4, 0x11, true)]
+    [InlineData(IPAddressFamily.IPv4, 0x12, true)]
+    [InlineData(IPAddressFamily.IPv4, 0x50, true)]
+    [InlineData(IPAddressFamily.IPv4, 0xb8, false)]
+    [InlineData(IPAddressFamily.IPv4, 0x00, false)]
+    [InlineData(IPAddressFamily.IPv6, 0x10, true)]
+    [InlineData(IPAddressFamily.IPv6, 0x12, true)]
+    [InlineData(IPAddressFamily.IPv6, 0x13, true)]
+    [InlineData(IPAddressFamily.IPv6, 0x50, false)]
+    [InlineData(IPAddressFamily.IPv6, 0x14, false)]
+    public void RuleTosIsComparedAsEachFamilyDoes(IPAddressFamily family, byte tos, bool selected)
+    {
+        var v4 = family == IPAddressFamily.IPv4;
+        var host = Lan()
+            .Rule("0: lookup local", family).Rule("100: tos 10 lookup 100", family).Rule("32766: lookup main", family)
+            .Route(v4 ? "default via 198.51.100.1 dev eth1 table 100" : "default via fe80::99 dev eth1 table 100 metric 1024");
+
+        var decision = host.Resolver().Resolve(new RouteQuery(IPAddress.Parse(v4 ? "203.0.113.9" : "2001:db8:9::9")) { Tos = tos }, explain: true);
+
+        Assert.Equal(selected ? 100u : RouteTables.Main, decision.Table);
+    }
+
+    /// <summary>ipproto, dport and uidrange rules take only the packets of that protocol, port and user.</summary>
+    [Theory]
+    [InlineData(6, 443, 0u, 100u)]
+    [InlineData(6, 444, 0u, RouteTables.Main)]
+    [InlineData(17, 443, 0u, RouteTables.Main)]
+    [InlineData(0, 443, 0u, RouteTables.Main)]
+    [InlineData(17, 53, 1500u, 101u)]
+    [InlineData(6, 443, 1500u, 100u)]
+    [InlineData(0, 0, 2001u, RouteTables.Main)]
+    public void ProtocolPortAndUidSelectorsMatchTheQuery(byte protocol, ushort port, uint uid, uint table)
+    {
+        var host = Lan().DefaultRules()
+            .Rule("100: ipproto 6 dport 443 lookup 100").Rule("101: uidrange 1000-2000 lookup 101")
+            .Route("default via 198.51.100.1 dev eth1 table 100").Route("default via 198.51.100.2 dev eth1 table 101");
+
+        var decision = host.Resolver().Resolve(
+            new RouteQuery(IPAddress.Parse("203.0.113.9")) { IPProtocol = protocol, DestinationPort = port, Uid = uid }, explain: true);
+
+        Assert.Equal(table, decision.Table);
+    }
+
     [Fact]
     public void LongerPrefixBeatsLowerMetric()
     {

@@ -150,7 +150,7 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    /// <summary>"priority: [not] [from P] [to P] [fwmark M[/K]] [iif I] [oif O] [uidrange A-B] (lookup T [suppress_prefixlength N] | goto N | unreachable | prohibit | blackhole | nop)".</summary>
+    /// <summary>"priority: [not] [from P] [to P] [fwmark M[/K]] [iif I] [oif O] [uidrange A-B] [tos T] [ipproto N] [dport A[-B]] (lookup T [suppress_prefixlength N] | goto N | unreachable | prohibit | blackhole | nop)".</summary>
     public SnapshotBuilder Rule(string text, IPAddressFamily family = IPAddressFamily.IPv4)
     {
         var colon = text.IndexOf(':');
@@ -185,6 +185,16 @@ internal sealed class SnapshotBuilder
                 case "uidrange":
                     var uids = words.Dequeue().Split('-');
                     rule.UidRange = new UidRange(uint.Parse(uids[0], CultureInfo.InvariantCulture), uint.Parse(uids[1], CultureInfo.InvariantCulture));
+                    break;
+                case "tos":
+                    rule.Tos = Convert.ToByte(words.Dequeue(), 16);
+                    break;
+                case "ipproto":
+                    rule.IPProtocol = byte.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
+                    break;
+                case "dport":
+                    var ports = words.Dequeue().Split('-');
+                    rule.DestinationPortRange = new PortRange(ushort.Parse(ports[0], CultureInfo.InvariantCulture), ushort.Parse(ports[ports.Length - 1], CultureInfo.InvariantCulture));
                     break;
                 case "lookup":
                     rule.Action = RuleAction.Lookup;

@@ -20,13 +20,26 @@ public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
         this.interfaces = interfaces;
     }
 
+    /// <exception cref="System.NotSupportedException">An IP protocol RTM_GETROUTE does not take (only tcp, udp and icmp or ipv6-icmp).</exception>
     public KernelRouteAnswer Ask(RouteQuery query)
     {
+        // Protocol 0 is "no protocol", which the kernel assumes without RTA_IP_PROTO and refuses with it.
+        if (query.IPProtocol != 0 && !LinuxKernelRouteQuery.AcceptsIPProtocol(query.Destination.AddressFamily, query.IPProtocol))
+        {
+            throw new System.NotSupportedException(
+                $"The kernel's route query (RTM_GETROUTE, as `ip route get ... ipproto`) takes only tcp, udp and {(query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? "icmp" : "ipv6-icmp")} for this family, so IP protocol {query.IPProtocol} cannot be verified.");
+        }
+
         var request = new LinuxKernelRouteQuery(query.Destination)
         {
             Source = query.Source,
             OutputInterface = query.OutputInterfaceIndex,
             Mark = query.Mark == 0 ? null : query.Mark,
+            Tos = query.Tos,
+            Uid = query.Uid,
+            IPProtocol = query.IPProtocol == 0 ? null : query.IPProtocol,
+            SourcePort = query.SourcePort == 0 ? null : query.SourcePort,
+            DestinationPort = query.DestinationPort == 0 ? null : query.DestinationPort,
         };
         socket ??= Netlink.NetlinkSocket.OpenRoute();
         var message = request.Ask(socket, out var errno);

@@ -10,8 +10,8 @@ namespace PSLoopback.Platform.Linux;
 
 /// <summary>
 /// Asks the kernel which route it would use, as `ip route get` does: one RTM_GETROUTE request (not a dump) for a
-/// destination, optionally with a source, output interface, firewall mark or input interface (the last simulates
-/// a packet arriving there and needs a source).
+/// destination, optionally with a source, output interface, firewall mark, type of service, uid, IP protocol and
+/// ports, or an input interface (which simulates a packet arriving there and needs a source).
 /// </summary>
 /// <remarks>
 /// What the kernel (6.18) answers, by what the lookup ends on, IPv4 and IPv6 alike unless said; `ip route get`
@@ -55,6 +55,24 @@ public sealed class LinuxKernelRouteQuery
 
     /// <summary>RTA_MARK: the firewall mark the policy rules see.</summary>
     public uint? Mark { get; set; }
+
+    /// <summary>rtm_tos: the IP header's TOS byte (IPv6: the traffic class). The kernel drops the two ECN bits.</summary>
+    public byte Tos { get; set; }
+
+    /// <summary>RTA_UID: the sending user, for uidrange rules. Without it the kernel takes the asking process's uid.</summary>
+    public uint? Uid { get; set; }
+
+    /// <summary>
+    /// RTA_IP_PROTO, for ipproto rules. The kernel (rtm_getroute_parse_ip_proto) takes only tcp, udp and icmp for
+    /// IPv4, tcp, udp and ipv6-icmp for IPv6, and refuses any other (0 included) with EOPNOTSUPP.
+    /// </summary>
+    public byte? IPProtocol { get; set; }
+
+    /// <summary>RTA_SPORT, for sport rules; the kernel takes it with any protocol or none.</summary>
+    public ushort? SourcePort { get; set; }
+
+    /// <summary>RTA_DPORT, for dport rules.</summary>
+    public ushort? DestinationPort { get; set; }
 
     /// <summary>RTM_F_FIB_MATCH: answer with the matching FIB entry (its prefix, its next hops) instead of the resolved route.</summary>
     public bool FibMatch { get; set; }
@@ -110,7 +128,8 @@ public sealed class LinuxKernelRouteQuery
         stream.WriteByte(family);
         stream.WriteByte((byte)(destination.Length * 8));
         stream.WriteByte((byte)((source?.Length ?? 0) * 8));
-        stream.Write(new byte[5], 0, 5); // tos, table, protocol, scope, type
+        stream.WriteByte(Tos);
+        stream.Write(new byte[4], 0, 4); // table, protocol, scope, type
 
         // IPv4 reports the table the lookup ended in only when asked, else main (iproute2 asks); IPv6 always
         // reports it, and refuses the flag on a socket with NETLINK_GET_STRICT_CHK.
@@ -138,6 +157,27 @@ public sealed class LinuxKernelRouteQuery
             WriteAttribute(stream, RTA_MARK, BitConverter.GetBytes(mark));
         }
 
+        // In the order iproute2 writes them; the ports in network byte order (nla_get_be16).
+        if (IPProtocol is byte protocol)
+        {
+            WriteAttribute(stream, RTA_IP_PROTO, new[] { protocol });
+        }
+
+        if (SourcePort is ushort sport)
+        {
+            WriteAttribute(stream, RTA_SPORT, BigEndian(sport));
+        }
+
+        if (DestinationPort is ushort dport)
+        {
+            WriteAttribute(stream, RTA_DPORT, BigEndian(dport));
+        }
+
+        if (Uid is uint uid)
+        {
+            WriteAttribute(stream, RTA_UID, BitConverter.GetBytes(uid));
+        }
+
         return stream.ToArray();
     }
 
@@ -148,12 +188,26 @@ public sealed class LinuxKernelRouteQuery
         _ => throw new ArgumentException($"{address.AddressFamily} is neither IPv4 nor IPv6.", name),
     };
 
-    /// <summary>An attribute header, the value, and padding to 4 bytes (every value here is a whole number of words).</summary>
+    /// <summary>
+    /// Whether RTM_GETROUTE takes <paramref name="protocol"/> as RTA_IP_PROTO for this family (rtm_getroute_parse_ip_proto).
+    /// </summary>
+    public static bool AcceptsIPProtocol(AddressFamily family, byte protocol) => protocol switch
+    {
+        6 or 17 => true,
+        1 => family == AddressFamily.InterNetwork,
+        58 => family == AddressFamily.InterNetworkV6,
+        _ => false,
+    };
+
+    private static byte[] BigEndian(ushort value) => new[] { (byte)(value >> 8), (byte)value };
+
+    /// <summary>An attribute header, the value, and padding to 4 bytes (nla_len counts the value, not the padding).</summary>
     private static void WriteAttribute(Stream stream, ushort type, byte[] value)
     {
         Write(stream, BitConverter.GetBytes((ushort)(4 + value.Length)));
         Write(stream, BitConverter.GetBytes(type));
         Write(stream, value);
+        stream.Write(new byte[3], 0, (4 - (value.Length % 4)) % 4);
     }
 
     private static void Write(Stream stream, byte[] bytes) => stream.Write(bytes, 0, bytes.Length);

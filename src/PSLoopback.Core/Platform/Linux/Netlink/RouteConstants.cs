@@ -30,6 +30,10 @@ internal static class RouteConstants
     public const ushort RTA_VIA = 18;
     public const ushort RTA_PREF = 20;
     public const ushort RTA_EXPIRES = 23;
+    public const ushort RTA_UID = 25;
+    public const ushort RTA_IP_PROTO = 27;
+    public const ushort RTA_SPORT = 28;
+    public const ushort RTA_DPORT = 29;
     public const ushort RTA_NH_ID = 30;
 
     public const ushort RTAX_MTU = 2;
