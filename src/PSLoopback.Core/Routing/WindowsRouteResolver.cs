@@ -94,7 +94,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
     {
         var query = work.Query;
         var destination = Plain(query.Destination);
-        var family = FamilyOf(destination);
+        var family = Family.Of(destination);
 
         if (query.Source is IPAddress given && !CheckSource(work, given, family))
         {
@@ -132,9 +132,9 @@ public sealed class WindowsRouteResolver : IRouteResolver
     /// <summary>A given source must be a unicast address of this host, of the destination's family; its owner is what strong host send binds the lookup to.</summary>
     private bool CheckSource(Work work, IPAddress source, IPAddressFamily family)
     {
-        if (FamilyOf(source) != family)
+        if (Family.Of(source) != family)
         {
-            work.Refuse(RouteError.InvalidArgument, $"{source} is {FamilyOf(source)} and {work.Query.Destination} is {family}: a packet has one family.");
+            work.Refuse(RouteError.InvalidArgument, $"{source} is {Family.Of(source)} and {work.Query.Destination} is {family}: a packet has one family.");
             return false;
         }
 
@@ -538,8 +538,6 @@ public sealed class WindowsRouteResolver : IRouteResolver
             .GroupBy(r => r.DestinationPrefix)
             .Select(g => new KeyValuePair<IPPrefix, RouteGroup>(g.Key, new RouteGroup(g.Key, g.ToList()))));
 
-    private static IPAddressFamily FamilyOf(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
 
     private static IPAddress Unspecified(IPAddressFamily family) => family == IPAddressFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any;
 

@@ -21,9 +21,9 @@ public static class WindowsRouteTableRules
             return $"its InterfaceIndex is {route.InterfaceIndex}, and every Windows route names the interface it leaves by";
         }
 
-        if (!AddressClass.IsUnspecified(route.NextHop) && FamilyOf(route.NextHop) != route.AddressFamily)
+        if (!AddressClass.IsUnspecified(route.NextHop) && Family.Of(route.NextHop) != route.AddressFamily)
         {
-            return $"its NextHop {route.NextHop} is {FamilyOf(route.NextHop)}, for an {route.AddressFamily} DestinationPrefix";
+            return $"its NextHop {route.NextHop} is {Family.Of(route.NextHop)}, for an {route.AddressFamily} DestinationPrefix";
         }
 
         // NetRouteInfo's own default table, main, stands for "not given"; any other number is a Linux table.
@@ -72,7 +72,4 @@ public static class WindowsRouteTableRules
             ? $"its InterfaceAlias '{alias}' is not interface {route.InterfaceIndex}, which is {device.Name}"
             : null;
     }
-
-    private static IPAddressFamily FamilyOf(System.Net.IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
 }

@@ -180,7 +180,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                 if (source is not null && source.AddressFamily != address.AddressFamily)
                 {
                     WriteError(new ErrorRecord(
-                        new PSArgumentException($"{target} ({address}) is {FamilyOf(address)}, but -LocalIPAddress {source} is {FamilyOf(source)}: a packet has one family."),
+                        new PSArgumentException($"{target} ({address}) is {Family.Of(address)}, but -LocalIPAddress {source} is {Family.Of(source)}: a packet has one family."),
                         "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target));
                     continue;
                 }
@@ -277,7 +277,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             return Array.Empty<IPAddress>();
         }
 
-        var wanted = answer.Addresses.Where(a => family is null || FamilyOf(a) == family).ToArray();
+        var wanted = answer.Addresses.Where(a => family is null || Family.Of(a) == family).ToArray();
         if (wanted.Length == 0)
         {
             WriteError(answer.Parsed.Kind == DestinationKind.Address
@@ -435,8 +435,6 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         return InterfaceIndexOrNull;
     }
 
-    private static IPAddressFamily FamilyOf(IPAddress address) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
 
     private void Fail(string id, ErrorCategory category, object? target, string message, Exception? cause = null) =>
         ThrowTerminatingError(new ErrorRecord(
