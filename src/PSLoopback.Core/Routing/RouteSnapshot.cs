@@ -42,6 +42,9 @@ public sealed class RouteSnapshot
     /// <summary>Interfaces whose IPv6 configuration prefers temporary addresses (use_tempaddr 2).</summary>
     public ISet<int> PreferTemporaryAddresses { get; } = new HashSet<int>();
 
+    /// <summary>Linux: the sysctls that steer decisions (forwarding, rp_filter, multipath); empty means the kernel's defaults.</summary>
+    public LinuxKernelSettings Settings { get; } = new();
+
     /// <summary>
     /// False for a list of Windows routes alone: unlike Linux's local table, Windows' routes do not say which
     /// addresses are the host's (an address's host route looks like any other on-link /32), so no source can

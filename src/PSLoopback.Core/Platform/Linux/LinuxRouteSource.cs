@@ -21,6 +21,11 @@ public sealed class LinuxRouteSource : IRouteSource
             }
         }
 
+        foreach (var setting in SysctlReader.Read(interfaces).Values)
+        {
+            snapshot.Settings.Values.Add(setting);
+        }
+
         return snapshot;
     }
 }

@@ -1,0 +1,304 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+// The rule walk (fib_rules_lookup) and each rule's selectors, as the kernel matches them.
+public sealed partial class LinuxRouteResolver
+{
+    /// <summary>
+    /// Walks the rules (fib_rules_lookup). Returns the route and its usable paths, or null with the
+    /// decision's error set when a rule or route refuses, or with no error when nothing matched.
+    /// </summary>
+    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? LookUp(DecisionWork work, IPAddressFamily family)
+    {
+        if (family == IPAddressFamily.IPv4 && mergedIPv4LocalAndMain)
+        {
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Rule, "default rules", "only the default rules exist, so Linux looks up local and main as one table, then default");
+            }
+
+            foreach (var table in new[] { RouteTables.Main, RouteTables.Default })
+            {
+                var outcome = LookUpTable(work, family, table);
+                var decisive = outcome.Found?.Route ?? outcome.Refusing;
+                if (decisive is not null)
+                {
+                    work.Decision.Rule = rules[family].FirstOrDefault(r => r.Table == decisive.Table);
+                    return Settle(work, outcome, family, decisive.Table);
+                }
+            }
+
+            return null;
+        }
+
+        var ordered = rules[family];
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var rule = ordered[i];
+            if (!Matches(rule, work.Query, out var mismatch))
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Rule, rule.ToString(), "does not match: " + mismatch);
+                }
+
+                continue;
+            }
+
+            switch (rule.Action)
+            {
+                case RuleAction.Goto:
+                    // The kernel refuses a goto that is not forward; a table passed in by hand may still hold one.
+                    var target = ordered.FindIndex(i + 1, r => r.Priority == rule.GotoPriority);
+                    if (target < 0 || rule.GotoPriority <= rule.Priority)
+                    {
+                        if (work.Explaining)
+                        {
+                            work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, but no rule has the priority it jumps to: skipped");
+                        }
+
+                        continue;
+                    }
+
+                    if (work.Explaining)
+                    {
+                        work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: continue at rule {rule.GotoPriority}");
+                    }
+
+                    i = target - 1;
+                    continue;
+                case RuleAction.Nop:
+                    if (work.Explaining)
+                    {
+                        work.Note(RouteTraceStage.Rule, rule.ToString(), "matches, and does nothing");
+                    }
+
+                    continue;
+                case RuleAction.Unreachable:
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.NetworkUnreachable, $"rule {rule.Priority} answers unreachable.", RouteType.Unreachable);
+                    return null;
+                case RuleAction.Prohibit:
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.PermissionDenied, $"rule {rule.Priority} prohibits it.", RouteType.Prohibit);
+                    return null;
+                case RuleAction.Blackhole:
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.InvalidArgument, $"rule {rule.Priority} drops it (blackhole).", RouteType.Blackhole);
+                    return null;
+                case RuleAction.Lookup:
+                    break;
+                default:
+                    // fib4_rule_action and fib6_rule_action answer any other action as they do blackhole: EINVAL.
+                    work.Decision.Rule = rule;
+                    work.Refuse(RouteError.InvalidArgument, $"rule {rule.Priority} has action {rule.Action}, which Linux answers with 'Invalid argument'.", RouteType.NoRoute);
+                    return null;
+            }
+
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: look up table {rule.TableName}");
+            }
+
+            var outcome = LookUpTable(work, family, rule.Table);
+            if (outcome.Error != RouteError.None)
+            {
+                work.Decision.Rule = rule;
+                return Settle(work, outcome, family, rule.Table);
+            }
+
+            if (outcome.Found is null)
+            {
+                continue;
+            }
+
+            if (rule.SuppressPrefixLength is int suppress && outcome.Found.Value.Route.DestinationPrefix.Length <= suppress)
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Rule, rule.ToString(),
+                        $"its answer {outcome.Found.Value.Route.DestinationPrefix} is /{suppress} or shorter, which suppress_prefixlength {suppress} ignores: on to the next rule");
+                }
+
+                continue;
+            }
+
+            work.Decision.Rule = rule;
+            return Settle(work, outcome, family, rule.Table);
+        }
+
+        return null;
+    }
+
+    private static (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Settle(DecisionWork work, TableOutcome outcome, IPAddressFamily family, uint table)
+    {
+        if (outcome.Error != RouteError.None)
+        {
+            var route = outcome.Refusing!;
+            work.Decision.Route = route;
+            work.Decision.Table = route.Table;
+            var verb = route.RouteType switch
+            {
+                RouteType.Unreachable => "is unreachable",
+                RouteType.Prohibit => "is prohibited",
+                _ => "is dropped (blackhole)",
+            };
+            work.Refuse(outcome.Error, $"{route.DestinationPrefix} {verb} by a route in table {RouteTables.Name(table)}.", route.RouteType);
+            return null;
+        }
+
+        return outcome.Found;
+    }
+
+    private bool Matches(NetRouteRule rule, RouteQuery query, out string mismatch)
+    {
+        var matched = MatchesSelector(rule, query, out mismatch);
+        if (rule.Not)
+        {
+            mismatch = matched ? "its selector matches, and the rule is inverted (not)" : string.Empty;
+            return !matched;
+        }
+
+        return matched;
+    }
+
+    private bool MatchesSelector(NetRouteRule rule, RouteQuery query, out string mismatch)
+    {
+        mismatch = string.Empty;
+
+        // Locally sent packets come in on the loopback device as far as rules are concerned.
+        if (rule.IncomingInterface is string iif && snapshot.FindInterface(iif)?.IsLoopback != true)
+        {
+            mismatch = $"iif {iif}: a locally sent packet's incoming interface is the loopback interface";
+            return false;
+        }
+
+        if (rule.OutgoingInterface is string oifName)
+        {
+            var index = snapshot.FindInterface(oifName)?.InterfaceIndex;
+            if (index is null || query.OutputInterfaceIndex != index)
+            {
+                mismatch = $"oif {oifName} was not asked for";
+                return false;
+            }
+        }
+
+        var mask = rule.FwMask ?? (rule.FwMark is null ? 0u : uint.MaxValue);
+        if ((((rule.FwMark ?? 0) ^ query.Mark) & mask) != 0)
+        {
+            mismatch = $"fwmark 0x{query.Mark:x} is not 0x{rule.FwMark ?? 0:x}/0x{mask:x}";
+            return false;
+        }
+
+        if (rule.L3MasterDevice)
+        {
+            mismatch = "l3mdev: no VRF is involved";
+            return false;
+        }
+
+        if (rule.UidRange is UidRange uids && !uids.Contains(query.Uid))
+        {
+            mismatch = $"uid {query.Uid} is not in {uids}";
+            return false;
+        }
+
+        if (rule.From is IPPrefix from)
+        {
+            // IPv4 matches "from" against 0.0.0.0 when no source is given; IPv6 does not match at all then.
+            var source = query.Source ?? (rule.AddressFamily == IPAddressFamily.IPv4 ? (IPAddress?)IPAddress.Any : null);
+            if (!from.IsDefault && (source is null || !from.Contains(source)))
+            {
+                mismatch = $"from {from}: the source is {query.Source?.ToString() ?? "not yet chosen"}";
+                return false;
+            }
+        }
+
+        if (rule.To is IPPrefix to && !to.Contains(query.Destination))
+        {
+            mismatch = $"to {to}";
+            return false;
+        }
+
+        // IPv4 compares the rule's tos with the packet's three legacy TOS bits (fib_dscp_masked_match), IPv6
+        // with the packet's whole DSCP (fib6_rule_match), so tos 0x10 takes 0x50 over IPv4 and 0x12 over both.
+        if (rule.Tos != 0 && (rule.AddressFamily == IPAddressFamily.IPv4 ? rule.Tos != LegacyTos(query.Tos) : rule.Tos >> 2 != query.Tos >> 2))
+        {
+            mismatch = $"tos 0x{rule.Tos:x2}";
+            return false;
+        }
+
+        if (rule.Dscp is byte dscp && dscp != query.Tos >> 2)
+        {
+            mismatch = $"dscp {dscp}";
+            return false;
+        }
+
+        // A locally sent packet carries no tunnel metadata.
+        if (rule.TunnelId is ulong tunnel && tunnel != 0)
+        {
+            mismatch = $"tun_id {tunnel}: a locally sent packet has no tunnel id";
+            return false;
+        }
+
+        if (rule.IPProtocol is byte protocol && protocol != 0 && protocol != query.IPProtocol)
+        {
+            mismatch = $"ipproto {protocol}";
+            return false;
+        }
+
+        if (rule.SourcePortRange is PortRange sport && !sport.Contains(query.SourcePort))
+        {
+            mismatch = $"sport {sport}";
+            return false;
+        }
+
+        if (rule.DestinationPortRange is PortRange dport && !dport.Contains(query.DestinationPort))
+        {
+            mismatch = $"dport {dport}";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The TOS bits an IPv4 route or tos rule is compared with (INET_DSCP_LEGACY_TOS_MASK): not the ECN bits, not
+    /// the precedence, so a route with tos 0x20 matches no packet, and a packet with tos 0xb8 takes a tos 0x18 route.
+    /// </summary>
+    private static byte LegacyTos(byte tos) => (byte)(tos & 0x1C);
+
+    private static List<NetRouteRule> DefaultRules(IPAddressFamily family)
+    {
+        var defaults = new List<NetRouteRule>
+        {
+            new() { AddressFamily = family, Priority = 0, Table = RouteTables.Local },
+            new() { AddressFamily = family, Priority = 32766, Table = RouteTables.Main },
+        };
+        if (family == IPAddressFamily.IPv4)
+        {
+            defaults.Add(new NetRouteRule { AddressFamily = family, Priority = 32767, Table = RouteTables.Default });
+        }
+
+        return defaults;
+    }
+
+    private static bool IsDefaultRuleSet(List<NetRouteRule> ordered)
+    {
+        var expected = new[] { (0u, RouteTables.Local), (32766u, RouteTables.Main), (32767u, RouteTables.Default) };
+        return ordered.Count == expected.Length
+            && ordered.Zip(expected, (rule, want) => rule.Priority == want.Item1 && rule.Table == want.Item2 && IsPlainLookup(rule)).All(ok => ok);
+    }
+
+    private static bool IsPlainLookup(NetRouteRule rule) =>
+        rule.Action == RuleAction.Lookup && rule.From is null && rule.To is null && !rule.Not && rule.FwMark is null
+        && rule.IncomingInterface is null && rule.OutgoingInterface is null && rule.SuppressPrefixLength is null
+        && rule.UidRange is null && rule.Tos == 0 && rule.Dscp is null && rule.TunnelId is null && !rule.L3MasterDevice
+        && (rule.IPProtocol ?? 0) == 0 && rule.SourcePortRange is null && rule.DestinationPortRange is null;
+}

@@ -1,0 +1,305 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+// One table's lookup: longest prefix, then the routes of that prefix in the kernel's order, then their usable next hops.
+public sealed partial class LinuxRouteResolver
+{
+    /// <summary>One table: longest prefix first, then the routes of that prefix in the kernel's order.</summary>
+    private TableOutcome LookUpTable(DecisionWork work, IPAddressFamily family, uint tableId)
+    {
+        if (!tables.TryGetValue((family, tableId), out var table))
+        {
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "has no routes");
+            }
+
+            return default;
+        }
+
+        // Most lookups end at the longest match; only when its routes are all unusable are shorter ones walked.
+        if (!table.TryLongestMatch(work.Query.Destination, out _, out var longest))
+        {
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "no route matches " + work.Query.Destination);
+            }
+
+            return default;
+        }
+
+        var first = Pick(work, family, longest!);
+        if (first.Decided)
+        {
+            return first;
+        }
+
+        foreach (var match in table.Matches(work.Query.Destination).Skip(1))
+        {
+            var outcome = Pick(work, family, match.Value);
+            if (outcome.Decided)
+            {
+                return outcome;
+            }
+        }
+
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "no route matches " + work.Query.Destination);
+        }
+
+        return default;
+    }
+
+    /// <summary>What a throw or reject route ends the table lookup with (fib_props' errors); null for a route that carries packets.</summary>
+    private static TableOutcome? Refusal(DecisionWork work, NetRouteInfo route)
+    {
+        switch (route.RouteType)
+        {
+            case RouteType.Throw:
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "throws: the lookup goes on with the next rule");
+                }
+
+                return new TableOutcome { Thrown = true };
+            case RouteType.Unreachable:
+                return new TableOutcome { Error = RouteError.HostUnreachable, Refusing = route };
+            case RouteType.Prohibit:
+                return new TableOutcome { Error = RouteError.PermissionDenied, Refusing = route };
+            case RouteType.Blackhole:
+                return new TableOutcome { Error = RouteError.InvalidArgument, Refusing = route };
+            default:
+                return null;
+        }
+    }
+
+    private TableOutcome Pick(DecisionWork work, IPAddressFamily family, RouteGroup group) =>
+        family == IPAddressFamily.IPv4 ? PickIPv4(work, group) : PickIPv6(work, group);
+
+    /// <summary>fib_table_lookup's walk over the routes of one prefix.</summary>
+    private TableOutcome PickIPv4(DecisionWork work, RouteGroup group)
+    {
+        foreach (var route in group.Routes)
+        {
+            if (route.Tos != 0 && route.Tos != LegacyTos(work.Query.Tos))
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), $"is only for tos 0x{route.Tos:x2}");
+                }
+
+                continue;
+            }
+
+            if (Refusal(work, route) is TableOutcome refusal)
+            {
+                return refusal;
+            }
+
+            var paths = UsablePaths(work, route);
+            if (paths.Count == 0)
+            {
+                continue;
+            }
+
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, then metric {route.RouteMetric}");
+            }
+
+            return new TableOutcome { Found = (route, paths) };
+        }
+
+        return default;
+    }
+
+    /// <summary>rt6_select over the routes of one prefix: lowest metric first, scored by interface and router preference.</summary>
+    private TableOutcome PickIPv6(DecisionWork work, RouteGroup group)
+    {
+        var query = work.Query;
+        var source = query.Source ?? IPAddress.IPv6Any;
+
+        // Once a prefix has source-specific routes, Linux looks it up by source in that subtree only
+        // (fib6_node_lookup_1): with no source route matching, it goes on to shorter prefixes, and the
+        // prefix's ordinary routes, which stay outside the subtree, are not seen. The table's root (::/0)
+        // is the exception: when nothing else matched, its own routes are the last resort.
+        var subtree = group.Routes.Any(r => r.SourcePrefix is not null);
+        var candidates = subtree
+            ? group.Routes.Where(r => r.SourcePrefix is IPPrefix from && from.Contains(source)).ToList()
+            : group.Routes;
+        if (subtree && candidates.Count == 0 && group.Prefix.IsDefault)
+        {
+            candidates = group.Routes.Where(r => r.SourcePrefix is null).ToList();
+        }
+
+        if (candidates.Count == 0)
+        {
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Route, group.Prefix.ToString(), $"has only source-specific routes, none for source {source}: on to shorter prefixes");
+            }
+
+            return default;
+        }
+
+        // Link-local, multicast and loopback destinations, or an interface asked for without a source, bind
+        // the lookup to that interface: a route through another is no candidate at all.
+        var strict = NeedsStrictInterface(query.Destination) || (query.OutputInterfaceIndex is not null && query.Source is null);
+        var firstMetric = candidates[0].RouteMetric;
+        var best = BestIPv6(work, candidates.Where(r => r.RouteMetric == firstMetric), strict)
+            ?? BestIPv6(work, candidates.Where(r => r.RouteMetric != firstMetric), strict);
+        if (best is null)
+        {
+            return default;
+        }
+
+        var route = best.Value.Route;
+        if (Refusal(work, route) is TableOutcome refusal)
+        {
+            return refusal;
+        }
+
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, lowest metric {route.RouteMetric}, then interface and preference");
+        }
+
+        return new TableOutcome { Found = (route, best.Value.Paths) };
+    }
+
+    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(DecisionWork work, IEnumerable<NetRouteInfo> routes, bool strict)
+    {
+        var oif = work.Query.OutputInterfaceIndex;
+        (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? best = null;
+        var bestScore = -1;
+        foreach (var route in routes)
+        {
+            var hops = Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList();
+            if (hops.Count == 0)
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "its next hop is dead");
+                }
+
+                continue;
+            }
+
+            var onOif = oif is null ? hops : hops.Where(h => h.InterfaceIndex == oif).ToList();
+            if (onOif.Count == 0 && strict)
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), $"does not leave by interface {oif}, which the lookup is bound to");
+                }
+
+                continue;
+            }
+
+            // Unless the lookup is bound to the interface, Linux hashes the flow over every path of a
+            // multipath route, the interface asked for or not (fib6_select_path without an oif match).
+            var score = (onOif.Count > 0 ? 2 : 0) | (DecodePreference(route.Preference) << 2);
+            if (score > bestScore)
+            {
+                bestScore = score;
+                best = (route, strict ? onOif : hops);
+            }
+            else
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "loses to an earlier route of the same metric");
+                }
+            }
+        }
+
+        return best;
+    }
+
+    // Linux scores router preference low, medium, high as 1, 2, 3 (IPV6_DECODE_PREF).
+    private static int DecodePreference(RoutePreference? preference) => ((int)(preference ?? RoutePreference.Medium)) ^ 2;
+
+    private static bool NeedsStrictInterface(IPAddress destination) =>
+        destination.IsIPv6Multicast || destination.IsIPv6LinkLocal || destination.Equals(IPAddress.IPv6Loopback);
+
+    /// <summary>A route's paths: its multipath next hops, or the one next hop of a plain route.</summary>
+    private IReadOnlyList<NetRouteNextHop> Hops(NetRouteInfo route) => hops[route];
+
+    /// <summary>The next hops fib_lookup_good_nhc accepts: alive, and on the interface asked for if any.</summary>
+    private IReadOnlyList<NetRouteNextHop> UsablePaths(DecisionWork work, NetRouteInfo route)
+    {
+        var oif = work.Query.OutputInterfaceIndex;
+        var all = Hops(route);
+        if (oif is null && all.All(h => (h.Flags & RouteFlags.Dead) == 0))
+        {
+            return all;
+        }
+
+        var usable = new List<NetRouteNextHop>();
+        foreach (var hop in all)
+        {
+            if ((hop.Flags & RouteFlags.Dead) != 0)
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Path, route + " " + hop, "dead: its interface is down");
+                }
+            }
+            else if (oif is int wanted && hop.InterfaceIndex != wanted)
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Path, route + " " + hop, $"does not leave by interface {wanted}, which was asked for");
+                }
+            }
+            else
+            {
+                usable.Add(hop);
+            }
+        }
+
+        return usable;
+    }
+
+    private static List<NetRouteInfo> Order(IPAddressFamily family, IEnumerable<(NetRouteInfo Route, int Position)> routes) =>
+        family == IPAddressFamily.IPv4
+            ? routes.OrderByDescending(x => x.Route.Table).ThenByDescending(x => x.Route.Tos).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList()
+            : routes.OrderBy(x => x.Route.SourcePrefix?.Length is int length ? -length : 0).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList();
+
+
+    /// <summary>
+    /// The routes of one prefix in one table, in the order the kernel tries them: for IPv4 the higher table
+    /// id first (which matters while local and main are merged), then type of service, metric, first added.
+    /// </summary>
+    private sealed class RouteGroup
+    {
+        public RouteGroup(IPPrefix prefix, List<NetRouteInfo> routes)
+        {
+            Prefix = prefix;
+            Routes = routes;
+        }
+
+        public IPPrefix Prefix { get; }
+
+        public List<NetRouteInfo> Routes { get; }
+    }
+
+    private struct TableOutcome
+    {
+        public (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Found;
+        public RouteError Error;
+        public NetRouteInfo? Refusing;
+        public bool Thrown;
+
+        /// <summary>The lookup ends here: a route, a refusal, or a throw to the next rule.</summary>
+        public bool Decided => Found is not null || Error != RouteError.None || Thrown;
+    }
+}
