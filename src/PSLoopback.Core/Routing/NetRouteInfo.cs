@@ -81,6 +81,9 @@ public sealed class NetRouteInfo
     public int? Mtu { get; set; }
 
     /// <summary>The paths of a multipath (ECMP) route; empty for a route with one path.</summary>
+    /// <summary>Linux: the nexthop object the route uses (ip's "nhid"); its paths are in <see cref="NextHops"/> however the kernel dumped them.</summary>
+    public uint? NextHopId { get; set; }
+
     public IReadOnlyList<NetRouteNextHop> NextHops
     {
         get => nextHops;
