@@ -80,10 +80,10 @@ public sealed class NetRouteInfo
 
     public int? Mtu { get; set; }
 
-    /// <summary>The paths of a multipath (ECMP) route; empty for a route with one path.</summary>
     /// <summary>Linux: the nexthop object the route uses (ip's "nhid"); its paths are in <see cref="NextHops"/> however the kernel dumped them.</summary>
     public uint? NextHopId { get; set; }
 
+    /// <summary>The paths of a multipath (ECMP) route; empty for a route with one path.</summary>
     public IReadOnlyList<NetRouteNextHop> NextHops
     {
         get => nextHops;
