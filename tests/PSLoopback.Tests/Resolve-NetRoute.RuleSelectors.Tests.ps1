@@ -132,6 +132,7 @@ Describe 'Resolve-NetRoute with dscp, flowlabel and port masks and suppress_ifgr
         $grid = @($Queries | ForEach-Object { @{ Key = $_.Key; Destination = $_.Destination; Parameters = $_.Parameters } })
         $childScript = @"
 `$grid = '$(($grid | ConvertTo-Json -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json -AsHashtable
+`$saved = Get-NetRouteSnapshot | ConvertTo-Json -Depth 6 | ConvertFrom-Json
 `$answers = @(foreach (`$query in `$grid) {
     `$parameters = `$query.Parameters
     `$d = Resolve-NetRoute `$query.Destination @parameters -Verify -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable failed -ErrorAction SilentlyContinue
@@ -139,7 +140,8 @@ Describe 'Resolve-NetRoute with dscp, flowlabel and port masks and suppress_ifgr
     `$table = if (`$null -eq `$d.Table -or `$d.Table -eq 254) { 'main' } else { "`$(`$d.Table)" }
     `$via = if ("`$(`$d.NextHop)" -in '0.0.0.0', '::') { '' } else { "`$(`$d.NextHop)" }
     `$text = if (`$d.Error -ne 'None') { "error `$(`$d.Error)" } else { "`$via `$(`$d.InterfaceAlias) `$table" }
-    [pscustomobject]@{ Key = `$query.Key; Answer = `$text; KernelAgrees = `$d.KernelAgrees; KernelAnswer = `$d.KernelAnswer; Warning = "`$warned"; Error = "`$failed" }
+    `$fromSaved = Resolve-NetRoute `$query.Destination @parameters -Snapshot `$saved
+    [pscustomobject]@{ Key = `$query.Key; Answer = `$text; Saved = "`$(`$fromSaved.NextHop) `$(`$fromSaved.InterfaceAlias) `$(`$fromSaved.Table) `$(`$fromSaved.Error)"; Live = "`$(`$d.NextHop) `$(`$d.InterfaceAlias) `$(`$d.Table) `$(`$d.Error)"; KernelAgrees = `$d.KernelAgrees; KernelAnswer = `$d.KernelAnswer; Warning = "`$warned"; Error = "`$failed" }
 })
 [pscustomobject]@{
     Answers = `$answers
@@ -191,6 +193,11 @@ Describe 'Resolve-NetRoute with dscp, flowlabel and port masks and suppress_ifgr
         $answer.Warning | Should -BeNullOrEmpty
         $answer.KernelAgrees | Should -BeTrue -Because "the kernel answered $($answer.KernelAnswer)"
         if ($FlowLabel -eq 0) { $answer.Answer | Should -Be $kernel[$Key] }
+    }
+
+    It 'answers the same from a snapshot saved as JSON, which keeps the groups and the masks' {
+        $differing = @($ours.Values | Where-Object { $_.Saved -ne $_.Live } | ForEach-Object { "$($_.Key): live $($_.Live), saved $($_.Saved)" })
+        $differing | Should -BeNullOrEmpty
     }
 }
 
