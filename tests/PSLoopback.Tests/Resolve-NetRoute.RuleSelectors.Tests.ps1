@@ -1,5 +1,5 @@
 <#
-    The rule selectors of kernels 6.15 on (dscp with a mask, flowlabel with a mask, port masks) and suppress_ifgroup
+    The rule selectors of newer kernels (flowlabel with a mask from 6.14; dscp and port masks from 6.15) and suppress_ifgroup
     against the kernel. iproute2 6.1 cannot write those rules, so they are sent over rtnetlink (NetlinkRules.psm1);
     it cannot ask `ip route get ... flowlabel` either, so flow label lookups are checked against the kernel by
     -Verify alone (RTM_GETROUTE with RTA_FLOWLABEL), every other one against `ip -j route get` and -Verify.

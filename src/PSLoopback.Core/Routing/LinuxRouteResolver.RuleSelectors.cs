@@ -3,7 +3,7 @@ using PSLoopback.Addressing;
 
 namespace PSLoopback.Routing;
 
-// The rule selectors of newer kernels (6.15 on): masks on dscp and ports, the IPv6 flow label; and suppress_ifgroup.
+// The rule selectors of newer kernels (the IPv6 flow label from 6.14, masks on dscp and ports from 6.15), and suppress_ifgroup.
 public sealed partial class LinuxRouteResolver
 {
     /// <summary>A dscp rule without FRA_DSCP_MASK compares all six bits.</summary>

@@ -6,7 +6,7 @@ using PSLoopback.Routing;
 namespace PSLoopback.Core.Tests.Routing;
 
 /// <summary>
-/// The rule selectors of kernels 6.15 on (dscp and port masks, the IPv6 flow label) and suppress_ifgroup, as
+/// The rule selectors of newer kernels (the IPv6 flow label, dscp and port masks) and suppress_ifgroup, as
 /// fib_rules.c, fib4_rule_match and fib6_rule_match apply them, on hosts whose selector tables lead elsewhere.
 /// </summary>
 public class LinuxRuleSelectorTests
