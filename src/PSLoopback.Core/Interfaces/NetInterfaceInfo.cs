@@ -47,6 +47,9 @@ public sealed class NetInterfaceInfo
 
     public InterfaceFlags Flags { get; internal set; }
 
+    /// <summary>Linux: the interface group (ip link's "group", 0 is "default"), which suppress_ifgroup rules name; null elsewhere and where not read.</summary>
+    public uint? Group { get; internal set; }
+
     /// <summary>Windows' NET_LUID, the interface's stable identity (the index may be reused); null elsewhere.</summary>
     public ulong? Luid { get; internal set; }
 

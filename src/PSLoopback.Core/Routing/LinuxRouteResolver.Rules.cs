@@ -130,6 +130,11 @@ public sealed partial class LinuxRouteResolver
                 continue;
             }
 
+            if (SuppressedByGroup(work, rule, family, outcome.Found.Value))
+            {
+                continue;
+            }
+
             work.Decision.Rule = rule;
             return Settle(work, outcome, family, rule.Table);
         }
@@ -234,9 +239,18 @@ public sealed partial class LinuxRouteResolver
             return false;
         }
 
-        if (rule.Dscp is byte dscp && dscp != query.Tos >> 2)
+        // A dscp rule compares the packet's whole DSCP under its mask (fib4_rule_match, fib6_rule_match).
+        if (rule.Dscp is byte dscp && ((dscp ^ (query.Tos >> 2)) & (rule.DscpMask ?? FullDscpMask)) != 0)
         {
-            mismatch = $"dscp {dscp}";
+            mismatch = $"dscp {dscp}/0x{rule.DscpMask ?? FullDscpMask:x}: the packet's DSCP is {query.Tos >> 2}";
+            return false;
+        }
+
+        // Only fib6_rule_match reads the flow label; the kernel refuses one on an IPv4 rule.
+        if (rule.AddressFamily == IPAddressFamily.IPv6 && rule.FlowLabel is uint label
+            && ((label ^ query.FlowLabel) & (rule.FlowLabelMask ?? FullFlowLabelMask)) != 0)
+        {
+            mismatch = $"flowlabel 0x{label:x}/0x{rule.FlowLabelMask ?? FullFlowLabelMask:x}: the packet's is 0x{query.FlowLabel:x}";
             return false;
         }
 
@@ -253,15 +267,15 @@ public sealed partial class LinuxRouteResolver
             return false;
         }
 
-        if (rule.SourcePortRange is PortRange sport && !sport.Contains(query.SourcePort))
+        if (!PortMatches(rule.SourcePortRange, rule.SourcePortMask, query.SourcePort))
         {
-            mismatch = $"sport {sport}";
+            mismatch = $"sport {rule.SourcePortRange}{MaskText(rule.SourcePortMask)}: the packet's is {query.SourcePort}";
             return false;
         }
 
-        if (rule.DestinationPortRange is PortRange dport && !dport.Contains(query.DestinationPort))
+        if (!PortMatches(rule.DestinationPortRange, rule.DestinationPortMask, query.DestinationPort))
         {
-            mismatch = $"dport {dport}";
+            mismatch = $"dport {rule.DestinationPortRange}{MaskText(rule.DestinationPortMask)}: the packet's is {query.DestinationPort}";
             return false;
         }
 
@@ -299,6 +313,7 @@ public sealed partial class LinuxRouteResolver
     private static bool IsPlainLookup(NetRouteRule rule) =>
         rule.Action == RuleAction.Lookup && rule.From is null && rule.To is null && !rule.Not && rule.FwMark is null
         && rule.IncomingInterface is null && rule.OutgoingInterface is null && rule.SuppressPrefixLength is null
+        && rule.SuppressInterfaceGroup is null or -1 && rule.FlowLabel is null
         && rule.UidRange is null && rule.Tos == 0 && rule.Dscp is null && rule.TunnelId is null && !rule.L3MasterDevice
         && (rule.IPProtocol ?? 0) == 0 && rule.SourcePortRange is null && rule.DestinationPortRange is null;
 }

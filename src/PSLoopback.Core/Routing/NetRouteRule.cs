@@ -58,6 +58,15 @@ public sealed class NetRouteRule
     /// <summary>The 6-bit DSCP to match (ip's "dscp", newer kernels), an alternative to <see cref="Tos"/>.</summary>
     public byte? Dscp { get; set; }
 
+    /// <summary>The DSCP bits <see cref="Dscp"/> compares (ip's "dscp 0x10/0x30"); null compares all six.</summary>
+    public byte? DscpMask { get; set; }
+
+    /// <summary>IPv6: the flow label to match (ip's "flowlabel"), compared under <see cref="FlowLabelMask"/>.</summary>
+    public uint? FlowLabel { get; set; }
+
+    /// <summary>IPv6: the flow label bits compared; null with a <see cref="FlowLabel"/> compares all 20.</summary>
+    public uint? FlowLabelMask { get; set; }
+
     /// <summary>For <see cref="RuleAction.Goto"/>: the priority of the rule to continue at.</summary>
     public uint? GotoPriority { get; set; }
 
@@ -74,6 +83,12 @@ public sealed class NetRouteRule
     public PortRange? SourcePortRange { get; set; }
 
     public PortRange? DestinationPortRange { get; set; }
+
+    /// <summary>The source port bits a one-port <see cref="SourcePortRange"/> compares (ip's "sport 0x100/0xff00"); null or 0xffff for the port itself.</summary>
+    public ushort? SourcePortMask { get; set; }
+
+    /// <summary>The destination port bits a one-port <see cref="DestinationPortRange"/> compares.</summary>
+    public ushort? DestinationPortMask { get; set; }
 
     public UidRange? UidRange { get; set; }
 

@@ -46,4 +46,7 @@ public sealed class RouteQuery
     public ushort SourcePort { get; set; }
 
     public ushort DestinationPort { get; set; }
+
+    /// <summary>IPv6: the packet's 20-bit flow label (ip's "flowlabel"), for flowlabel rules.</summary>
+    public uint FlowLabel { get; set; }
 }

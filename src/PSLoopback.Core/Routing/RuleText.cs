@@ -7,11 +7,14 @@ namespace PSLoopback.Routing;
 
 /// <summary>
 /// A rule's selectors and action as iproute2 6.1's `ip rule show` prints them after "PRIORITY:\t": the same words,
-/// the same order, the same number formats, so a line can be compared with ip's as a whole.
+/// the same order, the same number formats, so a line can be compared with ip's as a whole. The selectors 6.1 does
+/// not know (dscp, its mask, flowlabel, port masks) are printed as later iproute2 versions print them.
 /// </summary>
 internal static class RuleText
 {
     private const byte ActionNat = 10;
+    private const byte FullDscpMask = 0x3F;
+    private const uint FullFlowLabelMask = 0xFFFFF;
 
     public static string Format(NetRouteRule rule)
     {
@@ -60,12 +63,12 @@ internal static class RuleText
 
         if (rule.SourcePortRange is PortRange sport)
         {
-            text.Append(" sport ").Append(sport);
+            text.Append(" sport ").Append(Port(sport, rule.SourcePortMask));
         }
 
         if (rule.DestinationPortRange is PortRange dport)
         {
-            text.Append(" dport ").Append(dport);
+            text.Append(" dport ").Append(Port(dport, rule.DestinationPortMask));
         }
 
         if (rule.TunnelId is ulong tunnel)
@@ -108,7 +111,19 @@ internal static class RuleText
         // iproute2 6.1 predates FRA_DSCP; later versions print it here, after the protocol.
         if (rule.Dscp is byte dscp)
         {
-            text.Append(" dscp ").Append(IprouteNames.Dscp(dscp));
+            // A partial mask shows both in hex; the whole mask (0x3f, which newer kernels send) shows the value alone.
+            text.Append(" dscp ").Append(rule.DscpMask is byte dscpMask && dscpMask != FullDscpMask
+                ? Hex(dscp) + "/" + Hex(dscpMask)
+                : IprouteNames.Dscp(dscp));
+        }
+
+        if (rule.FlowLabel is uint label)
+        {
+            text.Append(" flowlabel ").Append(Hex(label));
+            if (rule.FlowLabelMask is uint labelMask && labelMask != FullFlowLabelMask)
+            {
+                text.Append('/').Append(Hex(labelMask));
+            }
         }
 
         return text.ToString();
@@ -164,6 +179,10 @@ internal static class RuleText
         var address = given is not null && given.AddressFamily == prefix.Network.AddressFamily && prefix.Contains(given) ? given : prefix.Network;
         return prefix.IsHost ? address.ToString() : address + "/" + prefix.Length.ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>A port with a partial mask in hex, value and mask (ip's "0x100/0xff00"); a range, or a port with the whole mask, in decimal.</summary>
+    private static string Port(PortRange range, ushort? mask) =>
+        range.Start == range.End && mask is ushort bits && bits != ushort.MaxValue ? Hex(range.Start) + "/" + Hex(bits) : range.ToString();
 
     /// <summary>C's "%#x": 0x before a non-zero number, and a bare 0.</summary>
     private static string Hex(uint value) => value == 0 ? "0" : "0x" + value.ToString("x", CultureInfo.InvariantCulture);

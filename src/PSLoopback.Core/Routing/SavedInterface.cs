@@ -25,6 +25,9 @@ public sealed class SavedInterface
     /// <summary>The operational status; the Windows model skips a link that is not up where its IP settings were not read.</summary>
     public InterfaceStatus Status { get; set; }
 
+    /// <summary>Linux: the interface group, which suppress_ifgroup rules compare; null where the snapshot did not carry it.</summary>
+    public uint? Group { get; set; }
+
     public IReadOnlyList<SavedAddress> Addresses { get; set; } = Array.Empty<SavedAddress>();
 
     /// <summary>Windows: the per-family settings the Windows model reads (interface metric, host model, connected).</summary>

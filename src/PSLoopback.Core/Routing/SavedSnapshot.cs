@@ -138,6 +138,7 @@ public static class SavedSnapshot
         {
             InterfaceType = saved.InterfaceType,
             AdminStatus = saved.AdminStatus,
+            Group = saved.Group,
             Status = saved.Status,
             Addresses = addresses,
             IPInterfaces = saved.IPInterfaces,

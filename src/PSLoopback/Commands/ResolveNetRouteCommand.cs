@@ -106,6 +106,11 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [ValidateRange(0, 65535)]
     public int DestinationPort { get; set; }
 
+    /// <summary>IPv6: the packet's 20-bit flow label (ip's "flowlabel"), for flowlabel rules.</summary>
+    [Parameter]
+    [ValidateRange(0, 0xFFFFF)]
+    public int FlowLabel { get; set; }
+
     /// <summary>The sending user's id (ip's "uid"), for uidrange rules; by default the user running the command.</summary>
     [Parameter]
     public uint Uid { get; set; }
@@ -185,6 +190,15 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                     continue;
                 }
 
+                // Only IPv6 headers carry a flow label; the kernel refuses one for an IPv4 lookup.
+                if (MyInvocation.BoundParameters.ContainsKey(nameof(FlowLabel)) && address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+                {
+                    WriteError(new ErrorRecord(
+                        new PSArgumentException($"{target} ({address}) is {Family.Of(address)}, but -FlowLabel is a field of the IPv6 header only."),
+                        "FlowLabelNotIPv6", ErrorCategory.InvalidArgument, target));
+                    continue;
+                }
+
                 WriteObject(new NetRouteDecision(Answer(target, query)));
             }
 
@@ -224,6 +238,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         query.IPProtocol = protocol;
         query.SourcePort = (ushort)SourcePort;
         query.DestinationPort = (ushort)DestinationPort;
+        query.FlowLabel = (uint)FlowLabel;
         var address = query.Destination;
         var decision = resolver!.Resolve(query, Explain);
         decision.Destination = target;

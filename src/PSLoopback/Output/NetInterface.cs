@@ -23,6 +23,7 @@ public sealed class NetInterface
         Mtu = nic.Mtu;
         Speed = nic.Speed;
         Flags = nic.Flags.ToString();
+        Group = nic.Group;
         Luid = nic.Luid;
         DnsSuffix = nic.DnsSuffix;
         MediaType = nic.MediaType;
@@ -74,6 +75,9 @@ public sealed class NetInterface
     public long? Speed { get; }
 
     public string Flags { get; }
+
+    /// <summary>Linux: the interface group (ip link's "group", 0 is "default"); null on other OSes.</summary>
+    public uint? Group { get; }
 
     /// <summary>Windows' NET_LUID, the interface's stable identity; null elsewhere.</summary>
     public ulong? Luid { get; }

@@ -23,6 +23,9 @@ public sealed class NetRoutingRule
         OutgoingInterfaceDetached = rule.OutgoingInterfaceDetached;
         Tos = rule.Tos;
         Dscp = rule.Dscp;
+        DscpMask = rule.DscpMask;
+        FlowLabel = rule.FlowLabel;
+        FlowLabelMask = rule.FlowLabelMask;
         GotoPriority = rule.GotoPriority;
         GotoUnresolved = rule.GotoUnresolved;
         SuppressPrefixLength = rule.SuppressPrefixLength;
@@ -30,6 +33,8 @@ public sealed class NetRoutingRule
         IPProtocol = rule.IPProtocol;
         SourcePortRange = rule.SourcePortRange?.ToString();
         DestinationPortRange = rule.DestinationPortRange?.ToString();
+        SourcePortMask = rule.SourcePortMask;
+        DestinationPortMask = rule.DestinationPortMask;
         UidRange = rule.UidRange?.ToString();
         L3MasterDevice = rule.L3MasterDevice;
         TunnelId = rule.TunnelId;
@@ -75,6 +80,13 @@ public sealed class NetRoutingRule
 
     public byte? Dscp { get; }
 
+    public byte? DscpMask { get; }
+
+    /// <summary>IPv6: the flow label the rule selects, under FlowLabelMask.</summary>
+    public uint? FlowLabel { get; }
+
+    public uint? FlowLabelMask { get; }
+
     public uint? GotoPriority { get; }
 
     /// <summary>No rule has the goto's priority (ip's [unresolved]).</summary>
@@ -89,6 +101,11 @@ public sealed class NetRoutingRule
     public string? SourcePortRange { get; }
 
     public string? DestinationPortRange { get; }
+
+    /// <summary>The port bits a one-port SourcePortRange compares; 65535 (or null) for the port itself.</summary>
+    public ushort? SourcePortMask { get; }
+
+    public ushort? DestinationPortMask { get; }
 
     public string? UidRange { get; }
 

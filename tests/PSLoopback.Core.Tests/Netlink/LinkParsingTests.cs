@@ -47,6 +47,26 @@ public class LinkParsingTests
         Assert.Null(link.Alias);
         Assert.Null(link.Kind);
         Assert.Null(link.Statistics);
+        Assert.Null(link.Group);
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(5u)]
+    [InlineData(0xFFFFFFFFu)]
+    public void ReadsTheInterfaceGroup(uint group)
+    {
+        var link = RtnetlinkParser.ParseLink(NetlinkBuilder.Link(2, "eth0").U32(Rt.IFLA_GROUP, group).ToPayload());
+        Assert.Equal(group, link.Group);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void InterfaceGroupTooShortIsMalformed(int size)
+    {
+        var payload = NetlinkBuilder.Link(2, "eth0").Attribute(Rt.IFLA_GROUP, new byte[size]).ToPayload();
+        Assert.Throws<NetlinkParseException>(() => RtnetlinkParser.ParseLink(payload));
     }
 
     [Fact]

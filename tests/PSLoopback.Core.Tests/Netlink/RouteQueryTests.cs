@@ -208,6 +208,23 @@ public class RouteQueryTests
             v6);
     }
 
+    /// <summary>
+    /// `ip route get 2001:db8:30::1 flowlabel 0x12345` (iproute2 6.14 on): RTA_FLOWLABEL a big-endian u32, which
+    /// inet6_rtm_getroute takes as __be32 and refuses when bits above the 20 of a flow label are set.
+    /// </summary>
+    [Fact]
+    public void RequestCarriesTheFlowLabelBigEndian()
+    {
+        var request = new LinuxKernelRouteQuery(IPAddress.Parse("2001:db8:30::1")) { FlowLabel = 0x12345 }.BuildRequest();
+
+        var expected = RtMsg(Rt.AF_INET6, 128, table: 0, protocol: 0, type: 0)
+            .Ip(RTA_DST, "2001:db8:30::1")
+            .Attribute(RTA_FLOWLABEL, new byte[] { 0x00, 0x01, 0x23, 0x45 })
+            .ToPayload();
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(request));
+        Assert.Equal(new byte[] { 8, 0, 31, 0, 0x00, 0x01, 0x23, 0x45 }, request.Skip(12 + 20).Take(8));
+    }
+
     /// <summary>rtm_getroute_parse_ip_proto: the protocols `ip route get ... ipproto` can ask about (kernel 6.18: "Unsupported ip proto" else).</summary>
     [Theory]
     [InlineData(6, true, true)]

@@ -154,9 +154,49 @@ public class RuleParsingTests
     [Fact]
     public void UnknownAttributesAreIgnored()
     {
-        // FRA_FLOWLABEL (26) and FRA_FLOWLABEL_MASK (27) of newer kernels among them.
-        var payload = FibRuleHdr(Rt.AF_INET6).U32(26, 5).U32(27, 0xFFFFF).U32(FRA_PRIORITY, 5).ToPayload();
+        // Numbers past FRA_DSCP_MASK (30), as a kernel newer than this parser may send.
+        var payload = FibRuleHdr(Rt.AF_INET6).U32(31, 5).U32(99, 0xFFFFF).U32(FRA_PRIORITY, 5).ToPayload();
         Assert.Equal(5u, RouteParser.ParseRule(payload).Priority);
+    }
+
+    /// <summary>
+    /// The attributes of kernel 6.15 on, as 6.18 dumps `dscp 0x10/0x30`, `flowlabel 0x12300/0xfff00` and
+    /// `sport 0x120/0xfff0`: masks in host order, like the ports, and the flow label and its mask big-endian.
+    /// </summary>
+    [Fact]
+    public void MasksAndTheFlowLabelAreRead()
+    {
+        var payload = FibRuleHdr(Rt.AF_INET6)
+            .U8(FRA_DSCP, 0x10)
+            .U8(FRA_DSCP_MASK, 0x30)
+            .Attribute(FRA_FLOWLABEL, new byte[] { 0x00, 0x01, 0x23, 0x00 })
+            .Attribute(FRA_FLOWLABEL_MASK, new byte[] { 0x00, 0x0F, 0xFF, 0x00 })
+            .U16Pair(FRA_SPORT_RANGE, 0x120, 0x120)
+            .Attribute(FRA_SPORT_MASK, BitConverter.GetBytes((ushort)0xFFF0))
+            .U16Pair(FRA_DPORT_RANGE, 80, 80)
+            .Attribute(FRA_DPORT_MASK, BitConverter.GetBytes((ushort)0xFFFF))
+            .ToPayload();
+
+        var rule = RouteParser.ParseRule(payload);
+
+        Assert.Equal((byte)0x10, rule.Dscp);
+        Assert.Equal((byte)0x30, rule.DscpMask);
+        Assert.Equal(0x12300u, rule.FlowLabel);
+        Assert.Equal(0xFFF00u, rule.FlowLabelMask);
+        Assert.Equal((ushort)0xFFF0, rule.SourcePortMask);
+        Assert.Equal((ushort)0xFFFF, rule.DestinationPortMask);
+    }
+
+    [Fact]
+    public void RuleWithoutTheNewerAttributesHasNoMasks()
+    {
+        var rule = RouteParser.ParseRule(FibRuleHdr(Rt.AF_INET).U16Pair(FRA_SPORT_RANGE, 80, 80).U8(FRA_DSCP, 46).ToPayload());
+
+        Assert.Null(rule.DscpMask);
+        Assert.Null(rule.FlowLabel);
+        Assert.Null(rule.FlowLabelMask);
+        Assert.Null(rule.SourcePortMask);
+        Assert.Null(rule.DestinationPortMask);
     }
 
     [Fact]
@@ -207,6 +247,11 @@ public class RuleParsingTests
     [InlineData(FRA_SPORT_RANGE, 3)]
     [InlineData(FRA_DPORT_RANGE, 2)]
     [InlineData(FRA_DSCP, 0)]
+    [InlineData(FRA_DSCP_MASK, 0)]
+    [InlineData(FRA_FLOWLABEL, 3)]
+    [InlineData(FRA_FLOWLABEL_MASK, 2)]
+    [InlineData(FRA_SPORT_MASK, 1)]
+    [InlineData(FRA_DPORT_MASK, 0)]
     public void AttributeTooShortIsMalformed(ushort attribute, int size)
     {
         var payload = FibRuleHdr(Rt.AF_INET).Attribute(attribute, new byte[size]).ToPayload();

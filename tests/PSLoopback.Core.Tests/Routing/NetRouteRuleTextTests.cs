@@ -64,6 +64,17 @@ public class NetRouteRuleTextTests
         ["109: from 2001:db8:0:1::/64 to ::ffff:10.0.0.0/104 lookup 207"] = () => With(Lookup(109, 207), r => { r.From = P("2001:db8:0:1::/64"); r.To = P("::ffff:10.0.0.0/104"); }),
         ["160: from all lookup 100 dscp AF11"] = () => With(Lookup(160, 100), r => r.Dscp = 10),
         ["161: from all lookup 100 dscp 3"] = () => With(Lookup(161, 100), r => r.Dscp = 3),
+
+        // The selectors iproute2 6.1 cannot print, as 6.15 and later print them (their commits' examples).
+        ["162: from all lookup 400 dscp 0x10/0x30"] = () => With(Lookup(162, 400), r => { r.Dscp = 0x10; r.DscpMask = 0x30; }),
+        ["163: from all lookup 300 dscp AF42"] = () => With(Lookup(163, 300), r => { r.Dscp = 36; r.DscpMask = 0x3F; }),
+        ["164: from all lookup 100 dscp 0/0x30"] = () => With(Lookup(164, 100), r => { r.Dscp = 0; r.DscpMask = 0x30; }),
+        ["165: from all lookup 102 flowlabel 0x12300/0xfff00"] = () => With(Lookup(165, 102), r => { r.AddressFamily = IPAddressFamily.IPv6; r.FlowLabel = 0x12300; r.FlowLabelMask = 0xFFF00; }),
+        ["166: from all lookup 103 flowlabel 0x5"] = () => With(Lookup(166, 103), r => { r.AddressFamily = IPAddressFamily.IPv6; r.FlowLabel = 5; r.FlowLabelMask = 0xFFFFF; }),
+        ["167: from all lookup 103 dscp 1 flowlabel 0/0xf"] = () => With(Lookup(167, 103), r => { r.AddressFamily = IPAddressFamily.IPv6; r.Dscp = 1; r.FlowLabel = 0; r.FlowLabelMask = 0xF; }),
+        ["168: from all sport 0x123/0xfff lookup 400"] = () => With(Lookup(168, 400), r => { r.SourcePortRange = new PortRange(0x123, 0x123); r.SourcePortMask = 0xFFF; }),
+        ["169: from all dport 0x4/0xff lookup 500"] = () => With(Lookup(169, 500), r => { r.DestinationPortRange = new PortRange(4, 4); r.DestinationPortMask = 0xFF; }),
+        ["170: from all sport 80 dport 1000-2000 lookup 100"] = () => With(Lookup(170, 100), r => { r.SourcePortRange = new PortRange(80, 80); r.SourcePortMask = 0xFFFF; r.DestinationPortRange = new PortRange(1000, 2000); }),
     };
 
     public static IEnumerable<object[]> Lines => Cases.Keys.Select(line => new object[] { line });
@@ -106,6 +117,35 @@ public class NetRouteRuleTextTests
             },
             rules.Select(r => r.ToString()));
         Assert.Equal(P("10.0.0.0/8"), rules[2].From);
+    }
+
+    /// <summary>The masks and the flow label travel from the kernel's attributes to the rule and its text.</summary>
+    [Fact]
+    public void TheNewerAttributesReachTheRule()
+    {
+        var payloads = new[]
+        {
+            FibRuleHdr(Rt.AF_INET, table: 101).U32(FRA_PRIORITY, 101).U8(FRA_DSCP, 0x10).U8(FRA_DSCP_MASK, 0x30).ToPayload(),
+            FibRuleHdr(Rt.AF_INET6, table: 102).U32(FRA_PRIORITY, 102)
+                .Attribute(FRA_FLOWLABEL, new byte[] { 0, 0x01, 0x23, 0 }).Attribute(FRA_FLOWLABEL_MASK, new byte[] { 0, 0x0F, 0xFF, 0 }).ToPayload(),
+            FibRuleHdr(Rt.AF_INET, table: 104).U32(FRA_PRIORITY, 104)
+                .U16Pair(FRA_SPORT_RANGE, 0x120, 0x120).Attribute(FRA_SPORT_MASK, BitConverter.GetBytes((ushort)0xFFF0))
+                .U16Pair(FRA_DPORT_RANGE, 80, 80).Attribute(FRA_DPORT_MASK, BitConverter.GetBytes((ushort)0xFFFF)).ToPayload(),
+        };
+
+        var rules = LinuxRouteBuilder.BuildRules(payloads.Select(RouteParser.ParseRule));
+
+        Assert.Equal(
+            new[]
+            {
+                "101: from all lookup 101 dscp 0x10/0x30",
+                "102: from all lookup 102 flowlabel 0x12300/0xfff00",
+                "104: from all sport 0x120/0xfff0 dport 80 lookup 104",
+            },
+            rules.Select(r => r.ToString()));
+        Assert.Equal(((byte?)0x10, (byte?)0x30), (rules[0].Dscp, rules[0].DscpMask));
+        Assert.Equal((0x12300u, 0xFFF00u), (rules[1].FlowLabel!.Value, rules[1].FlowLabelMask!.Value));
+        Assert.Equal(((ushort?)0xFFF0, (ushort?)0xFFFF), (rules[2].SourcePortMask, rules[2].DestinationPortMask));
     }
 
     [Fact]

@@ -71,6 +71,26 @@ public class SavedSnapshotTests
         Assert.Equal(IPAddress.Parse("2001:db8:1::99"), answer.SourceAddress);
     }
 
+    /// <summary>A saved interface group reaches the rebuilt snapshot, where suppress_ifgroup rules compare it.</summary>
+    [Fact]
+    public void An_interface_group_is_kept_and_suppresses_as_on_the_machine()
+    {
+        var eth0 = Eth0();
+        eth0.Group = 5;
+        var rules = new[]
+        {
+            new NetRouteRule { AddressFamily = IPAddressFamily.IPv4, Priority = 0, Table = RouteTables.Local },
+            new NetRouteRule { AddressFamily = IPAddressFamily.IPv4, Priority = 100, Table = RouteTables.Main, SuppressInterfaceGroup = 5 },
+        };
+
+        var snapshot = SavedSnapshot.Build(new[] { Lo(), eth0 }, Routes(), rules, Array.Empty<int>());
+
+        Assert.Equal(5u, snapshot.FindInterface("eth0")!.Group);
+        Assert.Null(snapshot.FindInterface("lo")!.Group);
+        var answer = new LinuxRouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("203.0.113.9")));
+        Assert.Equal(RouteType.NoRoute, answer.RouteType);
+    }
+
     [Fact]
     public void A_down_interface_stays_down()
     {

@@ -54,6 +54,7 @@ internal static class RouteBuilder
     public const ushort RTA_SPORT = 28;
     public const ushort RTA_DPORT = 29;
     public const ushort RTA_NH_ID = 30;
+    public const ushort RTA_FLOWLABEL = 31;
 
     public const ushort RTAX_LOCK = 1;
     public const ushort RTAX_MTU = 2;
@@ -99,6 +100,11 @@ internal static class RouteBuilder
     public const ushort FRA_SPORT_RANGE = 23;
     public const ushort FRA_DPORT_RANGE = 24;
     public const ushort FRA_DSCP = 25;
+    public const ushort FRA_FLOWLABEL = 26;
+    public const ushort FRA_FLOWLABEL_MASK = 27;
+    public const ushort FRA_SPORT_MASK = 28;
+    public const ushort FRA_DPORT_MASK = 29;
+    public const ushort FRA_DSCP_MASK = 30;
 
     public const byte IPPROTO_TCP = 6;
 

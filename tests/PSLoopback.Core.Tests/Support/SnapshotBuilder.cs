@@ -150,7 +150,7 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    /// <summary>"priority: [not] [from P] [to P] [fwmark M[/K]] [iif I] [oif O] [uidrange A-B] [tos T] [ipproto N] [dport A[-B]] (lookup T [suppress_prefixlength N] | goto N | unreachable | prohibit | blackhole | nop)".</summary>
+    /// <summary>"priority: [not] [from P] [to P] [fwmark M[/K]] [iif I] [oif O] [uidrange A-B] [tos T] [dscp D[/K]] [flowlabel L[/K]] [ipproto N] [sport|dport A[-B]|P/K] [tun_id N] (lookup T [suppress_prefixlength N] [suppress_ifgroup G] | goto N | unreachable | prohibit | blackhole | nop)".</summary>
     public SnapshotBuilder Rule(string text, IPAddressFamily family = IPAddressFamily.IPv4)
     {
         var colon = text.IndexOf(':');
@@ -193,8 +193,26 @@ internal sealed class SnapshotBuilder
                     rule.IPProtocol = byte.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
                     break;
                 case "dport":
-                    var ports = words.Dequeue().Split('-');
-                    rule.DestinationPortRange = new PortRange(ushort.Parse(ports[0], CultureInfo.InvariantCulture), ushort.Parse(ports[ports.Length - 1], CultureInfo.InvariantCulture));
+                    (rule.DestinationPortRange, rule.DestinationPortMask) = Ports(words.Dequeue());
+                    break;
+                case "sport":
+                    (rule.SourcePortRange, rule.SourcePortMask) = Ports(words.Dequeue());
+                    break;
+                case "dscp":
+                    var dscp = words.Dequeue().Split('/');
+                    rule.Dscp = (byte)Number(dscp[0]);
+                    rule.DscpMask = dscp.Length > 1 ? (byte)Number(dscp[1]) : null;
+                    break;
+                case "flowlabel":
+                    var label = words.Dequeue().Split('/');
+                    rule.FlowLabel = Number(label[0]);
+                    rule.FlowLabelMask = label.Length > 1 ? Number(label[1]) : null;
+                    break;
+                case "suppress_ifgroup":
+                    rule.SuppressInterfaceGroup = (int)Number(words.Dequeue());
+                    break;
+                case "tun_id":
+                    rule.TunnelId = Number(words.Dequeue());
                     break;
                 case "lookup":
                     rule.Action = RuleAction.Lookup;
@@ -228,6 +246,26 @@ internal sealed class SnapshotBuilder
         }
 
         rules.Add(rule);
+        return this;
+    }
+
+    /// <summary>"80", "1000-2000" or "0x120/0xfff0", as ip rule takes a port selector.</summary>
+    private static (PortRange Range, ushort? Mask) Ports(string text)
+    {
+        var masked = text.Split('/');
+        var ends = masked[0].Split('-');
+        var range = new PortRange((ushort)Number(ends[0]), (ushort)Number(ends[ends.Length - 1]));
+        return (range, masked.Length > 1 ? (ushort)Number(masked[1]) : null);
+    }
+
+    /// <summary>A number as ip takes one: decimal, or hex after 0x.</summary>
+    private static uint Number(string text) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? Convert.ToUInt32(text.Substring(2), 16) : uint.Parse(text, CultureInfo.InvariantCulture);
+
+    /// <summary>Sets an interface's group (ip link set NAME group N), which suppress_ifgroup rules compare.</summary>
+    public SnapshotBuilder Group(string name, uint group)
+    {
+        interfaces.Single(i => i.Name == name).Group = group;
         return this;
     }
 

@@ -44,6 +44,7 @@ public static class LinuxInterfaceBuilder
                 MacAddress = FormatLinkAddress(link.Address),
                 Mtu = link.Mtu is uint mtu ? (int)Math.Min(mtu, int.MaxValue) : null,
                 Speed = facts.SpeedBitsPerSecond,
+                Group = link.Group,
             };
 
             if (link.Statistics is LinkStatistics stats)

@@ -40,6 +40,7 @@ public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
             IPProtocol = query.IPProtocol == 0 ? null : query.IPProtocol,
             SourcePort = query.SourcePort == 0 ? null : query.SourcePort,
             DestinationPort = query.DestinationPort == 0 ? null : query.DestinationPort,
+            FlowLabel = query.FlowLabel == 0 ? null : query.FlowLabel,
         };
         socket ??= Netlink.NetlinkSocket.OpenRoute();
         var message = request.Ask(socket, out var errno);

@@ -74,6 +74,12 @@ public sealed class LinuxKernelRouteQuery
     /// <summary>RTA_DPORT, for dport rules.</summary>
     public ushort? DestinationPort { get; set; }
 
+    /// <summary>
+    /// RTA_FLOWLABEL, IPv6 only (kernel 6.14 on): the 20-bit flow label for flowlabel rules, sent big-endian
+    /// (inet6_rtm_getroute takes it as __be32 and refuses bits above 20; IPv4 refuses the attribute).
+    /// </summary>
+    public uint? FlowLabel { get; set; }
+
     /// <summary>RTM_F_FIB_MATCH: answer with the matching FIB entry (its prefix, its next hops) instead of the resolved route.</summary>
     public bool FibMatch { get; set; }
 
@@ -173,6 +179,11 @@ public sealed class LinuxKernelRouteQuery
             WriteAttribute(stream, RTA_DPORT, BigEndian(dport));
         }
 
+        if (FlowLabel is uint label)
+        {
+            WriteAttribute(stream, RTA_FLOWLABEL, BigEndian(label));
+        }
+
         if (Uid is uint uid)
         {
             WriteAttribute(stream, RTA_UID, BitConverter.GetBytes(uid));
@@ -200,6 +211,8 @@ public sealed class LinuxKernelRouteQuery
     };
 
     private static byte[] BigEndian(ushort value) => new[] { (byte)(value >> 8), (byte)value };
+
+    private static byte[] BigEndian(uint value) => new[] { (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value };
 
     /// <summary>An attribute header, the value, and padding to 4 bytes (nla_len counts the value, not the padding).</summary>
     private static void WriteAttribute(Stream stream, ushort type, byte[] value)

@@ -22,6 +22,12 @@ internal static class AttributeValues
         return ToArray(value);
     }
 
+    public static ushort ReadUInt16(ArraySegment<byte> value, string name)
+    {
+        RequireLength(value, 2, name);
+        return BitConverter.ToUInt16(value.Array!, value.Offset);
+    }
+
     public static uint ReadUInt32(ArraySegment<byte> value, string name)
     {
         RequireLength(value, 4, name);

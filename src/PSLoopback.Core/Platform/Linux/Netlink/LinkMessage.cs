@@ -25,4 +25,7 @@ public sealed class LinkMessage
     public string? Alias { get; internal set; }
 
     public LinkStatistics? Statistics { get; internal set; }
+
+    /// <summary>IFLA_GROUP, the interface group (`ip link set ... group N`) that suppress_ifgroup rules name; 0 is "default".</summary>
+    public uint? Group { get; internal set; }
 }

@@ -33,6 +33,7 @@ internal static class NetlinkConstants
     public const ushort IFLA_LINKINFO = 18;
     public const ushort IFLA_IFALIAS = 20;
     public const ushort IFLA_STATS64 = 23;
+    public const ushort IFLA_GROUP = 27;
     public const ushort IFLA_INFO_KIND = 1;
 
     public const ushort IFA_ADDRESS = 1;

@@ -179,6 +179,21 @@ public static class RouteParser
                 case FRA_DSCP:
                     rule.Dscp = ReadByte(value, "FRA_DSCP");
                     break;
+                case FRA_DSCP_MASK:
+                    rule.DscpMask = ReadByte(value, "FRA_DSCP_MASK");
+                    break;
+                case FRA_FLOWLABEL:
+                    rule.FlowLabel = ReadBigEndianUInt32(value, "FRA_FLOWLABEL");
+                    break;
+                case FRA_FLOWLABEL_MASK:
+                    rule.FlowLabelMask = ReadBigEndianUInt32(value, "FRA_FLOWLABEL_MASK");
+                    break;
+                case FRA_SPORT_MASK:
+                    rule.SourcePortMask = ReadUInt16(value, "FRA_SPORT_MASK");
+                    break;
+                case FRA_DPORT_MASK:
+                    rule.DestinationPortMask = ReadUInt16(value, "FRA_DPORT_MASK");
+                    break;
             }
         }
 
@@ -288,11 +303,15 @@ public static class RouteParser
         return number == FibRuleUnset ? null : number;
     }
 
-    private static ulong ReadBigEndianUInt64(ArraySegment<byte> value, string name)
+    private static uint ReadBigEndianUInt32(ArraySegment<byte> value, string name) => (uint)ReadBigEndian(value, 4, name);
+
+    private static ulong ReadBigEndianUInt64(ArraySegment<byte> value, string name) => ReadBigEndian(value, 8, name);
+
+    private static ulong ReadBigEndian(ArraySegment<byte> value, int length, string name)
     {
-        RequireLength(value, 8, name);
+        RequireLength(value, length, name);
         var number = 0UL;
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < length; i++)
         {
             number = (number << 8) | value.Array![value.Offset + i];
         }

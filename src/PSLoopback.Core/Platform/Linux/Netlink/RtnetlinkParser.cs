@@ -50,6 +50,9 @@ public static class RtnetlinkParser
                 case IFLA_STATS:
                     link.Statistics ??= ReadStatistics(value, 4);
                     break;
+                case IFLA_GROUP:
+                    link.Group = ReadUInt32(value, "IFLA_GROUP");
+                    break;
             }
         }
 

@@ -80,4 +80,19 @@ public sealed class RuleMessage
 
     /// <summary>FRA_DSCP, the 6-bit DSCP to match (`dscp`), an alternative to <see cref="Tos"/>.</summary>
     public byte? Dscp { get; internal set; }
+
+    /// <summary>FRA_DSCP_MASK, the DSCP bits <see cref="Dscp"/> compares (`dscp 0x10/0x30`); kernels since 6.15 send 0x3f for a plain dscp rule.</summary>
+    public byte? DscpMask { get; internal set; }
+
+    /// <summary>FRA_FLOWLABEL, the IPv6 flow label to match, in host order (the kernel sends it big-endian).</summary>
+    public uint? FlowLabel { get; internal set; }
+
+    /// <summary>FRA_FLOWLABEL_MASK, the flow label bits compared; the kernel sends it with every <see cref="FlowLabel"/>.</summary>
+    public uint? FlowLabelMask { get; internal set; }
+
+    /// <summary>FRA_SPORT_MASK, the source port bits compared (`sport 0x100/0xff00`); 0xffff for one plain port.</summary>
+    public ushort? SourcePortMask { get; internal set; }
+
+    /// <summary>FRA_DPORT_MASK, the destination port bits compared.</summary>
+    public ushort? DestinationPortMask { get; internal set; }
 }
