@@ -1,0 +1,128 @@
+<#
+    Runs inside a scenario's lookup namespace, started by KernelSelftests.psm1 in a fresh pwsh: for each step of
+    the plan it runs the step's setup commands, then asks every lookup of `ip -j route get` and of Resolve-NetRoute,
+    one after the other on the same state, so both answer the same kernel at the same moment (route exceptions and
+    neighbour entries change as time passes). Writes one row per lookup to -OutPath as JSON.
+#>
+param(
+    [Parameter(Mandatory)][string]$PlanPath,
+    [Parameter(Mandatory)][string]$OutPath,
+    [Parameter(Mandatory)][string]$ModulePath,
+    [Parameter(Mandatory)][string]$TopologyModulePath
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Import-Module $ModulePath
+Import-Module $TopologyModulePath
+
+# `ip route get` keyword -> the Resolve-NetRoute parameter that asks the same; $null: no parameter can.
+$parameterOf = @{
+    from = 'LocalIPAddress'; oif = 'InterfaceAlias'; iif = 'InputInterface'; mark = 'Mark'
+    tos = 'Tos'; dsfield = 'Tos'; ipproto = 'IPProtocol'; sport = 'SourcePort'; dport = 'DestinationPort'
+    uid = 'Uid'; flowlabel = 'FlowLabel'; vrf = 'Vrf'; fibmatch = $null; connected = $null
+}
+$flags = 'fibmatch', 'connected'
+$textValued = 'from', 'oif', 'iif', 'ipproto', 'vrf'
+$available = (Get-Command Resolve-NetRoute).Parameters
+
+function ConvertTo-Number([string]$Text) {
+    if ($Text -match '^0x([0-9a-f]+)$') { return [Convert]::ToUInt32($Matches[1], 16) }
+    [uint32]$Text
+}
+
+function Split-Lookup([string]$Get) {
+    <# The destination and the selectors of `ip route get` words, and why the cmdlet cannot ask them ($null if it can). #>
+    $words = @($Get -split '\s+' | Where-Object { $_ })
+    $destination = $null
+    $parameters = [ordered]@{}
+    $missing = [System.Collections.Generic.List[string]]::new()
+    for ($i = 0; $i -lt $words.Count; $i++) {
+        $word = $words[$i]
+        if ($word -eq 'to') { $destination = $words[++$i]; continue }
+        if (-not $parameterOf.ContainsKey($word)) { $destination = $word; continue }
+        $name = $parameterOf[$word]
+        if ($word -in $flags) { $missing.Add("'$word' (no parameter asks it)"); continue }
+        $value = $words[++$i]
+        if (-not $available.ContainsKey($name)) { $missing.Add("'$word' (no -$name parameter)"); continue }
+        $parameters[$name] = if ($word -in $textValued) { $value } else { ConvertTo-Number $value }
+    }
+    [pscustomobject]@{ Destination = $destination; Parameters = $parameters; CannotBeAsked = $(if ($missing.Count) { 'cannot be asked: ' + ($missing -join ', ') }) }
+}
+
+function Get-KernelAnswer([string]$Get) {
+    $arguments = @('-j', 'route', 'get') + @($Get -split '\s+' | Where-Object { $_ })
+    $result = Invoke-BoundedProcess -ArgumentList (@('ip') + $arguments) -TimeoutSeconds 10
+    [pscustomobject]@{ ExitCode = $result.ExitCode; Json = $result.Output.Trim(); ErrorText = $result.Error.Trim() }
+}
+
+function ConvertTo-Row($Answer) {
+    $mtu = if ($Answer.PSObject.Properties['Mtu']) { $Answer.Mtu } else { 'not reported' }
+    [pscustomobject]@{
+        Type = "$($Answer.RouteType)"; Error = "$($Answer.Error)"; Dev = $Answer.InterfaceAlias; Via = "$($Answer.NextHop)"
+        Src = "$($Answer.SourceAddress)"; Table = "$($Answer.TableName)"; Mtu = "$mtu"; Route = "$($Answer.Route)"; Rule = "$($Answer.Rule)"
+        Reason = $Answer.Reason
+        Paths = @($Answer.Paths | ForEach-Object { [pscustomobject]@{ Via = "$($_.NextHop)"; Dev = $_.InterfaceAlias; Src = "$($_.SourceAddress)" } })
+    }
+}
+
+function Get-OurAnswers($Lookups) {
+    <#
+        Resolve-NetRoute for lookups of one step that could be asked: one call per set of selectors, its
+        destinations piped in, so the snapshot is read once for them all. Returns answers by lookup Id.
+    #>
+    $answers = @{}
+    foreach ($group in @($Lookups | Group-Object { $_.Split.Parameters | ConvertTo-Json -Compress })) {
+        $parameters = $group.Group[0].Split.Parameters
+        $destinations = [string[]]@($group.Group | ForEach-Object { $_.Split.Destination })
+        $failed = $null
+        try {
+            $results = @($destinations | Resolve-NetRoute @parameters -ErrorVariable failed -ErrorAction SilentlyContinue)
+        }
+        catch {
+            foreach ($lookup in $group.Group) { $answers[$lookup.Id] = [pscustomobject]@{ Failure = "$($_.FullyQualifiedErrorId): $_" } }
+            continue
+        }
+        foreach ($lookup in $group.Group) {
+            $answer = $results | Where-Object { $_.Destination -eq $lookup.Split.Destination } | Select-Object -First 1
+            $answers[$lookup.Id] = if ($answer) { ConvertTo-Row $answer } else {
+                [pscustomobject]@{ Failure = 'no answer: ' + (@($failed | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) -join '; ') }
+            }
+        }
+    }
+    $answers
+}
+
+$plan = Get-Content -Raw -LiteralPath $PlanPath | ConvertFrom-Json
+$rows = [System.Collections.Generic.List[object]]::new()
+foreach ($step in $plan.Steps) {
+    $setupProblem = $null
+    foreach ($command in @($step.Commands | Where-Object { $_ })) {
+        # A leading '!' marks a command the selftest expects the kernel to refuse: its failure is its purpose.
+        $mayFail = $command.StartsWith('!')
+        $result = Invoke-BoundedProcess -ArgumentList @('bash', '-c', $command.TrimStart('!', ' ')) -TimeoutSeconds 60
+        if ($result.ExitCode -ne 0 -and -not $mayFail -and -not $setupProblem) {
+            $setupProblem = "setup command failed (exit $($result.ExitCode)): $command -- $($result.Error.Trim())"
+        }
+    }
+    $asked = [System.Collections.Generic.List[object]]::new()
+    foreach ($lookup in @($step.Lookups)) {
+        $row = [pscustomobject]@{ Id = $lookup.Id; Status = $null; Reason = $null; Kernel = $null; Ours = $null }
+        $rows.Add($row)
+        if ($setupProblem) { $row.Status = 'NotAsked'; $row.Reason = $setupProblem; continue }
+        if ($lookup.NotAsked) { $row.Status = 'NotAsked'; $row.Reason = $lookup.NotAsked; continue }
+        $row.Kernel = Get-KernelAnswer $lookup.Get
+        if ($row.Kernel.ExitCode -ne 0 -and $row.Kernel.ErrorText -notmatch '^(RTNETLINK answers|Cannot find device)') {
+            $row.Status = 'NotAsked'; $row.Reason = "iproute2 cannot ask it: $($row.Kernel.ErrorText)"; continue
+        }
+        $split = Split-Lookup $lookup.Get
+        if ($split.CannotBeAsked) { $row.Status = 'CannotBeAsked'; $row.Reason = $split.CannotBeAsked; continue }
+        $asked.Add([pscustomobject]@{ Id = $lookup.Id; Split = $split; Row = $row })
+    }
+    $answers = Get-OurAnswers $asked
+    foreach ($lookup in $asked) { $lookup.Row.Ours = $answers[$lookup.Id]; $lookup.Row.Status = 'Asked' }
+    # Undoes what the step made (a selftest deletes each rule after checking it); a failure shows in later steps.
+    foreach ($command in @($step.After | Where-Object { $_ })) { $null = Invoke-BoundedProcess -ArgumentList @('bash', '-c', $command) -TimeoutSeconds 60 }
+}
+ConvertTo-Json -InputObject $rows.ToArray() -Depth 6 | Set-Content -LiteralPath $OutPath
