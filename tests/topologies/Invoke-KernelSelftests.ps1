@@ -18,6 +18,8 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+# pwsh -File passes "a,b" as one string.
+$Scenario = @($Scenario | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 Import-Module (Join-Path $PSScriptRoot 'KernelSelftests.psm1') -Force
 $pwsh = @([Environment]::ProcessPath) + @(if ([Environment]::ProcessPath -match 'dotnet$') { Join-Path $PSHOME 'pwsh.dll' })
 $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -31,6 +33,7 @@ if (-not $Quiet) {
         Write-Host "$($result.Reproduction)`n  ($listed)`n"
     }
 }
+if (-not $results) { throw "No scenario is named $($Scenario -join ', ')." }
 Measure-KernelSelftestResult -Result $results | Format-Table -AutoSize | Out-String | Write-Host
 $all = Measure-KernelSelftestResult -Result $results | Where-Object Selftest -EQ 'all'
 Write-Host ("Of {0} lookups, {1} cannot be asked and {2} are not asked yet; of the {3} asked, {4} get a different answer from ``ip route get`` ({5:n0} s)." -f

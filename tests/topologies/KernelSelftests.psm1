@@ -108,7 +108,8 @@ function ConvertFrom-KernelAnswer($Kernel) {
     $route = @($Kernel.Json | ConvertFrom-Json)[0]
     $answer.Type = if (Get-Property $route 'type') { $route.type } else { 'unicast' }
     $answer.Dev = Get-Property $route 'dev'
-    $answer.Via = Get-Property $route 'gateway'
+    # An IPv4 route with an IPv6 gateway: ip prints it as "via": { "family": "inet6", "host": ... }.
+    $answer.Via = if (Get-Property $route 'gateway') { $route.gateway } elseif (Get-Property $route 'via') { Get-Property $route.via 'host' } else { $null }
     $answer.Src = Get-Property $route 'prefsrc'
     $answer.Table = Get-Property $route 'table'
     $mtu = @(Get-Property $route 'metrics') | Where-Object { Get-Property $_ 'mtu' } | Select-Object -First 1
