@@ -171,7 +171,10 @@ function Format-Reproduction($Scenario, [hashtable]$Names, [int]$StepIndex, $Loo
     $lines.Add("  # $($Scenario.Selftest), $($Scenario.Steps[$StepIndex].Function); setup:")
     foreach ($role in $Scenario.Namespaces) { $lines.Add("  ip netns add $($Names[$role])") }
     for ($i = 0; $i -le $StepIndex; $i++) {
-        foreach ($command in $Scenario.Steps[$i].Commands) { $lines.Add('  ' + (Expand-Role $command $Names)) }
+        foreach ($command in $Scenario.Steps[$i].Commands) {
+            $line = Expand-Role $command $Names
+            $lines.Add('  ' + $(if ($line -match '^(!\s*)?ping\s') { $line -replace 'ping', "ip netns exec $lookupNamespace ping -M want" } else { $line }))
+        }
         if ($i -lt $StepIndex) { foreach ($command in $Scenario.Steps[$i].After) { $lines.Add('  ' + (Expand-Role $command $Names)) } }
     }
     $lines.Add("  ip -n $lookupNamespace -j route get $($Lookup.Get)")

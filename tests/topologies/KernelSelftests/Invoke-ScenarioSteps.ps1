@@ -94,6 +94,41 @@ function Get-OurAnswers($Lookups) {
     $answers
 }
 
+function Invoke-Ping([string]$Line) {
+    <#
+        "ping [-c COUNT] [-s SIZE] TARGET", from this (the lookup) namespace, sent by .NET's Ping (ICMP echo over a
+        raw socket, as root) with Don't Fragment set, as `ping -M want` does: this machine may have no ping
+        command, and the exceptions the selftests wait for (redirects, PMTU) come from its answers.
+        Returns the exit code ping would: 0 when some echo was answered.
+    #>
+    $words = @($Line -split '\s+' | Where-Object { $_ })
+    $count = 1; $size = 56; $target = $words[-1]
+    for ($i = 1; $i -lt $words.Count - 1; $i++) {
+        if ($words[$i] -eq '-c') { $count = [int]$words[++$i] } elseif ($words[$i] -eq '-s') { $size = [int]$words[++$i] }
+    }
+    $ping = [System.Net.NetworkInformation.Ping]::new()
+    try {
+        $options = [System.Net.NetworkInformation.PingOptions]::new(64, $true)
+        $answered = 0
+        for ($n = 0; $n -lt $count; $n++) {
+            try {
+                if ($ping.Send($target, 1000, [byte[]]::new($size), $options).Status -eq 'Success') { $answered++ }
+            }
+            catch [System.Net.NetworkInformation.PingException] {
+                # No route, or the send refused: an unanswered echo, as ping reports it.
+            }
+        }
+        [int]($answered -eq 0)
+    }
+    finally { $ping.Dispose() }
+}
+
+function Invoke-SetupCommand([string]$Command) {
+    <# A step's command: a ping (above), or a bash line. Returns its exit code and errors. #>
+    if ($Command -match '^ping\s') { return [pscustomobject]@{ ExitCode = Invoke-Ping $Command; Error = '' } }
+    Invoke-BoundedProcess -ArgumentList @('bash', '-c', $Command) -TimeoutSeconds 60
+}
+
 $plan = Get-Content -Raw -LiteralPath $PlanPath | ConvertFrom-Json
 $rows = [System.Collections.Generic.List[object]]::new()
 foreach ($step in $plan.Steps) {
@@ -101,7 +136,7 @@ foreach ($step in $plan.Steps) {
     foreach ($command in @($step.Commands | Where-Object { $_ })) {
         # A leading '!' marks a command the selftest expects the kernel to refuse: its failure is its purpose.
         $mayFail = $command.StartsWith('!')
-        $result = Invoke-BoundedProcess -ArgumentList @('bash', '-c', $command.TrimStart('!', ' ')) -TimeoutSeconds 60
+        $result = Invoke-SetupCommand $command.TrimStart('!', ' ')
         if ($result.ExitCode -ne 0 -and -not $mayFail -and -not $setupProblem) {
             $setupProblem = "setup command failed (exit $($result.ExitCode)): $command -- $($result.Error.Trim())"
         }
@@ -123,6 +158,6 @@ foreach ($step in $plan.Steps) {
     $answers = Get-OurAnswers $asked
     foreach ($lookup in $asked) { $lookup.Row.Ours = $answers[$lookup.Id]; $lookup.Row.Status = 'Asked' }
     # Undoes what the step made (a selftest deletes each rule after checking it); a failure shows in later steps.
-    foreach ($command in @($step.After | Where-Object { $_ })) { $null = Invoke-BoundedProcess -ArgumentList @('bash', '-c', $command) -TimeoutSeconds 60 }
+    foreach ($command in @($step.After | Where-Object { $_ })) { $null = Invoke-SetupCommand $command }
 }
 ConvertTo-Json -InputObject $rows.ToArray() -Depth 6 | Set-Content -LiteralPath $OutPath
