@@ -190,7 +190,8 @@ function Invoke-KernelSelftestScenario {
         Builds one scenario in fresh namespaces, runs its steps and lookups in one pwsh inside its lookup
         namespace (KernelSelftests/Invoke-ScenarioSteps.ps1), and returns one result per lookup:
         Id, Scenario, Selftest, Function, Get, Status (Equal, Different, CannotBeAsked, NotAsked), Reason
-        (what differs, or why it was not asked), Reproduction (for Different). Namespaces go on every path.
+        (what differs, or why it was not asked), Reproduction (for Different), OurPathCount (the paths of our
+        answer). Namespaces go on every path.
     #>
     param(
         [Parameter(Mandatory)]$Scenario,
@@ -242,6 +243,8 @@ function Invoke-KernelSelftestScenario {
                 [pscustomobject]@{
                     Id = $lookup.Id; Scenario = $Scenario.Name; Selftest = $Scenario.Selftest; Function = $step.Function; Get = $lookup.Get
                     Status = $status; Reason = $reason; Reproduction = $reproduction
+                    # More than one: a multipath answer, where the kernel's choice may be a hash.
+                    OurPathCount = @(Get-Property $row.Ours 'Paths').Count
                 }
             }
         }
