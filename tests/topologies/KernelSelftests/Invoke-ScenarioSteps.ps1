@@ -16,6 +16,7 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
 Import-Module $TopologyModulePath
+Import-Module (Join-Path $PSScriptRoot 'RtnetlinkRule.psm1')
 
 # `ip route get` keyword -> the Resolve-NetRoute parameter that asks the same; $null: no parameter can.
 $parameterOf = @{
@@ -124,8 +125,12 @@ function Invoke-Ping([string]$Line) {
 }
 
 function Invoke-SetupCommand([string]$Command) {
-    <# A step's command: a ping (above), or a bash line. Returns its exit code and errors. #>
+    <# A step's command: a ping (above), a rule written over rtnetlink (RtnetlinkRule.psm1), or a bash line. Returns its exit code and errors. #>
     if ($Command -match '^ping\s') { return [pscustomobject]@{ ExitCode = Invoke-Ping $Command; Error = '' } }
+    if ($Command -match '^rtnl\s') {
+        $errno = Invoke-RtnetlinkRule $Command
+        return [pscustomobject]@{ ExitCode = $errno; Error = $(if ($errno) { "the kernel answered errno $errno" } else { '' }) }
+    }
     Invoke-BoundedProcess -ArgumentList @('bash', '-c', $Command) -TimeoutSeconds 60
 }
 

@@ -77,4 +77,8 @@
     'unreg2 | fib_unreg_multipath_test: start point | 2001:db8:3::1' = @{ Reason = 'multipath: the kernel takes a path by the flow hash (per-namespace random seed); the cmdlet puts its first path in front and does not say it is a hash (wt-paths)'; MayAgree = $true }
     'unreg2 | fib_unreg_multipath_test: start point | 203.0.113.1' = @{ Reason = 'multipath: the kernel takes a path by the flow hash (per-namespace random seed); the cmdlet puts its first path in front and does not say it is a hash (wt-paths)'; MayAgree = $true }
     'v6gw | ipv4_route_v6_gw_test: multipath route add - v6 nexthop then v4 | 172.16.104.1' = @{ Reason = 'multipath: the kernel takes a path by the flow hash (per-namespace random seed); the cmdlet puts its first path in front and does not say it is a hash (wt-paths)'; MayAgree = $true }
+    'rule | fib_rule4_test: dscp masked redirect to table | 192.51.100.2 tos 0x7c' = 'rule selector dscp/mask: FRA_DSCP_MASK is not read, so the rule is taken as an exact dscp (wt-rules)'
+    'rule | fib_rule6_test: dscp masked redirect to table | 2001:db8:1::2 tos 0x7c' = 'rule selector dscp/mask: FRA_DSCP_MASK is not read, so the rule is taken as an exact dscp (wt-rules)'
+    'rule | fib_rule4_test: sport and dport masked redirect to table | 192.51.100.2 sport 0x0f11 dport 0x220f' = 'rule selectors sport/dport masks: FRA_SPORT_MASK and FRA_DPORT_MASK are not read, so the rule is taken as the exact ports (wt-rules)'
+    'rule | fib_rule6_test: sport and dport masked redirect to table | 2001:db8:1::2 sport 0x0f11 dport 0x220f' = 'rule selectors sport/dport masks: FRA_SPORT_MASK and FRA_DPORT_MASK are not read, so the rule is taken as the exact ports (wt-rules)'
 }
