@@ -8,10 +8,13 @@
 # listed with MayAgree (a multipath hash, which may pick our first path by chance); an unlisted difference
 # fails with a reproduction. A lookup the cmdlet has no parameter for, or that iproute2 6.1 cannot set up or
 # ask, skips its step, saying why. Figures by hand: tests/topologies/Invoke-KernelSelftests.ps1. Needs root.
+# $env:PSLOOPBACK_SELFTEST_SCENARIOS ("metrics,unreg1": scenario names) runs only those scenarios.
 
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../topologies/KernelSelftests.psm1') -Force
+    $wanted = @("$env:PSLOOPBACK_SELFTEST_SCENARIOS" -split ',' | Where-Object { $_ })
     $script:scenarios = @(Get-KernelSelftestScenario | ForEach-Object -Begin { $i = 0 } -Process {
+            if ($wanted -and $_.Name -notin $wanted) { $i++; return }
             @{ Name = $_.Name; Selftest = $_.Selftest; Index = $i++; Steps = @($_.Steps | Where-Object { $_.Lookups.Count } | ForEach-Object { @{ Function = $_.Function; Ids = @($_.Lookups.Id) } }) }
         })
 }
@@ -58,14 +61,16 @@ Describe 'Resolve-NetRoute on <Selftest> scenario <Name>' -ForEach $scenarios {
     It '<Function>' -ForEach $Steps {
         if ($skipReason) { return }
         $failures = [System.Collections.Generic.List[string]]::new()
-        $skips = [System.Collections.Generic.List[string]]::new()
+        # Reason -> the lookups it holds back, so a step's skip message names each reason once.
+        $skips = [ordered]@{}
+        $skip = { param($why, $get) if (-not $skips.Contains($why)) { $skips[$why] = [System.Collections.Generic.List[string]]::new() }; $skips[$why].Add($get) }
         foreach ($id in $Ids) {
             $result = $results[$id]
             $entry = $known[$id]
             $reason = if ($entry -is [hashtable]) { $entry.Reason } else { $entry }
             switch ($result.Status) {
                 'Different' {
-                    if ($entry) { $skips.Add("$($result.Get) differs as known: $reason") }
+                    if ($entry) { & $skip "differs as known: $reason" $result.Get }
                     else { $failures.Add("$($result.Reproduction)`n  (not in tests/topologies/KernelSelftests/KnownDifferences.psd1)") }
                 }
                 'Equal' {
@@ -73,11 +78,11 @@ Describe 'Resolve-NetRoute on <Selftest> scenario <Name>' -ForEach $scenarios {
                         $failures.Add("$id now agrees with the kernel: remove it from tests/topologies/KernelSelftests/KnownDifferences.psd1")
                     }
                 }
-                default { $skips.Add("$($result.Get): $($result.Reason)") }
+                default { & $skip $result.Reason $result.Get }
             }
         }
         if ($failures.Count) { throw ($failures -join "`n`n") }
-        if ($skips.Count) { Set-ItResult -Skipped -Because ($skips -join '; ') }
+        if ($skips.Count) { Set-ItResult -Skipped -Because (@($skips.Keys | ForEach-Object { "$($skips[$_] -join ', '): $_" }) -join '; ') }
     }
 }
 
