@@ -177,7 +177,8 @@ function Format-Reproduction($Scenario, [hashtable]$Names, [int]$StepIndex, $Loo
         }
         if ($i -lt $StepIndex) { foreach ($command in $Scenario.Steps[$i].After) { $lines.Add('  ' + (Expand-Role $command $Names)) } }
     }
-    $lines.Add("  ip -n $lookupNamespace -j route get $($Lookup.Get)")
+    $over = if ((Get-Property $KernelRaw 'AskedOver') -eq 'rtnetlink') { '   # asked over rtnetlink (Rtnetlink.psm1): iproute2 6.1 cannot' } else { '' }
+    $lines.Add("  ip -n $lookupNamespace -j route get $($Lookup.Get)$over")
     $lines.Add("  ip netns exec $lookupNamespace pwsh -c 'Resolve-NetRoute ...' (the same question, parameters mapped from the words above)")
     $kernelSays = if ($KernelRaw.ExitCode -ne 0) { "error: $($KernelRaw.ErrorText)" } else { $KernelRaw.Json }
     $lines.Add("  kernel: $kernelSays")

@@ -16,7 +16,7 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module $ModulePath
 Import-Module $TopologyModulePath
-Import-Module (Join-Path $PSScriptRoot 'RtnetlinkRule.psm1')
+Import-Module (Join-Path $PSScriptRoot 'Rtnetlink.psm1')
 
 # `ip route get` keyword -> the Resolve-NetRoute parameter that asks the same; $null: no parameter can.
 $parameterOf = @{
@@ -53,9 +53,15 @@ function Split-Lookup([string]$Get) {
 }
 
 function Get-KernelAnswer([string]$Get) {
+    <# `ip -j route get`, or the same question over rtnetlink when iproute2 6.1 cannot ask it (flowlabel). #>
     $arguments = @('-j', 'route', 'get') + @($Get -split '\s+' | Where-Object { $_ })
     $result = Invoke-BoundedProcess -ArgumentList (@('ip') + $arguments) -TimeoutSeconds 10
-    [pscustomobject]@{ ExitCode = $result.ExitCode; Json = $result.Output.Trim(); ErrorText = $result.Error.Trim() }
+    $answer = [pscustomobject]@{ ExitCode = $result.ExitCode; Json = $result.Output.Trim(); ErrorText = $result.Error.Trim(); AskedOver = 'iproute2' }
+    if ($answer.ExitCode -ne 0 -and $answer.ErrorText -match 'is expected rather than') {
+        $answer = Get-RtnetlinkRoute $Get
+        $answer | Add-Member AskedOver 'rtnetlink'
+    }
+    $answer
 }
 
 function ConvertTo-Row($Answer) {
@@ -125,7 +131,7 @@ function Invoke-Ping([string]$Line) {
 }
 
 function Invoke-SetupCommand([string]$Command) {
-    <# A step's command: a ping (above), a rule written over rtnetlink (RtnetlinkRule.psm1), or a bash line. Returns its exit code and errors. #>
+    <# A step's command: a ping (above), a rule written over rtnetlink (Rtnetlink.psm1), or a bash line. Returns its exit code and errors. #>
     if ($Command -match '^ping\s') { return [pscustomobject]@{ ExitCode = Invoke-Ping $Command; Error = '' } }
     if ($Command -match '^rtnl\s') {
         $errno = Invoke-RtnetlinkRule $Command

@@ -3,13 +3,12 @@
     192.51.100.2 onlink), asks `ip route get` once with selectors that match and once with selectors that do not
     (the selftest greps for "table 100"), then deletes the rule. Here each check is a step whose After deletes it.
     dummy0 is a veth whose peer (dummy0p) stays up; IPv6 addresses are nodad, as on a dummy (NOARP: no DAD).
-    Rule selectors iproute2 6.1 cannot write (dscp, dscp/mask, port masks) are written over rtnetlink
-    (RtnetlinkRule.psm1: "rtnl rule ..." commands). Flowlabel rules are left out: iproute2 6.1 cannot ask
-    `route get flowlabel` either (RTA_FLOWLABEL), so those lookups are listed as not asked yet.
+    Rule selectors iproute2 6.1 cannot write (dscp, dscp/mask, port masks, flowlabel) are written over
+    rtnetlink ("rtnl rule ..." commands, Rtnetlink.psm1), and `route get ... flowlabel`, which it cannot ask,
+    is asked over rtnetlink too (RTA_FLOWLABEL).
 #>
 
 $IP = 'ip -n {ns}'
-$needsFlowLabel = 'needs rtnetlink: iproute2 6.1 can neither write a flowlabel rule (FRA_FLOWLABEL) nor ask `route get flowlabel` (RTA_FLOWLABEL)'
 $noVrf = "this machine's kernel has no vrf links: VRF is checked on constructed messages only"
 
 $base = @(
@@ -74,11 +73,10 @@ function New-RuleTestSteps([string]$Family, [string]$NotAsked) {
     New-RedirectStep $Family "${name}: dscp masked redirect to table" 'dscp 0x0f/0x0f' 'tos 0x7c' 'tos 0x78' $NotAsked -Rtnetlink
     New-RedirectStep $Family "${name}: iif dscp masked redirect to table" 'dscp 0x0f/0x0f' "from $src iif dummy0 tos 0x7c" "from $src iif dummy0 tos 0x78" $NotAsked -Rtnetlink
     if ($Family -eq '6') {
-        $flow = if ($NotAsked) { $NotAsked } else { $needsFlowLabel }
-        New-RedirectStep $Family "${name}: flowlabel redirect to table" '' 'flowlabel 0xfffff' 'flowlabel 0xf' $flow
-        New-RedirectStep $Family "${name}: iif flowlabel redirect to table" '' "from $src iif dummy0 flowlabel 0xfffff" "from $src iif dummy0 flowlabel 0xf" $flow
-        New-RedirectStep $Family "${name}: flowlabel masked redirect to table" '' 'flowlabel 0xfffff' 'flowlabel 0xf7fff' $flow
-        New-RedirectStep $Family "${name}: iif flowlabel masked redirect to table" '' "from $src iif dummy0 flowlabel 0xfffff" "from $src iif dummy0 flowlabel 0xf7fff" $flow
+        New-RedirectStep $Family "${name}: flowlabel redirect to table" 'flowlabel 0xfffff' 'flowlabel 0xfffff' 'flowlabel 0xf' $NotAsked -Rtnetlink
+        New-RedirectStep $Family "${name}: iif flowlabel redirect to table" 'flowlabel 0xfffff' "from $src iif dummy0 flowlabel 0xfffff" "from $src iif dummy0 flowlabel 0xf" $NotAsked -Rtnetlink
+        New-RedirectStep $Family "${name}: flowlabel masked redirect to table" 'flowlabel 0x08000/0x08000' 'flowlabel 0xfffff' 'flowlabel 0xf7fff' $NotAsked -Rtnetlink
+        New-RedirectStep $Family "${name}: iif flowlabel masked redirect to table" 'flowlabel 0x08000/0x08000' "from $src iif dummy0 flowlabel 0xfffff" "from $src iif dummy0 flowlabel 0xf7fff" $NotAsked -Rtnetlink
     }
     if ($NotAsked) {
         New-RedirectStep $Family "${name}: VRF oif redirect to table" '' 'oif dummy0' 'oif lo' $NotAsked
