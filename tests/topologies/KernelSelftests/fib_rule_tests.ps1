@@ -2,7 +2,8 @@
     fib_rule_tests.sh: each check adds one rule sending matching packets to table 100 (a default route via
     192.51.100.2 onlink), asks `ip route get` once with selectors that match and once with selectors that do not
     (the selftest greps for "table 100"), then deletes the rule. Here each check is a step whose After deletes it.
-    dummy0 is a veth whose peer (dummy0p) stays up; IPv6 addresses are nodad, as on a dummy (NOARP: no DAD).
+    dummy0 is a veth whose peer (dummy0p, without IPv6) stays up; IPv6 addresses are nodad, as on a dummy
+    (NOARP: no DAD).
     Rule selectors iproute2 6.1 cannot write (dscp, dscp/mask, port masks, flowlabel) are written over
     rtnetlink ("rtnl rule ..." commands, Rtnetlink.psm1), and `route get ... flowlabel`, which it cannot ask,
     is asked over rtnetlink too (RTA_FLOWLABEL).
@@ -14,6 +15,7 @@ $noVrf = "this machine's kernel has no vrf links: VRF is checked on constructed 
 $base = @(
     "$IP link set dev lo up"
     "$IP link add dummy0 type veth peer name dummy0p"
+    'ip netns exec {ns} sysctl -qw net.ipv6.conf.dummy0p.disable_ipv6=1'
     "$IP link set dev dummy0p up"
     "$IP link set dev dummy0 up"
     "$IP address add 192.51.100.1/24 dev dummy0"

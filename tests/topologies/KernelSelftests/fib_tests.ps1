@@ -5,14 +5,17 @@
     The selftest asks `ip route get fibmatch` (which route matched); Resolve-NetRoute answers the lookup
     itself, so the lookups here are the same `ip route get` without fibmatch. Where it checks a route with
     `ip route ls`, the lookup is a route get of a host the route covers. A dummy is a veth whose peer stays up
-    (its carrier goes with the peer: "carrier off" is the peer set down); IPv6 addresses on it are nodad.
+    (its carrier goes with the peer: "carrier off" is the peer set down) and has no IPv6 itself; DAD is off,
+    as a dummy (NOARP) never does it.
 #>
 
 $IP = 'ip -n {ns}'
 $noVrf = "this machine's kernel has no vrf links: VRF is checked on constructed messages only"
 
 function New-Dummy([string]$Name, [string]$V4, [string]$V6) {
+    <# A dummy's stand-in: the peer has no IPv6 (a dummy has no peer whose addresses a source could be chosen from). #>
     "$IP link add $Name type veth peer name ${Name}p"
+    "ip netns exec {ns} sysctl -qw net.ipv6.conf.${Name}p.disable_ipv6=1"
     "$IP link set dev ${Name}p up"
     "$IP link set dev $Name up"
     if ($V4) { "$IP address add $V4 dev $Name" }
@@ -20,6 +23,9 @@ function New-Dummy([string]$Name, [string]$V4, [string]$V6) {
 }
 
 $setup = @(
+    # A dummy is NOARP, so its IPv6 addresses (link-local ones too) never wait for DAD; nor do the stand-ins'.
+    'ip netns exec {ns} sysctl -qw net.ipv6.conf.all.accept_dad=0'
+    'ip netns exec {ns} sysctl -qw net.ipv6.conf.default.accept_dad=0'
     "$IP link set dev lo up"
     'ip netns exec {ns} sysctl -qw net.ipv4.ip_forward=1'
     'ip netns exec {ns} sysctl -qw net.ipv6.conf.all.forwarding=1'
