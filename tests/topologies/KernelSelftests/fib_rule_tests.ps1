@@ -33,10 +33,11 @@ function New-RedirectStep([string]$Family, [string]$Function, [string]$Match, [s
         $get = "$gateway $words".Trim()
         if ($NotAsked) { @{ Get = $get; NotAsked = $NotAsked } } else { $get }
     }
+    $rule = if ($Rtnetlink) { "rtnl rule VERB family $Family $Match table 100" } else { "$ipFamily rule VERB $Match table 100" }
     @{
         Function = $Function
-        Commands = @(if ($NotAsked) { } elseif ($Rtnetlink) { "rtnl rule add family $Family $Match table 100" } else { "$ipFamily rule add $Match table 100" })
-        After = @(if ($NotAsked) { } elseif ($Rtnetlink) { "rtnl rule del family $Family $Match table 100" } else { "$ipFamily rule del $Match table 100" })
+        Commands = @(if (-not $NotAsked) { $rule.Replace('VERB', 'add') })
+        After = @(if (-not $NotAsked) { $rule.Replace('VERB', 'del') })
         Lookups = @($lookups)
     }
 }
