@@ -70,7 +70,8 @@ function New-RouteCheck([string]$Family, [string]$Function, [string]$Initial, [s
     $prefix = if ($Family -eq '6') { '2001:db8:104::/64' } else { '172.16.104.0/24' }
     @{
         Function = $Function
-        Commands = @("$ipFamily ro flush $prefix", "$ipFamily ro add $prefix $Initial") + @($Then | Where-Object { $_ } | ForEach-Object { $_.Replace('$ip', $ipFamily) })
+        # A route type comes before the prefix: "ro add unreachable 172.16.104.0/24".
+        Commands = @("$ipFamily ro flush $prefix", $(if ($Initial -eq 'unreachable') { "$ipFamily ro add unreachable $prefix" } else { "$ipFamily ro add $prefix $Initial" })) + @($Then | Where-Object { $_ } | ForEach-Object { $_.Replace('$ip', $ipFamily) })
         Lookups = @(if ($Family -eq '6') { '2001:db8:104::1'; '2001:db8:104::1 from 2001:db8:103::1' } else { '172.16.104.1'; '172.16.104.1 from 172.16.103.1' })
     }
 }
