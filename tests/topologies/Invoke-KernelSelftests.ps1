@@ -1,0 +1,40 @@
+<#
+.SYNOPSIS
+    Runs the kernel-selftest lookups (tests/topologies/KernelSelftests) by hand and prints the figures: per
+    selftest, how many lookups, how many asked of both sides, equal, different, cannot be asked (no parameter
+    for a selector) and not asked (iproute2 6.1 cannot write the setup or ask the lookup), then each difference
+    with its reproduction. Needs root. Example, after build.ps1 -Task Build:
+        sudo dotnet pwsh -NoProfile -File tests/topologies/Invoke-KernelSelftests.ps1 -ModulePath out/PSLoopback
+.PARAMETER Scenario
+    Only these scenarios (their Name in the scenario files).
+.PARAMETER ResultPath
+    Also write every lookup's result there as JSON.
+#>
+param(
+    [string]$ModulePath = (Join-Path $PSScriptRoot '../../out/PSLoopback'),
+    [string[]]$Scenario,
+    [string]$ResultPath,
+    [switch]$Quiet
+)
+
+$ErrorActionPreference = 'Stop'
+# pwsh -File passes "a,b" as one string.
+$Scenario = @($Scenario | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+Import-Module (Join-Path $PSScriptRoot 'KernelSelftests.psm1') -Force
+$pwsh = @([Environment]::ProcessPath) + @(if ([Environment]::ProcessPath -match 'dotnet$') { Join-Path $PSHOME 'pwsh.dll' })
+$clock = [Diagnostics.Stopwatch]::StartNew()
+$results = @(Invoke-KernelSelftest -ModulePath (Resolve-Path $ModulePath).Path -PwshCommand $pwsh -Scenario $Scenario)
+$known = Get-KernelSelftestKnownDifference
+
+if ($ResultPath) { ConvertTo-Json -InputObject $results -Depth 4 | Set-Content -LiteralPath $ResultPath }
+if (-not $Quiet) {
+    foreach ($result in $results | Where-Object Status -EQ 'Different') {
+        $listed = if ($known.ContainsKey($result.Id)) { "known: $($known[$result.Id])" } else { 'NOT in KnownDifferences.psd1' }
+        Write-Host "$($result.Reproduction)`n  ($listed)`n"
+    }
+}
+if (-not $results) { throw "No scenario is named $($Scenario -join ', ')." }
+Measure-KernelSelftestResult -Result $results | Format-Table -AutoSize | Out-String | Write-Host
+$all = Measure-KernelSelftestResult -Result $results | Where-Object Selftest -EQ 'all'
+Write-Host ("Of {0} lookups, {1} cannot be asked and {2} are not asked yet; of the {3} asked, {4} get a different answer from ``ip route get`` ({5:n0} s)." -f
+    $all.Lookups, $all.CannotBeAsked, $all.NotAsked, $all.Asked, $all.Different, $clock.Elapsed.TotalSeconds)
