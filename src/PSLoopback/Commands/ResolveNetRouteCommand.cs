@@ -33,6 +33,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private IKernelRouteOracle? oracle;
     private IPAddress? source;
     private int? outputInterface;
+    private int? inputInterface;
     private uint uid;
     private byte tos;
     private byte protocol;
@@ -69,6 +70,20 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? InterfaceAlias { get; set; }
+
+    /// <summary>
+    /// The interface the packet arrives on (ip's "iif"): the answer is the forwarding decision for a packet from
+    /// another host, with the sysctls that steer it (forwarding, rp_filter, accept_local, route_localnet).
+    /// </summary>
+    [Parameter]
+    [Alias("iif")]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? InputInterface { get; set; }
+
+    /// <summary>As ip's "connected": without -LocalIPAddress, ask again with the first answer's source, as a socket's later packets go.</summary>
+    [Parameter]
+    public SwitchParameter Connected { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -144,7 +159,10 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
-        uid = MyInvocation.BoundParameters.ContainsKey(nameof(Uid)) ? Uid : CurrentUser.Id();
+        inputInterface = FindInputInterface(snapshot);
+
+        // A forwarded packet has no sending user: the kernel routes it as uid 0.
+        uid = MyInvocation.BoundParameters.ContainsKey(nameof(Uid)) ? Uid : InputInterface is null ? CurrentUser.Id() : 0;
         tos = ParseTos();
         protocol = ParseProtocol();
         family = Families.OneOrNone(AddressFamily);
@@ -174,6 +192,14 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         for (var i = 0; i < targets.Length; i++)
         {
             var target = targets[i];
+            if (InputInterface is not null && inputInterface is null)
+            {
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException($"No network interface named '{InputInterface}' was found, so no packet to {target} can arrive on it (-InputInterface)."),
+                    "InputInterfaceNotFound", ErrorCategory.ObjectNotFound, target));
+                continue;
+            }
+
             foreach (var query in Addresses(target).Select(RouteQuery.ForPacketTo))
             {
                 var address = query.Destination;
@@ -218,6 +244,13 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     {
         query.Source = source;
         query.OutputInterfaceIndex = outputInterface ?? query.OutputInterfaceIndex;
+        if (inputInterface is int input)
+        {
+            // A zone (fe80::1%3) says where a socket sends; a packet that arrives has no output interface yet.
+            query.InputInterfaceIndex = input;
+            query.OutputInterfaceIndex = null;
+        }
+
         query.Mark = Mark;
         query.Uid = uid;
         query.Tos = tos;
@@ -226,6 +259,21 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         query.DestinationPort = (ushort)DestinationPort;
         var address = query.Destination;
         var decision = resolver!.Resolve(query, Explain);
+        if (Connected && source is null && decision.Error == RouteError.None)
+        {
+            if (decision.SourceAddress is null)
+            {
+                WriteError(new ErrorRecord(
+                    new InvalidOperationException($"The route to {target} gives no source address, so -Connected cannot ask again from it (ip: \"Failed to connect the route\")."),
+                    "ConnectFailed", ErrorCategory.InvalidResult, target));
+            }
+            else
+            {
+                query.Source = decision.SourceAddress;
+                decision = resolver.Resolve(query, Explain);
+            }
+        }
+
         decision.Destination = target;
         if (oracle is not null)
         {
@@ -406,6 +454,31 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         }
 
         return number;
+    }
+
+    /// <summary>The index of -InputInterface, or null when it is not given or names no interface (a per-destination error then).</summary>
+    private int? FindInputInterface(RouteSnapshot snapshot)
+    {
+        if (InputInterface is null)
+        {
+            return null;
+        }
+
+        if (InterfaceAlias is not null || InterfaceIndexOrNull is not null)
+        {
+            Fail("InputWithOutputInterface", ErrorCategory.InvalidArgument, null,
+                "Give -InputInterface (where a forwarded packet arrives) or -InterfaceAlias/-InterfaceIndex (where a sent packet leaves), not both.");
+        }
+
+        if (snapshot.OperatingSystem != HostOS.Linux)
+        {
+            Fail("InputInterfaceUnsupported", ErrorCategory.InvalidArgument, null,
+                $"-InputInterface asks for a forwarding decision, which only the Linux model answers; this snapshot is from {snapshot.OperatingSystem}.");
+        }
+
+        var named = snapshot.FindInterface(InputInterface)
+            ?? snapshot.Interfaces.FirstOrDefault(i => string.Equals(i.Name, InputInterface, StringComparison.OrdinalIgnoreCase));
+        return named?.InterfaceIndex;
     }
 
     private int? FindOutputInterface(RouteSnapshot snapshot)
