@@ -173,7 +173,8 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        if (AddressClass.IsZeroNetwork(source))
+        // As on the unicast path, only 0.0.0.0 itself skips the source check: 0.1.2.3 meets rp_filter like any other.
+        if (source.Equals(IPAddress.Any))
         {
             if (!AddressClass.IsLocalMulticast(destination) && work.Query.IPProtocol != Igmp)
             {

@@ -81,10 +81,6 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? InputInterface { get; set; }
 
-    /// <summary>As ip's "connected": without -LocalIPAddress, ask again with the first answer's source, as a socket's later packets go.</summary>
-    [Parameter]
-    public SwitchParameter Connected { get; set; }
-
     [Parameter]
     [ValidateNotNullOrEmpty]
     public IPAddressFamily[]? AddressFamily { get; set; }
@@ -259,21 +255,6 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         query.DestinationPort = (ushort)DestinationPort;
         var address = query.Destination;
         var decision = resolver!.Resolve(query, Explain);
-        if (Connected && source is null && decision.Error == RouteError.None)
-        {
-            if (decision.SourceAddress is null)
-            {
-                WriteError(new ErrorRecord(
-                    new InvalidOperationException($"The route to {target} gives no source address, so -Connected cannot ask again from it (ip: \"Failed to connect the route\")."),
-                    "ConnectFailed", ErrorCategory.InvalidResult, target));
-            }
-            else
-            {
-                query.Source = decision.SourceAddress;
-                decision = resolver.Resolve(query, Explain);
-            }
-        }
-
         decision.Destination = target;
         if (oracle is not null)
         {

@@ -194,6 +194,18 @@ public class LinuxInputRouteTests
     }
 
     [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    public void AMulticastFromTheZeroNetworkMeetsRpFilter(int rpFilter, bool passes)
+    {
+        // Only 0.0.0.0 itself skips the source check; 0.1.2.3 has no route back.
+        var decision = Arrive(Router().Setting("net.ipv4.conf.e1.rp_filter", rpFilter), "224.0.0.1", "0.1.2.3", "e1");
+
+        Assert.Equal(passes ? RouteError.None : RouteError.InvalidArgument, decision.Error);
+    }
+
+    [Theory]
     [InlineData("198.51.100.5", true)]
     [InlineData("8.8.8.8", false)]
     [InlineData("10.1.0.5", false)]
