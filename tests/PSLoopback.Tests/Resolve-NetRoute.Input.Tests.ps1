@@ -1,11 +1,11 @@
 <#
     Resolve-NetRoute -InputInterface against `ip -j route get ... iif DEV`: a namespace router whose input links
-    each carry other sysctls (forwarding off, rp_filter 1 and 2, accept_local, route_localnet, no IPv4 address),
-    asked for every destination (forwarded, local, broadcast, multicast, martian, unreachable) from every kind of
-    source (on the input's link, behind it, behind another link, unroutable, the host's own, loopback, multicast),
-    first with the default rules, then with rules of its own (which make the kernel check sources by lookup). Type,
-    interface, gateway, source and error must equal the kernel's, and -Verify must agree. A mismatch prints the ip
-    commands that rebuild the router and the lookup that differed.
+    each carry other sysctls (forwarding off, rp_filter 1 and 2, accept_local, route_localnet, no IPv4 address, one
+    link down), asked for every destination (forwarded, local, broadcast, multicast, martian, unreachable) from
+    every kind of source (on the input's link, behind it, behind another link, unroutable, the host's own, loopback,
+    multicast), first with the default rules, then with rules of its own (which make the kernel check sources by
+    lookup) and marked packets (src_valid_mark). Type, interface, gateway, source and error must equal the kernel's,
+    and -Verify must agree. A mismatch prints the ip commands that rebuild the router and the lookup that differed.
 #>
 
 BeforeAll {
@@ -23,6 +23,7 @@ BeforeAll {
         @{ Name = 'e6'; Settings = @{ route_localnet = 1 } }
         @{ Name = 'e7'; Settings = @{ accept_local = 1; rp_filter = 1 } }
         @{ Name = 'e8'; Settings = @{ rp_filter = 2 }; NoIPv4 = $true }
+        @{ Name = 'e9'; Settings = @{}; Down = $true }
     )
 
     function Invoke-Setup {
@@ -38,22 +39,22 @@ BeforeAll {
         if ($LASTEXITCODE -ne 0) { throw "sysctl -w $Name=$Value failed in $ns." }
     }
 
-    function Get-Lookups([string]$Iif, [int]$N) {
+    function Get-Lookups([string]$Iif, [int]$N, [uint32]$Mark = 0) {
         # Every destination from every source, for one input link (N numbers its subnets).
         $destinations = @('203.0.113.9', '198.51.100.7', '198.51.100.1', '198.51.100.255', '255.255.255.255', '0.0.0.0',
             '127.0.0.1', '224.0.0.1', '239.1.1.1', '10.1.1.1', '10.2.1.1', '10.3.1.1', '8.8.8.8', '0.1.2.3',
             "172.16.$N.1", "172.16.$N.255", "172.17.$N.9")
         $sources = @('', "172.16.$N.5", "172.17.$N.5", '198.51.100.5', '8.8.8.8', '10.1.0.5', '198.51.100.1', "172.16.$N.1",
             '127.0.0.1', '224.0.0.1', '0.1.2.3')
-        foreach ($source in $sources) { @{ Iif = $Iif; Source = $source; Destinations = $destinations } }
+        foreach ($source in $sources) { @{ Iif = $Iif; Source = $source; Mark = $Mark; Destinations = $destinations } }
         foreach ($source in '', '2001:db8:1::5', '::1') {
-            @{ Iif = $Iif; Source = $source; Destinations = @('2001:db8:99::9', '2001:db8:98::9', '2001:db8:ff::1', '2001:db8:dead::1', '2001:db8:77::1', '::1', 'fe80::1') }
+            @{ Iif = $Iif; Source = $source; Mark = $Mark; Destinations = @('2001:db8:99::9', '2001:db8:98::9', '2001:db8:ff::1', '2001:db8:dead::1', '2001:db8:77::1', '::1', 'fe80::1') }
         }
     }
 
-    function Get-KernelAnswer([string]$Destination, [string]$Source, [string]$Iif) {
+    function Get-KernelAnswer([string]$Destination, [string]$Source, [string]$Iif, [uint32]$Mark) {
         # ip's answer in the words compared: type, dev, gateway, source (IPv4: the packet's; IPv6: a route's prefsrc), error.
-        $words = @('-n', $ns, '-j', 'route', 'get', $Destination) + $(if ($Source) { 'from', $Source }) + @('iif', $Iif)
+        $words = @('-n', $ns, '-j', 'route', 'get', $Destination) + $(if ($Source) { 'from', $Source }) + @('iif', $Iif) + $(if ($Mark) { 'mark', $Mark })
         $output = & ip @words 2>&1
         if ($LASTEXITCODE -ne 0) {
             $text = "$output" -replace '^RTNETLINK answers: ', ''
@@ -77,7 +78,7 @@ BeforeAll {
         $kernel = @{}
         foreach ($lookup in $Lookups) {
             foreach ($destination in $lookup.Destinations) {
-                $kernel["$($lookup.Iif)|$($lookup.Source)|$destination"] = Get-KernelAnswer $destination $lookup.Source $lookup.Iif
+                $kernel["$($lookup.Iif)|$($lookup.Source)|$($lookup.Mark)|$destination"] = Get-KernelAnswer $destination $lookup.Source $lookup.Iif $lookup.Mark
             }
         }
 
@@ -88,17 +89,18 @@ BeforeAll {
 @(foreach (`$lookup in `$grid) {
     `$parameters = @{ InputInterface = `$lookup.Iif }
     if (`$lookup.Source) { `$parameters.LocalIPAddress = `$lookup.Source }
+    if (`$lookup.Mark) { `$parameters.Mark = `$lookup.Mark }
     `$answers = @(Resolve-NetRoute `$lookup.Destinations @parameters -Verify -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable failed -ErrorAction SilentlyContinue)
     foreach (`$d in `$answers) {
         `$gateway = if (`$d.NextHop -and `$d.NextHop -notin '0.0.0.0', '::') { `$d.NextHop } else { '' }
         `$source = if (`$lookup.Source -and `$d.RemoteIPAddress -match ':') { '-' } else { "`$(`$d.SourceAddress)" }
         `$text = if (`$d.Error -ne 'None') { "error `$(`$d.Error)" } else { "`$(`$d.RouteType.ToLowerInvariant()) dev `$(`$d.InterfaceAlias) via `$gateway src `$source" }
         [pscustomobject]@{
-            Key = "`$(`$lookup.Iif)|`$(`$lookup.Source)|`$(`$d.RemoteIPAddress)"; Answer = `$text; KernelAgrees = `$d.KernelAgrees
+            Key = "`$(`$lookup.Iif)|`$(`$lookup.Source)|`$(`$lookup.Mark)|`$(`$d.RemoteIPAddress)"; Answer = `$text; KernelAgrees = `$d.KernelAgrees
             Reason = `$d.Reason; Warning = "`$(`$warned | Where-Object { `$_.Message -like "*(`$(`$d.RemoteIPAddress))*" })"
         }
     }
-    foreach (`$e in `$failed) { [pscustomobject]@{ Key = "`$(`$lookup.Iif)|`$(`$lookup.Source)|error"; Answer = "`$e"; KernelAgrees = `$false; Reason = ''; Warning = '' } }
+    foreach (`$e in `$failed) { [pscustomobject]@{ Key = "`$(`$lookup.Iif)|`$(`$lookup.Source)|`$(`$lookup.Mark)|error"; Answer = "`$e"; KernelAgrees = `$false; Reason = ''; Warning = '' } }
 }) | ConvertTo-Json -AsArray
 "@
         $result = Invoke-FreshPwsh -Namespace $ns -Script $childScript -TimeoutSeconds 300
@@ -107,9 +109,9 @@ BeforeAll {
         foreach ($answer in @($result.Output | ConvertFrom-Json)) { $ours[$answer.Key] = $answer }
 
         foreach ($key in $kernel.Keys | Sort-Object) {
-            $iif, $source, $destination = $key -split '\|'
+            $iif, $source, $mark, $destination = $key -split '\|'
             $mine = $ours[$key]
-            $ask = "ip -n $ns route get $destination$(if ($source) { " from $source" }) iif $iif"
+            $ask = "ip -n $ns route get $destination$(if ($source) { " from $source" }) iif $iif$(if ($mark -ne '0') { " mark $mark" })"
             if ($null -eq $mine) {
                 "[$Scenario] $ask`n    kernel: $($kernel[$key])`n    ours:   (no answer)"
             } elseif ($mine.Answer -ne $kernel[$key] -or $mine.KernelAgrees -ne $true -or $mine.Warning) {
@@ -144,7 +146,7 @@ Describe 'Resolve-NetRoute -InputInterface against ip route get ... iif' {
         foreach ($link in @($inputs.Name) + 'o1') {
             Invoke-Setup -n $ns link add $link type veth peer name "p$link" netns $peer
             Invoke-Setup -n $peer link set "p$link" up
-            Invoke-Setup -n $ns link set $link up
+            if (-not ($inputs | Where-Object { $_.Name -eq $link -and $_.Down })) { Invoke-Setup -n $ns link set $link up }
         }
         Invoke-Setup -n $ns addr add 198.51.100.1/24 dev o1
         Invoke-Setup -n $ns -6 addr add 2001:db8:2::1/64 dev o1 nodad
@@ -155,7 +157,8 @@ Describe 'Resolve-NetRoute -InputInterface against ip route get ... iif' {
             $link = $inputs[$i].Name
             if (-not $inputs[$i].NoIPv4) {
                 Invoke-Setup -n $ns addr add "172.16.$n.1/24" dev $link
-                Invoke-Setup -n $ns route add "172.17.$n.0/24" via "172.16.$n.254" dev $link
+                # A link that is down has no subnet route, so no gateway on it can be reached.
+                if (-not $inputs[$i].Down) { Invoke-Setup -n $ns route add "172.17.$n.0/24" via "172.16.$n.254" dev $link }
             } else {
                 Invoke-Setup -n $ns route add "172.17.$n.0/24" dev $link
             }
@@ -191,7 +194,14 @@ Describe 'Resolve-NetRoute -InputInterface against ip route get ... iif' {
         Invoke-Setup -n $ns rule add pref 102 oif o1 lookup 100
         Invoke-Setup -n $ns -6 route add 2001:db8:99::/48 via 2001:db8:1::253 dev e1 table 100
         Invoke-Setup -n $ns -6 rule add pref 100 iif o1 lookup 100
-        $script:ruled = @(Invoke-Grid @($lookups | Where-Object { $_.Iif -in 'e1', 'e3', 'e4', 'e5', 'lo', 'o1' }) 'own rules')
+        # Marked packets go by table 103 both ways, which only src_valid_mark (on e3 and e5) lets the source check see.
+        Invoke-Setup -n $ns rule add pref 99 fwmark 0x5 lookup 103
+        Invoke-Setup -n $ns route add 203.0.113.0/24 via 172.16.5.253 dev e5 table 103
+        Invoke-Setup -n $ns route add 172.17.0.0/16 via 198.51.100.253 dev o1 table 103
+        Set-Sysctl net.ipv4.conf.e3.src_valid_mark 1
+        Set-Sysctl net.ipv4.conf.e5.src_valid_mark 1
+        $marked = @(Get-Lookups 'e3' 3 5) + @(Get-Lookups 'e4' 4 5) + @(Get-Lookups 'e5' 5 5) + @(Get-Lookups 'o1' 1 5)
+        $script:ruled = @(Invoke-Grid (@($lookups | Where-Object { $_.Iif -in 'e1', 'e3', 'e4', 'e5', 'lo', 'o1' }) + $marked) 'own rules')
     }
 
     AfterAll {
@@ -208,7 +218,7 @@ Describe 'Resolve-NetRoute -InputInterface against ip route get ... iif' {
     It 'meets every outcome the router can give' {
         # Else a check could be wrong without any lookup showing it.
         $answers = @($outcomes | Sort-Object -Unique)
-        foreach ($outcome in 'error InvalidArgument', 'error HostUnreachable', 'error NetworkUnreachable', 'error PermissionDenied', 'local dev lo*', 'broadcast dev lo*', 'multicast dev lo*', 'unicast dev o1 via 198.51.100.254*', 'unicast dev e1 via 172.16.1.254*', 'unicast dev e1 via  src*') {
+        foreach ($outcome in 'error InvalidArgument', 'error HostUnreachable', 'error NetworkUnreachable', 'error PermissionDenied', 'local dev lo*', 'broadcast dev lo*', 'multicast dev lo*', 'unicast dev o1 via 198.51.100.254*', 'unicast dev e1 via 172.16.1.254*', 'unicast dev e1 via  src*', 'unicast dev e5 via 172.16.5.253*') {
             @($answers | Where-Object { $_ -like $outcome }).Count | Should -BeGreaterThan 0 -Because "some lookup must give '$outcome'"
         }
     }

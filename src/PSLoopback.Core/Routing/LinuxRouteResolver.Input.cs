@@ -155,7 +155,7 @@ public sealed partial class LinuxRouteResolver
 
     /// <summary>
     /// ip_route_input_rcu's multicast branch: a group the input interface has joined is delivered here. Only the
-    /// all-hosts group is known to be joined (every IPv4 interface is a member); other memberships, and whether a
+    /// all-hosts group is known to be joined (every IPv4 interface that is up is a member); other memberships, and whether a
     /// multicast router runs, are not in the snapshot, so such a packet is refused as the kernel refuses it without.
     /// </summary>
     private void ResolveInputMulticast(DecisionWork work, NetInterfaceInfo input, IPAddress source, bool localnet)
@@ -164,6 +164,13 @@ public sealed partial class LinuxRouteResolver
         if (!destination.Equals(AllHosts))
         {
             Martian(work, $"{input.Name} is not known to be a member of {destination}: group memberships (ip maddr) and multicast routing are not in the snapshot, and without them the kernel drops the packet");
+            return;
+        }
+
+        // An interface joins the all-hosts group when it is set up, and leaves every group when set down.
+        if (input.AdminStatus != AdminStatus.Up)
+        {
+            Martian(work, $"{input.Name} is down, so it is a member of no multicast group, not even {destination}");
             return;
         }
 

@@ -193,6 +193,19 @@ public class LinuxInputRouteTests
         AssertRefused(Arrive(Router().Setting("net.ipv4.conf.e1.rp_filter", 1), destination, from, "e1"), RouteError.InvalidArgument, "rp_filter 1");
     }
 
+    [Fact]
+    public void AnInterfaceThatIsDownIsAMemberOfNoGroup()
+    {
+        var host = Router().Interface(5, "e4", false, "203.0.113.1/24").Setting("net.ipv4.conf.e4.forwarding", 1);
+        var snapshot = host.Build();
+        snapshot.FindInterface("e4")!.AdminStatus = PSLoopback.Interfaces.AdminStatus.Down;
+
+        var decision = new LinuxRouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("224.0.0.1")) { Source = IPAddress.Parse("203.0.113.5"), InputInterfaceIndex = 5 });
+
+        Assert.Equal(RouteError.InvalidArgument, decision.Error);
+        Assert.Contains("e4 is down", decision.Reason);
+    }
+
     [Theory]
     [InlineData(0, true)]
     [InlineData(1, false)]
