@@ -219,9 +219,11 @@ public sealed partial class LinuxRouteResolver
     /// <param name="outputIndex">The interface the packet will leave by, or 0 when it is delivered here.</param>
     private bool CheckSource(DecisionWork work, NetInterfaceInfo input, IPAddress source, IPAddress destination, int outputIndex)
     {
-        var rpFilter = Math.Max(snapshot.Settings.ForInterface(IPAddressFamily.IPv4, "all", "rp_filter", 0), snapshot.Settings.ForInterface(IPAddressFamily.IPv4, input.Name, "rp_filter", 0));
+        // The larger of "all" and the interface's setting applies (IN_DEV_MAXCONF); the reason names the one that did.
+        var rpAll = snapshot.Settings.ForInterface(IPAddressFamily.IPv4, "all", "rp_filter", 0);
+        var rpFilter = Math.Max(rpAll, snapshot.Settings.ForInterface(IPAddressFamily.IPv4, input.Name, "rp_filter", 0));
         var acceptLocal = Conf(input, "accept_local", 0) != 0;
-        var rpName = $"rp_filter {rpFilter} (the larger of {LinuxKernelSettings.InterfaceName(IPAddressFamily.IPv4, "all", "rp_filter")} and {LinuxKernelSettings.InterfaceName(IPAddressFamily.IPv4, input.Name, "rp_filter")})";
+        var rpName = $"{LinuxKernelSettings.InterfaceName(IPAddressFamily.IPv4, rpAll == rpFilter ? "all" : input.Name, "rp_filter")} = {rpFilter}";
 
         // A packet sent back out its own interface may earn a redirect, which needs the full check.
         var hairpin = input.InterfaceIndex == outputIndex && Conf(input, "send_redirects", 1) != 0;
@@ -259,7 +261,7 @@ public sealed partial class LinuxRouteResolver
         if (back is null)
         {
             return rpFilter != 0
-                ? SourceFails(work, $"no route leads back to {source}, and {rpName} refuses a source it cannot route back to")
+                ? SourceFails(work, $"no route leads back to {source}, and reverse path filtering ({rpName}) refuses a source it cannot route back to")
                 : SourcePasses(work, source, "no route leads back to it, which rp_filter 0 allows");
         }
 
@@ -282,7 +284,7 @@ public sealed partial class LinuxRouteResolver
             var via = string.Join(", ", Hops(route).Select(h => h.InterfaceAlias ?? snapshot.FindInterface(h.InterfaceIndex)?.Name).Distinct());
             return SourceFails(work, rpFilter == 1
                 ? $"strict reverse path filtering ({rpName}): the route back to {source}, {route.DestinationPrefix} in table {route.TableName}, leaves by {via}, not {input.Name}; rp_filter 2 (loose) would take it"
-                : $"{input.Name} has no IPv4 address, so {rpName} takes only a source routed back through it; the route back to {source} leaves by {via}");
+                : $"{input.Name} has no IPv4 address, so reverse path filtering ({rpName}) takes only a source routed back through it; the route back to {source} leaves by {via}");
         }
 
         return SourcePasses(work, source, rpFilter == 2

@@ -179,7 +179,7 @@ public class LinuxInputRouteTests
         }
         else
         {
-            AssertRefused(decision, RouteError.InvalidArgument, "rp_filter 1");
+            AssertRefused(decision, RouteError.InvalidArgument, "net.ipv4.conf.e1.rp_filter = 1");
         }
     }
 
@@ -190,7 +190,7 @@ public class LinuxInputRouteTests
     [InlineData("255.255.255.255", "198.51.100.5")]
     public void LocalAndBroadcastDeliveryCheckTheSourceToo(string destination, string from)
     {
-        AssertRefused(Arrive(Router().Setting("net.ipv4.conf.e1.rp_filter", 1), destination, from, "e1"), RouteError.InvalidArgument, "rp_filter 1");
+        AssertRefused(Arrive(Router().Setting("net.ipv4.conf.e1.rp_filter", 1), destination, from, "e1"), RouteError.InvalidArgument, "net.ipv4.conf.e1.rp_filter = 1");
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public class LinuxInputRouteTests
         var strictAll = Router().Setting("net.ipv4.conf.all.rp_filter", 1).Setting("net.ipv4.conf.e1.rp_filter", 0);
         var looseInterface = Router().Setting("net.ipv4.conf.all.rp_filter", 1).Setting("net.ipv4.conf.e1.rp_filter", 2);
 
-        AssertRefused(Arrive(strictAll, "10.9.9.9", "198.51.100.5", "e1"), RouteError.InvalidArgument, "strict");
+        AssertRefused(Arrive(strictAll, "10.9.9.9", "198.51.100.5", "e1"), RouteError.InvalidArgument, "strict reverse path filtering (net.ipv4.conf.all.rp_filter = 1)");
         AssertRoute(Arrive(looseInterface, "10.9.9.9", "198.51.100.5", "e1"), RouteType.Unicast, "e2", "198.51.100.254");
     }
 
