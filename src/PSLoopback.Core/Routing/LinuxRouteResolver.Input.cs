@@ -155,8 +155,9 @@ public sealed partial class LinuxRouteResolver
 
     /// <summary>
     /// ip_route_input_rcu's multicast branch: a group the input interface has joined is delivered here. Only the
-    /// all-hosts group is known to be joined (every IPv4 interface that is up is a member); other memberships, and whether a
-    /// multicast router runs, are not in the snapshot, so such a packet is refused as the kernel refuses it without.
+    /// all-hosts group is known to be joined (every IPv4 interface that is up is a member); other memberships, and
+    /// whether a multicast router runs, are not in the snapshot, so such a packet is refused as the kernel refuses
+    /// it without them.
     /// </summary>
     private void ResolveInputMulticast(DecisionWork work, NetInterfaceInfo input, IPAddress source, bool localnet)
     {
