@@ -189,7 +189,7 @@ public sealed partial class LinuxRouteResolver
             var index = snapshot.FindInterface(oifName)?.InterfaceIndex;
             if (index is null || query.OutputInterfaceIndex != index)
             {
-                mismatch = $"oif {oifName} was not asked for";
+                mismatch = query.InputInterfaceIndex is null ? $"oif {oifName} was not asked for" : $"oif {oifName}: a forwarded packet is looked up without an output interface";
                 return false;
             }
         }
