@@ -1,11 +1,12 @@
 <#
     Resolve-NetRoute -InputInterface against `ip -j route get ... iif DEV`: a namespace router whose input links
-    each carry other sysctls (forwarding off, rp_filter 1 and 2, accept_local, route_localnet, no IPv4 address, one
-    link down), asked for every destination (forwarded, local, broadcast, multicast, martian, unreachable) from
-    every kind of source (on the input's link, behind it, behind another link, unroutable, the host's own, loopback,
-    multicast), first with the default rules, then with rules of its own (which make the kernel check sources by
-    lookup) and marked packets (src_valid_mark). Type, interface, gateway, source and error must equal the kernel's,
-    and -Verify must agree. A mismatch prints the ip commands that rebuild the router and the lookup that differed.
+    each carry other sysctls (forwarding off, rp_filter 1 and 2, accept_local, route_localnet, bc_forwarding, no
+    IPv4 address, one link down), asked for every destination (forwarded, local, broadcast, multicast, martian,
+    unreachable) from every kind of source (on the input's link, behind it, behind another link, unroutable, the
+    host's own, loopback, multicast), first with the default rules, then with rules of its own (which make the
+    kernel check sources by lookup) and marked packets (src_valid_mark). Type, interface, gateway, source and error
+    must equal the kernel's, and -Verify must agree. A mismatch prints the ip commands that rebuild the router and
+    the lookup that differed.
 #>
 
 BeforeAll {
@@ -24,6 +25,7 @@ BeforeAll {
         @{ Name = 'e7'; Settings = @{ accept_local = 1; rp_filter = 1 } }
         @{ Name = 'e8'; Settings = @{ rp_filter = 2 }; NoIPv4 = $true }
         @{ Name = 'e9'; Settings = @{}; Down = $true }
+        @{ Name = 'e10'; Settings = @{ bc_forwarding = 1; forwarding = 0 } }
     )
 
     function Invoke-Setup {
@@ -176,6 +178,8 @@ Describe 'Resolve-NetRoute -InputInterface against ip route get ... iif' {
         # Writing "all" sets every interface's forwarding; the per-interface settings come after.
         Set-Sysctl net.ipv4.conf.all.forwarding 1
         Set-Sysctl net.ipv4.conf.all.rp_filter 0
+        # bc_forwarding takes both "all" and the interface, so only e10 forwards directed broadcasts.
+        Set-Sysctl net.ipv4.conf.all.bc_forwarding 1
         foreach ($link in $inputs) {
             foreach ($setting in $link.Settings.Keys) { Set-Sysctl "net.ipv4.conf.$($link.Name).$setting" $link.Settings[$setting] }
         }
@@ -218,7 +222,7 @@ Describe 'Resolve-NetRoute -InputInterface against ip route get ... iif' {
     It 'meets every outcome the router can give' {
         # Else a check could be wrong without any lookup showing it.
         $answers = @($outcomes | Sort-Object -Unique)
-        foreach ($outcome in 'error InvalidArgument', 'error HostUnreachable', 'error NetworkUnreachable', 'error PermissionDenied', 'local dev lo*', 'broadcast dev lo*', 'multicast dev lo*', 'unicast dev o1 via 198.51.100.254*', 'unicast dev e1 via 172.16.1.254*', 'unicast dev e1 via  src*', 'unicast dev e5 via 172.16.5.253*') {
+        foreach ($outcome in 'error InvalidArgument', 'error HostUnreachable', 'error NetworkUnreachable', 'error PermissionDenied', 'local dev lo*', 'broadcast dev lo*', 'multicast dev lo*', 'unicast dev o1 via 198.51.100.254*', 'unicast dev e1 via 172.16.1.254*', 'unicast dev e1 via  src*', 'unicast dev e5 via 172.16.5.253*', 'broadcast dev o1*') {
             @($answers | Where-Object { $_ -like $outcome }).Count | Should -BeGreaterThan 0 -Because "some lookup must give '$outcome'"
         }
     }

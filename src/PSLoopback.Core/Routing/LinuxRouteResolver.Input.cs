@@ -105,6 +105,20 @@ public sealed partial class LinuxRouteResolver
         var (route, paths) = found.Value;
         if (route.RouteType == RouteType.Broadcast)
         {
+            // With bc_forwarding on for "all" and the input (IN_DEV_BFORWARD), a directed broadcast is sent on to
+            // its link, before and whatever the forwarding setting.
+            if (Conf(input, "bc_forwarding", 0, both: true) != 0)
+            {
+                var link = snapshot.FindInterface(route.InterfaceIndex);
+                if (CheckSource(work, input, source, destination, route.InterfaceIndex))
+                {
+                    Finish(work, route, RouteType.Broadcast, link, IPAddress.Any, query.Source,
+                        () => $"{destination} is the broadcast of {link?.Name ?? route.InterfaceAlias} ({route.DestinationPrefix} in table {route.TableName}), and bc_forwarding is on for all and {input.Name}: the packet is forwarded to that link");
+                }
+
+                return;
+            }
+
             Broadcast(work, input, route, source);
             return;
         }
@@ -362,11 +376,16 @@ public sealed partial class LinuxRouteResolver
         Finish(work, route, route.RouteType, device, chosen.NextHop, source, Why, chosen.InterfaceIndex);
     }
 
-    /// <summary>An IPv4 setting that is on when it is on for "all" or for the interface (IN_DEV_ORCONF).</summary>
-    private long Conf(NetInterfaceInfo input, string setting, long kernelDefault) =>
-        Math.Max(
-            snapshot.Settings.ForInterface(IPAddressFamily.IPv4, "all", setting, kernelDefault),
-            snapshot.Settings.ForInterface(IPAddressFamily.IPv4, input.Name, setting, kernelDefault));
+    /// <summary>
+    /// An IPv4 setting that is on when it is on for "all" or for the interface (IN_DEV_ORCONF), or with
+    /// <paramref name="both"/> only when it is on for both (IN_DEV_ANDCONF).
+    /// </summary>
+    private long Conf(NetInterfaceInfo input, string setting, long kernelDefault, bool both = false)
+    {
+        var forAll = snapshot.Settings.ForInterface(IPAddressFamily.IPv4, "all", setting, kernelDefault);
+        var forInput = snapshot.Settings.ForInterface(IPAddressFamily.IPv4, input.Name, setting, kernelDefault);
+        return both ? Math.Min(forAll, forInput) : Math.Max(forAll, forInput);
+    }
 
     /// <summary>IN_DEV_FORWARD: the input interface's own forwarding setting (writing "all" sets every interface's).</summary>
     private bool ForwardingOn(NetInterfaceInfo input) =>

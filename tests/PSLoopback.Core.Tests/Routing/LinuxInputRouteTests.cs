@@ -193,6 +193,23 @@ public class LinuxInputRouteTests
         AssertRefused(Arrive(Router().Setting("net.ipv4.conf.e1.rp_filter", 1), destination, from, "e1"), RouteError.InvalidArgument, "net.ipv4.conf.e1.rp_filter = 1");
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, "198.51.100.255", "e2")]
+    [InlineData(1, 1, 0, "198.51.100.255", "e2")]
+    [InlineData(1, 1, 1, "192.0.2.255", "e1")]
+    [InlineData(0, 1, 1, "198.51.100.255", "lo")]
+    [InlineData(1, 0, 1, "198.51.100.255", "lo")]
+    [InlineData(1, 1, 1, "255.255.255.255", "lo")]
+    public void BcForwardingSendsADirectedBroadcastOnToItsLink(int all, int onInput, int forwarding, string destination, string dev)
+    {
+        var host = Router()
+            .Setting("net.ipv4.conf.all.bc_forwarding", all)
+            .Setting("net.ipv4.conf.e1.bc_forwarding", onInput)
+            .Setting("net.ipv4.conf.e1.forwarding", forwarding);
+
+        AssertRoute(Arrive(host, destination, "192.0.2.5", "e1"), RouteType.Broadcast, dev, "0.0.0.0");
+    }
+
     [Fact]
     public void AnInterfaceThatIsDownIsAMemberOfNoGroup()
     {
