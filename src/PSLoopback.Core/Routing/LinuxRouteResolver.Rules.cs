@@ -178,10 +178,14 @@ public sealed partial class LinuxRouteResolver
     {
         mismatch = string.Empty;
 
-        // Locally sent packets come in on the loopback device as far as rules are concerned.
-        if (rule.IncomingInterface is string iif && snapshot.FindInterface(iif)?.IsLoopback != true)
+        // Locally sent packets come in on the loopback device as far as rules are concerned; forwarded ones on
+        // the interface they arrived on.
+        var arrivedOn = snapshot.FindInterface(rule.IncomingInterface ?? string.Empty);
+        if (rule.IncomingInterface is string iif && (query.InputInterfaceIndex is int input ? arrivedOn?.InterfaceIndex != input : arrivedOn?.IsLoopback != true))
         {
-            mismatch = $"iif {iif}: a locally sent packet's incoming interface is the loopback interface";
+            mismatch = query.InputInterfaceIndex is null
+                ? $"iif {iif}: a locally sent packet's incoming interface is the loopback interface"
+                : $"iif {iif}: the packet arrived on interface {query.InputInterfaceIndex}";
             return false;
         }
 
@@ -190,7 +194,7 @@ public sealed partial class LinuxRouteResolver
             var index = snapshot.FindInterface(oifName)?.InterfaceIndex;
             if (index is null || query.OutputInterfaceIndex != index)
             {
-                mismatch = $"oif {oifName} was not asked for";
+                mismatch = query.InputInterfaceIndex is null ? $"oif {oifName} was not asked for" : $"oif {oifName}: a forwarded packet is looked up without an output interface";
                 return false;
             }
         }
@@ -208,9 +212,11 @@ public sealed partial class LinuxRouteResolver
             return false;
         }
 
-        if (rule.UidRange is UidRange uids && !uids.Contains(query.Uid))
+        // An IPv4 input lookup is made for uid 0 whatever the query says (ip_route_input_slow); IPv6 keeps it.
+        var uid = query.InputInterfaceIndex is not null && rule.AddressFamily == IPAddressFamily.IPv4 ? 0u : query.Uid;
+        if (rule.UidRange is UidRange uids && !uids.Contains(uid))
         {
-            mismatch = $"uid {query.Uid} is not in {uids}";
+            mismatch = $"uid {uid} is not in {uids}";
             return false;
         }
 

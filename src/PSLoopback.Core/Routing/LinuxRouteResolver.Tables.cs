@@ -152,7 +152,8 @@ public sealed partial class LinuxRouteResolver
 
         // Link-local, multicast and loopback destinations, or an interface asked for without a source, bind
         // the lookup to that interface: a route through another is no candidate at all.
-        var strict = NeedsStrictInterface(query.Destination) || (query.OutputInterfaceIndex is not null && query.Source is null);
+        // An input lookup scores routes by the input interface instead (ip6_pol_route_input passes iif as oif).
+        var strict = NeedsStrictInterface(query.Destination) || (query.InputInterfaceIndex is null && query.OutputInterfaceIndex is not null && query.Source is null);
         var firstMetric = candidates[0].RouteMetric;
         var best = BestIPv6(work, candidates.Where(r => r.RouteMetric == firstMetric), strict)
             ?? BestIPv6(work, candidates.Where(r => r.RouteMetric != firstMetric), strict);
@@ -177,7 +178,7 @@ public sealed partial class LinuxRouteResolver
 
     private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(DecisionWork work, IEnumerable<NetRouteInfo> routes, bool strict)
     {
-        var oif = work.Query.OutputInterfaceIndex;
+        var oif = work.Query.InputInterfaceIndex ?? work.Query.OutputInterfaceIndex;
         (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? best = null;
         var bestScore = -1;
         foreach (var route in routes)

@@ -84,7 +84,11 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
         }
 
-        if (query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        if (query.InputInterfaceIndex is int input)
+        {
+            ResolveInput(work, input);
+        }
+        else if (query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         {
             ResolveIPv4(work);
         }
@@ -355,6 +359,11 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (query.Source is not null)
         {
             parts.Add("from " + query.Source);
+        }
+
+        if (query.InputInterfaceIndex is int iif)
+        {
+            parts.Add("iif " + iif);
         }
 
         if (query.OutputInterfaceIndex is int oif)

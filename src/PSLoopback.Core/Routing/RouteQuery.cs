@@ -34,6 +34,12 @@ public sealed class RouteQuery
     /// <summary>An interface the packet must leave by (ip's "oif").</summary>
     public int? OutputInterfaceIndex { get; set; }
 
+    /// <summary>
+    /// The interface the packet arrived on (ip's "iif"): the question becomes a forwarding decision, as for a
+    /// packet from another host, instead of one for a packet this host sends.
+    /// </summary>
+    public int? InputInterfaceIndex { get; set; }
+
     public uint Mark { get; set; }
 
     public byte Tos { get; set; }

@@ -33,6 +33,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private IKernelRouteOracle? oracle;
     private IPAddress? source;
     private int? outputInterface;
+    private int? inputInterface;
     private uint uid;
     private byte tos;
     private byte protocol;
@@ -69,6 +70,16 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? InterfaceAlias { get; set; }
+
+    /// <summary>
+    /// The interface the packet arrives on (ip's "iif"): the answer is the forwarding decision for a packet from
+    /// another host, with the sysctls that steer it (forwarding, rp_filter, accept_local, route_localnet).
+    /// </summary>
+    [Parameter]
+    [Alias("iif")]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? InputInterface { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -149,7 +160,10 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
-        uid = MyInvocation.BoundParameters.ContainsKey(nameof(Uid)) ? Uid : CurrentUser.Id();
+        inputInterface = FindInputInterface(snapshot);
+
+        // A forwarded packet has no sending user: the kernel routes it as uid 0.
+        uid = MyInvocation.BoundParameters.ContainsKey(nameof(Uid)) ? Uid : InputInterface is null ? CurrentUser.Id() : 0;
         tos = ParseTos();
         protocol = ParseProtocol();
         family = Families.OneOrNone(AddressFamily);
@@ -179,6 +193,14 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         for (var i = 0; i < targets.Length; i++)
         {
             var target = targets[i];
+            if (InputInterface is not null && inputInterface is null)
+            {
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException($"No network interface named '{InputInterface}' was found, so no packet to {target} can arrive on it (-InputInterface)."),
+                    "InputInterfaceNotFound", ErrorCategory.ObjectNotFound, target));
+                continue;
+            }
+
             foreach (var query in Addresses(target).Select(RouteQuery.ForPacketTo))
             {
                 var address = query.Destination;
@@ -232,6 +254,13 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     {
         query.Source = source;
         query.OutputInterfaceIndex = outputInterface ?? query.OutputInterfaceIndex;
+        if (inputInterface is int input)
+        {
+            // A zone (fe80::1%3) says where a socket sends; a packet that arrives has no output interface yet.
+            query.InputInterfaceIndex = input;
+            query.OutputInterfaceIndex = null;
+        }
+
         query.Mark = Mark;
         query.Uid = uid;
         query.Tos = tos;
@@ -421,6 +450,31 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         }
 
         return number;
+    }
+
+    /// <summary>The index of -InputInterface, or null when it is not given or names no interface (a per-destination error then).</summary>
+    private int? FindInputInterface(RouteSnapshot snapshot)
+    {
+        if (InputInterface is null)
+        {
+            return null;
+        }
+
+        if (InterfaceAlias is not null || InterfaceIndexOrNull is not null)
+        {
+            Fail("InputWithOutputInterface", ErrorCategory.InvalidArgument, null,
+                "Give -InputInterface (where a forwarded packet arrives) or -InterfaceAlias/-InterfaceIndex (where a sent packet leaves), not both.");
+        }
+
+        if (snapshot.OperatingSystem != HostOS.Linux)
+        {
+            Fail("InputInterfaceUnsupported", ErrorCategory.InvalidArgument, null,
+                $"-InputInterface asks for a forwarding decision, which only the Linux model answers; this snapshot is from {snapshot.OperatingSystem}.");
+        }
+
+        var named = snapshot.FindInterface(InputInterface)
+            ?? snapshot.Interfaces.FirstOrDefault(i => string.Equals(i.Name, InputInterface, StringComparison.OrdinalIgnoreCase));
+        return named?.InterfaceIndex;
     }
 
     private int? FindOutputInterface(RouteSnapshot snapshot)

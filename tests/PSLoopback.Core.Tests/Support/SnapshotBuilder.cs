@@ -18,6 +18,7 @@ internal sealed class SnapshotBuilder
     private readonly List<NetInterfaceInfo> interfaces = new();
     private readonly List<NetRouteInfo> routes = new();
     private readonly List<NetRouteRule> rules = new();
+    private readonly Dictionary<string, long> settings = new();
 
     /// <summary>A host with lo (127.0.0.1/8, ::1/128) and the usual local-table routes for it.</summary>
     public static SnapshotBuilder WithLoopback() => new SnapshotBuilder()
@@ -120,6 +121,9 @@ internal sealed class SnapshotBuilder
                     break;
                 case "dead":
                     route.Flags |= RouteFlags.Dead;
+                    break;
+                case "proto":
+                    route.Protocol = (RouteProtocol)Enum.Parse(typeof(RouteProtocol), words.Dequeue(), ignoreCase: true);
                     break;
                 case "nexthop":
                     var hop = new NetRouteNextHop();
@@ -273,7 +277,23 @@ internal sealed class SnapshotBuilder
     public SnapshotBuilder DefaultRules() =>
         Rule("0: lookup local").Rule("32766: lookup main").Rule("32767: lookup default");
 
-    public RouteSnapshot Build() => new(interfaces.ToArray(), routes.ToArray(), rules.ToArray());
+    /// <summary>A sysctl as the snapshot holds it, by its dotted name (net.ipv4.conf.eth0.rp_filter).</summary>
+    public SnapshotBuilder Setting(string name, long value)
+    {
+        settings[name] = value;
+        return this;
+    }
+
+    public RouteSnapshot Build()
+    {
+        var snapshot = new RouteSnapshot(interfaces.ToArray(), routes.ToArray(), rules.ToArray());
+        foreach (var setting in settings)
+        {
+            snapshot.Settings.Values[setting.Key] = setting.Value;
+        }
+
+        return snapshot;
+    }
 
     public LinuxRouteResolver Resolver() => new(Build());
 

@@ -34,6 +34,7 @@ public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
         {
             Source = query.Source,
             OutputInterface = query.OutputInterfaceIndex,
+            InputInterface = query.InputInterfaceIndex,
             Mark = query.Mark == 0 ? null : query.Mark,
             Tos = query.Tos,
             Uid = query.Uid,

@@ -30,7 +30,11 @@ namespace PSLoopback.Platform.Linux;
 /// <item>no rule finds a route: ENETUNREACH (101);</item>
 /// <item>IPv4 with a source that is not a local address and no input interface: ENETUNREACH (101), before any rule;</item>
 /// <item>IPv4 with an input interface whose forwarding is off: EHOSTUNREACH (113) for every destination that is not
-/// local, whatever route or rule it meets; IPv6 answers as if forwarding were on.</item>
+/// local, whatever route or rule it meets; IPv6 answers as if forwarding were on;</item>
+/// <item>IPv4 with an input interface and a martian source or destination, a source that fails rp_filter or is the
+/// host's own without accept_local, or a multicast group the interface has not joined: EINVAL (22), not EXDEV;</item>
+/// <item>IPv6 with an input interface and a multicast destination (ff02::1, ff05::1 seen): EMSGSIZE (90), from the
+/// multicast-routing part of the answer rather than from the lookup.</item>
 /// </list>
 /// IPv4 answers are routing-cache entries: rtm_flags holds RTM_F_CLONED and the RTCF_* bits (local, broadcast,
 /// multicast). IPv6 answers have rtm_flags 0 and always an RTA_SRC, "::" when no source was given.

@@ -30,6 +30,8 @@ public static class SysctlReader
         (IPAddressFamily.IPv4, "accept_local"),
         (IPAddressFamily.IPv4, "route_localnet"),
         (IPAddressFamily.IPv4, "src_valid_mark"),
+        (IPAddressFamily.IPv4, "send_redirects"),
+        (IPAddressFamily.IPv4, "bc_forwarding"),
         (IPAddressFamily.IPv4, "ignore_routes_with_linkdown"),
         (IPAddressFamily.IPv6, "forwarding"),
         (IPAddressFamily.IPv6, "disable_ipv6"),
