@@ -49,6 +49,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         }
 
         mergedIPv4LocalAndMain = IsDefaultRuleSet(rules[IPAddressFamily.IPv4]);
+        IndexNeighboursAndNextHops();
         foreach (var route in snapshot.Routes)
         {
             hops[route] = route.NextHops.Count > 0
