@@ -334,7 +334,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var (route, paths) = found.Value;
         var chosen = paths[0];
         var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
-        var sources = paths.Select(p => query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, destination, p.InterfaceIndex)).ToList();
+        var sources = paths.Select(p => query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, destination, IPv6SourceDevice(route, p))).ToList();
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
 
         // Local and anycast routes name the interface that has the address, but the packet loops back.

@@ -158,6 +158,28 @@ public class NeighbourDecisionTests
         AssertVia(decision, "192.0.2.1", "eth0");
     }
 
+    [Fact]
+    public void AnIPv6GroupTakesItsSourceFromTheFirstMembersDeviceWhicheverPathItTakes()
+    {
+        var host = SnapshotBuilder.WithLoopback()
+            .Interface(2, "eth0", false, "2001:db8:1::10/64")
+            .Interface(3, "eth1", false, "2001:db8:2::10/64")
+            .Route("local 2001:db8:1::10 dev eth0 table local")
+            .Route("local 2001:db8:2::10 dev eth1 table local")
+            .Route("2001:db8:1::/64 dev eth0 metric 256")
+            .Route("2001:db8:2::/64 dev eth1 metric 256")
+            .NextHop("id 41 via 2001:db8:1::1 dev eth0")
+            .NextHop("id 42 via 2001:db8:2::1 dev eth1")
+            .NextHop("id 43 group 41/42")
+            .Route("2001:db8:9::/48 nhid 43 metric 1024")
+            .Neighbor("2001:db8:1::1 dev eth0 INCOMPLETE");
+
+        var decision = Resolve(host, "2001:db8:9::1");
+
+        AssertVia(decision, "2001:db8:2::1", "eth1");
+        Assert.Equal(IPAddress.Parse("2001:db8:1::10"), decision.SourceAddress);
+    }
+
     private static SnapshotBuilder TwoIPv6Routers(string state) => Host()
         .Route("2001:db8:9::/48 via fe80::1 dev eth0 metric 1024")
         .Route("default via fe80::2 dev eth1 metric 1024")
