@@ -148,7 +148,7 @@ Describe 'Resolve-NetRoute through nexthop objects and neighbour entries: <Name>
             PathList = @(`$d.Paths | ForEach-Object { "`$(`$_.NextHop) `$(`$_.InterfaceAlias)" })
         }
     }
-}) + @(Get-NetRouteInfo | Where-Object DestinationPrefix -in '203.0.113.0/26', '203.0.113.64/26' | ForEach-Object { [pscustomobject]@{ Key = "Text `$(`$_.DestinationPrefix)"; Text = `$_.Text } }) | ConvertTo-Json -Depth 4 -AsArray
+}) + @(Get-NetRouteInfo | Where-Object DestinationPrefix -in '203.0.113.0/26', '203.0.113.64/26' | ForEach-Object { [pscustomobject]@{ Key = "Text `$(`$_.DestinationPrefix)"; Text = `$_.Text } }) + @([pscustomobject]@{ Key = 'Objects'; Text = @(Get-NetRouteInfo -NextHopObject | ForEach-Object Text) }) | ConvertTo-Json -Depth 4 -AsArray
 "@
         $result = Invoke-FreshPwsh -Namespace $ns -Script $child -TimeoutSeconds 180
         if ($result.ExitCode -ne 0) { throw "Resolve-NetRoute failed (exit $($result.ExitCode)): $($result.Error)" }
@@ -165,6 +165,11 @@ Describe 'Resolve-NetRoute through nexthop objects and neighbour entries: <Name>
         # PSLoopback writes the protocol ip leaves out (proto boot), hence the wildcards.
         $ours['Text 203.0.113.0/26'].Text | Should -BeLike '203.0.113.0/26 nhid 1 via 10.1.0.254 dev m1*'
         $ours['Text 203.0.113.64/26'].Text | Should -BeLike "203.0.113.64/26 nhid 10*`n    nexthop via 10.1.0.254 dev m1 weight 1`n    nexthop via 10.2.0.254 dev m2 weight 1"
+    }
+
+    It 'lists the nexthop objects as ip nexthop does' {
+        $expected = @(& ip -n $ns nexthop show | ForEach-Object { $_.Trim() -replace ' idle_timer .*$', '' })
+        @($ours['Objects'].Text) | Should -Be $expected
     }
 
     It 'answers <_> as ip route get does, live and from a saved snapshot' -ForEach $Lookups {

@@ -83,12 +83,17 @@ public sealed class NetNextHopObject
         else
         {
             text += (Gateway is null ? string.Empty : " via " + Gateway)
-                + (InterfaceIndex == 0 ? string.Empty : " dev " + (InterfaceAlias ?? InterfaceIndex.ToString(CultureInfo.InvariantCulture)));
+                + (InterfaceIndex == 0 ? string.Empty : " dev " + (InterfaceAlias ?? InterfaceIndex.ToString(CultureInfo.InvariantCulture)))
+                + (Scope == AddressScope.Global ? string.Empty : " scope " + Scope.ToString().ToLowerInvariant());
         }
 
-        if ((Flags & RouteFlags.OnLink) != 0)
+        // In ip's order of RTNH_F_* names.
+        foreach (var (flag, name) in new[] { (RouteFlags.Dead, "dead"), (RouteFlags.OnLink, "onlink"), (RouteFlags.LinkDown, "linkdown") })
         {
-            text += " onlink";
+            if ((Flags & flag) != 0)
+            {
+                text += " " + name;
+            }
         }
 
         return text + (Fdb ? " fdb" : string.Empty);

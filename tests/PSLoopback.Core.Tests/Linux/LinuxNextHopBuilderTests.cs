@@ -16,8 +16,8 @@ public class LinuxNextHopBuilderTests
 {
     private static readonly NetInterfaceInfo[] Interfaces = { new(2, "eth0"), new(3, "eth1") };
 
-    private static NextHopMessage NextHop(uint id, Func<NetlinkBuilder, NetlinkBuilder> attributes, byte family = Rt.AF_INET) =>
-        NextHopParser.ParseNextHop(attributes(NetlinkBuilder.Attributes().Raw(new byte[] { family, 0, 0, 0, 0, 0, 0, 0 }).U32(1, id)).ToPayload());
+    private static NextHopMessage NextHop(uint id, Func<NetlinkBuilder, NetlinkBuilder> attributes, byte scope = 0, uint flags = 0) =>
+        NextHopParser.ParseNextHop(attributes(NetlinkBuilder.Attributes().Raw(new byte[] { Rt.AF_INET, scope, 0, 0 }.Concat(BitConverter.GetBytes(flags)).ToArray()).U32(1, id)).ToPayload());
 
     private static byte[] Members(params uint[] ids) =>
         ids.SelectMany(id => BitConverter.GetBytes(id).Concat(new byte[4])).ToArray();
@@ -71,6 +71,23 @@ public class LinuxNextHopBuilderTests
 
         Assert.Equal(3, built.InterfaceIndex);
         Assert.Equal(99u, built.NextHopId);
+    }
+
+    [Fact]
+    public void AGatewayNexthopReadsAsIpNexthopPrintsIt()
+    {
+        var message = NextHop(7, b => b.U32(5, 2).Ip(6, "192.0.2.1"), scope: Rt.RT_SCOPE_LINK, flags: 0x4);
+
+        Assert.Equal("id 7 via 192.0.2.1 dev eth0 scope link onlink", LinuxNextHopBuilder.BuildNextHops(new[] { message }, Interfaces).Single().ToString());
+    }
+
+    [Fact]
+    public void ABlackholeAndAGroupReadAsIpNexthopPrintsThem()
+    {
+        var blackhole = NextHop(20, b => b.Attribute(4, Array.Empty<byte>()));
+        var group = NextHop(10, b => b.Attribute(2, BitConverter.GetBytes(1u).Concat(new byte[] { 2, 0, 0, 0 }).Concat(BitConverter.GetBytes(2u)).Concat(new byte[4]).ToArray()));
+
+        Assert.Equal(new[] { "id 20 blackhole", "id 10 group 1,3/2" }, LinuxNextHopBuilder.BuildNextHops(new[] { blackhole, group }, Interfaces).Select(n => n.ToString()).ToArray());
     }
 
     [Fact]
