@@ -3,6 +3,7 @@
     Description = @(
         'Get-NetRouteInfo lists the routes the operating system holds, as `ip route show table all` or `route print` do, one PSLoopback.Output.NetRoute object per route: its table, type (unicast, local, broadcast, multicast, unreachable, blackhole, prohibit, throw), destination prefix, next hop (the unspecified address when the destination is on-link, as Windows'' Get-NetRoute shows it), interface, metric, protocol, scope, preferred source, flags and, for a multipath route, every next hop.'
         'Every table is included, not only main: the local table is where Linux keeps 127.0.0.0/8 and this host''s own addresses, which is why a packet to them never leaves the machine.'
+        'A route through a nexthop object (ip''s nhid) shows the object''s id and the paths it takes, whether or not the kernel repeats them in its route dump (net.ipv4.nexthop_compat_mode); -NextHopObject lists the objects themselves.'
         'With -Rule, it lists the policy rules instead (`ip rule`, `ip -6 rule`) as PSLoopback.Output.NetRoutingRule objects: the order in which the kernel consults the tables, and which packets each rule selects.'
         'On Linux the routes and rules come from rtnetlink dumps (routes and rules of both families, read one after another, so a table that changes meanwhile may show a moment''s mix). On Windows every row of GetIpForwardTable2 is listed, both families, loopback, multicast and broadcast routes included, as Get-NetRoute and `route print` show them: RouteMetric, and InterfaceMetric from GetIpInterfaceTable (Windows ranks a route by their sum, route print''s Metric), Protocol and Origin in Get-NetRoute''s words, age and lifetimes. Windows has one table and no policy rules, so Table, TableName and Scope are empty there and -Table and -Rule are refused. On macOS reading routing tables is not implemented: the cmdlet stops with a NotImplemented error, and Resolve-NetRoute -RouteTable can still answer for a table you pass it.'
     )
@@ -14,6 +15,7 @@
         InterfaceAlias    = 'Gets only routes with a next hop on the interfaces with these names. Wildcards are accepted; a name without wildcards that matches no interface is reported as an error.'
         RouteType         = 'Gets only routes of these types: Unicast, Local, Broadcast, Multicast, Blackhole, Unreachable, Prohibit, Throw, and the rest of Linux''s route types.'
         Rule              = 'Gets the policy rules instead of the routes. Linux only: Windows has no policy rules.'
+        NextHopObject     = 'Gets the nexthop objects instead of the routes (`ip nexthop`): single nexthops, blackholes and groups, which routes name by their NextHopId (nhid). Linux only.'
     }
     Inputs      = @(
         @{ Type = 'System.Int32'; Description = 'Interface indexes, from an InterfaceIndex or ifIndex property (for example Get-NetInterfaceInfo output).' }
@@ -22,6 +24,7 @@
     Outputs     = @{
         'PSLoopback.Output.NetRoute' = 'One object per route, its prefixes and next hops as text. The default view is one line per route in `ip route show table all` words, its table first and each path of a multipath route on a line of its own; Format-Table gives the main columns.'
         'PSLoopback.Output.NetRoutingRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
+        'PSLoopback.Output.NetNextHopEntry' = 'With -NextHopObject, one object per nexthop object, shown as `ip nexthop` shows it.'
     }
     Notes       = @(
         'Verified on Linux against `ip -j route show table all`, `ip -j -6 route show table all`, `ip -j rule` and `ip -j -6 rule`, on this host and in network namespaces. On Windows, run in CI under Wine for the IPv4 routes Wine reports (destination, prefix, next hop, interface); written to Windows'' documentation and not yet run on real Windows. Not implemented on macOS.'

@@ -22,6 +22,9 @@ internal class DecisionWork
 
     public List<RouteTraceStep>? Trace { get; }
 
+    /// <summary>Linux IPv6: the lookup pass that avoids routers whose neighbour entry failed (RT6_LOOKUP_F_REACHABLE).</summary>
+    public bool AvoidFailedRouters { get; set; }
+
     /// <summary>Whether steps are recorded; callers check it first, so no trace text is built otherwise.</summary>
     public bool Explaining => Trace is not null;
 

@@ -12,7 +12,7 @@ namespace PSLoopback.Routing;
 public sealed partial class LinuxRouteResolver
 {
     /// <summary>One table: longest prefix first, then the routes of that prefix in the kernel's order.</summary>
-    private TableOutcome LookUpTable(DecisionWork work, IPAddressFamily family, uint tableId)
+    private TableOutcome LookUpTableOnce(DecisionWork work, IPAddressFamily family, uint tableId)
     {
         if (!tables.TryGetValue((family, tableId), out var table))
         {
@@ -115,7 +115,10 @@ public sealed partial class LinuxRouteResolver
                 work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, then metric {route.RouteMetric}");
             }
 
-            return new TableOutcome { Found = (route, paths) };
+            // fib_select_path chooses a path or default gateway only for a lookup not bound to an interface.
+            return work.Query.OutputInterfaceIndex is null
+                ? SelectDefault(work, group, route, GoodPaths(work, route, paths, IPAddressFamily.IPv4))
+                : new TableOutcome { Found = (route, paths) };
         }
 
         return default;
@@ -173,7 +176,7 @@ public sealed partial class LinuxRouteResolver
             work.Note(RouteTraceStage.Route, route.ToString(), $"wins: longest prefix, lowest metric {route.RouteMetric}, then interface and preference");
         }
 
-        return new TableOutcome { Found = (route, best.Value.Paths) };
+        return new TableOutcome { Found = (route, query.OutputInterfaceIndex is null ? GoodPaths(work, route, best.Value.Paths, IPAddressFamily.IPv6) : best.Value.Paths) };
     }
 
     private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(DecisionWork work, IEnumerable<NetRouteInfo> routes, bool strict)
@@ -183,7 +186,7 @@ public sealed partial class LinuxRouteResolver
         var bestScore = -1;
         foreach (var route in routes)
         {
-            var hops = Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList();
+            var hops = IPv6Candidates(work, route, Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList());
             if (hops.Count == 0)
             {
                 if (work.Explaining)

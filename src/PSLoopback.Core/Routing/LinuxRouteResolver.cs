@@ -49,6 +49,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         }
 
         mergedIPv4LocalAndMain = IsDefaultRuleSet(rules[IPAddressFamily.IPv4]);
+        IndexNeighboursAndNextHops();
         foreach (var route in snapshot.Routes)
         {
             hops[route] = route.NextHops.Count > 0
@@ -337,7 +338,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var (route, paths) = found.Value;
         var chosen = paths[0];
         var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
-        var sources = paths.Select(p => query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, destination, p.InterfaceIndex)).ToList();
+        var sources = paths.Select(p => query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, destination, IPv6SourceDevice(route, p))).ToList();
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
 
         // Local and anycast routes name the interface that has the address, but the packet loops back.

@@ -45,6 +45,12 @@ public sealed class RouteSnapshot
     /// <summary>Linux: the sysctls that steer decisions (forwarding, rp_filter, multipath); empty means the kernel's defaults.</summary>
     public LinuxKernelSettings Settings { get; } = new();
 
+    /// <summary>Linux: the nexthop objects (`ip nexthop`) routes name by <see cref="NetRouteInfo.NextHopId"/>.</summary>
+    public IList<NetNextHopObject> NextHopObjects { get; } = new List<NetNextHopObject>();
+
+    /// <summary>Linux: the neighbour entries of both families, which steer the choice among gateways.</summary>
+    public IList<NetNeighbor> Neighbors { get; } = new List<NetNeighbor>();
+
     /// <summary>
     /// False for a list of Windows routes alone: unlike Linux's local table, Windows' routes do not say which
     /// addresses are the host's (an address's host route looks like any other on-link /32), so no source can

@@ -16,10 +16,12 @@ namespace PSLoopback.Commands;
 [Cmdlet(VerbsCommon.Get, "NetRouteInfo", DefaultParameterSetName = RouteSet)]
 [OutputType(typeof(NetRoute), ParameterSetName = new[] { RouteSet })]
 [OutputType(typeof(NetRoutingRule), ParameterSetName = new[] { RuleSet })]
+[OutputType(typeof(NetNextHopEntry), ParameterSetName = new[] { NextHopObjectSet })]
 public sealed class GetNetRouteInfoCommand : PSCmdlet
 {
     private const string RouteSet = "Route";
     private const string RuleSet = "Rule";
+    private const string NextHopObjectSet = "NextHopObject";
 
     private RouteSnapshot? snapshot;
     private uint[]? tables;
@@ -56,6 +58,9 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
     [Parameter(ParameterSetName = RuleSet, Mandatory = true)]
     public SwitchParameter Rule { get; set; }
 
+    [Parameter(ParameterSetName = NextHopObjectSet, Mandatory = true)]
+    public SwitchParameter NextHopObject { get; set; }
+
     protected override void BeginProcessing()
     {
         if (Table is not null)
@@ -88,9 +93,10 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
         }
 
-        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || Table is not null || RouteType is not null))
+        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || NextHopObject || Table is not null || RouteType is not null))
         {
             var (parameter, id, why) = Rule ? (nameof(Rule), "RulesUnsupported", "no policy rules")
+                : NextHopObject ? (nameof(NextHopObject), "NextHopObjectsUnsupported", "no nexthop objects")
                 : Table is not null ? (nameof(Table), "TablesUnsupported", "one routing table")
                 : (nameof(RouteType), "RouteTypesUnsupported", "no route types (a multicast or loopback route is a route like any other)");
             ThrowTerminatingError(new ErrorRecord(
@@ -108,6 +114,17 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             foreach (var rule in facts.Rules.Where(r => (family is null || r.AddressFamily == family) && (tables is null || tables.Contains(r.Table))))
             {
                 WriteObject(new NetRoutingRule(rule));
+            }
+
+            return;
+        }
+
+        if (NextHopObject)
+        {
+            // A group has no family of its own (AF_UNSPEC), so it is listed for either.
+            foreach (var nextHop in facts.NextHopObjects.Where(n => family is null || n.AddressFamily is null || n.AddressFamily == family))
+            {
+                WriteObject(new NetNextHopEntry(nextHop));
             }
 
             return;

@@ -101,6 +101,7 @@ internal static class RouteObjectConverter
             Preference = row.Enum<RoutePreference>("Preference"),
             Flags = row.Enum<RouteFlags>("Flags") ?? RouteFlags.None,
             Mtu = (int?)row.Number("Mtu", int.MaxValue),
+            NextHopId = (uint?)row.Number("NextHopId", uint.MaxValue),
             NextHops = NextHops(row, unspecified),
         };
 

@@ -43,7 +43,10 @@ internal static class SnapshotConverter
         var temporary = Items(row, "PreferTemporaryAddresses")
             .Select(item => int.TryParse(item.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) ? index : throw row.Bad($"its PreferTemporaryAddresses has '{item}', not an interface index"))
             .ToList();
-        return SavedSnapshot.Build(interfaces, routes, rules, temporary, os);
+        var nextHops = Items(row, "NextHopObjects").Select(item => NextHop(new InputRow(item, $"A nexthop object of {Source}"))).ToList();
+        var neighbors = Items(row, "Neighbors").Select(item => Neighbor(new InputRow(item, $"A neighbour entry of {Source}"))).ToList();
+        var settings = Items(row, "Settings").Select(item => Setting(row, item.ToString())).ToList();
+        return SavedSnapshot.Build(interfaces, routes, rules, temporary, os, new SavedLinuxState(nextHops, neighbors, settings));
     }
 
     private static SavedInterface Interface(InputRow row)
@@ -131,6 +134,56 @@ internal static class SnapshotConverter
         }
 
         return rule;
+    }
+
+    private static NetNextHopObject NextHop(InputRow row)
+    {
+        var group = row.Text("Group");
+        return new NetNextHopObject((uint)(row.Number("Id", uint.MaxValue, 1) ?? throw row.Bad("it has no Id")))
+        {
+            AddressFamily = row.Enum<IPAddressFamily>("AddressFamily"),
+            Gateway = row.Address("Gateway"),
+            InterfaceIndex = (int)(row.Number("InterfaceIndex", int.MaxValue) ?? 0),
+            InterfaceAlias = row.Text("InterfaceAlias"),
+            Blackhole = row.Boolean("Blackhole") ?? false,
+            Fdb = row.Boolean("Fdb") ?? false,
+            Flags = row.Enum<RouteFlags>("Flags") ?? RouteFlags.None,
+            Scope = row.Enum<AddressScope>("Scope") ?? AddressScope.Global,
+            Protocol = row.KernelByte<RouteProtocol>("Protocol") ?? RouteProtocol.Unspecified,
+            HasEncapsulation = row.Boolean("HasEncapsulation") ?? false,
+            Group = group is null ? Array.Empty<NetNextHopGroupMember>() : group.Split('/').Select(member => GroupMember(row, member)).ToArray(),
+            GroupType = row.Enum<NextHopGroupType>("GroupType") ?? NextHopGroupType.Multipath,
+            Buckets = (int?)row.Number("Buckets", ushort.MaxValue),
+        };
+    }
+
+    /// <summary>"7" or "7,3": a member's id and weight, as ip nexthop writes a group.</summary>
+    private static NetNextHopGroupMember GroupMember(InputRow row, string text)
+    {
+        var parts = text.Split(',');
+        var numbers = parts.Select(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1).ToArray();
+        return parts.Length is 1 or 2 && numbers[0] is >= 1 and <= uint.MaxValue && (parts.Length == 1 || numbers[1] is >= 1 and <= 65536)
+            ? new NetNextHopGroupMember((uint)numbers[0], parts.Length == 2 ? (int)numbers[1] : 1)
+            : throw row.Bad($"its Group has '{text}', not id[,weight]");
+    }
+
+    private static NetNeighbor Neighbor(InputRow row) =>
+        new(row.Address("IPAddress") ?? throw row.Bad("it has no IPAddress"),
+            (int)(row.Number("InterfaceIndex", int.MaxValue, 1) ?? throw row.Bad("it has no InterfaceIndex")),
+            row.Enum<NeighborState>("State") ?? throw row.Bad("it has no State"))
+        {
+            InterfaceAlias = row.Text("InterfaceAlias"),
+            LinkLayerAddress = row.Text("LinkLayerAddress"),
+            Flags = row.Enum<NeighborFlags>("Flags") ?? NeighborFlags.None,
+        };
+
+    /// <summary>"net.ipv4.fib_multipath_use_neigh=1", as Get-NetRouteSnapshot writes a sysctl.</summary>
+    private static KeyValuePair<string, long> Setting(InputRow row, string? text)
+    {
+        var equals = text?.LastIndexOf('=') ?? -1;
+        return equals > 0 && long.TryParse(text!.Substring(equals + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? new KeyValuePair<string, long>(text.Substring(0, equals), value)
+            : throw row.Bad($"its Settings has '{text}', not name=number");
     }
 
     /// <summary>A rule's from or to as ip rule printed it, host bits and all (10.1.2.3/8), which its text keeps.</summary>

@@ -36,6 +36,7 @@ public sealed class NetRoute
         Tos = route.HasTable ? route.Tos : null;
         Preference = OutputText.Of(route.Preference);
         Mtu = route.Mtu;
+        NextHopId = route.NextHopId;
         NextHops = new TextList<NetNextHop>(route.NextHops.Select(h => new NetNextHop(h)), NextHopText.Separator);
         IsDefault = route.IsDefault;
         Text = IpText(route);
@@ -102,6 +103,9 @@ public sealed class NetRoute
 
     public int? Mtu { get; }
 
+    /// <summary>Linux: the nexthop object the route uses (ip's "nhid"); its paths are in NextHop and NextHops all the same.</summary>
+    public uint? NextHopId { get; }
+
     /// <summary>The paths of a multipath route, "via 192.0.2.1 dev eth0 weight 1 ..."; empty for one path.</summary>
     public TextList<NetNextHop> NextHops { get; }
 
@@ -132,6 +136,11 @@ public sealed class NetRoute
         if (route.SourcePrefix is { } from)
         {
             text.Append(" from ").Append(from);
+        }
+
+        if (route.NextHopId is uint nextHopId)
+        {
+            text.Append(" nhid ").Append(nextHopId.ToString(CultureInfo.InvariantCulture));
         }
 
         if (route.NextHops.Count == 0 && !route.IsOnLink)

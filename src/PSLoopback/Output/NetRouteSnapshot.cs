@@ -24,6 +24,9 @@ public sealed class NetRouteSnapshot
         Routes = new TextList<NetRoute>(snapshot.Routes.Select(r => new NetRoute(r)), "\n");
         Rules = new TextList<NetRoutingRule>(snapshot.Rules.Select(r => new NetRoutingRule(r)), "\n");
         PreferTemporaryAddresses = new TextList<int>(snapshot.PreferTemporaryAddresses.OrderBy(i => i));
+        NextHopObjects = new TextList<NetNextHopEntry>(snapshot.NextHopObjects.Select(n => new NetNextHopEntry(n)), "\n");
+        Neighbors = new TextList<NetNeighborEntry>(snapshot.Neighbors.Select(n => new NetNeighborEntry(n)), "\n");
+        Settings = new TextList<string>(snapshot.Settings.Values.Select(s => s.Key + "=" + OutputText.Invariant(s.Value)));
     }
 
     public int FormatVersion => CurrentFormatVersion;
@@ -50,6 +53,19 @@ public sealed class NetRouteSnapshot
 
     /// <summary>The ifIndex of each interface that prefers temporary IPv6 source addresses (use_tempaddr 2).</summary>
     public TextList<int> PreferTemporaryAddresses { get; }
+
+    /// <summary>
+    /// Linux's nexthop objects (ip nexthop). These, <see cref="Neighbors"/> and <see cref="Settings"/> came after
+    /// FormatVersion 1 was fixed and keep it: a reader that does not know them answers from the routes, whose
+    /// paths are written out whatever nexthop_compat_mode the kernel dumped them with.
+    /// </summary>
+    public TextList<NetNextHopEntry> NextHopObjects { get; }
+
+    /// <summary>Linux's neighbour entries of both families (ip neigh), which steer the choice among gateways.</summary>
+    public TextList<NetNeighborEntry> Neighbors { get; }
+
+    /// <summary>The sysctls that steer Linux's decisions, each as name=value (net.ipv4.fib_multipath_use_neigh=1).</summary>
+    public TextList<string> Settings { get; }
 
     public override string ToString() =>
         $"{ComputerName} ({OperatingSystem}) at {TakenAt}: {Interfaces.Count} interfaces, {Routes.Count} routes, {Rules.Count} rules";

@@ -18,6 +18,8 @@ internal sealed class SnapshotBuilder
     private readonly List<NetInterfaceInfo> interfaces = new();
     private readonly List<NetRouteInfo> routes = new();
     private readonly List<NetRouteRule> rules = new();
+    private readonly List<NetNextHopObject> nextHops = new();
+    private readonly List<NetNeighbor> neighbors = new();
     private readonly Dictionary<string, long> settings = new();
 
     /// <summary>A host with lo (127.0.0.1/8, ::1/128) and the usual local-table routes for it.</summary>
@@ -124,6 +126,9 @@ internal sealed class SnapshotBuilder
                     break;
                 case "proto":
                     route.Protocol = (RouteProtocol)Enum.Parse(typeof(RouteProtocol), words.Dequeue(), ignoreCase: true);
+                    break;
+                case "nhid":
+                    route.NextHopId = uint.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
                     break;
                 case "nexthop":
                     var hop = new NetRouteNextHop();
@@ -284,14 +289,80 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
+    /// <summary>id N (via G dev D [onlink] | blackhole | group A[,W]/B[,W] [type resilient]), as `ip nexthop add` takes it.</summary>
+    public SnapshotBuilder NextHop(string text)
+    {
+        var words = new Queue<string>(text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries));
+        Expect(words, "id");
+        var nextHop = new NetNextHopObject(uint.Parse(words.Dequeue(), CultureInfo.InvariantCulture));
+        while (words.Count > 0)
+        {
+            var word = words.Dequeue();
+            switch (word)
+            {
+                case "via":
+                    nextHop.Gateway = IPAddress.Parse(words.Dequeue());
+                    nextHop.AddressFamily = nextHop.Gateway.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
+                    break;
+                case "dev":
+                    nextHop.InterfaceAlias = words.Dequeue();
+                    nextHop.InterfaceIndex = IndexOf(nextHop.InterfaceAlias);
+                    break;
+                case "onlink":
+                    nextHop.Flags |= RouteFlags.OnLink;
+                    break;
+                case "blackhole":
+                    nextHop.Blackhole = true;
+                    break;
+                case "group":
+                    nextHop.Group = words.Dequeue().Split('/').Select(member =>
+                    {
+                        var parts = member.Split(',');
+                        return new NetNextHopGroupMember(uint.Parse(parts[0], CultureInfo.InvariantCulture), parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 1);
+                    }).ToArray();
+                    break;
+                case "type":
+                    Expect(words, "resilient");
+                    nextHop.GroupType = NextHopGroupType.Resilient;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown word '{word}' in nexthop '{text}'");
+            }
+        }
+
+        nextHops.Add(nextHop);
+        return this;
+    }
+
+    /// <summary>ADDRESS dev D STATE, as `ip neigh` lists an entry (STATE: REACHABLE, STALE, FAILED, INCOMPLETE, PERMANENT, ...).</summary>
+    public SnapshotBuilder Neighbor(string text)
+    {
+        var words = text.Split(' ');
+        var state = (NeighborState)Enum.Parse(typeof(NeighborState), words[3], ignoreCase: true);
+        neighbors.Add(new NetNeighbor(IPAddress.Parse(words[0]), IndexOf(words[2]), state) { InterfaceAlias = words[2] });
+        return this;
+    }
+
+    /// <summary>The snapshot, its routes given their nexthop objects' paths as the Linux reader gives them.</summary>
     public RouteSnapshot Build()
     {
         var snapshot = new RouteSnapshot(interfaces.ToArray(), routes.ToArray(), rules.ToArray());
+        foreach (var nextHop in nextHops)
+        {
+            snapshot.NextHopObjects.Add(nextHop);
+        }
+
+        foreach (var neighbor in neighbors)
+        {
+            snapshot.Neighbors.Add(neighbor);
+        }
+
         foreach (var setting in settings)
         {
             snapshot.Settings.Values[setting.Key] = setting.Value;
         }
 
+        NextHopExpansion.Apply(snapshot.Routes, snapshot.NextHopObjects);
         return snapshot;
     }
 

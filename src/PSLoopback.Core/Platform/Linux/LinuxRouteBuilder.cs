@@ -16,7 +16,8 @@ public static class LinuxRouteBuilder
     // The low byte of rtm_flags carries a single-path route's RTNH_F_* flags; the rest are RTM_F_* request flags.
     private const uint NextHopFlagMask = 0xFF;
 
-    public static IReadOnlyList<NetRouteInfo> BuildRoutes(IEnumerable<RouteMessage> messages, IReadOnlyList<NetInterfaceInfo> interfaces)
+    /// <param name="nextHopObjects">The nexthop objects routes may name (RTA_NH_ID); their paths become the routes' own.</param>
+    public static IReadOnlyList<NetRouteInfo> BuildRoutes(IEnumerable<RouteMessage> messages, IReadOnlyList<NetInterfaceInfo> interfaces, IEnumerable<NetNextHopObject>? nextHopObjects = null)
     {
         var names = interfaces.ToDictionary(i => i.InterfaceIndex, i => i.Name);
         var routes = new List<NetRouteInfo>();
@@ -45,6 +46,7 @@ public static class LinuxRouteBuilder
                 Tos = message.Tos,
                 Preference = family == IPAddressFamily.IPv6 ? (RoutePreference)(message.Preference ?? 0) : null,
                 Mtu = message.Mtu is uint mtu && mtu > 0 ? (int)Math.Min(mtu, int.MaxValue) : null,
+                NextHopId = message.NextHopId,
             };
             route.InterfaceAlias = Name(names, route.InterfaceIndex);
             route.NextHops = message.NextHops.Select(hop => new NetRouteNextHop
@@ -58,6 +60,7 @@ public static class LinuxRouteBuilder
             routes.Add(route);
         }
 
+        NextHopExpansion.Apply(routes, nextHopObjects ?? Array.Empty<NetNextHopObject>());
         return routes;
     }
 

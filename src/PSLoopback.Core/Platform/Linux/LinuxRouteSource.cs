@@ -9,7 +9,18 @@ public sealed class LinuxRouteSource : IRouteSource
     {
         var interfaces = new LinuxInterfaceSource().GetInterfaces();
         var (routes, rules) = LinuxRouteDump.Read();
-        var snapshot = new RouteSnapshot(interfaces, LinuxRouteBuilder.BuildRoutes(routes, interfaces), LinuxRouteBuilder.BuildRules(rules));
+        var (nextHopMessages, neighborMessages) = LinuxNextHopDump.Read();
+        var nextHops = LinuxNextHopBuilder.BuildNextHops(nextHopMessages, interfaces);
+        var snapshot = new RouteSnapshot(interfaces, LinuxRouteBuilder.BuildRoutes(routes, interfaces, nextHops), LinuxRouteBuilder.BuildRules(rules));
+        foreach (var nextHop in nextHops)
+        {
+            snapshot.NextHopObjects.Add(nextHop);
+        }
+
+        foreach (var neighbor in LinuxNextHopBuilder.BuildNeighbors(neighborMessages, interfaces))
+        {
+            snapshot.Neighbors.Add(neighbor);
+        }
 
         // RFC 6724 rule 7 follows each interface's use_tempaddr; procfs, unlike sysfs, always shows this
         // process's network namespace.
