@@ -25,6 +25,12 @@ public sealed class SavedInterface
     /// <summary>The operational status; the Windows model skips a link that is not up where its IP settings were not read.</summary>
     public InterfaceStatus Status { get; set; }
 
+    /// <summary>Linux: the device this one is enslaved to; a VRF master puts it in that VRF.</summary>
+    public int? MasterIndex { get; set; }
+
+    /// <summary>Linux: the table of a VRF device; null for every other interface.</summary>
+    public uint? VrfTable { get; set; }
+
     public IReadOnlyList<SavedAddress> Addresses { get; set; } = Array.Empty<SavedAddress>();
 
     /// <summary>Windows: the per-family settings the Windows model reads (interface metric, host model, connected).</summary>

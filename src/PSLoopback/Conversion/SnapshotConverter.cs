@@ -67,6 +67,8 @@ internal static class SnapshotConverter
             InterfaceType = row.Enum<InterfaceType>("InterfaceType") ?? InterfaceType.Unknown,
             AdminStatus = row.Enum<AdminStatus>("AdminStatus") ?? throw row.Bad("it has no AdminStatus"),
             Status = row.Enum<InterfaceStatus>("Status") ?? InterfaceStatus.Unknown,
+            MasterIndex = (int?)row.Number("MasterIndex", int.MaxValue, 1),
+            VrfTable = (uint?)row.Number("VrfTable", uint.MaxValue),
             Addresses = addresses,
             IPInterfaces = Items(row, "IPInterfaces").Select(item => IPInterface(new InputRow(item, row.Label), (int)index)).ToList(),
         };
