@@ -34,6 +34,12 @@ public sealed class RouteQuery
     /// <summary>An interface the packet must leave by (ip's "oif").</summary>
     public int? OutputInterfaceIndex { get; set; }
 
+    /// <summary>
+    /// A VRF device the lookup is made in (ip's "vrf NAME", which iproute2 sends as the oif). With
+    /// <see cref="OutputInterfaceIndex"/> too, that interface must be in this VRF.
+    /// </summary>
+    public int? VrfInterfaceIndex { get; set; }
+
     public uint Mark { get; set; }
 
     public byte Tos { get; set; }

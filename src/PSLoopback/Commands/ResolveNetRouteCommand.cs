@@ -33,6 +33,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private IKernelRouteOracle? oracle;
     private IPAddress? source;
     private int? outputInterface;
+    private int? vrf;
     private uint uid;
     private byte tos;
     private byte protocol;
@@ -69,6 +70,12 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? InterfaceAlias { get; set; }
+
+    /// <summary>The VRF to look up in (ip's "vrf NAME"): the name of a VRF device.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Vrf { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -144,6 +151,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
+        vrf = FindVrf(snapshot);
         uid = MyInvocation.BoundParameters.ContainsKey(nameof(Uid)) ? Uid : CurrentUser.Id();
         tos = ParseTos();
         protocol = ParseProtocol();
@@ -218,6 +226,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     {
         query.Source = source;
         query.OutputInterfaceIndex = outputInterface ?? query.OutputInterfaceIndex;
+        query.VrfInterfaceIndex = vrf;
         query.Mark = Mark;
         query.Uid = uid;
         query.Tos = tos;
@@ -435,6 +444,34 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         return InterfaceIndexOrNull;
     }
 
+
+    private int? FindVrf(RouteSnapshot snapshot)
+    {
+        if (Vrf is null)
+        {
+            return null;
+        }
+
+        var named = snapshot.FindInterface(Vrf)
+            ?? snapshot.Interfaces.FirstOrDefault(i => string.Equals(i.Name, Vrf, StringComparison.OrdinalIgnoreCase));
+        if (named is null)
+        {
+            Fail("VrfNotFound", ErrorCategory.ObjectNotFound, Vrf, $"No network interface named '{Vrf}' was found, so it cannot be the VRF.");
+        }
+
+        if (!named!.IsVrf)
+        {
+            Fail("NotAVrf", ErrorCategory.InvalidArgument, Vrf, $"'{named.Name}' is not a VRF device: -Vrf takes the name of one (ip link add NAME type vrf table N).");
+        }
+
+        // The kernel is asked with one oif: an interface of the VRF implies the VRF, one outside it contradicts it.
+        if (outputInterface is int oif && oif != named.InterfaceIndex && snapshot.FindInterface(oif)?.MasterIndex != named.InterfaceIndex)
+        {
+            Fail("InterfaceNotInVrf", ErrorCategory.InvalidArgument, Vrf, $"The output interface {snapshot.FindInterface(oif)?.Name ?? oif.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not in VRF {named.Name}.");
+        }
+
+        return named.InterfaceIndex;
+    }
 
     private void Fail(string id, ErrorCategory category, object? target, string message, Exception? cause = null) =>
         ThrowTerminatingError(new ErrorRecord(
