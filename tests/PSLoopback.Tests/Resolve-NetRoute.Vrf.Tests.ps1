@@ -5,10 +5,13 @@
 #>
 BeforeDiscovery {
     $script:onLinux = $IsLinux -and [bool](Get-Command ip -ErrorAction Ignore)
+    Import-Module (Join-Path $PSScriptRoot '../topologies/NetnsTopology.psm1') -Force
+    $script:skipReason = Get-NetnsUnavailableReason
 }
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../topologies/NetnsTopology.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
 
     function New-Interface($Index, $Name, [string[]]$Addresses, $Master, $VrfTable, $Type = 'Ethernet') {
@@ -91,6 +94,47 @@ Describe 'Resolve-NetRoute -Vrf' {
     It 'refuses a name no interface has, on this machine too' -Skip:(-not $onLinux) {
         { Resolve-NetRoute 127.0.0.1 -Vrf pslb-vrf-none -ErrorAction Stop } | Should -Throw -ErrorId 'VrfNotFound,*'
         { Resolve-NetRoute 127.0.0.1 -Vrf (Get-NetInterfaceInfo -Loopback).Name -ErrorAction Stop } | Should -Throw -ErrorId 'NotAVrf,*'
+    }
+}
+
+# The part of the model this kernel can check: l3mdev rules exist (CONFIG_NET_L3_MASTER_DEV) though no VRF can.
+Describe 'Resolve-NetRoute: l3mdev rules on a kernel without VRFs, against the kernel' -Skip:([bool]$skipReason) {
+    BeforeAll {
+        Remove-StaleTestNamespace
+        $script:ns = New-TestNamespace -Tag 'vrf'
+        Invoke-Ip -n $ns link set lo up | Out-Null
+        Invoke-Ip -n $ns link add v0 type veth peer name v1 | Out-Null
+        Invoke-Ip -n $ns link set v0 up | Out-Null
+        Invoke-Ip -n $ns link set v1 up | Out-Null
+        Invoke-Ip -n $ns addr add 192.0.2.10/24 dev v0 | Out-Null
+        Invoke-Ip -n $ns addr add 2001:db8:2::10/64 dev v0 nodad | Out-Null
+        # main and table 200 send the same prefix to different gateways, so the answer tells which table was asked.
+        Invoke-Ip -n $ns route add 198.18.0.0/15 via 192.0.2.1 dev v0 | Out-Null
+        Invoke-Ip -n $ns route add 198.18.0.0/15 via 192.0.2.2 dev v0 table 200 | Out-Null
+        Invoke-Ip -n $ns -6 route add 2001:db8:18::/48 via 2001:db8:2::1 dev v0 | Out-Null
+        Invoke-Ip -n $ns -6 route add 2001:db8:18::/48 via 2001:db8:2::2 dev v0 table 200 | Out-Null
+        foreach ($family in '-4', '-6') {
+            Invoke-Ip -n $ns $family rule add pref 400 l3mdev | Out-Null
+            Invoke-Ip -n $ns $family rule add pref 500 not l3mdev | Out-Null
+            Invoke-Ip -n $ns $family rule add pref 700 lookup 200 | Out-Null
+            Invoke-Ip -n $ns $family rule del pref 32766 | Out-Null
+        }
+        $script:answers = Invoke-PSLoopbackJson -Namespace $ns `
+            -Command "Resolve-NetRoute 198.18.1.1, 2001:db8:18::1 -Verify; Resolve-NetRoute 198.18.1.1 -InterfaceAlias v0 -Verify" `
+            -Select '[pscustomobject]@{ Destination = $_.Destination; RulePriority = $_.RulePriority; NextHop = "$($_.NextHop)"; KernelAgrees = $_.KernelAgrees; KernelAnswer = $_.KernelAnswer }'
+    }
+
+    AfterAll {
+        Remove-TestNamespace
+    }
+
+    It 'skips the l3mdev rule for a flow in no VRF, and an inverted one looks up main, as the kernel does' {
+        $answers.Count | Should -Be 3
+        foreach ($a in $answers) {
+            $a.KernelAgrees | Should -BeTrue -Because "the kernel answered $($a.KernelAnswer) for $($a.Destination)"
+            $a.RulePriority | Should -Be 500
+        }
+        $answers.NextHop | Should -Be @('192.0.2.1', '2001:db8:2::1', '192.0.2.1')
     }
 }
 
