@@ -75,6 +75,9 @@ public sealed partial class LinuxRouteResolver
         return vrf is not null && !NeedsStrictInterface(route.DestinationPrefix.Network) ? vrf : loopback;
     }
 
+    private static string LoopbackText(NetInterfaceInfo? device) =>
+        device?.IsVrf == true ? $"the VRF device {device.Name}, the loopback of its VRF" : "the loopback interface";
+
     /// <summary>
     /// False, with the decision refused, when the query names as its VRF an interface that is not one, or asks
     /// for an output interface outside that VRF (iproute2 refuses "Invalid VRF" before asking the kernel).

@@ -198,8 +198,9 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (route.RouteType == RouteType.Local)
         {
             source ??= route.PreferredSource ?? destination;
-            MakeRoute(work, route, RouteType.Local, LocalIPv4Device(route), IPAddress.Any, source,
-                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through the loopback interface");
+            var through = LocalIPv4Device(route);
+            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source,
+                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through {LoopbackText(through)}");
             return;
         }
 
@@ -348,8 +349,9 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         // Local and anycast routes name the interface that has the address, but the packet loops back.
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
-            Finish(work, route, route.RouteType, LocalIPv6Device(route), IPAddress.IPv6Any, sources[0],
-                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through the loopback interface");
+            var through = LocalIPv6Device(route);
+            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, sources[0],
+                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through {LoopbackText(through)}");
             return;
         }
 

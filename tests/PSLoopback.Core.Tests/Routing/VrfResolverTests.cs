@@ -121,7 +121,9 @@ public class VrfResolverTests
     public void ALocalAddressOfTheVrfLoopsThroughTheVrfDevice()
     {
         // ip route get 192.51.100.1 vrf vrf0: local 192.51.100.1 dev vrf0 table 1000 src 192.51.100.1
-        AssertRoute(Resolve(Host(), "192.51.100.1", vrf: Vrf0), RouteType.Local, "vrf0", 1000, "192.51.100.1");
+        var d = Resolve(Host(), "192.51.100.1", vrf: Vrf0);
+        AssertRoute(d, RouteType.Local, "vrf0", 1000, "192.51.100.1");
+        Assert.Contains("the VRF device vrf0", d.Reason);
     }
 
     [Fact]
