@@ -30,6 +30,15 @@ public sealed class NetInterfaceInfo
     /// <summary>The Linux driver kind (veth, bridge, wireguard, ...); null for plain hardware and on other OSes.</summary>
     public string? LinkKind { get; internal set; }
 
+    /// <summary>Linux: the index of the device this one is enslaved to (a bridge, bond or VRF); null when none and on other OSes.</summary>
+    public int? MasterIndex { get; internal set; }
+
+    /// <summary>Linux: the routing table of a VRF device (ip link add NAME type vrf table N); null for every other interface.</summary>
+    public uint? VrfTable { get; internal set; }
+
+    /// <summary>An L3 master device (a VRF): its table answers for the interfaces enslaved to it.</summary>
+    public bool IsVrf => VrfTable is not null;
+
     /// <summary>The operational status (RFC 2863), exactly as the OS reports it.</summary>
     public InterfaceStatus Status { get; internal set; }
 

@@ -102,16 +102,17 @@ public sealed partial class LinuxRouteResolver
                     return null;
             }
 
+            var table = RuleTable(rule, work.Query);
             if (work.Explaining)
             {
-                work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: look up table {rule.TableName}");
+                work.Note(RouteTraceStage.Rule, rule.ToString(), $"matches: look up table {RouteTables.Name(table)}");
             }
 
-            var outcome = LookUpTable(work, family, rule.Table);
+            var outcome = LookUpTable(work, family, table);
             if (outcome.Error != RouteError.None)
             {
                 work.Decision.Rule = rule;
-                return Settle(work, outcome, family, rule.Table);
+                return Settle(work, outcome, family, table);
             }
 
             if (outcome.Found is null)
@@ -136,7 +137,7 @@ public sealed partial class LinuxRouteResolver
             }
 
             work.Decision.Rule = rule;
-            return Settle(work, outcome, family, rule.Table);
+            return Settle(work, outcome, family, table);
         }
 
         return null;
@@ -192,7 +193,7 @@ public sealed partial class LinuxRouteResolver
         if (rule.OutgoingInterface is string oifName)
         {
             var index = snapshot.FindInterface(oifName)?.InterfaceIndex;
-            if (index is null || query.OutputInterfaceIndex != index)
+            if (index is null || !RuleOutputInterfaceMatches(index.Value, query))
             {
                 mismatch = query.InputInterfaceIndex is null ? $"oif {oifName} was not asked for" : $"oif {oifName}: a forwarded packet is looked up without an output interface";
                 return false;
@@ -206,9 +207,9 @@ public sealed partial class LinuxRouteResolver
             return false;
         }
 
-        if (rule.L3MasterDevice)
+        if (rule.L3MasterDevice && FlowVrf(query) is null)
         {
-            mismatch = "l3mdev: no VRF is involved";
+            mismatch = "l3mdev: the packet is in no VRF";
             return false;
         }
 

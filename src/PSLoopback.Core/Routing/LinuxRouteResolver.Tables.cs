@@ -181,7 +181,7 @@ public sealed partial class LinuxRouteResolver
 
     private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(DecisionWork work, IEnumerable<NetRouteInfo> routes, bool strict)
     {
-        var oif = work.Query.InputInterfaceIndex ?? work.Query.OutputInterfaceIndex;
+        var oif = work.Query.InputInterfaceIndex ?? FlowOutputInterface(work.Query);
         (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? best = null;
         var bestScore = -1;
         foreach (var route in routes)
@@ -240,7 +240,7 @@ public sealed partial class LinuxRouteResolver
     /// <summary>The next hops fib_lookup_good_nhc accepts: alive, and on the interface asked for if any.</summary>
     private IReadOnlyList<NetRouteNextHop> UsablePaths(DecisionWork work, NetRouteInfo route)
     {
-        var oif = work.Query.OutputInterfaceIndex;
+        var oif = FlowOutputInterface(work.Query);
         var all = Hops(route);
         if (oif is null && all.All(h => (h.Flags & RouteFlags.Dead) == 0))
         {

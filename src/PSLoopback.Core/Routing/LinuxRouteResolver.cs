@@ -85,6 +85,11 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
         }
 
+        if (!AcceptsVrf(work))
+        {
+            return work.Finish(snapshot);
+        }
+
         if (query.InputInterfaceIndex is int input)
         {
             ResolveInput(work, input);
@@ -123,7 +128,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
                 return;
             }
 
-            if (query.OutputInterfaceIndex is null && (AddressClass.IsMulticast(destination) || AddressClass.IsLimitedBroadcast(destination)))
+            if (AskedOutputInterface(query) is null && (AddressClass.IsMulticast(destination) || AddressClass.IsLimitedBroadcast(destination)))
             {
                 MakeRoute(work, null, RouteType.Unicast, owner, IPAddress.Any, source,
                     () => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that owns that address; no table is asked");
@@ -131,7 +136,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             }
         }
 
-        if (query.OutputInterfaceIndex is int oifIndex)
+        if (AskedOutputInterface(query) is int oifIndex)
         {
             oif = snapshot.FindInterface(oifIndex);
             if (oif is null)
@@ -174,7 +179,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var found = LookUp(work, IPAddressFamily.IPv4);
         if (found is null)
         {
-            if (oif is not null)
+            if (oif is not null && AssumesOnLinkAfterFailure(query))
             {
                 // When the lookup fails in any way (no route, a reject route or rule), Linux takes a destination
                 // asked for by interface to be on that link ("apparently, routing tables are wrong").
@@ -198,8 +203,9 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (route.RouteType == RouteType.Local)
         {
             source ??= route.PreferredSource ?? destination;
-            MakeRoute(work, route, RouteType.Local, loopback, IPAddress.Any, source,
-                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through the loopback interface");
+            var through = LocalIPv4Device(route);
+            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source,
+                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through {LoopbackText(through)}");
             return;
         }
 
@@ -318,13 +324,17 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     {
         var query = work.Query;
         var destination = query.Destination;
-        if (query.OutputInterfaceIndex is int oifIndex && snapshot.FindInterface(oifIndex) is null)
+        if (AskedOutputInterface(query) is int oifIndex && snapshot.FindInterface(oifIndex) is null)
         {
             work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {oifIndex}.");
             return;
         }
 
-        var found = LookUp(work, IPAddressFamily.IPv6);
+        if (!TryLookUpIPv6LinkScopeInVrf(work, out var found))
+        {
+            found = LookUp(work, IPAddressFamily.IPv6);
+        }
+
         if (found is null)
         {
             if (work.Decision.Error == RouteError.None)
@@ -344,8 +354,9 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         // Local and anycast routes name the interface that has the address, but the packet loops back.
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
-            Finish(work, route, route.RouteType, loopback, IPAddress.IPv6Any, sources[0],
-                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through the loopback interface");
+            var through = LocalIPv6Device(route);
+            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, sources[0],
+                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through {LoopbackText(through)}");
             return;
         }
 
@@ -370,6 +381,11 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (query.OutputInterfaceIndex is int oif)
         {
             parts.Add("oif " + oif);
+        }
+
+        if (query.VrfInterfaceIndex is int vrf)
+        {
+            parts.Add("vrf " + vrf);
         }
 
         if (query.Mark != 0)

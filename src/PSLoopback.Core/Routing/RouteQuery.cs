@@ -39,6 +39,10 @@ public sealed class RouteQuery
     /// packet from another host, instead of one for a packet this host sends.
     /// </summary>
     public int? InputInterfaceIndex { get; set; }
+    /// A VRF device the lookup is made in (ip's "vrf NAME", which iproute2 sends as the oif). With
+    /// <see cref="OutputInterfaceIndex"/> too, that interface must be in this VRF.
+    /// </summary>
+    public int? VrfInterfaceIndex { get; set; }
 
     public uint Mark { get; set; }
 

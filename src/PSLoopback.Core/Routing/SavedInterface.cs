@@ -27,6 +27,11 @@ public sealed class SavedInterface
 
     /// <summary>Linux: the interface group, which suppress_ifgroup rules compare; null where the snapshot did not carry it.</summary>
     public uint? Group { get; set; }
+    /// <summary>Linux: the device this one is enslaved to; a VRF master puts it in that VRF.</summary>
+    public int? MasterIndex { get; set; }
+
+    /// <summary>Linux: the table of a VRF device; null for every other interface.</summary>
+    public uint? VrfTable { get; set; }
 
     public IReadOnlyList<SavedAddress> Addresses { get; set; } = Array.Empty<SavedAddress>();
 

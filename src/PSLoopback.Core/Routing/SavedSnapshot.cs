@@ -30,6 +30,14 @@ public static class SavedSnapshot
             built.Add(BuildInterface(interfaces[i], i, built));
         }
 
+        for (var i = 0; i < built.Count; i++)
+        {
+            if (built[i].MasterIndex is int master && !built.Any(b => b.InterfaceIndex == master && master != built[i].InterfaceIndex))
+            {
+                throw new ArgumentException($"Interface {i + 1} of the snapshot ({built[i].Name}) cannot be read: its MasterIndex {master} is not another interface of the snapshot.");
+            }
+        }
+
         var snapshot = new RouteSnapshot(built, routes, rules, operatingSystem);
         if (operatingSystem == HostOS.Windows)
         {
@@ -205,6 +213,8 @@ public static class SavedSnapshot
             AdminStatus = saved.AdminStatus,
             Group = saved.Group,
             Status = saved.Status,
+            MasterIndex = saved.MasterIndex,
+            VrfTable = saved.VrfTable,
             Addresses = addresses,
             IPInterfaces = saved.IPInterfaces,
         };

@@ -55,8 +55,12 @@ internal static class SourceAddressSelector
             return first;
         }
 
-        // No address in scope on the device: any interface's, loopback first, but never a link-scoped one.
-        foreach (var other in snapshot.Interfaces)
+        // No address in scope on the device: any interface's of its L3 domain, loopback first, but never a
+        // link-scoped one. In a VRF the VRF device stands in for loopback, so its own addresses come first.
+        var vrf = VrfDomain.VrfOf(snapshot, device);
+        var domain = vrf?.InterfaceIndex ?? 0;
+        var others = snapshot.Interfaces.Where(i => VrfDomain.IndexOf(snapshot, i) == domain);
+        foreach (var other in vrf is null ? others : new[] { vrf }.Concat(others))
         {
             foreach (var address in PrimaryIPv4(other))
             {
@@ -78,10 +82,26 @@ internal static class SourceAddressSelector
 
         // Multicast and link-local (or narrower) destinations may only use the output interface's addresses.
         var onlyOutput = destination.IsIPv6Multicast || target.Scope <= Rfc6724.LinkLocalScope;
-        var devices = onlyOutput
-            ? snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex)
-            : snapshot.Interfaces;
+        if (onlyOutput)
+        {
+            return Best(snapshot, snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex), target, interfaceIndex)?.IPAddress;
+        }
 
+        // Otherwise the candidates are the addresses of the output interface's L3 domain; in a VRF, those of the
+        // output interface and the VRF device win when there are any (ipv6_get_saddr_master).
+        var vrf = VrfDomain.VrfOf(snapshot, interfaceIndex);
+        if (vrf is not null
+            && Best(snapshot, snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex || i.InterfaceIndex == vrf.InterfaceIndex), target, interfaceIndex) is NetInterfaceAddress own)
+        {
+            return own.IPAddress;
+        }
+
+        var domain = vrf?.InterfaceIndex ?? 0;
+        return Best(snapshot, snapshot.Interfaces.Where(i => VrfDomain.IndexOf(snapshot, i) == domain), target, interfaceIndex)?.IPAddress;
+    }
+
+    private static NetInterfaceAddress? Best(RouteSnapshot snapshot, IEnumerable<NetInterfaceInfo> devices, Candidate target, int interfaceIndex)
+    {
         NetInterfaceAddress? best = null;
         foreach (var device in devices)
         {
@@ -102,7 +122,7 @@ internal static class SourceAddressSelector
             }
         }
 
-        return best?.IPAddress;
+        return best;
     }
 
     private static IEnumerable<NetInterfaceAddress> PrimaryIPv4(NetInterfaceInfo? device) =>

@@ -34,6 +34,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private IPAddress? source;
     private int? outputInterface;
     private int? inputInterface;
+    private int? vrf;
     private uint uid;
     private byte tos;
     private byte protocol;
@@ -80,6 +81,11 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string? InputInterface { get; set; }
+    /// <summary>The VRF to look up in (ip's "vrf NAME"): the name of a VRF device.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Vrf { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -161,6 +167,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
         inputInterface = FindInputInterface(snapshot);
+        vrf = FindVrf(snapshot);
 
         // A forwarded packet has no sending user: the kernel routes it as uid 0.
         uid = MyInvocation.BoundParameters.ContainsKey(nameof(Uid)) ? Uid : InputInterface is null ? CurrentUser.Id() : 0;
@@ -261,6 +268,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             query.OutputInterfaceIndex = null;
         }
 
+        query.VrfInterfaceIndex = vrf;
         query.Mark = Mark;
         query.Uid = uid;
         query.Tos = tos;
@@ -504,6 +512,34 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         return InterfaceIndexOrNull;
     }
 
+
+    private int? FindVrf(RouteSnapshot snapshot)
+    {
+        if (Vrf is null)
+        {
+            return null;
+        }
+
+        var named = snapshot.FindInterface(Vrf)
+            ?? snapshot.Interfaces.FirstOrDefault(i => string.Equals(i.Name, Vrf, StringComparison.OrdinalIgnoreCase));
+        if (named is null)
+        {
+            Fail("VrfNotFound", ErrorCategory.ObjectNotFound, Vrf, $"No network interface named '{Vrf}' was found, so it cannot be the VRF.");
+        }
+
+        if (!named!.IsVrf)
+        {
+            Fail("NotAVrf", ErrorCategory.InvalidArgument, Vrf, $"'{named.Name}' is not a VRF device: -Vrf takes the name of one (ip link add NAME type vrf table N).");
+        }
+
+        // The kernel is asked with one oif: an interface of the VRF implies the VRF, one outside it contradicts it.
+        if (outputInterface is int oif && oif != named.InterfaceIndex && snapshot.FindInterface(oif)?.MasterIndex != named.InterfaceIndex)
+        {
+            Fail("InterfaceNotInVrf", ErrorCategory.InvalidArgument, Vrf, $"The output interface {snapshot.FindInterface(oif)?.Name ?? oif.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not in VRF {named.Name}.");
+        }
+
+        return named.InterfaceIndex;
+    }
 
     private void Fail(string id, ErrorCategory category, object? target, string message, Exception? cause = null) =>
         ThrowTerminatingError(new ErrorRecord(

@@ -71,6 +71,8 @@ internal static class SnapshotConverter
             AdminStatus = row.Enum<AdminStatus>("AdminStatus") ?? throw row.Bad("it has no AdminStatus"),
             Status = row.Enum<InterfaceStatus>("Status") ?? InterfaceStatus.Unknown,
             Group = (uint?)row.Number("Group", uint.MaxValue),
+            MasterIndex = (int?)row.Number("MasterIndex", int.MaxValue, 1),
+            VrfTable = (uint?)row.Number("VrfTable", uint.MaxValue),
             Addresses = addresses,
             IPInterfaces = Items(row, "IPInterfaces").Select(item => IPInterface(new InputRow(item, row.Label), (int)index)).ToList(),
         };

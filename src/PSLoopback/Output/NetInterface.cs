@@ -16,6 +16,8 @@ public sealed class NetInterface
         Description = nic.Description;
         InterfaceType = nic.InterfaceType.ToString();
         LinkKind = nic.LinkKind;
+        MasterIndex = nic.MasterIndex;
+        VrfTable = nic.VrfTable;
         Status = nic.Status.ToString();
         AdminStatus = nic.AdminStatus.ToString();
         IsLoopback = nic.IsLoopback;
@@ -58,6 +60,12 @@ public sealed class NetInterface
 
     /// <summary>The Linux driver kind (veth, bridge, wireguard, ...); null for plain hardware and on other OSes.</summary>
     public string? LinkKind { get; }
+
+    /// <summary>Linux: the index of the device this one is enslaved to (a bridge, bond or VRF); null when none.</summary>
+    public int? MasterIndex { get; }
+
+    /// <summary>Linux: the routing table of a VRF device; null for every other interface.</summary>
+    public uint? VrfTable { get; }
 
     /// <summary>The operational status (RFC 2863), exactly as the OS reports it.</summary>
     public string Status { get; }

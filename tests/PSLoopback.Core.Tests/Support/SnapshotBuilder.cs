@@ -64,6 +64,24 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
+    /// <summary>A VRF device (ip link add NAME type vrf table T), with its own addresses if any.</summary>
+    public SnapshotBuilder Vrf(int index, string name, uint table, params string[] addresses)
+    {
+        Interface(index, name, false, addresses);
+        var vrf = interfaces[interfaces.Count - 1];
+        vrf.InterfaceType = InterfaceType.Virtual;
+        vrf.LinkKind = "vrf";
+        vrf.VrfTable = table;
+        return this;
+    }
+
+    /// <summary>ip link set NAME master MASTER.</summary>
+    public SnapshotBuilder Enslave(string name, string master)
+    {
+        interfaces.Single(i => i.Name == name).MasterIndex = IndexOf(master);
+        return this;
+    }
+
     /// <summary>[type] prefix|default [from P] [via G] [dev D] [metric M] [table T] [src S] [scope S] [tos T] [pref P] [dead] [nexthop via G dev D]...</summary>
     public SnapshotBuilder Route(string text)
     {
@@ -159,7 +177,7 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    /// <summary>"priority: [not] [from P] [to P] [fwmark M[/K]] [iif I] [oif O] [uidrange A-B] [tos T] [dscp D[/K]] [flowlabel L[/K]] [ipproto N] [sport|dport A[-B]|P/K] [tun_id N] (lookup T [suppress_prefixlength N] [suppress_ifgroup G] | goto N | unreachable | prohibit | blackhole | nop)".</summary>
+    /// <summary>"priority: [not] [from P] [to P] [fwmark M[/K]] [iif I] [oif O] [uidrange A-B] [l3mdev] [tos T] [dscp D[/K]] [flowlabel L[/K]] [ipproto N] [sport|dport A[-B]|P/K] [tun_id N] (lookup T [suppress_prefixlength N] [suppress_ifgroup G] | goto N | unreachable | prohibit | blackhole | nop)".</summary>
     public SnapshotBuilder Rule(string text, IPAddressFamily family = IPAddressFamily.IPv4)
     {
         var colon = text.IndexOf(':');
@@ -172,6 +190,9 @@ internal sealed class SnapshotBuilder
             {
                 case "not":
                     rule.Not = true;
+                    break;
+                case "l3mdev":
+                    rule.L3MasterDevice = true;
                     break;
                 case "from":
                     var from = words.Dequeue();

@@ -36,6 +36,8 @@ public static class LinuxInterfaceBuilder
                 Description = link.Alias,
                 InterfaceType = Classify(link, facts.IsWireless),
                 LinkKind = link.Kind,
+                MasterIndex = link.MasterIndex,
+                VrfTable = link.VrfTable,
                 Status = link.OperState is byte state && state <= (byte)InterfaceStatus.Up
                     ? (InterfaceStatus)state
                     : InterfaceStatus.Unknown,

@@ -33,7 +33,7 @@ public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
         var request = new LinuxKernelRouteQuery(query.Destination)
         {
             Source = query.Source,
-            OutputInterface = query.OutputInterfaceIndex,
+            OutputInterface = query.OutputInterfaceIndex ?? query.VrfInterfaceIndex,
             InputInterface = query.InputInterfaceIndex,
             Mark = query.Mark == 0 ? null : query.Mark,
             Tos = query.Tos,

@@ -22,6 +22,12 @@ public sealed class LinkMessage
 
     public string? Kind { get; internal set; }
 
+    /// <summary>IFLA_MASTER: the index of the device this one is enslaved to (a bridge, bond or VRF); null when none.</summary>
+    public int? MasterIndex { get; internal set; }
+
+    /// <summary>IFLA_VRF_TABLE inside IFLA_INFO_DATA: the routing table of a VRF device; null for any other kind.</summary>
+    public uint? VrfTable { get; internal set; }
+
     public string? Alias { get; internal set; }
 
     public LinkStatistics? Statistics { get; internal set; }

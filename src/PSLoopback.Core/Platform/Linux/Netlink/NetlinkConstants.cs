@@ -29,12 +29,15 @@ internal static class NetlinkConstants
     public const ushort IFLA_IFNAME = 3;
     public const ushort IFLA_MTU = 4;
     public const ushort IFLA_STATS = 7;
+    public const ushort IFLA_MASTER = 10;
     public const ushort IFLA_OPERSTATE = 16;
     public const ushort IFLA_LINKINFO = 18;
     public const ushort IFLA_IFALIAS = 20;
     public const ushort IFLA_STATS64 = 23;
     public const ushort IFLA_GROUP = 27;
     public const ushort IFLA_INFO_KIND = 1;
+    public const ushort IFLA_INFO_DATA = 2;
+    public const ushort IFLA_VRF_TABLE = 1;
 
     public const ushort IFA_ADDRESS = 1;
     public const ushort IFA_LOCAL = 2;

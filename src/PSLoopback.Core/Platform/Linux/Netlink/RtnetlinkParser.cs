@@ -41,8 +41,11 @@ public static class RtnetlinkParser
                 case IFLA_IFALIAS:
                     link.Alias = ReadString(value);
                     break;
+                case IFLA_MASTER:
+                    link.MasterIndex = ReadMaster(value);
+                    break;
                 case IFLA_LINKINFO:
-                    link.Kind = ReadLinkKind(value);
+                    (link.Kind, link.VrfTable) = ReadLinkInfo(value);
                     break;
                 case IFLA_STATS64:
                     link.Statistics = ReadStatistics(value, 8);
@@ -115,18 +118,51 @@ public static class RtnetlinkParser
         return address;
     }
 
-    private static string? ReadLinkKind(ArraySegment<byte> linkInfo)
+    /// <summary>The kind, and for a VRF its table: IFLA_INFO_DATA is read by the kind, which may come after it.</summary>
+    private static (string? Kind, uint? VrfTable) ReadLinkInfo(ArraySegment<byte> linkInfo)
     {
         var nested = ToArray(linkInfo);
+        string? kind = null;
+        ArraySegment<byte>? data = null;
         foreach (var attribute in NetlinkReader.ReadAttributes(nested, 0, nested.Length))
         {
             if (attribute.Key == IFLA_INFO_KIND)
             {
-                return ReadString(attribute.Value);
+                kind ??= ReadString(attribute.Value);
+            }
+            else if (attribute.Key == IFLA_INFO_DATA)
+            {
+                data = attribute.Value;
             }
         }
 
-        return null;
+        return (kind, kind == "vrf" && data is ArraySegment<byte> vrf ? ReadVrfTable(vrf) : null);
+    }
+
+    private static uint ReadVrfTable(ArraySegment<byte> infoData)
+    {
+        var nested = ToArray(infoData);
+        foreach (var attribute in NetlinkReader.ReadAttributes(nested, 0, nested.Length))
+        {
+            if (attribute.Key == IFLA_VRF_TABLE)
+            {
+                return ReadUInt32(attribute.Value, "IFLA_VRF_TABLE");
+            }
+        }
+
+        throw new NetlinkParseException("a vrf link's IFLA_INFO_DATA has no IFLA_VRF_TABLE.");
+    }
+
+    /// <summary>Index 0 means no master (the kernel omits the attribute then, but a 0 says the same).</summary>
+    private static int? ReadMaster(ArraySegment<byte> value)
+    {
+        var index = ReadUInt32(value, "IFLA_MASTER");
+        if (index > int.MaxValue)
+        {
+            throw new NetlinkParseException($"IFLA_MASTER {index} is not an interface index.");
+        }
+
+        return index == 0 ? null : (int)index;
     }
 
     private static LinkStatistics ReadStatistics(ArraySegment<byte> value, int width)
