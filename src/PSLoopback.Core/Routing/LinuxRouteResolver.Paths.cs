@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+
+namespace PSLoopback.Routing;
+
+// Which of a route's usable paths the kernel takes (fib_select_path for IPv4, fib6_select_path for IPv6, as of
+// 6.18), and whether that choice is one the snapshot decides or the kernel's hash over the flow.
+public sealed partial class LinuxRouteResolver
+{
+    /// <summary>
+    /// The IPv4 choice. A lookup with an output interface skips fib_select_multipath: fib_table_lookup already
+    /// took the first path on that interface. Otherwise a multipath route of its own next hops (not a nexthop
+    /// object) prefers the path whose own source (nh_saddr: the address the path's device would choose) is the
+    /// packet's source; with no such path, or for a nexthop group, the flow's hash decides.
+    /// </summary>
+    /// <param name="paths">The usable paths, in the route's order (already only those on the output interface).</param>
+    private PathPick PickIPv4Path(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths)
+    {
+        var all = Enumerable.Range(0, paths.Count).ToList();
+        if (AliveCount(route) < 2)
+        {
+            return new PathPick(all, RoutePathChoice.Only, string.Empty);
+        }
+
+        if (work.Query.OutputInterfaceIndex is int oif)
+        {
+            return new PathPick(new[] { 0 }, RoutePathChoice.OutputInterface, $"the first of its paths on interface {InterfaceName(oif)}, which was asked for");
+        }
+
+        if (route.NextHopId is uint group)
+        {
+            return Hash(IPAddressFamily.IPv4, all, $"nexthop group {group} does not prefer the path of the source address");
+        }
+
+        if (work.Query.Source is IPAddress source)
+        {
+            var owning = all.Where(i => source.Equals(SelectIPv4Source(paths[i].InterfaceIndex, paths[i].IsOnLink ? null : paths[i].NextHop, route.Scope))).ToList();
+            if (owning.Count == 1)
+            {
+                return new PathPick(owning, RoutePathChoice.SourceAddress, $"the one of its {paths.Count} paths whose device gives {source} as its source");
+            }
+
+            if (owning.Count > 1)
+            {
+                // Among several paths of the source, the hash picks; one of them is taken even when the hash points elsewhere.
+                return Hash(IPAddressFamily.IPv4, owning, $"{owning.Count} of its {paths.Count} paths give {source} as their source");
+            }
+
+            return Hash(IPAddressFamily.IPv4, all, $"no path gives {source} as its source");
+        }
+
+        return Hash(IPAddressFamily.IPv4, all, string.Empty);
+    }
+
+    /// <summary>
+    /// The IPv6 choice: fib6_select_path hashes the flow over the route's siblings unless the lookup is bound to
+    /// the output interface (then <paramref name="paths"/> holds only those on it); it has no preference for the
+    /// source address. A nexthop group is hashed over all its members, output interface or not.
+    /// </summary>
+    private PathPick PickIPv6Path(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths)
+    {
+        var all = Enumerable.Range(0, paths.Count).ToList();
+        if (paths.Count == 1)
+        {
+            return work.Query.OutputInterfaceIndex is int oif && AliveCount(route) > 1
+                ? new PathPick(all, RoutePathChoice.OutputInterface, $"its path on interface {InterfaceName(oif)}, which the lookup is bound to")
+                : new PathPick(all, RoutePathChoice.Only, string.Empty);
+        }
+
+        if (route.NextHopId is uint group)
+        {
+            return Hash(IPAddressFamily.IPv6, all, work.Query.OutputInterfaceIndex is null
+                ? $"nexthop group {group}"
+                : $"nexthop group {group} is hashed over all its members, whatever interface was asked for");
+        }
+
+        return Hash(IPAddressFamily.IPv6, all, work.Query.Source is null ? string.Empty : "IPv6 does not prefer the path of the source address");
+    }
+
+    /// <summary>
+    /// The device whose addresses give every path's source: a nexthop group's first member for IPv6
+    /// (ip6_route_get_saddr reads fib6_info_nh_dev, the group's first next hop), else the path's own.
+    /// </summary>
+    private int IPv6SourceDevice(NetRouteInfo route, NetRouteNextHop path) =>
+        route.NextHopId is not null ? Hops(route)[0].InterfaceIndex : path.InterfaceIndex;
+
+    /// <summary>Says the kernel hashes, with the policy and key that steer it, and does not guess which path.</summary>
+    private PathPick Hash(IPAddressFamily family, IReadOnlyList<int> candidates, string why)
+    {
+        var name = family == IPAddressFamily.IPv6 ? "net.ipv6.fib_multipath_hash_policy" : "net.ipv4.fib_multipath_hash_policy";
+        var policy = snapshot.Settings.Get(name, 0);
+        var seed = snapshot.Settings.Get(HashSeedName, 0);
+        var key = seed == 0 ? "keyed by a random seed of the namespace" : $"keyed by {HashSeedName}={seed}";
+        var text = (why.Length > 0 ? why + "; " : string.Empty)
+            + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}); the first is shown, not predicted";
+        return new PathPick(candidates, RoutePathChoice.Hash, text);
+    }
+
+    private const string HashSeedName = "net.ipv4.fib_multipath_hash_seed";
+
+    private static string HashFields(IPAddressFamily family, long policy) => policy switch
+    {
+        0 => family == IPAddressFamily.IPv6 ? "addresses, flow label and next header" : "source and destination addresses",
+        1 => "addresses, protocol and ports",
+        2 => "addresses, of the inner packet where there is one",
+        3 => "the fields fib_multipath_hash_fields names",
+        _ => "policy " + policy.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private int AliveCount(NetRouteInfo route) => Hops(route).Count(h => (h.Flags & RouteFlags.Dead) == 0);
+
+    private string InterfaceName(int index) => snapshot.FindInterface(index)?.Name ?? index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the choice on the decision and the trace; the paths kept are those the kernel may still take.</summary>
+    private static void Record(DecisionWork work, NetRouteInfo route, PathPick pick)
+    {
+        work.Decision.PathChoice = pick.Choice;
+        work.Decision.Paths = pick.Candidates.Select(i => work.Decision.Paths[i]).ToArray();
+        if (work.Explaining && pick.Why.Length > 0)
+        {
+            work.Note(RouteTraceStage.Path, route.ToString(), pick.Why);
+        }
+    }
+
+    /// <summary>
+    /// The paths the kernel may take once its choices that do not hash are made, and how it made them. A
+    /// further choice (a neighbour's state, say) narrows <see cref="Candidates"/> before the hash is named.
+    /// </summary>
+    private readonly struct PathPick
+    {
+        public PathPick(IReadOnlyList<int> candidates, RoutePathChoice choice, string why)
+        {
+            Candidates = candidates ?? throw new ArgumentNullException(nameof(candidates));
+            Choice = choice;
+            Why = why;
+        }
+
+        /// <summary>Indexes into the usable paths, in the route's order; the first is the headline.</summary>
+        public IReadOnlyList<int> Candidates { get; }
+
+        public RoutePathChoice Choice { get; }
+
+        /// <summary>A clause for the reason and the trace; empty when there was nothing to choose.</summary>
+        public string Why { get; }
+    }
+}

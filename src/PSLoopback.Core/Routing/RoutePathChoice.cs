@@ -1,0 +1,17 @@
+namespace PSLoopback.Routing;
+
+/// <summary>How the kernel chose the headline path among a route's paths (<see cref="RouteDecision.Paths"/>).</summary>
+public enum RoutePathChoice
+{
+    /// <summary>The route has one usable path: there was nothing to choose.</summary>
+    Only,
+
+    /// <summary>An output interface was asked for: the path on it.</summary>
+    OutputInterface,
+
+    /// <summary>IPv4 with a source given: the one path whose own source address is that source.</summary>
+    SourceAddress,
+
+    /// <summary>The kernel picks one of <see cref="RouteDecision.Paths"/> by a hash over the flow; the headline is the first, not a prediction.</summary>
+    Hash,
+}
