@@ -2,7 +2,10 @@ using System.Linq;
 using System.Net;
 using PSLoopback.Addressing;
 using PSLoopback.Core.Tests.Support;
+using PSLoopback.Platform.Linux;
+using PSLoopback.Platform.Linux.Netlink;
 using PSLoopback.Routing;
+using static PSLoopback.Core.Tests.Support.RouteBuilder;
 
 namespace PSLoopback.Core.Tests.Routing;
 
@@ -44,6 +47,14 @@ public class LinuxPathChoiceTests
     }
 
     private static string Path(RoutePath p) => $"{p.InterfaceAlias} {p.NextHop} {p.SourceAddress}";
+
+    [Fact]
+    public void ARouteReadFromTheKernelKeepsItsNexthopObjectsId()
+    {
+        // The rules above tell a nexthop group by NextHopId: the live snapshot must carry it over from RTA_NH_ID.
+        var message = RouteParser.ParseRoute(RtMsg(Rt.AF_INET6, destinationLength: 48).Ip(RTA_DST, "2001:db8:99::").U32(RTA_NH_ID, 10).ToPayload());
+        Assert.Equal(10u, LinuxRouteBuilder.BuildRoutes(new[] { message }, Host().Build().Interfaces).Single().NextHopId);
+    }
 
     [Fact]
     public void IPv4WithASourceTakesThePathWhoseDeviceGivesThatSource()

@@ -45,6 +45,7 @@ public static class LinuxRouteBuilder
                 Tos = message.Tos,
                 Preference = family == IPAddressFamily.IPv6 ? (RoutePreference)(message.Preference ?? 0) : null,
                 Mtu = message.Mtu is uint mtu && mtu > 0 ? (int)Math.Min(mtu, int.MaxValue) : null,
+                NextHopId = message.NextHopId,
             };
             route.InterfaceAlias = Name(names, route.InterfaceIndex);
             route.NextHops = message.NextHops.Select(hop => new NetRouteNextHop
