@@ -34,6 +34,8 @@ BeforeAll {
         'nexthop add id 10 group 1/2'
         '-6 route add 2001:db8:77::/48 nhid 10'
     )
+    # A fixed hash seed makes the kernel's hash, and so this suite, the same on every run of one kernel.
+    $script:hashSeed = 'net.ipv4.fib_multipath_hash_seed=20251201'
 
     # Eight flows to each route: enough that a hash over two paths takes both.
     $script:queries = [System.Collections.Generic.List[object]]::new()
@@ -107,6 +109,7 @@ Describe 'Resolve-NetRoute on multipath routes, against the kernel' {
         Invoke-Ip netns add $ns | Out-Null
         $script:exchange = Join-Path ([System.IO.Path]::GetTempPath()) "pslb-paths-$PID"
         foreach ($command in $setup) { $words = @('-n', $ns) + ($command -split ' '); Invoke-Ip @words | Out-Null }
+        Invoke-Ip netns exec $ns sysctl -qw $hashSeed | Out-Null
         Wait-NamespaceSettled -Namespace $ns
 
         $script:kernel = @{}
@@ -158,7 +161,7 @@ ConvertTo-Json -InputObject @(`$rows) -Depth 4 | Set-Content -LiteralPath '$out'
             if ($problem) { Format-Reproduction $ns $query $kernel[$query.Id] $ours[$query.Id] $problem }
         }
         if ($mismatches) {
-            $rebuild = "to rebuild the host: ip netns add $ns; " + (($setup | ForEach-Object { "ip -n $ns $_" }) -join '; ')
+            $rebuild = "to rebuild the host: ip netns add $ns; " + (($setup | ForEach-Object { "ip -n $ns $_" }) -join '; ') + "; ip netns exec $ns sysctl -w $hashSeed"
             $mismatches = @($rebuild) + $mismatches
             Write-Host ($mismatches -join "`n")
         }
@@ -173,5 +176,9 @@ ConvertTo-Json -InputObject @(`$rows) -Depth 4 | Set-Content -LiteralPath '$out'
         @($ours.Values | Where-Object KernelVerdict -EQ 'HashChoseOtherPath').Count | Should -BeGreaterThan 0 -Because 'eight flows over two paths should hash onto both'
         $fromV2 = @($queries | Where-Object { $_.Destination -like '203.0.113.*' -and $_.From -eq '10.2.2.1' -and -not $_.Oif })
         @($fromV2 | Where-Object { $kernel[$_.Id].Dev -ne 'v2' }).Count | Should -Be 0 -Because "the kernel takes the path of the source's device"
+        # 10.9.9.1 is v1's, but not the source of v1's path: the kernel does not prefer v1 for it, it hashes.
+        $fromOther = @($queries | Where-Object { $_.Destination -like '203.0.113.*' -and $_.From -eq '10.9.9.1' -and -not $_.Oif })
+        @($fromOther | ForEach-Object { $kernel[$_.Id].Dev } | Sort-Object -Unique) | Should -Be 'v1', 'v2'
+        @($ours.Values | Where-Object PathChoice -EQ 'Hash')[0].Reason | Should -BeLike "*keyed by $hashSeed*"
     }
 }
