@@ -33,7 +33,7 @@ public sealed partial class LinuxRouteResolver
 
         if (route.NextHopId is uint group)
         {
-            return Hash(IPAddressFamily.IPv4, all, $"nexthop group {group} does not prefer the path of the source address");
+            return Hash(work, route, paths, all, $"nexthop group {group} does not prefer the path of the source address");
         }
 
         if (work.Query.Source is IPAddress source)
@@ -47,13 +47,13 @@ public sealed partial class LinuxRouteResolver
             if (owning.Count > 1)
             {
                 // Among several paths of the source, the hash picks; one of them is taken even when the hash points elsewhere.
-                return Hash(IPAddressFamily.IPv4, owning, $"{owning.Count} of its {paths.Count} paths give {source} as their source");
+                return Hash(work, route, paths, owning, $"{owning.Count} of its {paths.Count} paths give {source} as their source");
             }
 
-            return Hash(IPAddressFamily.IPv4, all, $"no path gives {source} as its source");
+            return Hash(work, route, paths, all, $"no path gives {source} as its source");
         }
 
-        return Hash(IPAddressFamily.IPv4, all, string.Empty);
+        return Hash(work, route, paths, all, string.Empty);
     }
 
     /// <summary>
@@ -73,12 +73,12 @@ public sealed partial class LinuxRouteResolver
 
         if (route.NextHopId is uint group)
         {
-            return Hash(IPAddressFamily.IPv6, all, work.Query.OutputInterfaceIndex is null
+            return Hash(work, route, paths, all, work.Query.OutputInterfaceIndex is null
                 ? $"nexthop group {group}"
                 : $"nexthop group {group} is hashed over all its members, whatever interface was asked for");
         }
 
-        return Hash(IPAddressFamily.IPv6, all, work.Query.Source is null ? string.Empty : "IPv6 does not prefer the path of the source address");
+        return Hash(work, route, paths, all, work.Query.Source is null ? string.Empty : "IPv6 does not prefer the path of the source address");
     }
 
     /// <summary>
@@ -88,16 +88,56 @@ public sealed partial class LinuxRouteResolver
     private int IPv6SourceDevice(NetRouteInfo route, NetRouteNextHop path) =>
         route.NextHopId is not null ? Hops(route)[0].InterfaceIndex : path.InterfaceIndex;
 
-    /// <summary>Says the kernel hashes, with the policy and key that steer it, and does not guess which path.</summary>
-    private PathPick Hash(IPAddressFamily family, IReadOnlyList<int> candidates, string why)
+    /// <summary>
+    /// The kernel's hash picks among <paramref name="candidates"/>: computed where the snapshot knows all it
+    /// takes (<see cref="ComputeHash"/>), else said, with the policy and key that steer it, and not guessed.
+    /// </summary>
+    private PathPick Hash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, IReadOnlyList<int> candidates, string why)
     {
+        var family = route.AddressFamily;
         var name = family == IPAddressFamily.IPv6 ? "net.ipv6.fib_multipath_hash_policy" : "net.ipv4.fib_multipath_hash_policy";
         var policy = snapshot.Settings.Get(name, 0);
         var seed = snapshot.Settings.Get(HashSeedName, 0);
+        var prefix = why.Length > 0 ? why + "; " : string.Empty;
+        if (ComputeHash(work, route, paths, policy, seed) is uint hash)
+        {
+            // fib_select_multipath and fib6_select_path: the first candidate whose bound the hash does not pass, else the first.
+            var bounds = LinuxMultipathHash.UpperBounds(paths.Select(p => p.Weight).ToList());
+            var taken = candidates[0];
+            foreach (var i in candidates)
+            {
+                if (hash <= bounds[i])
+                {
+                    taken = i;
+                    break;
+                }
+            }
+
+            return new PathPick(new[] { taken }, RoutePathChoice.ComputedHash,
+                prefix + $"hash: with {HashSeedName}={seed} and {name}=0 the kernel's hash of this flow is 0x{hash:x8}, which takes path {taken + 1} of {paths.Count}");
+        }
+
         var key = seed == 0 ? "keyed by a random seed of the namespace" : $"keyed by {HashSeedName}={seed}";
-        var text = (why.Length > 0 ? why + "; " : string.Empty)
-            + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}); the first is shown, not predicted";
-        return new PathPick(candidates, RoutePathChoice.Hash, text);
+        return new PathPick(candidates, RoutePathChoice.Hash,
+            prefix + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}); the first is shown, not predicted");
+    }
+
+    /// <summary>
+    /// The kernel's multipath hash of this flow, where the snapshot can compute it: a seed set (else it is
+    /// random), policy 0 (layer 3: nothing from real packets), the route's own next hops (a nexthop group may be
+    /// resilient, whose buckets the dump does not show), and every live path a candidate (the bounds cover them all).
+    /// </summary>
+    private uint? ComputeHash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, long policy, long seed)
+    {
+        if (policy != 0 || seed <= 0 || seed > uint.MaxValue || route.NextHopId is not null || paths.Count != AliveCount(route))
+        {
+            return null;
+        }
+
+        var query = work.Query;
+        return route.AddressFamily == IPAddressFamily.IPv6
+            ? LinuxMultipathHash.IPv6((uint)seed, query.Source ?? IPAddress.IPv6Any, query.Destination, 0, query.IPProtocol)
+            : LinuxMultipathHash.IPv4((uint)seed, query.Source ?? IPAddress.Any, query.Destination);
     }
 
     private const string HashSeedName = "net.ipv4.fib_multipath_hash_seed";

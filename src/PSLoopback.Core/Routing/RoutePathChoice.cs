@@ -14,4 +14,10 @@ public enum RoutePathChoice
 
     /// <summary>The kernel picks one of <see cref="RouteDecision.Paths"/> by a hash over the flow; the headline is the first, not a prediction.</summary>
     Hash,
+
+    /// <summary>
+    /// The kernel's hash, computed: the hash seed is set and the policy is layer 3, so the headline is the path
+    /// the kernel's hash takes for this flow (as `ip route get` asks it: flow label 0).
+    /// </summary>
+    ComputedHash,
 }
