@@ -1,9 +1,11 @@
 <#
     Which path of a multipath route the kernel takes, asked of `ip -j route get` and of Resolve-NetRoute -Verify
     in one namespace: routes of their own next hops and nexthop groups, both families, with and without a source
-    and an output interface. Where the decision says the choice is not a hash, its headline must be the kernel's
-    path; where it says hash, the kernel's path must be one of its Paths. -Verify must never call a different path
-    agreement, and must say HashChoseOtherPath when the kernel's hash took another path.
+    and an output interface, once with net.ipv4.fib_multipath_hash_seed set (the resolver computes the hash) and
+    once with the namespace's random seed. Where the decision says the choice is not a hash it cannot compute,
+    its headline must be the kernel's path; where it says hash, the kernel's path must be one of its Paths.
+    -Verify must never call a different path agreement, and must say HashChoseOtherPath when the kernel's hash
+    took another path.
 #>
 
 BeforeAll {
@@ -34,8 +36,8 @@ BeforeAll {
         'nexthop add id 10 group 1/2'
         '-6 route add 2001:db8:77::/48 nhid 10'
     )
-    # A fixed hash seed makes the kernel's hash, and so this suite, the same on every run of one kernel.
-    $script:hashSeed = 'net.ipv4.fib_multipath_hash_seed=20251201'
+    # A set seed makes the kernel's hash computable, and the same on every run; 0 asks for a random one.
+    $script:seeds = @{ Set = 'net.ipv4.fib_multipath_hash_seed=20251201'; Random = 'net.ipv4.fib_multipath_hash_seed=0' }
 
     # Eight flows to each route: enough that a hash over two paths takes both.
     $script:queries = [System.Collections.Generic.List[object]]::new()
@@ -88,36 +90,12 @@ BeforeAll {
         $problems -join '; '
     }
 
-    function Format-Reproduction([string]$Namespace, $Query, $Kernel, $Ours, [string]$Problem) {
-        @(
-            "query $($Query.Id): $Problem"
-            "    $($Kernel.Command)  ->  dev $($Kernel.Dev) via $($Kernel.Via) src $($Kernel.Src)"
-            "    Resolve-NetRoute $($Query.Destination)$(if ($Query.From) { " -LocalIPAddress $($Query.From)" })$(if ($Query.Oif) { " -InterfaceAlias $($Query.Oif)" }) -Verify"
-            "    ours: dev $($Ours.Dev) via $($Ours.Via) src $($Ours.Src) choice $($Ours.PathChoice) verdict $($Ours.KernelVerdict) paths: " +
-            ((@($Ours.Paths) | ForEach-Object { "dev $($_.Dev) via $($_.Via) src $($_.Src)" }) -join ' | ') + " -- $($Ours.Reason)"
-        ) -join "`n"
-    }
-}
-
-Describe 'Resolve-NetRoute on multipath routes, against the kernel' {
-    BeforeAll {
-        $script:skipReason = Get-NetnsUnavailableReason
-        if ($skipReason) { Write-Host "Skipping the multipath tests: $skipReason." -ForegroundColor Yellow; return }
-        # The namespace carries this suite's tag, so suites running at the same time never share one.
-        $script:ns = "pslb-paths-$PID"
-        & ip netns del $ns 2>$null
-        Invoke-Ip netns add $ns | Out-Null
-        $script:exchange = Join-Path ([System.IO.Path]::GetTempPath()) "pslb-paths-$PID"
-        foreach ($command in $setup) { $words = @('-n', $ns) + ($command -split ' '); Invoke-Ip @words | Out-Null }
-        Invoke-Ip netns exec $ns sysctl -qw $hashSeed | Out-Null
-        Wait-NamespaceSettled -Namespace $ns
-
-        $script:kernel = @{}
-        foreach ($query in $queries) { $kernel[$query.Id] = Get-KernelPath $ns $query }
-
-        $null = New-Item -ItemType Directory -Force -Path $exchange
-        $in = Join-Path $exchange 'queries.json'
-        $out = Join-Path $exchange 'ours.json'
+    # Asks the kernel and Resolve-NetRoute -Verify (one child pwsh inside the namespace) every query.
+    function Invoke-Round([string]$Namespace, [string]$Exchange, [string]$Name) {
+        $kernel = @{}
+        foreach ($query in $queries) { $kernel[$query.Id] = Get-KernelPath $Namespace $query }
+        $in = Join-Path $Exchange 'queries.json'
+        $out = Join-Path $Exchange "ours-$Name.json"
         ConvertTo-Json -InputObject $queries.ToArray() -Depth 3 | Set-Content -LiteralPath $in
         $script = @"
 `$ErrorActionPreference = 'Stop'
@@ -138,10 +116,41 @@ Describe 'Resolve-NetRoute on multipath routes, against the kernel' {
 }
 ConvertTo-Json -InputObject @(`$rows) -Depth 4 | Set-Content -LiteralPath '$out'
 "@
-        $result = Invoke-FreshPwsh -Namespace $ns -Script $script -TimeoutSeconds 300
+        $result = Invoke-FreshPwsh -Namespace $Namespace -Script $script -TimeoutSeconds 300
         if ($result.ExitCode -ne 0) { throw "Resolve-NetRoute failed (exit $($result.ExitCode)): $($result.Error)" }
-        $script:ours = @{}
+        $ours = @{}
         foreach ($row in @(Get-Content -Raw -LiteralPath $out | ConvertFrom-Json)) { $ours[[int]$row.Id] = $row }
+        [pscustomobject]@{ Kernel = $kernel; Ours = $ours }
+    }
+
+    function Format-Reproduction([string]$Namespace, $Query, $Kernel, $Ours, [string]$Problem) {
+        @(
+            "query $($Query.Id): $Problem"
+            "    $($Kernel.Command)  ->  dev $($Kernel.Dev) via $($Kernel.Via) src $($Kernel.Src)"
+            "    Resolve-NetRoute $($Query.Destination)$(if ($Query.From) { " -LocalIPAddress $($Query.From)" })$(if ($Query.Oif) { " -InterfaceAlias $($Query.Oif)" }) -Verify"
+            "    ours: dev $($Ours.Dev) via $($Ours.Via) src $($Ours.Src) choice $($Ours.PathChoice) verdict $($Ours.KernelVerdict) paths: " +
+            ((@($Ours.Paths) | ForEach-Object { "dev $($_.Dev) via $($_.Via) src $($_.Src)" }) -join ' | ') + " -- $($Ours.Reason)"
+        ) -join "`n"
+    }
+}
+
+Describe 'Resolve-NetRoute on multipath routes, against the kernel' {
+    BeforeAll {
+        $script:skipReason = Get-NetnsUnavailableReason
+        if ($skipReason) { Write-Host "Skipping the multipath tests: $skipReason." -ForegroundColor Yellow; return }
+        # The namespace carries this suite's tag, so suites running at the same time never share one.
+        $script:ns = "pslb-paths-$PID"
+        & ip netns del $ns 2>$null
+        Invoke-Ip netns add $ns | Out-Null
+        $script:exchange = Join-Path ([System.IO.Path]::GetTempPath()) "pslb-paths-$PID"
+        $null = New-Item -ItemType Directory -Force -Path $exchange
+        foreach ($command in $setup) { $words = @('-n', $ns) + ($command -split ' '); Invoke-Ip @words | Out-Null }
+        Wait-NamespaceSettled -Namespace $ns
+        $script:rounds = @{}
+        foreach ($name in 'Set', 'Random') {
+            Invoke-Ip netns exec $ns sysctl -qw $seeds[$name] | Out-Null
+            $rounds[$name] = Invoke-Round $ns $exchange $name
+        }
     }
 
     AfterAll {
@@ -155,13 +164,14 @@ ConvertTo-Json -InputObject @(`$rows) -Depth 4 | Set-Content -LiteralPath '$out'
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
     }
 
-    It 'takes the path the kernel takes where the choice is not a hash, and names the hash where it is' {
+    It 'takes the path the kernel takes unless the choice is a hash it cannot compute, and names that hash (seed <_>)' -ForEach 'Set', 'Random' {
+        $round = $rounds[$_]
         $mismatches = foreach ($query in $queries) {
-            $problem = Get-Mismatch $query $kernel[$query.Id] $ours[$query.Id]
-            if ($problem) { Format-Reproduction $ns $query $kernel[$query.Id] $ours[$query.Id] $problem }
+            $problem = Get-Mismatch $query $round.Kernel[$query.Id] $round.Ours[$query.Id]
+            if ($problem) { Format-Reproduction $ns $query $round.Kernel[$query.Id] $round.Ours[$query.Id] $problem }
         }
         if ($mismatches) {
-            $rebuild = "to rebuild the host: ip netns add $ns; " + (($setup | ForEach-Object { "ip -n $ns $_" }) -join '; ') + "; ip netns exec $ns sysctl -w $hashSeed"
+            $rebuild = "to rebuild the host: ip netns add $ns; " + (($setup | ForEach-Object { "ip -n $ns $_" }) -join '; ') + "; ip netns exec $ns sysctl -w $($seeds[$_])"
             $mismatches = @($rebuild) + $mismatches
             Write-Host ($mismatches -join "`n")
         }
@@ -169,16 +179,17 @@ ConvertTo-Json -InputObject @(`$rows) -Depth 4 | Set-Content -LiteralPath '$out'
     }
 
     It 'asked questions whose answers tell the choices apart' {
-        $choices = @($ours.Values | Group-Object PathChoice -NoElement | ForEach-Object Name)
-        $choices | Should -Contain 'Hash'
-        $choices | Should -Contain 'SourceAddress'
-        $choices | Should -Contain 'OutputInterface'
-        @($ours.Values | Where-Object KernelVerdict -EQ 'HashChoseOtherPath').Count | Should -BeGreaterThan 0 -Because 'eight flows over two paths should hash onto both'
+        $set = $rounds.Set.Ours.Values
+        $random = $rounds.Random.Ours.Values
+        @($set | Group-Object PathChoice -NoElement | ForEach-Object Name) | Should -Be 'ComputedHash', 'Hash', 'OutputInterface', 'SourceAddress' -Because 'nexthop groups stay a named hash, own next hops are computed'
+        @($random | Group-Object PathChoice -NoElement | ForEach-Object Name) | Should -Be 'Hash', 'OutputInterface', 'SourceAddress'
+        @($random | Where-Object KernelVerdict -EQ 'HashChoseOtherPath').Count | Should -BeGreaterThan 0 -Because 'a hundred hashed flows over two paths take both'
+        @($set | Where-Object PathChoice -EQ 'ComputedHash' | Where-Object { $rounds.Set.Kernel[[int]$_.Id].Dev -eq 'v2' }).Count | Should -BeGreaterThan 0 -Because 'a computed hash must sometimes take the second path'
+        @($set | Where-Object PathChoice -EQ 'ComputedHash')[0].Reason | Should -BeLike "*$($seeds.Set)*"
         $fromV2 = @($queries | Where-Object { $_.Destination -like '203.0.113.*' -and $_.From -eq '10.2.2.1' -and -not $_.Oif })
-        @($fromV2 | Where-Object { $kernel[$_.Id].Dev -ne 'v2' }).Count | Should -Be 0 -Because "the kernel takes the path of the source's device"
+        @($fromV2 | Where-Object { $rounds.Random.Kernel[$_.Id].Dev -ne 'v2' }).Count | Should -Be 0 -Because "the kernel takes the path of the source's device"
         # 10.9.9.1 is v1's, but not the source of v1's path: the kernel does not prefer v1 for it, it hashes.
         $fromOther = @($queries | Where-Object { $_.Destination -like '203.0.113.*' -and $_.From -eq '10.9.9.1' -and -not $_.Oif })
-        @($fromOther | ForEach-Object { $kernel[$_.Id].Dev } | Sort-Object -Unique) | Should -Be 'v1', 'v2'
-        @($ours.Values | Where-Object PathChoice -EQ 'Hash')[0].Reason | Should -BeLike "*keyed by $hashSeed*"
+        @($fromOther | ForEach-Object { $rounds.Set.Kernel[$_.Id].Dev } | Sort-Object -Unique) | Should -Be 'v1', 'v2'
     }
 }

@@ -92,6 +92,16 @@ public class LinuxMultipathHashTests
     }
 
     [Fact]
+    public void VerifyCallsAnotherPathThanTheComputedHashsADifference()
+    {
+        var query = new RouteQuery(IPAddress.Parse("203.0.113.1"));
+        var ours = new LinuxRouteResolver(Host()).Resolve(query);
+        Assert.Equal("v2", ours.InterfaceAlias);
+        var v1 = new KernelRouteAnswer { RouteType = RouteType.Unicast, InterfaceAlias = "v1", InterfaceIndex = 2, Gateway = IPAddress.Parse("10.1.1.2"), PreferredSource = IPAddress.Parse("10.1.1.1") };
+        Assert.Equal(KernelVerdict.Differs, RouteVerification.Verify(query, ours, v1).Verdict);
+    }
+
+    [Fact]
     public void UpperBoundsShareTwoToThe31ByWeight()
     {
         Assert.Equal(new long[] { (1L << 30) - 1, (1L << 31) - 1 }, LinuxMultipathHash.UpperBounds(new[] { 1, 1 }));
