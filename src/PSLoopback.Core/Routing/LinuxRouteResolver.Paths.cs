@@ -33,7 +33,9 @@ public sealed partial class LinuxRouteResolver
 
         if (route.NextHopId is uint group)
         {
-            return Hash(work, route, paths, all, $"nexthop group {group} does not prefer the path of the source address");
+            return Hash(work, route, paths, all, work.Query.Source is null
+                ? $"nexthop group {group}"
+                : $"nexthop group {group} does not prefer the path of the source address");
         }
 
         if (work.Query.Source is IPAddress source)
