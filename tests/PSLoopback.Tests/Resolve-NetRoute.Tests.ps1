@@ -185,7 +185,7 @@ Describe 'Resolve-NetRoute in a namespace with tables, rules and every route typ
     It 'agrees with the kernel for every rule and route type' {
         $ipv4 = "'192.0.2.77','198.51.100.5','198.51.100.200','203.0.113.9','203.0.113.200','10.1.0.1','10.2.0.1','10.3.0.1','10.5.0.1','10.6.0.1','10.7.0.1','10.8.0.1','10.9.1.1','8.8.8.8','192.0.2.255','224.0.0.9','127.0.0.1'"
         $ipv6 = "'2001:db8:99::1','2001:db8:dead::1','2001:db8:77::1','::1','ff02::1','fe80::99'"
-        $select = '[pscustomobject]@{ D = $_.Destination; Agrees = $_.KernelAgrees; Ours = "$($_.RouteType) $($_.Error) $($_.InterfaceAlias) $($_.NextHop) $($_.SourceAddress)"; Kernel = $_.KernelAnswer }'
+        $select = '[pscustomobject]@{ D = $_.Destination; Agrees = $_.KernelAgrees; Verdict = $_.KernelVerdict; Ours = "$($_.RouteType) $($_.Error) $($_.InterfaceAlias) $($_.NextHop) $($_.SourceAddress)"; Kernel = $_.KernelAnswer }'
         $cases = @(
             @($ipv4, 17, ''), @($ipv4, 17, '-Mark 1'), @($ipv4, 17, '-LocalIPAddress 198.51.100.11'), @($ipv4, 17, '-InterfaceAlias e2'),
             @($ipv6, 6, ''), @($ipv6, 6, '-LocalIPAddress 2001:db8:2::10'), @($ipv6, 6, '-InterfaceAlias e2')
@@ -193,7 +193,8 @@ Describe 'Resolve-NetRoute in a namespace with tables, rules and every route typ
         foreach ($case in $cases) {
             $answers = Invoke-PSLoopbackJson -Namespace $topology.Host -Command "Resolve-NetRoute $($case[0]) $($case[2]) -Verify -WarningAction SilentlyContinue" -Select $select
             $answers.Count | Should -Be $case[1] -Because "every destination gets one answer [$($case[2])]"
-            @($answers | Where-Object { -not $_.Agrees } | ForEach-Object { "[$($case[2])] $($_.D): ours $($_.Ours); kernel $($_.Kernel)" }) | Should -BeNullOrEmpty
+            # A multipath flow the kernel hashed onto another of our paths is its own verdict, not agreement and not a wrong route.
+            @($answers | Where-Object { -not $_.Agrees -and $_.Verdict -ne 'HashChoseOtherPath' } | ForEach-Object { "[$($case[2])] $($_.D): ours $($_.Ours); kernel $($_.Kernel)" }) | Should -BeNullOrEmpty
         }
     }
 

@@ -40,16 +40,6 @@ public sealed partial class LinuxRouteResolver
         Neighbour(hop) is NetNeighbor entry ? "its neighbour entry is " + (entry.State == NeighborState.None ? "NONE" : entry.State.ToString().ToUpperInvariant()) : "it has no neighbour entry";
 
     /// <summary>
-    /// The device whose addresses an IPv6 path's source is chosen from: its own, except through a nexthop
-    /// group, where the kernel asks the group's first member's device (fib6_info_nh_dev) whichever path the
-    /// flow takes; a connect() agrees with `ip route get` on this.
-    /// </summary>
-    private int IPv6SourceDevice(NetRouteInfo route, NetRouteNextHop path) =>
-        NextHopObject(route) is { IsGroup: true } group && nextHopObjects.TryGetValue(group.Group[0].Id, out var first) && first.InterfaceIndex != 0
-            ? first.InterfaceIndex
-            : path.InterfaceIndex;
-
-    /// <summary>
     /// fib_select_multipath and nexthop_select_path_hthr: which paths of a multipath route a flow may hash to.
     /// A nexthop group always skips paths that are not good; an old-style multipath route only with
     /// net.ipv4.fib_multipath_use_neigh=1 (IPv6's own old-style routes avoid failed routers in rt6_select).

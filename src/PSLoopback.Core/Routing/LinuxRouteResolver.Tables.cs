@@ -209,12 +209,13 @@ public sealed partial class LinuxRouteResolver
             }
 
             // Unless the lookup is bound to the interface, Linux hashes the flow over every path of a
-            // multipath route, the interface asked for or not (fib6_select_path without an oif match).
+            // multipath route, the interface asked for or not (fib6_select_path without an oif match); a
+            // nexthop group is hashed over all its members even then (nexthop_path_fib6_result).
             var score = (onOif.Count > 0 ? 2 : 0) | (DecodePreference(route.Preference) << 2);
             if (score > bestScore)
             {
                 bestScore = score;
-                best = (route, strict ? onOif : hops);
+                best = (route, strict && route.NextHopId is null ? onOif : hops);
             }
             else
             {

@@ -209,26 +209,23 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             return;
         }
 
-        var chosen = paths[0];
-        var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var sources = paths.Select(p => source ?? route.PreferredSource ?? SelectIPv4Source(p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, route.Scope)).ToList();
 
         // A gateway that is one of this host's addresses resolves to host scope, and Linux sends on-link
         // instead (rt_set_nexthop uses only link-scope gateways).
         var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
-        if (paths.Count > 1)
-        {
-            if (work.Explaining)
-            {
-                work.Note(RouteTraceStage.Path, route.ToString(), $"{paths.Count} paths: Linux hashes each flow onto one; the first is shown");
-            }
-        }
+        var pick = PickIPv4Path(work, route, paths);
+        Record(work, route, pick);
+        var chosen = paths[pick.Candidates[0]];
+        var headline = work.Decision.Paths[0];
+        var device = snapshot.FindInterface(chosen.InterfaceIndex);
 
-        // The path shown is the first: a multipath route is on-link or through a gateway path by path.
+        // A multipath route is on-link or through a gateway path by path.
         string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
-            + (AddressClass.IsUnspecified(hops[0]) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hops[0]}");
-        MakeRoute(work, route, route.RouteType, device, hops[0], sources[0], Why, chosen.InterfaceIndex);
+            + (AddressClass.IsUnspecified(headline.NextHop) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {headline.NextHop}")
+            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
+        MakeRoute(work, route, route.RouteType, device, headline.NextHop, headline.SourceAddress, Why, chosen.InterfaceIndex);
     }
 
     /// <summary>
@@ -346,8 +343,6 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         }
 
         var (route, paths) = found.Value;
-        var chosen = paths[0];
-        var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
         var sources = paths.Select(p => query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, destination, IPv6SourceDevice(route, p))).ToList();
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
 
@@ -360,9 +355,14 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             return;
         }
 
+        var pick = PickIPv6Path(work, route, paths);
+        Record(work, route, pick);
+        var chosen = paths[pick.Candidates[0]];
+        var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
         string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
-            + (chosen.IsOnLink ? $", on the link of {routeDevice?.Name}" : $", via {chosen.NextHop}");
-        Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, sources[0], Why, chosen.InterfaceIndex);
+            + (chosen.IsOnLink ? $", on the link of {routeDevice?.Name}" : $", via {chosen.NextHop}")
+            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
+        Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, work.Decision.Paths[0].SourceAddress, Why, chosen.InterfaceIndex);
     }
 
     private static string DescribeQuery(RouteQuery query)

@@ -70,6 +70,9 @@ public sealed class RouteDecision
     /// <summary>Every way the kernel may send this flow; more than one for a multipath route, whose pick is by flow hash.</summary>
     public IReadOnlyList<RoutePath> Paths { get; internal set; } = Array.Empty<RoutePath>();
 
+    /// <summary>How the headline path was chosen among <see cref="Paths"/>; with Hash the headline is only the first of them.</summary>
+    public RoutePathChoice PathChoice { get; internal set; }
+
     /// <summary>One sentence on why: the rule, the table and the route that decided, or what refused.</summary>
     /// <remarks>Written when first read: most of a hundred thousand answers are never shown.</remarks>
     public string Reason
@@ -87,6 +90,9 @@ public sealed class RouteDecision
 
     /// <summary>With -Verify: whether the kernel, asked the same question, gave the same answer.</summary>
     public bool? KernelAgrees { get; set; }
+
+    /// <summary>With -Verify: agreement, a difference, or the kernel's hash taking another of <see cref="Paths"/>.</summary>
+    public KernelVerdict? KernelVerdict { get; set; }
 
     /// <summary>With -Verify: the kernel's own answer, in `ip route get` words.</summary>
     public string? KernelAnswer { get; set; }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -9,10 +10,46 @@ public static class RouteVerification
 {
     /// <param name="answeredBy">Whose stack answered: Linux's `ip route get`, or Windows' GetBestRoute2, which
     /// reports a route (interface, next hop) and a best source but no route type.</param>
-    /// <returns>One line per difference; empty when they agree.</returns>
-    public static IReadOnlyList<string> Compare(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel, HostOS answeredBy = HostOS.Linux)
+    /// <returns>One line per difference of the headline; empty when they agree.</returns>
+    public static IReadOnlyList<string> Compare(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel, HostOS answeredBy = HostOS.Linux) =>
+        Verify(query, ours, kernel, answeredBy).Differences;
+
+    /// <summary>
+    /// Compares the headline. When Linux took another of the decision's paths and the decision says the
+    /// choice among them is a hash, the verdict is <see cref="KernelVerdict.HashChoseOtherPath"/> (that path
+    /// agreeing in every field), never agreement. Windows' tied routes are not a hash: there the path it took
+    /// is still accepted, as GetBestRoute2's choice among them is its own.
+    /// </summary>
+    public static RouteVerificationResult Verify(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel, HostOS answeredBy = HostOS.Linux)
     {
         var windows = answeredBy == HostOS.Windows;
+        var headline = Differences(query, ours, kernel, windows);
+        if (headline.Count == 0)
+        {
+            return new RouteVerificationResult(KernelVerdict.Agrees, headline);
+        }
+
+        var kernelHop = kernel.Gateway ?? Unspecified(query.Destination);
+        var path = ours.Paths.Count > 1 && kernel.Error == RouteError.None && ours.RouteType is RouteType.Unicast or RouteType.Multicast or RouteType.Broadcast
+            ? ours.Paths.FirstOrDefault(p => p.InterfaceIndex == kernel.InterfaceIndex && p.NextHop.Equals(kernelHop))
+            : null;
+        if (path is null || Differences(query, ours.WithPath(path), kernel, windows).Count > 0)
+        {
+            return new RouteVerificationResult(KernelVerdict.Differs, headline);
+        }
+
+        if (windows)
+        {
+            return new RouteVerificationResult(KernelVerdict.Agrees, Array.Empty<string>(), path);
+        }
+
+        return ours.PathChoice == RoutePathChoice.Hash
+            ? new RouteVerificationResult(KernelVerdict.HashChoseOtherPath, headline, path)
+            : new RouteVerificationResult(KernelVerdict.Differs, headline, path);
+    }
+
+    private static List<string> Differences(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel, bool windows)
+    {
         var theirs = windows ? "Windows'" : "the kernel's";
         var differences = new List<string>();
         if (ours.Error != kernel.Error)
@@ -31,17 +68,7 @@ public static class RouteVerification
             differences.Add($"type: ours {ours.RouteType}, {theirs} {kernel.RouteType}");
         }
 
-        // A multipath route's path is the kernel's to hash; any of ours is right if the kernel chose it.
         var kernelHop = kernel.Gateway ?? Unspecified(query.Destination);
-        var paths = ours.Paths.Count > 1
-            ? ours.Paths
-            : new[] { new RoutePath(ours.NextHop ?? Unspecified(query.Destination), ours.InterfaceIndex ?? 0, ours.InterfaceAlias, ours.SourceAddress, 1) };
-        var path = paths.FirstOrDefault(p => p.InterfaceIndex == kernel.InterfaceIndex && p.NextHop.Equals(kernelHop));
-        if (ours.Paths.Count > 1 && path is not null && ours.RouteType is RouteType.Unicast or RouteType.Multicast or RouteType.Broadcast)
-        {
-            ours = ours.WithPath(path);
-        }
-
         if (ours.InterfaceIndex != kernel.InterfaceIndex)
         {
             differences.Add($"interface: ours {ours.InterfaceAlias ?? ours.InterfaceIndex?.ToString()}, {theirs} {kernel.InterfaceAlias ?? kernel.InterfaceIndex?.ToString()}");

@@ -297,12 +297,17 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                 return decision;
             }
 
-            var differences = RouteVerification.Compare(query, decision, kernel, resolver.Snapshot.OperatingSystem);
-            decision.KernelAgrees = differences.Count == 0;
+            var verified = RouteVerification.Verify(query, decision, kernel, resolver.Snapshot.OperatingSystem);
+            decision.KernelAgrees = verified.Verdict == KernelVerdict.Agrees;
+            decision.KernelVerdict = verified.Verdict;
             decision.KernelAnswer = kernel.ToString();
-            if (differences.Count > 0)
+            if (verified.Verdict == KernelVerdict.HashChoseOtherPath)
             {
-                WriteWarning($"{(resolver.Snapshot.OperatingSystem == HostOS.Windows ? "Windows (GetBestRoute2)" : "The kernel")} routes {target} ({address}) differently: {string.Join("; ", differences)}.");
+                WriteWarning($"The kernel hashed {target} ({address}) onto another path of the same multipath route, {verified.KernelPath}: the headline is the first path, not a prediction of the hash.");
+            }
+            else if (verified.Verdict == KernelVerdict.Differs)
+            {
+                WriteWarning($"{(resolver.Snapshot.OperatingSystem == HostOS.Windows ? "Windows (GetBestRoute2)" : "The kernel")} routes {target} ({address}) differently: {string.Join("; ", verified.Differences)}.");
             }
         }
 

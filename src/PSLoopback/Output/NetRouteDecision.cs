@@ -80,6 +80,12 @@ public sealed class NetRouteDecision
     /// <summary>With -Verify: the kernel's own answer, in `ip route get` words.</summary>
     public string? KernelAnswer => decision.KernelAnswer;
 
+    /// <summary>With -Verify: Agrees, Differs, or HashChoseOtherPath (the kernel's flow hash took another of Paths).</summary>
+    public string? KernelVerdict => decision.KernelVerdict?.ToString();
+
+    /// <summary>How the headline was chosen among Paths: Only, OutputInterface, SourceAddress, or Hash (the first path is shown, not predicted).</summary>
+    public string PathChoice => decision.PathChoice.ToString();
+
     /// <summary>The answer in `ip route get` words, with the table, rule and prefix that decided; each multipath path on a line of its own.</summary>
     public string Text => IpText();
 
@@ -138,6 +144,11 @@ public sealed class NetRouteDecision
             foreach (var path in Paths)
             {
                 text.Append("\n    path ").Append(path);
+            }
+
+            if (decision.PathChoice == RoutePathChoice.Hash)
+            {
+                text.Append("\n    hash: the kernel picks one of these paths by the flow's hash");
             }
         }
 

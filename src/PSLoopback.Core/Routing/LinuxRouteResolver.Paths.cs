@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using PSLoopback.Addressing;
+
+namespace PSLoopback.Routing;
+
+// Which of a route's usable paths the kernel takes (fib_select_path for IPv4, fib6_select_path for IPv6, as of
+// 6.18), and whether that choice is one the snapshot decides or the kernel's hash over the flow.
+public sealed partial class LinuxRouteResolver
+{
+    /// <summary>
+    /// The IPv4 choice. A lookup with an output interface skips fib_select_multipath: fib_table_lookup already
+    /// took the first path on that interface. Otherwise a multipath route of its own next hops (not a nexthop
+    /// object) prefers the path whose own source (nh_saddr: the address the path's device would choose) is the
+    /// packet's source; with no such path, or for a nexthop group, the flow's hash decides.
+    /// </summary>
+    /// <param name="paths">The usable paths, in the route's order (already only those on the output interface).</param>
+    private PathPick PickIPv4Path(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths)
+    {
+        var all = Enumerable.Range(0, paths.Count).ToList();
+        if (AliveCount(route) < 2)
+        {
+            return new PathPick(all, RoutePathChoice.Only, string.Empty);
+        }
+
+        if (work.Query.OutputInterfaceIndex is int oif)
+        {
+            return new PathPick(new[] { 0 }, RoutePathChoice.OutputInterface, $"the first of its paths on interface {InterfaceName(oif)}, which was asked for");
+        }
+
+        if (route.NextHopId is uint group)
+        {
+            return Hash(work, route, paths, all, work.Query.Source is null
+                ? $"nexthop group {group}"
+                : $"nexthop group {group} does not prefer the path of the source address");
+        }
+
+        if (work.Query.Source is IPAddress source)
+        {
+            var owning = all.Where(i => source.Equals(SelectIPv4Source(paths[i].InterfaceIndex, paths[i].IsOnLink ? null : paths[i].NextHop, route.Scope))).ToList();
+            if (owning.Count == 1)
+            {
+                return new PathPick(owning, RoutePathChoice.SourceAddress, $"the one of its {paths.Count} paths whose device gives {source} as its source");
+            }
+
+            if (owning.Count > 1)
+            {
+                // Among several paths of the source, the hash picks; one of them is taken even when the hash points elsewhere.
+                return Hash(work, route, paths, owning, $"{owning.Count} of its {paths.Count} paths give {source} as their source");
+            }
+
+            return Hash(work, route, paths, all, $"no path gives {source} as its source");
+        }
+
+        return Hash(work, route, paths, all, string.Empty);
+    }
+
+    /// <summary>
+    /// The IPv6 choice: fib6_select_path hashes the flow over the route's siblings unless the lookup is bound to
+    /// the output interface (then <paramref name="paths"/> holds only those on it); it has no preference for the
+    /// source address. A nexthop group is hashed over all its members, output interface or not.
+    /// </summary>
+    private PathPick PickIPv6Path(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths)
+    {
+        var all = Enumerable.Range(0, paths.Count).ToList();
+        if (paths.Count == 1)
+        {
+            return work.Query.OutputInterfaceIndex is int oif && AliveCount(route) > 1
+                ? new PathPick(all, RoutePathChoice.OutputInterface, $"its path on interface {InterfaceName(oif)}, which the lookup is bound to")
+                : new PathPick(all, RoutePathChoice.Only, string.Empty);
+        }
+
+        if (route.NextHopId is uint group)
+        {
+            return Hash(work, route, paths, all, work.Query.OutputInterfaceIndex is null
+                ? $"nexthop group {group}"
+                : $"nexthop group {group} is hashed over all its members, whatever interface was asked for");
+        }
+
+        return Hash(work, route, paths, all, work.Query.Source is null ? string.Empty : "IPv6 does not prefer the path of the source address");
+    }
+
+    /// <summary>
+    /// The device whose addresses an IPv6 path's source is chosen from: its own, except through a nexthop
+    /// group, where the kernel asks the group's first member's device (fib6_info_nh_dev) whichever path the
+    /// flow takes; a connect() agrees with `ip route get` on this.
+    /// </summary>
+    private int IPv6SourceDevice(NetRouteInfo route, NetRouteNextHop path) =>
+        route.NextHopId is not null ? Hops(route)[0].InterfaceIndex : path.InterfaceIndex;
+
+    /// <summary>
+    /// The kernel's hash picks among <paramref name="candidates"/>: computed where the snapshot knows all it
+    /// takes (<see cref="ComputeHash"/>), else said, with the policy and key that steer it, and not guessed.
+    /// </summary>
+    private PathPick Hash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, IReadOnlyList<int> candidates, string why)
+    {
+        var family = route.AddressFamily;
+        var name = family == IPAddressFamily.IPv6 ? "net.ipv6.fib_multipath_hash_policy" : "net.ipv4.fib_multipath_hash_policy";
+        var policy = snapshot.Settings.Get(name, 0);
+        var seed = snapshot.Settings.Get(HashSeedName, 0);
+        var prefix = why.Length > 0 ? why + "; " : string.Empty;
+        if (ComputeHash(work, route, paths, policy, seed) is uint hash)
+        {
+            // fib_select_multipath and fib6_select_path: the first candidate whose bound the hash does not pass, else the first.
+            var bounds = LinuxMultipathHash.UpperBounds(paths.Select(p => p.Weight).ToList());
+            var taken = candidates[0];
+            foreach (var i in candidates)
+            {
+                if (hash <= bounds[i])
+                {
+                    taken = i;
+                    break;
+                }
+            }
+
+            return new PathPick(new[] { taken }, RoutePathChoice.ComputedHash,
+                prefix + $"hash: with {HashSeedName}={seed} and {name}=0 the kernel's hash of this flow is 0x{hash:x8}, which takes path {taken + 1} of {paths.Count}");
+        }
+
+        var key = seed == 0 ? "keyed by a random seed of the namespace" : $"keyed by {HashSeedName}={seed}";
+        return new PathPick(candidates, RoutePathChoice.Hash,
+            prefix + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}); the first is shown, not predicted");
+    }
+
+    /// <summary>
+    /// The kernel's multipath hash of this flow, where the snapshot can compute it: a seed set (else it is
+    /// random), policy 0 (layer 3: nothing from real packets), the route's own next hops (a nexthop group may be
+    /// resilient, whose buckets the dump does not show), and every live path a candidate (the bounds cover them all).
+    /// </summary>
+    private uint? ComputeHash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, long policy, long seed)
+    {
+        if (policy != 0 || seed <= 0 || seed > uint.MaxValue || route.NextHopId is not null || paths.Count != AliveCount(route))
+        {
+            return null;
+        }
+
+        var query = work.Query;
+        return route.AddressFamily == IPAddressFamily.IPv6
+            ? LinuxMultipathHash.IPv6((uint)seed, query.Source ?? IPAddress.IPv6Any, query.Destination, 0, query.IPProtocol)
+            : LinuxMultipathHash.IPv4((uint)seed, query.Source ?? IPAddress.Any, query.Destination);
+    }
+
+    private const string HashSeedName = "net.ipv4.fib_multipath_hash_seed";
+
+    private static string HashFields(IPAddressFamily family, long policy) => policy switch
+    {
+        0 => family == IPAddressFamily.IPv6 ? "addresses, flow label and next header" : "source and destination addresses",
+        1 => "addresses, protocol and ports",
+        2 => "addresses, of the inner packet where there is one",
+        3 => "the fields fib_multipath_hash_fields names",
+        _ => "policy " + policy.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private int AliveCount(NetRouteInfo route) => Hops(route).Count(h => (h.Flags & RouteFlags.Dead) == 0);
+
+    private string InterfaceName(int index) => snapshot.FindInterface(index)?.Name ?? index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the choice on the decision and the trace; the paths kept are those the kernel may still take.</summary>
+    private static void Record(DecisionWork work, NetRouteInfo route, PathPick pick)
+    {
+        work.Decision.PathChoice = pick.Choice;
+        work.Decision.Paths = pick.Candidates.Select(i => work.Decision.Paths[i]).ToArray();
+        if (work.Explaining && pick.Why.Length > 0)
+        {
+            work.Note(RouteTraceStage.Path, route.ToString(), pick.Why);
+        }
+    }
+
+    /// <summary>
+    /// The paths the kernel may take once its choices that do not hash are made, and how it made them. A
+    /// further choice (a neighbour's state, say) narrows <see cref="Candidates"/> before the hash is named.
+    /// </summary>
+    private readonly struct PathPick
+    {
+        public PathPick(IReadOnlyList<int> candidates, RoutePathChoice choice, string why)
+        {
+            Candidates = candidates ?? throw new ArgumentNullException(nameof(candidates));
+            Choice = choice;
+            Why = why;
+        }
+
+        /// <summary>Indexes into the usable paths, in the route's order; the first is the headline.</summary>
+        public IReadOnlyList<int> Candidates { get; }
+
+        public RoutePathChoice Choice { get; }
+
+        /// <summary>A clause for the reason and the trace; empty when there was nothing to choose.</summary>
+        public string Why { get; }
+    }
+}

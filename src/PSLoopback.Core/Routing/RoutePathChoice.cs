@@ -1,0 +1,23 @@
+namespace PSLoopback.Routing;
+
+/// <summary>How the kernel chose the headline path among a route's paths (<see cref="RouteDecision.Paths"/>).</summary>
+public enum RoutePathChoice
+{
+    /// <summary>The route has one usable path: there was nothing to choose.</summary>
+    Only,
+
+    /// <summary>An output interface was asked for: the path on it.</summary>
+    OutputInterface,
+
+    /// <summary>IPv4 with a source given: the one path whose own source address is that source.</summary>
+    SourceAddress,
+
+    /// <summary>The kernel picks one of <see cref="RouteDecision.Paths"/> by a hash over the flow; the headline is the first, not a prediction.</summary>
+    Hash,
+
+    /// <summary>
+    /// The kernel's hash, computed: the hash seed is set and the policy is layer 3, so the headline is the path
+    /// the kernel's hash takes for this flow (as `ip route get` asks it: flow label 0).
+    /// </summary>
+    ComputedHash,
+}
