@@ -93,6 +93,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             ResolveIPv6(work);
         }
 
+        AnswerFromCache(work);
         return work.Finish(snapshot);
     }
 

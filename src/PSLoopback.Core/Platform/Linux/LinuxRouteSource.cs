@@ -10,6 +10,7 @@ public sealed class LinuxRouteSource : IRouteSource
         var interfaces = new LinuxInterfaceSource().GetInterfaces();
         var (routes, rules) = LinuxRouteDump.Read();
         var snapshot = new RouteSnapshot(interfaces, LinuxRouteBuilder.BuildRoutes(routes, interfaces), LinuxRouteBuilder.BuildRules(rules));
+        snapshot.Exceptions = LinuxRouteExceptionBuilder.Build(LinuxRouteExceptionDump.Read(), interfaces, System.DateTime.UtcNow);
 
         // RFC 6724 rule 7 follows each interface's use_tempaddr; procfs, unlike sysfs, always shows this
         // process's network namespace.
