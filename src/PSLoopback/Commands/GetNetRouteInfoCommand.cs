@@ -16,10 +16,12 @@ namespace PSLoopback.Commands;
 [Cmdlet(VerbsCommon.Get, "NetRouteInfo", DefaultParameterSetName = RouteSet)]
 [OutputType(typeof(NetRoute), ParameterSetName = new[] { RouteSet })]
 [OutputType(typeof(NetRoutingRule), ParameterSetName = new[] { RuleSet })]
+[OutputType(typeof(NetRouteCacheEntry), ParameterSetName = new[] { CacheSet })]
 public sealed class GetNetRouteInfoCommand : PSCmdlet
 {
     private const string RouteSet = "Route";
     private const string RuleSet = "Rule";
+    private const string CacheSet = "Cache";
 
     private RouteSnapshot? snapshot;
     private uint[]? tables;
@@ -56,6 +58,10 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
     [Parameter(ParameterSetName = RuleSet, Mandatory = true)]
     public SwitchParameter Rule { get; set; }
 
+    /// <summary>Linux: the route exception cache instead of the routes, as `ip route show cache` lists it.</summary>
+    [Parameter(ParameterSetName = CacheSet, Mandatory = true)]
+    public SwitchParameter Cache { get; set; }
+
     protected override void BeginProcessing()
     {
         if (Table is not null)
@@ -88,9 +94,10 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
         }
 
-        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || Table is not null || RouteType is not null))
+        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || Cache || Table is not null || RouteType is not null))
         {
             var (parameter, id, why) = Rule ? (nameof(Rule), "RulesUnsupported", "no policy rules")
+                : Cache ? (nameof(Cache), "CacheUnsupported", "no route exception cache that it shows")
                 : Table is not null ? (nameof(Table), "TablesUnsupported", "one routing table")
                 : (nameof(RouteType), "RouteTypesUnsupported", "no route types (a multicast or loopback route is a route like any other)");
             ThrowTerminatingError(new ErrorRecord(
@@ -108,6 +115,16 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             foreach (var rule in facts.Rules.Where(r => (family is null || r.AddressFamily == family) && (tables is null || tables.Contains(r.Table))))
             {
                 WriteObject(new NetRoutingRule(rule));
+            }
+
+            return;
+        }
+
+        if (Cache)
+        {
+            foreach (var entry in facts.Exceptions.Where(e => (family is null || e.AddressFamily == family) && (tables is null || tables.Contains(e.Table))))
+            {
+                WriteObject(new NetRouteCacheEntry(entry));
             }
 
             return;

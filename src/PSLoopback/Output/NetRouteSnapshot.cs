@@ -24,6 +24,7 @@ public sealed class NetRouteSnapshot
         Routes = new TextList<NetRoute>(snapshot.Routes.Select(r => new NetRoute(r)), "\n");
         Rules = new TextList<NetRoutingRule>(snapshot.Rules.Select(r => new NetRoutingRule(r)), "\n");
         PreferTemporaryAddresses = new TextList<int>(snapshot.PreferTemporaryAddresses.OrderBy(i => i));
+        Exceptions = new TextList<NetRouteCacheEntry>(snapshot.Exceptions.Select(e => new NetRouteCacheEntry(e)), "\n");
     }
 
     public int FormatVersion => CurrentFormatVersion;
@@ -50,6 +51,9 @@ public sealed class NetRouteSnapshot
 
     /// <summary>The ifIndex of each interface that prefers temporary IPv6 source addresses (use_tempaddr 2).</summary>
     public TextList<int> PreferTemporaryAddresses { get; }
+
+    /// <summary>Linux: the route exception cache (ip route show cache) of both families; empty elsewhere.</summary>
+    public TextList<NetRouteCacheEntry> Exceptions { get; }
 
     public override string ToString() =>
         $"{ComputerName} ({OperatingSystem}) at {TakenAt}: {Interfaces.Count} interfaces, {Routes.Count} routes, {Rules.Count} rules";
