@@ -14,6 +14,7 @@
         InterfaceAlias    = 'Gets only routes with a next hop on the interfaces with these names. Wildcards are accepted; a name without wildcards that matches no interface is reported as an error.'
         RouteType         = 'Gets only routes of these types: Unicast, Local, Broadcast, Multicast, Blackhole, Unreachable, Prohibit, Throw, and the rest of Linux''s route types.'
         Rule              = 'Gets the policy rules instead of the routes. Linux only: Windows has no policy rules.'
+        Cache             = 'Gets the route exception cache instead of the routes, as `ip route show cache` and `ip -6 route show cache` list it: the gateways ICMP redirects gave and the path MTUs the kernel learned, per destination, with the seconds each entry had left when read. Linux only.'
     }
     Inputs      = @(
         @{ Type = 'System.Int32'; Description = 'Interface indexes, from an InterfaceIndex or ifIndex property (for example Get-NetInterfaceInfo output).' }
@@ -22,6 +23,7 @@
     Outputs     = @{
         'PSLoopback.Output.NetRoute' = 'One object per route, its prefixes and next hops as text. The default view is one line per route in `ip route show table all` words, its table first and each path of a multipath route on a line of its own; Format-Table gives the main columns.'
         'PSLoopback.Output.NetRoutingRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
+        'PSLoopback.Output.NetRouteCacheEntry' = 'With -Cache, one object per route exception, shown as `ip route show cache` shows it.'
     }
     Notes       = @(
         'Verified on Linux against `ip -j route show table all`, `ip -j -6 route show table all`, `ip -j rule` and `ip -j -6 rule`, on this host and in network namespaces. On Windows, run in CI under Wine for the IPv4 routes Wine reports (destination, prefix, next hop, interface); written to Windows'' documentation and not yet run on real Windows. Not implemented on macOS.'
