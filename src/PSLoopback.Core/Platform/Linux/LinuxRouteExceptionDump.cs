@@ -15,6 +15,9 @@ public static class LinuxRouteExceptionDump
     public static IReadOnlyList<RouteMessage> Read()
     {
         using var socket = NetlinkSocket.OpenRoute();
+
+        // Strictly checked, the request's RTM_F_CLONED makes the kernel send the cache alone, not every route again.
+        socket.EnableStrictChecking();
         var exceptions = new List<RouteMessage>();
         foreach (var family in new[] { AF_INET, AF_INET6 })
         {
@@ -25,8 +28,8 @@ public static class LinuxRouteExceptionDump
     }
 
     /// <summary>
-    /// The cache entries of a route dump. Without strict checking the kernel sends FIB routes and exceptions alike
-    /// whatever the request says, so the RTM_F_CLONED each entry carries is what tells them apart.
+    /// The cache entries of a route dump, told apart by the RTM_F_CLONED each carries: a kernel that does not filter
+    /// (before 5.3, or without strict checking) sends its FIB routes too.
     /// </summary>
     internal static IEnumerable<RouteMessage> Exceptions(IEnumerable<NetlinkMessage> messages) =>
         messages.Where(m => m.Type == RTM_NEWROUTE)
