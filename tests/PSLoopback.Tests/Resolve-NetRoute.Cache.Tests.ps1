@@ -328,3 +328,26 @@ Describe 'Resolve-NetRoute with the route exception cache (icmp_redirect.sh, pmt
         }
     }
 }
+
+Describe 'Resolve-NetRoute -Snapshot reading the exception cache' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $script:json = Get-NetRouteSnapshot | ConvertTo-Json -Depth 8
+    }
+
+    It 'reads a snapshot saved before the cache was kept, as one with an empty cache' {
+        $old = $json | ConvertFrom-Json
+        $old.PSObject.Properties.Remove('Exceptions')
+        (Resolve-NetRoute 127.0.0.1 -Snapshot $old).FromCache | Should -BeFalse
+    }
+
+    It 'refuses a cache entry <Why>' -ForEach @(
+        @{ Why = 'without a destination'; Entry = @{ NextHop = '0.0.0.0'; InterfaceIndex = 1 }; Expected = '*Cache entry 1*no Destination*' }
+        @{ Why = 'without a next hop'; Entry = @{ Destination = '192.0.2.9'; InterfaceIndex = 1 }; Expected = '*Cache entry 1*no NextHop*' }
+        @{ Why = 'with an interface index of 0'; Entry = @{ Destination = '192.0.2.9'; NextHop = '0.0.0.0'; InterfaceIndex = 0 }; Expected = '*Cache entry 1*InterfaceIndex*' }
+        @{ Why = 'whose time is not a time'; Entry = @{ Destination = '192.0.2.9'; NextHop = '0.0.0.0'; InterfaceIndex = 1; ReadAt = 'soon' }; Expected = "*Cache entry 1*ReadAt 'soon'*" }
+    ) {
+        $broken = $json | ConvertFrom-Json
+        $broken.Exceptions = @([pscustomobject]$Entry)
+        { Resolve-NetRoute 127.0.0.1 -Snapshot $broken -ErrorAction Stop } | Should -Throw -ExpectedMessage $Expected
+    }
+}
