@@ -109,20 +109,38 @@ function Format-Answer(`$d) {
     "`$(`$d.RouteType.ToLowerInvariant()) dev `$(`$d.InterfaceAlias) via `$via src `$(`$d.SourceAddress) mtu `$(`$d.Mtu)"
 }
 `$copy = Get-NetRouteSnapshot | ConvertTo-Json -Depth 8 | ConvertFrom-Json
-@(foreach (`$destination in $list) {
+`$cache = @(Get-NetRouteInfo -Cache | ForEach-Object { "`$(`$_.Destination) via `$(`$_.NextHop) dev `$(`$_.InterfaceAlias) mtu `$(`$_.Mtu)" } | Sort-Object)
+`$answers = @(foreach (`$destination in $list) {
     `$live = Resolve-NetRoute `$destination -Verify -WarningAction SilentlyContinue
     `$saved = Resolve-NetRoute `$destination -Snapshot `$copy
     [pscustomobject]@{
         Destination = `$destination; Answer = Format-Answer `$live; Saved = Format-Answer `$saved; Text = `$live.Text
         FromCache = `$live.FromCache; SavedFromCache = `$saved.FromCache; KernelAgrees = `$live.KernelAgrees; KernelAnswer = `$live.KernelAnswer
     }
-}) | ConvertTo-Json -AsArray
+})
+[pscustomobject]@{ Answers = `$answers; Cache = `$cache } | ConvertTo-Json -Depth 4
 "@
         $result = Invoke-FreshPwsh -Namespace "$($prefix)h1" -Script $script -TimeoutSeconds 120
         if ($result.ExitCode -ne 0) { throw "Resolve-NetRoute failed (exit $($result.ExitCode)): $($result.Error)" }
+        $output = $result.Output | ConvertFrom-Json
         $answers = @{}
-        foreach ($answer in @($result.Output | ConvertFrom-Json)) { $answers[$answer.Destination] = $answer }
-        $answers
+        foreach ($answer in @($output.Answers)) { $answers[$answer.Destination] = $answer }
+        @{ Answers = $answers; Cache = @($output.Cache) }
+    }
+
+    function Get-IpCache {
+        # `ip -j route show cache` of both families, in the words of Get-OurAnswers' cache list.
+        @(foreach ($family in '-4', '-6') {
+                foreach ($entry in @(Invoke-Ip -n "$($prefix)h1" $family -j route show cache | ConvertFrom-Json)) {
+                    $unspecified = if ($family -eq '-6') { '::' } else { '0.0.0.0' }
+                    $gateway = if ($entry.PSObject.Properties['gateway']) { $entry.gateway } else { $unspecified }
+                    $mtu = ''
+                    if ($entry.PSObject.Properties['metrics']) {
+                        foreach ($metric in @($entry.metrics)) { if ($metric.PSObject.Properties['mtu']) { $mtu = "$($metric.mtu)" } }
+                    }
+                    "$($entry.dst) via $gateway dev $($entry.dev) mtu $mtu"
+                }
+            }) | Sort-Object
     }
 
     function Get-ErrorWord([string]$Message) {
@@ -142,7 +160,11 @@ function Format-Answer(`$d) {
             $answer = Get-IpAnswer $destination
             $kernel[$destination] = if ($answer -like 'error *') { 'error ' + (Get-ErrorWord $answer) } else { $answer }
         }
-        $script:results[$Name] = @{ Kernel = $kernel; Ours = Get-OurAnswers; Steps = @($steps); Cache = @(& ip -n "$($prefix)h1" route show cache) + @(& ip -n "$($prefix)h1" -6 route show cache) }
+        $ours = Get-OurAnswers
+        $script:results[$Name] = @{
+            Kernel = $kernel; Ours = $ours.Answers; OurCache = $ours.Cache; KernelCache = @(Get-IpCache); Steps = @($steps)
+            Cache = @(& ip -n "$($prefix)h1" route show cache) + @(& ip -n "$($prefix)h1" -6 route show cache)
+        }
     }
 
     function Wait-Cache([string[]]$Expected, [int]$Size) {
@@ -316,6 +338,10 @@ Describe 'Resolve-NetRoute with the route exception cache (icmp_redirect.sh, pmt
                     $results[$Name].Kernel[$destination] | Should -Not -Be $results['initial routes'].Kernel[$destination] -Because 'else the stage tests no exception'
                 }
             }
+        }
+
+        It 'lists the cache as ip route show cache does' {
+            ($results[$Name].OurCache -join "`n") | Should -Be ($results[$Name].KernelCache -join "`n")
         }
 
         It 'answers from the cache exactly for <Cached>' {
