@@ -10,6 +10,9 @@ namespace PSLoopback.Routing;
 // rt6_find_cached_rt).
 public sealed partial class LinuxRouteResolver
 {
+    // Built on first use; two threads building it at once build the same thing.
+    private ILookup<IPAddress, NetRouteException>? exceptionsByDestination;
+
     /// <summary>Puts the MTU on a decision that sends a packet, taking the exception cache's entry where one applies.</summary>
     private void AnswerFromCache(DecisionWork work)
     {
@@ -55,11 +58,10 @@ public sealed partial class LinuxRouteResolver
     /// </summary>
     private NetRouteException? FindException(RouteQuery query, NetRouteInfo route, int index, IPAddress hop)
     {
-        var destination = query.Destination;
+        exceptionsByDestination ??= snapshot.Exceptions.ToLookup(e => e.Destination);
         var ipv4 = route.AddressFamily == IPAddressFamily.IPv4;
-        return snapshot.Exceptions.FirstOrDefault(e =>
+        return exceptionsByDestination[query.Destination].FirstOrDefault(e =>
             e.AddressFamily == route.AddressFamily
-            && e.Destination.Equals(destination)
             && e.Table == route.Table
             && e.InterfaceIndex == index
             && (ipv4
