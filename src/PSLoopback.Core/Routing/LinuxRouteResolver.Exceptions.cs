@@ -26,29 +26,43 @@ public sealed partial class LinuxRouteResolver
         decision.Mtu = route?.Mtu;
 
         // Only a unicast route's next hop carries exceptions: local, broadcast and multicast answers have none.
-        if (route is not null && decision.RouteType == RouteType.Unicast && decision.InterfaceIndex is int index && decision.NextHop is IPAddress hop
-            && FindException(work.Query, route, index, hop) is NetRouteException exception)
+        if (route is not null && decision.RouteType == RouteType.Unicast && snapshot.Exceptions.Count > 0)
         {
-            var redirected = decision.AddressFamily == IPAddressFamily.IPv4 ? exception.Redirected : !exception.NextHop.Equals(hop);
-            decision.RouteException = exception;
-            decision.Redirected = redirected;
-            decision.Mtu = exception.Mtu ?? route.Mtu;
-            if (redirected)
-            {
-                decision.NextHop = exception.NextHop;
-                decision.Paths = decision.Paths
-                    .Select(p => p.InterfaceIndex == index && p.NextHop.Equals(hop) ? new RoutePath(exception.NextHop, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight) : p)
-                    .ToArray();
-            }
-
-            decision.ExtendReason(() => "; " + DescribeException(exception, redirected));
-            if (work.Explaining)
-            {
-                work.Note(RouteTraceStage.Path, exception.ToString(), DescribeException(exception, redirected));
-            }
+            ApplyException(work, route);
         }
 
         decision.PathMtu = decision.Mtu ?? (decision.InterfaceIndex is int device ? snapshot.FindInterface(device)?.Mtu : null);
+    }
+
+    private void ApplyException(DecisionWork work, NetRouteInfo route)
+    {
+        var decision = work.Decision;
+
+        // Each path of a multipath route has its own next hop and so its own entries; the kernel hashes to one.
+        decision.Paths = decision.Paths
+            .Select(p => FindException(work.Query, route, p.InterfaceIndex, p.NextHop) is NetRouteException own && IsRedirect(own, p.NextHop)
+                ? new RoutePath(own.NextHop, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight)
+                : p)
+            .ToArray();
+        if (decision.InterfaceIndex is not int index || decision.NextHop is not IPAddress hop || FindException(work.Query, route, index, hop) is not NetRouteException exception)
+        {
+            return;
+        }
+
+        var redirected = IsRedirect(exception, hop);
+        decision.RouteException = exception;
+        decision.Redirected = redirected;
+        decision.Mtu = exception.Mtu ?? route.Mtu;
+        if (redirected)
+        {
+            decision.NextHop = exception.NextHop;
+        }
+
+        decision.ExtendReason(() => "; " + DescribeException(exception, redirected));
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Path, exception.ToString(), DescribeException(exception, redirected));
+        }
     }
 
     /// <summary>
@@ -68,6 +82,10 @@ public sealed partial class LinuxRouteResolver
                 ? e.Redirected || e.NextHop.Equals(hop)
                 : e.RouteMetric == route.RouteMetric && SourceKeyMatches(e, route, query)));
     }
+
+    /// <summary>IPv4 marks a redirected entry; an IPv6 entry is one when its gateway is not the next hop's.</summary>
+    private static bool IsRedirect(NetRouteException exception, IPAddress hop) =>
+        exception.AddressFamily == IPAddressFamily.IPv4 ? exception.Redirected : !exception.NextHop.Equals(hop);
 
     private static bool SourceKeyMatches(NetRouteException exception, NetRouteInfo route, RouteQuery query)
     {

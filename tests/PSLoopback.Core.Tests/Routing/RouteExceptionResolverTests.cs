@@ -189,6 +189,20 @@ public class RouteExceptionResolverTests
         Assert.False(decision.FromCache);
     }
 
+    /// <summary>The kernel hashes a flow onto one path of a multipath route; each path answers with its own next hop's entry.</summary>
+    [Fact]
+    public void EachPathOfAMultipathRouteTakesItsOwnNextHopsRedirect()
+    {
+        var host = Host().Route("203.0.113.0/24 nexthop via 172.16.1.253 dev br0 nexthop via 198.51.100.253 dev eth1");
+        var snapshot = With(host, Entry("203.0.113.9", "198.51.100.254", dev: 3, redirected: true));
+
+        var decision = Resolve(snapshot, "203.0.113.9");
+
+        Assert.Equal(new[] { "172.16.1.253", "198.51.100.254" }, decision.Paths.Select(p => p.NextHop.ToString()));
+        Assert.Equal(IPAddress.Parse("172.16.1.253"), decision.NextHop);
+        Assert.False(decision.FromCache);
+    }
+
     [Fact]
     public void VerificationComparesTheMtu()
     {
