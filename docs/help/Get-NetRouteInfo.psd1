@@ -56,6 +56,11 @@
             Remarks = 'Lists the rules in priority order: by default 0 lookup local, 32766 lookup main, 32767 lookup default. A VPN that adds "suppress_prefixlength 0" shows here.'
         }
         @{
+            Title   = 'Show what redirects and path MTU discovery taught the kernel'
+            Code    = 'Get-NetRouteInfo -Cache'
+            Remarks = 'One line per route exception, as `ip route show cache` prints it: "172.16.2.2 via 172.16.1.254 dev br0 cache <redirected> expires 298sec mtu 1300". Resolve-NetRoute answers from these entries as the kernel does.'
+        }
+        @{
             Title   = 'Save a table for a what-if question later'
             Code    = 'Get-NetRouteInfo | Export-Csv routes.csv; Resolve-NetRoute 198.51.100.7 -RouteTable (Import-Csv routes.csv)'
             Remarks = 'Every table is saved, the local one too, and a multipath route''s next hops as one cell (via 192.0.2.1 dev eth0 weight 1; ...), read back by name; so Resolve-NetRoute knows this host''s addresses (from the local routes) and answers with source addresses and -LocalIPAddress. A route list has no rules or interface facts: for the whole machine, save Get-NetRouteSnapshot instead.'
