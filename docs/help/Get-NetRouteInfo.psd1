@@ -16,6 +16,7 @@
         RouteType         = 'Gets only routes of these types: Unicast, Local, Broadcast, Multicast, Blackhole, Unreachable, Prohibit, Throw, and the rest of Linux''s route types.'
         Rule              = 'Gets the policy rules instead of the routes. Linux only: Windows has no policy rules.'
         NextHopObject     = 'Gets the nexthop objects instead of the routes (`ip nexthop`): single nexthops, blackholes and groups, which routes name by their NextHopId (nhid). Linux only.'
+        Cache             = 'Gets the route exception cache instead of the routes, as `ip route show cache` and `ip -6 route show cache` list it: the gateways ICMP redirects gave and the path MTUs the kernel learned, per destination, with the seconds each entry had left when read. Linux only.'
     }
     Inputs      = @(
         @{ Type = 'System.Int32'; Description = 'Interface indexes, from an InterfaceIndex or ifIndex property (for example Get-NetInterfaceInfo output).' }
@@ -25,6 +26,7 @@
         'PSLoopback.Output.NetRoute' = 'One object per route, its prefixes and next hops as text. The default view is one line per route in `ip route show table all` words, its table first and each path of a multipath route on a line of its own; Format-Table gives the main columns.'
         'PSLoopback.Output.NetRoutingRule' = 'With -Rule, one object per policy rule, shown as `ip rule` shows it.'
         'PSLoopback.Output.NetNextHopEntry' = 'With -NextHopObject, one object per nexthop object, shown as `ip nexthop` shows it.'
+        'PSLoopback.Output.NetRouteCacheEntry' = 'With -Cache, one object per route exception, shown as `ip route show cache` shows it.'
     }
     Notes       = @(
         'Verified on Linux against `ip -j route show table all`, `ip -j -6 route show table all`, `ip -j rule` and `ip -j -6 rule`, on this host and in network namespaces. On Windows, run in CI under Wine for the IPv4 routes Wine reports (destination, prefix, next hop, interface); written to Windows'' documentation and not yet run on real Windows. Not implemented on macOS.'
@@ -55,6 +57,11 @@
             Title   = 'Show the policy rules'
             Code    = 'Get-NetRouteInfo -Rule'
             Remarks = 'Lists the rules in priority order: by default 0 lookup local, 32766 lookup main, 32767 lookup default. A VPN that adds "suppress_prefixlength 0" shows here.'
+        }
+        @{
+            Title   = 'Show what redirects and path MTU discovery taught the kernel'
+            Code    = 'Get-NetRouteInfo -Cache'
+            Remarks = 'One line per route exception, as `ip route show cache` prints it: "172.16.2.2 via 172.16.1.254 dev br0 cache <redirected> expires 298sec mtu 1300". Resolve-NetRoute answers from these entries as the kernel does.'
         }
         @{
             Title   = 'Save a table for a what-if question later'

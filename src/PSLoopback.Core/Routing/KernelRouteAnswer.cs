@@ -26,6 +26,15 @@ public sealed class KernelRouteAnswer
 
     public uint? Table { get; set; }
 
+    /// <summary>Linux: the MTU the answer carries (RTAX_MTU: an exception's path MTU or the route's metric); null when none, as `ip route get` prints none.</summary>
+    public int? Mtu { get; set; }
+
+    /// <summary>Linux IPv4: the gateway came from an ICMP redirect (cache &lt;redirected&gt;).</summary>
+    public bool Redirected { get; set; }
+
+    /// <summary>Linux: how long the cache entry that answered has left; null when it does not expire.</summary>
+    public System.TimeSpan? Expires { get; set; }
+
     public override string ToString()
     {
         if (Error != RouteError.None)
@@ -37,6 +46,9 @@ public sealed class KernelRouteAnswer
             + (Gateway is null ? string.Empty : $"via {Gateway} ")
             + $"dev {InterfaceAlias ?? InterfaceIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
             + (PreferredSource is null ? string.Empty : $" src {PreferredSource}")
-            + (Table is uint table ? " table " + RouteTables.Name(table) : string.Empty);
+            + (Table is uint table ? " table " + RouteTables.Name(table) : string.Empty)
+            + (Redirected ? " cache <redirected>" : string.Empty)
+            + (Expires is System.TimeSpan left ? $" expires {(long)left.TotalSeconds}sec" : string.Empty)
+            + (Mtu is int mtu ? $" mtu {mtu}" : string.Empty);
     }
 }

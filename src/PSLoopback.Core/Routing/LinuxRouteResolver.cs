@@ -103,6 +103,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             ResolveIPv6(work);
         }
 
+        AnswerFromCache(work);
         return work.Finish(snapshot);
     }
 

@@ -72,6 +72,23 @@ public sealed class RouteDecision
 
     /// <summary>How the headline path was chosen among <see cref="Paths"/>; with Hash the headline is only the first of them.</summary>
     public RoutePathChoice PathChoice { get; internal set; }
+    /// <summary>
+    /// The MTU `ip route get` reports: the path MTU of the route exception that answered, else the route's own
+    /// mtu metric; null when neither has one (the kernel then prints none, and the device's MTU applies).
+    /// </summary>
+    public int? Mtu { get; internal set; }
+
+    /// <summary>The MTU packets on this path get: <see cref="Mtu"/>, else the output interface's MTU; null when neither is known.</summary>
+    public int? PathMtu { get; internal set; }
+
+    /// <summary>Linux: the route exception (`ip route show cache`) that answered for the destination, or null.</summary>
+    public NetRouteException? RouteException { get; internal set; }
+
+    /// <summary>Whether the answer comes from the route exception cache (ip's "cache"): a redirect's gateway or a learned path MTU.</summary>
+    public bool FromCache => RouteException is not null;
+
+    /// <summary>Whether the route exception's gateway came from an ICMP redirect (ip's "cache &lt;redirected&gt;").</summary>
+    public bool Redirected { get; internal set; }
 
     /// <summary>One sentence on why: the rule, the table and the route that decided, or what refused.</summary>
     /// <remarks>Written when first read: most of a hundred thousand answers are never shown.</remarks>
@@ -103,6 +120,14 @@ public sealed class RouteDecision
     {
         reason = null;
         reasonFactory = factory;
+    }
+
+    /// <summary>Adds to the reason, still written only when first read.</summary>
+    internal void ExtendReason(Func<string> more)
+    {
+        var before = reasonFactory;
+        var written = reason;
+        SetReason(() => (written ?? before?.Invoke() ?? string.Empty) + more());
     }
 
     /// <summary>A copy that takes one of <see cref="Paths"/> as the answer (the one the kernel hashed the flow to).</summary>

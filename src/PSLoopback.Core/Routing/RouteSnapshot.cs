@@ -39,6 +39,12 @@ public sealed class RouteSnapshot
     /// <summary>The policy rules of both families; empty means the kernel's defaults (local, main, default). Windows has none.</summary>
     public IReadOnlyList<NetRouteRule> Rules { get; }
 
+    /// <summary>
+    /// Linux: the route exception cache of both families (`ip route show cache`), which answers before the route
+    /// for its destination; empty where none was read.
+    /// </summary>
+    public IReadOnlyList<NetRouteException> Exceptions { get; set; } = Array.Empty<NetRouteException>();
+
     /// <summary>Interfaces whose IPv6 configuration prefers temporary addresses (use_tempaddr 2).</summary>
     public ISet<int> PreferTemporaryAddresses { get; } = new HashSet<int>();
 

@@ -90,6 +90,12 @@ public static class RouteVerification
             differences.Add($"source: ours {ours.SourceAddress?.ToString() ?? "none"}, {theirs} {kernelSource?.ToString() ?? "none"}");
         }
 
+        // Only Linux reports an MTU with its answer, and only when the route or its cache entry has one.
+        if (!windows && ours.Mtu != kernel.Mtu)
+        {
+            differences.Add($"mtu: ours {ours.Mtu?.ToString() ?? "none"}, {theirs} {kernel.Mtu?.ToString() ?? "none"}");
+        }
+
         return differences;
     }
 

@@ -17,11 +17,13 @@ namespace PSLoopback.Commands;
 [OutputType(typeof(NetRoute), ParameterSetName = new[] { RouteSet })]
 [OutputType(typeof(NetRoutingRule), ParameterSetName = new[] { RuleSet })]
 [OutputType(typeof(NetNextHopEntry), ParameterSetName = new[] { NextHopObjectSet })]
+[OutputType(typeof(NetRouteCacheEntry), ParameterSetName = new[] { CacheSet })]
 public sealed class GetNetRouteInfoCommand : PSCmdlet
 {
     private const string RouteSet = "Route";
     private const string RuleSet = "Rule";
     private const string NextHopObjectSet = "NextHopObject";
+    private const string CacheSet = "Cache";
 
     private RouteSnapshot? snapshot;
     private uint[]? tables;
@@ -60,6 +62,9 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
 
     [Parameter(ParameterSetName = NextHopObjectSet, Mandatory = true)]
     public SwitchParameter NextHopObject { get; set; }
+    /// <summary>Linux: the route exception cache instead of the routes, as `ip route show cache` lists it.</summary>
+    [Parameter(ParameterSetName = CacheSet, Mandatory = true)]
+    public SwitchParameter Cache { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -93,10 +98,11 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             ThrowTerminatingError(new ErrorRecord(e, "RoutesUnavailable", ErrorCategory.ReadError, null));
         }
 
-        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || NextHopObject || Table is not null || RouteType is not null))
+        if (snapshot!.OperatingSystem == HostOS.Windows && (Rule || NextHopObject || Cache || Table is not null || RouteType is not null))
         {
             var (parameter, id, why) = Rule ? (nameof(Rule), "RulesUnsupported", "no policy rules")
                 : NextHopObject ? (nameof(NextHopObject), "NextHopObjectsUnsupported", "no nexthop objects")
+                : Cache ? (nameof(Cache), "CacheUnsupported", "no route exception cache that it shows")
                 : Table is not null ? (nameof(Table), "TablesUnsupported", "one routing table")
                 : (nameof(RouteType), "RouteTypesUnsupported", "no route types (a multicast or loopback route is a route like any other)");
             ThrowTerminatingError(new ErrorRecord(
@@ -125,6 +131,16 @@ public sealed class GetNetRouteInfoCommand : PSCmdlet
             foreach (var nextHop in facts.NextHopObjects.Where(n => family is null || n.AddressFamily is null || n.AddressFamily == family))
             {
                 WriteObject(new NetNextHopEntry(nextHop));
+            }
+
+            return;
+        }
+
+        if (Cache)
+        {
+            foreach (var entry in facts.Exceptions.Where(e => (family is null || e.AddressFamily == family) && (tables is null || tables.Contains(e.Table))))
+            {
+                WriteObject(new NetRouteCacheEntry(entry));
             }
 
             return;

@@ -46,7 +46,35 @@ internal static class SnapshotConverter
         var nextHops = Items(row, "NextHopObjects").Select(item => NextHop(new InputRow(item, $"A nexthop object of {Source}"))).ToList();
         var neighbors = Items(row, "Neighbors").Select(item => Neighbor(new InputRow(item, $"A neighbour entry of {Source}"))).ToList();
         var settings = Items(row, "Settings").Select(item => Setting(row, item.ToString())).ToList();
-        return SavedSnapshot.Build(interfaces, routes, rules, temporary, os, new SavedLinuxState(nextHops, neighbors, settings));
+        var snapshot = SavedSnapshot.Build(interfaces, routes, rules, temporary, os, new SavedLinuxState(nextHops, neighbors, settings));
+
+        // Snapshots written before the exception cache was kept have none, as a host with an empty cache.
+        snapshot.Exceptions = Items(row, "Exceptions").Select((item, i) => Exception(new InputRow(item, $"Cache entry {i + 1} of {Source}"))).ToList();
+        return snapshot;
+    }
+
+    private static NetRouteException Exception(InputRow row)
+    {
+        var destination = row.Address("Destination") ?? throw row.Bad("it has no Destination");
+        var expires = row.Number("ExpiresSeconds", int.MaxValue);
+        var readAt = row.Text("ReadAt");
+        return new NetRouteException
+        {
+            Destination = destination,
+            Source = row.Address("Source"),
+            NextHop = row.Address("NextHop") ?? throw row.Bad("it has no NextHop"),
+            InterfaceIndex = (int)(row.Number("InterfaceIndex", int.MaxValue, 1) ?? throw row.Bad("it has no InterfaceIndex")),
+            InterfaceAlias = row.Text("InterfaceAlias"),
+            Table = (uint)(row.Number("Table", uint.MaxValue, 1) ?? RouteTables.Main),
+            RouteMetric = (uint)(row.Number("RouteMetric", uint.MaxValue) ?? 0),
+            Redirected = row.Boolean("Redirected") ?? false,
+            Mtu = (int?)row.Number("Mtu", int.MaxValue, 1),
+            MtuLocked = row.Boolean("MtuLocked") ?? false,
+            Expires = expires is long seconds ? TimeSpan.FromSeconds(seconds) : null,
+            ReadAt = readAt is null ? null
+                : DateTime.TryParse(readAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at) ? at
+                : throw row.Bad($"its ReadAt '{readAt}' is not a time"),
+        };
     }
 
     private static SavedInterface Interface(InputRow row)

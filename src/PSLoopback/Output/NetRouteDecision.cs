@@ -63,6 +63,24 @@ public sealed class NetRouteDecision
     /// <summary>The route that decided, as ip route prints it.</summary>
     public string? Route => decision.Route is { } route ? new NetRoute(route).Text : null;
 
+    /// <summary>The MTU `ip route get` reports: the route exception's path MTU, else the route's mtu metric; null when neither.</summary>
+    public int? Mtu => decision.Mtu;
+
+    /// <summary>The MTU this path gets: <see cref="Mtu"/>, else the output interface's MTU.</summary>
+    public int? PathMtu => decision.PathMtu;
+
+    /// <summary>Linux: the answer comes from the route exception cache (ip's "cache"): a redirect or a learned path MTU.</summary>
+    public bool FromCache => decision.FromCache;
+
+    /// <summary>Linux: the gateway came from an ICMP redirect (ip's "cache &lt;redirected&gt;").</summary>
+    public bool Redirected => decision.Redirected;
+
+    /// <summary>Linux: how long the cache entry that answered had left when the snapshot was read; null when it does not expire.</summary>
+    public System.TimeSpan? CacheExpires => decision.RouteException?.Expires;
+
+    /// <summary>Linux: the cache entry that answered, as `ip route show cache` prints it.</summary>
+    public string? CacheEntry => decision.RouteException?.ToString();
+
     /// <summary>True when the packet never leaves this host: a local destination or a loopback interface.</summary>
     public bool StaysOnHost => decision.StaysOnHost;
 
@@ -127,6 +145,20 @@ public sealed class NetRouteDecision
         if (TableName is not null)
         {
             text.Append(" table ").Append(TableName);
+        }
+
+        if (FromCache)
+        {
+            text.Append(" cache").Append(Redirected ? " <redirected>" : string.Empty);
+            if (CacheExpires is System.TimeSpan left)
+            {
+                text.Append(" expires ").Append(((long)left.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append("sec");
+            }
+        }
+
+        if (Mtu is int mtu)
+        {
+            text.Append(" mtu ").Append(mtu.ToString(CultureInfo.InvariantCulture));
         }
 
         if (RulePriority is uint rule)

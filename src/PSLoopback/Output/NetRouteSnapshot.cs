@@ -27,6 +27,7 @@ public sealed class NetRouteSnapshot
         NextHopObjects = new TextList<NetNextHopEntry>(snapshot.NextHopObjects.Select(n => new NetNextHopEntry(n)), "\n");
         Neighbors = new TextList<NetNeighborEntry>(snapshot.Neighbors.Select(n => new NetNeighborEntry(n)), "\n");
         Settings = new TextList<string>(snapshot.Settings.Values.Select(s => s.Key + "=" + OutputText.Invariant(s.Value)));
+        Exceptions = new TextList<NetRouteCacheEntry>(snapshot.Exceptions.Select(e => new NetRouteCacheEntry(e)), "\n");
     }
 
     public int FormatVersion => CurrentFormatVersion;
@@ -66,6 +67,8 @@ public sealed class NetRouteSnapshot
 
     /// <summary>The sysctls that steer Linux's decisions, each as name=value (net.ipv4.fib_multipath_use_neigh=1).</summary>
     public TextList<string> Settings { get; }
+    /// <summary>Linux: the route exception cache (ip route show cache) of both families; empty elsewhere.</summary>
+    public TextList<NetRouteCacheEntry> Exceptions { get; }
 
     public override string ToString() =>
         $"{ComputerName} ({OperatingSystem}) at {TakenAt}: {Interfaces.Count} interfaces, {Routes.Count} routes, {Rules.Count} rules";

@@ -59,6 +59,9 @@ public sealed class LinuxKernelRouteOracle : IKernelRouteOracle
             Gateway = message.Gateway is byte[] gateway ? new IPAddress(gateway) : null,
             PreferredSource = message.PreferredSource is byte[] source ? new IPAddress(source) : null,
             Table = message.Table,
+            Mtu = message.Mtu is uint mtu && mtu > 0 ? (int)System.Math.Min(mtu, int.MaxValue) : null,
+            Redirected = message.Family == Netlink.NetlinkConstants.AF_INET && message.IsRedirected,
+            Expires = message.CacheExpires is int ticks && ticks > 0 ? System.TimeSpan.FromSeconds(ticks / 100.0) : null,
         };
     }
 

@@ -22,6 +22,8 @@ public sealed class LinuxRouteSource : IRouteSource
             snapshot.Neighbors.Add(neighbor);
         }
 
+        snapshot.Exceptions = LinuxRouteExceptionBuilder.Build(LinuxRouteExceptionDump.Read(), interfaces, System.DateTime.UtcNow);
+
         // RFC 6724 rule 7 follows each interface's use_tempaddr; procfs, unlike sysfs, always shows this
         // process's network namespace.
         foreach (var device in interfaces)

@@ -19,6 +19,8 @@ internal sealed class NetlinkSocket : IDisposable
     private const int NETLINK_ROUTE = 0;
     private const int SOL_SOCKET = 1;
     private const int SO_RCVTIMEO = 20;
+    private const int SOL_NETLINK = 270;
+    private const int NETLINK_GET_STRICT_CHK = 12;
     private const int MSG_PEEK = 0x2;
     private const int MSG_TRUNC = 0x20;
     private const int EINTR = 4;
@@ -78,6 +80,19 @@ internal sealed class NetlinkSocket : IDisposable
         {
             close(fd);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// NETLINK_GET_STRICT_CHK: the kernel then checks a dump request's header and honours its filters (a route
+    /// dump with RTM_F_CLONED sends only the exception cache); without it, it sends everything.
+    /// </summary>
+    public void EnableStrictChecking()
+    {
+        var on = 1;
+        if (setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, ref on, sizeof(int)) != 0)
+        {
+            throw new NetlinkException("setsockopt(NETLINK_GET_STRICT_CHK)", Marshal.GetLastWin32Error());
         }
     }
 
@@ -324,6 +339,9 @@ internal sealed class NetlinkSocket : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int setsockopt(int fd, int level, int name, ref Timeval value, int length);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setsockopt(int fd, int level, int name, ref int value, int length);
 
     [DllImport("libc", SetLastError = true)]
     private static extern IntPtr sendto(int fd, byte[] buffer, IntPtr length, int flags, ref SockAddrNl address, int addressLength);

@@ -37,6 +37,8 @@ internal static class RouteConstants
     public const ushort RTA_NH_ID = 30;
     public const ushort RTA_FLOWLABEL = 31;
 
+    /// <summary>The bit mask of metrics the route locks (1 &lt;&lt; RTAX_MTU: "mtu lock", no path MTU discovery below it).</summary>
+    public const ushort RTAX_LOCK = 1;
     public const ushort RTAX_MTU = 2;
     public const ushort RTAX_ADVMSS = 8;
 
@@ -46,6 +48,9 @@ internal static class RouteConstants
     public const uint RTM_F_CLONED = 0x200;
     public const uint RTM_F_LOOKUP_TABLE = 0x1000;
     public const uint RTM_F_FIB_MATCH = 0x2000;
+
+    /// <summary>RTCF_REDIRECTED (linux/in_route.h): an IPv4 cache entry whose gateway an ICMP redirect gave.</summary>
+    public const uint RTCF_REDIRECTED = 0x00040000;
 
     public const ushort FRA_DST = 1;
     public const ushort FRA_SRC = 2;

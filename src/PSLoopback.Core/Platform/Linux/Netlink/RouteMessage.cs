@@ -57,6 +57,15 @@ public sealed class RouteMessage
 
     public uint? Mtu => Metrics.TryGetValue(RouteConstants.RTAX_MTU, out var mtu) ? mtu : null;
 
+    /// <summary>Whether RTAX_LOCK locks <see cref="Mtu"/> ("mtu lock").</summary>
+    public bool MtuLocked => Metrics.TryGetValue(RouteConstants.RTAX_LOCK, out var locked) && (locked & (1u << RouteConstants.RTAX_MTU)) != 0;
+
+    /// <summary>RTM_F_CLONED: a routing-cache entry (an exception such as a redirect or a path MTU), not a FIB route.</summary>
+    public bool IsCloned => (Flags & RouteConstants.RTM_F_CLONED) != 0;
+
+    /// <summary>RTCF_REDIRECTED: an IPv4 cache entry whose gateway came from an ICMP redirect.</summary>
+    public bool IsRedirected => (Flags & RouteConstants.RTCF_REDIRECTED) != 0;
+
     public uint? AdvertisedMss => Metrics.TryGetValue(RouteConstants.RTAX_ADVMSS, out var mss) ? mss : null;
 
     /// <summary>RTA_MULTIPATH's next hops, in the kernel's order; empty for a single-path route.</summary>
