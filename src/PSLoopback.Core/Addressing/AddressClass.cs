@@ -26,10 +26,6 @@ public static class AddressClass
     public static bool IsLimitedBroadcast(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetwork && ToUInt32(address) == uint.MaxValue;
 
-    /// <summary>0.0.0.0/8, "this network": never a destination on the wire.</summary>
-    public static bool IsZeroNetwork(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetwork && (ToUInt32(address) >> 24) == 0;
-
     public static bool IsUnspecified(IPAddress address) =>
         address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 

@@ -111,12 +111,14 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     {
         var query = work.Query;
         var destination = query.Destination;
-        var source = query.Source;
+        // A source of 0.0.0.0 is no source (the kernel reads saddr 0 as unset); the rest of 0.0.0.0/8 is an
+        // address like any other since Linux 5.3 (ipv4_is_zeronet tests 0.0.0.0 alone).
+        var source = query.Source is IPAddress given && given.Equals(IPAddress.Any) ? null : query.Source;
         NetInterfaceInfo? oif = null;
 
         if (source is not null)
         {
-            if (AddressClass.IsMulticast(source) || AddressClass.IsLimitedBroadcast(source) || AddressClass.IsZeroNetwork(source))
+            if (AddressClass.IsMulticast(source) || AddressClass.IsLimitedBroadcast(source))
             {
                 work.Refuse(RouteError.InvalidArgument, $"{source} cannot be the source of a packet.");
                 return;

@@ -138,6 +138,17 @@ public class RouteResolverTests
     }
 
     [Fact]
+    public void OnlyZeroZeroZeroZeroIsNoSourceTheRestOfZeroSlashEightIsAnAddress()
+    {
+        // Checked on 6.18: with 0.1.2.3/32 on lo, `ip route get 127.0.0.1 from 0.1.2.3` is local from it;
+        // from 0.1.2.4 (not this host's) is "Network is unreachable"; from 0.0.0.0 chooses a source.
+        var host = Lan().Interface(9, "lo9", false, "0.1.2.3/32").Route("local 0.1.2.3 dev lo9 table local scope host src 0.1.2.3");
+        AssertRoute(Resolve(host, "127.0.0.1", from: "0.1.2.3"), RouteType.Local, "lo", "0.0.0.0", "0.1.2.3");
+        Assert.Equal(RouteError.NetworkUnreachable, Resolve(host, "127.0.0.1", from: "0.1.2.4").Error);
+        AssertRoute(Resolve(host, "127.0.0.1", from: "0.0.0.0"), RouteType.Local, "lo", "0.0.0.0", "127.0.0.1");
+    }
+
+    [Fact]
     public void EqualMetricsGoToTheFirstAdded()
     {
         var host = Lan().Route("203.0.113.0/24 via 198.51.100.1 dev eth1 metric 7").Route("203.0.113.0/24 via 192.0.2.1 dev eth0 metric 7");
