@@ -293,8 +293,10 @@ public sealed partial class LinuxRouteResolver
             return SourcePasses(work, source, $"the route back to it, {route.DestinationPrefix} in table {route.TableName}, leaves by {input.Name}");
         }
 
+        // __fib_validate_source: an interface without an address goes to last_resort, which refuses only
+        // while rp_filter is on; with it off every source passes.
         var noAddress = !input.Addresses.Any(a => a.AddressFamily == IPAddressFamily.IPv4);
-        if (rpFilter == 1 || noAddress)
+        if (rpFilter == 1 || (noAddress && rpFilter != 0))
         {
             var via = string.Join(", ", Hops(route).Select(h => h.InterfaceAlias ?? snapshot.FindInterface(h.InterfaceIndex)?.Name).Distinct());
             return SourceFails(work, rpFilter == 1

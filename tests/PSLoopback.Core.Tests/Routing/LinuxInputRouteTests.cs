@@ -261,10 +261,14 @@ public class LinuxInputRouteTests
     }
 
     [Fact]
-    public void AnInterfaceWithoutIPv4TakesOnlySourcesRoutedBackThroughItUnderAnyRpFilter()
+    public void AnInterfaceWithoutIPv4TakesOnlySourcesRoutedBackThroughItWhileRpFilterIsOn()
     {
         AssertRefused(Arrive(Router().Setting("net.ipv4.conf.e3.rp_filter", 2), "10.9.9.9", "172.16.0.5", "e3"), RouteError.InvalidArgument, "e3 has no IPv4 address");
         AssertRoute(Arrive(Router(), "10.9.9.9", "172.16.0.5", "e3"), RouteType.Unicast, "e2", "198.51.100.254");
+
+        // Custom rules make the kernel check every source in full; with rp_filter 0 it still takes this one.
+        var fullCheck = Router().DefaultRules().Rule("100: fwmark 0x5 lookup 100").Setting("net.ipv4.conf.e3.rp_filter", 0);
+        AssertRoute(Arrive(fullCheck, "10.9.9.9", "172.16.0.5", "e3"), RouteType.Unicast, "e2", "198.51.100.254");
     }
 
     [Theory]
