@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using PSLoopback.Addressing;
@@ -148,7 +149,9 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        var chosen = paths[0];
+        // The source is checked against the path the packet takes (__mkroute_input after fib_select_multipath).
+        var pick = PickInputPath(work, route, paths);
+        var chosen = paths[pick.Candidates[0]];
         if (!CheckSource(work, input, source, destination, chosen.InterfaceIndex))
         {
             return;
@@ -156,15 +159,14 @@ public sealed partial class LinuxRouteResolver
 
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
+        var hop = hops[pick.Candidates[0]];
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight)).ToArray();
-        if (paths.Count > 1 && work.Explaining)
-        {
-            work.Note(RouteTraceStage.Path, route.ToString(), $"{paths.Count} paths: Linux hashes each flow onto one; the first is shown");
-        }
+        Record(work, route, pick);
 
         string Why() => $"forwarded from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"
-            + (AddressClass.IsUnspecified(hops[0]) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hops[0]}");
-        Finish(work, route, RouteType.Unicast, device, hops[0], query.Source, Why, chosen.InterfaceIndex);
+            + (AddressClass.IsUnspecified(hop) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hop}")
+            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
+        Finish(work, route, RouteType.Unicast, device, hop, query.Source, Why, chosen.InterfaceIndex);
     }
 
     /// <summary>
@@ -368,15 +370,27 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        var chosen = paths[0];
+        var pick = PickInputPath(work, route, paths);
+        Record(work, route, pick);
+        var chosen = paths[pick.Candidates[0]];
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var forwardingName = LinuxKernelSettings.InterfaceName(IPAddressFamily.IPv6, "all", "forwarding");
         var forwarding = snapshot.Settings.Get(forwardingName, 0) != 0;
         string Why() => $"from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"
             + (chosen.IsOnLink ? $", on the link of {device?.Name}" : $", via {chosen.NextHop}")
+            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty)
             + (forwarding ? string.Empty : $"; {forwardingName} is 0, so the packet itself would be dropped after this lookup (ip6_forward), which `ip route get` does not show");
         Finish(work, route, route.RouteType, device, chosen.NextHop, source, Why, chosen.InterfaceIndex);
     }
+
+    /// <summary>
+    /// A forwarded packet's path among a multipath route's: the kernel hashes the packet itself (ip_mkroute_input,
+    /// ip6_route_input), with no preference for its source's path and no output interface to keep to.
+    /// </summary>
+    private PathPick PickInputPath(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths) =>
+        paths.Count < 2
+            ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.Only, string.Empty)
+            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToList(), "a forwarded packet is hashed onto one of its paths");
 
     /// <summary>
     /// An IPv4 setting that is on when it is on for "all" or for the interface (IN_DEV_ORCONF), or with

@@ -251,6 +251,21 @@ public class LinuxInputRouteTests
     }
 
     [Fact]
+    public void AForwardedPacketIsHashedOntoAMultipathRouteAndSaysSo()
+    {
+        var host = Router().Route("203.0.113.0/24 nexthop via 192.0.2.254 dev e1 nexthop via 198.51.100.254 dev e2");
+        var d = Arrive(host, "203.0.113.7", "172.16.0.5", "e1");
+        Assert.Equal(RoutePathChoice.Hash, d.PathChoice);
+        Assert.Equal(2, d.Paths.Count);
+        Assert.Contains("a forwarded packet is hashed onto one of its paths", d.Reason);
+
+        // With the seed set the kernel's hash is computed (checked against ip route get ... iif on 120 flows).
+        var seeded = Arrive(host.Setting("net.ipv4.fib_multipath_hash_seed", 12345), "203.0.113.7", "172.16.0.5", "e1");
+        Assert.Equal(RoutePathChoice.ComputedHash, seeded.PathChoice);
+        Assert.Single(seeded.Paths);
+    }
+
+    [Fact]
     public void RpFilterIsTheLargerOfAllAndTheInterface()
     {
         var strictAll = Router().Setting("net.ipv4.conf.all.rp_filter", 1).Setting("net.ipv4.conf.e1.rp_filter", 0);
