@@ -91,6 +91,10 @@ Describe 'Resolve-NetRoute -Vrf' {
         (Resolve-NetRoute 198.51.100.7 -Vrf red -InterfaceAlias eth1 -Snapshot $vrfSnapshot).Table | Should -Be 1000
     }
 
+    It 'refuses -Vrf with -InputInterface, since a forwarded packet takes the VRF of its input interface' {
+        { Resolve-NetRoute 198.51.100.7 -Vrf red -InputInterface eth1 -LocalIPAddress 10.9.0.5 -Snapshot $vrfSnapshot -ErrorAction Stop } | Should -Throw -ErrorId 'VrfWithInputInterface,*'
+    }
+
     It 'refuses a name no interface has, on this machine too' -Skip:(-not $onLinux) {
         { Resolve-NetRoute 127.0.0.1 -Vrf pslb-vrf-none -ErrorAction Stop } | Should -Throw -ErrorId 'VrfNotFound,*'
         { Resolve-NetRoute 127.0.0.1 -Vrf (Get-NetInterfaceInfo -Loopback).Name -ErrorAction Stop } | Should -Throw -ErrorId 'NotAVrf,*'

@@ -182,7 +182,7 @@ public sealed partial class LinuxRouteResolver
         // Locally sent packets come in on the loopback device as far as rules are concerned; forwarded ones on
         // the interface they arrived on.
         var arrivedOn = snapshot.FindInterface(rule.IncomingInterface ?? string.Empty);
-        if (rule.IncomingInterface is string iif && (query.InputInterfaceIndex is int input ? arrivedOn?.InterfaceIndex != input : arrivedOn?.IsLoopback != true))
+        if (rule.IncomingInterface is string iif && (query.InputInterfaceIndex is int input ? !RuleInputInterfaceMatches(arrivedOn, input) : arrivedOn?.IsLoopback != true))
         {
             mismatch = query.InputInterfaceIndex is null
                 ? $"iif {iif}: a locally sent packet's incoming interface is the loopback interface"

@@ -13,11 +13,23 @@ public sealed partial class LinuxRouteResolver
     private static int? AskedOutputInterface(RouteQuery query) => query.OutputInterfaceIndex ?? query.VrfInterfaceIndex;
 
     /// <summary>
-    /// The VRF of the flow (flowi_l3mdev, set by l3mdev_update_flow): that of the interface asked for. A locally
-    /// sent packet comes in on loopback, which is in no VRF, so nothing else puts a flow in one.
+    /// The VRF of the flow (flowi_l3mdev, set by l3mdev_update_flow): that of the interface asked for, else, for a
+    /// forwarded packet, that of the interface it arrived on. A locally sent packet comes in on loopback, which is
+    /// in no VRF.
     /// </summary>
     private NetInterfaceInfo? FlowVrf(RouteQuery query) =>
-        AskedOutputInterface(query) is int oif ? VrfDomain.VrfOf(snapshot, oif) : null;
+        query.InputInterfaceIndex is int iif ? VrfDomain.VrfOf(snapshot, iif)
+        : AskedOutputInterface(query) is int oif ? VrfDomain.VrfOf(snapshot, oif)
+        : null;
+
+    /// <summary>
+    /// A rule's "iif NAME" for a forwarded packet (fib_rule_iif_match): naming a VRF device, it matches every flow
+    /// whose VRF came from the input interface (Linux 6.15 and later, as for oif); naming any other, that interface.
+    /// </summary>
+    private bool RuleInputInterfaceMatches(NetInterfaceInfo? ruleInterface, int input) =>
+        ruleInterface?.IsVrf == true
+            ? VrfDomain.VrfOf(snapshot, input)?.InterfaceIndex == ruleInterface.InterfaceIndex
+            : ruleInterface?.InterfaceIndex == input;
 
     /// <summary>
     /// The oif next hops and oif rules are matched with: asking for the VRF device itself only selects the VRF,

@@ -517,12 +517,18 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         return InterfaceIndexOrNull;
     }
 
-
     private int? FindVrf(RouteSnapshot snapshot)
     {
         if (Vrf is null)
         {
             return null;
+        }
+
+        // The kernel answers `ip route get ... iif DEV` by the input route, which takes the VRF of DEV and ignores vrf.
+        if (InputInterface is not null)
+        {
+            Fail("VrfWithInputInterface", ErrorCategory.InvalidArgument, Vrf,
+                "Give -Vrf (the VRF a sent packet is routed in) or -InputInterface (a forwarded packet is routed in the VRF of the interface it arrives on), not both.");
         }
 
         var named = snapshot.FindInterface(Vrf)

@@ -60,6 +60,24 @@ public class VrfResolverTests
     }
 
     [Fact]
+    public void AForwardedPacketIsRoutedInTheVrfOfTheInterfaceItArrivesOn()
+    {
+        var host = Host()
+            .Setting("net.ipv4.conf.dummy0.forwarding", 1)
+            .Setting("net.ipv4.conf.eth0.forwarding", 1)
+            .Rule("900: iif vrf0 lookup 1000");
+        RouteDecision Arrive(string from, int iif) =>
+            host.Resolver().Resolve(new RouteQuery(IPAddress.Parse("10.9.0.7")) { Source = IPAddress.Parse(from), InputInterfaceIndex = iif }, explain: true);
+
+        // l3mdev_update_flow takes the flow's VRF from the input interface: the iif vrf0 rule matches a packet
+        // arriving on its slave dummy0, and table 1000 sends it out dummy1; one arriving on eth0 stays in main.
+        var inVrf = Arrive("192.51.100.5", Dummy0);
+        Assert.Equal((RouteType.Unicast, "dummy1", (uint?)1000u, (uint?)900u), (inVrf.RouteType, inVrf.InterfaceAlias, inVrf.Table, inVrf.RulePriority));
+        var outside = Arrive("192.0.2.5", Eth0);
+        Assert.Equal((RouteType.Unicast, "eth0", (uint?)RouteTables.Main), (outside.RouteType, outside.InterfaceAlias, outside.Table));
+    }
+
+    [Fact]
     public void TheL3mdevRuleMatchesAnOifEnslavedToTheVrfAndLooksUpItsTable()
     {
         // ip route get 192.51.100.2 oif dummy0: 192.51.100.2 dev dummy0 table 1000 src 192.51.100.1
