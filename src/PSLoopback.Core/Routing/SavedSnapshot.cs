@@ -22,7 +22,7 @@ public static class SavedSnapshot
         IReadOnlyList<NetRouteRule> rules,
         IEnumerable<int> preferTemporaryAddresses,
         HostOS operatingSystem = HostOS.Linux,
-        SavedLinuxState? linux = null)
+        LinuxState? linux = null)
     {
         var built = new List<NetInterfaceInfo>();
         for (var i = 0; i < interfaces.Count; i++)
@@ -42,16 +42,16 @@ public static class SavedSnapshot
         if (operatingSystem == HostOS.Windows)
         {
             CheckWindows(snapshot, preferTemporaryAddresses);
-            if (linux is not null && (linux.NextHopObjects.Count > 0 || linux.Neighbors.Count > 0 || linux.Settings.Count > 0))
+            if (linux is not null && (linux.NextHopObjects.Count > 0 || linux.Neighbors.Count > 0 || linux.Settings.Count > 0 || linux.Exceptions.Count > 0))
             {
-                throw new ArgumentException("The snapshot was taken on Windows, yet it has nexthop objects, neighbour entries or sysctls, which only Linux snapshots hold.");
+                throw new ArgumentException("The snapshot was taken on Windows, yet it has nexthop objects, neighbour entries, sysctls or route exceptions, which only Linux snapshots hold.");
             }
         }
         else
         {
             if (linux is not null)
             {
-                AddLinuxState(snapshot, linux);
+                linux.AddTo(snapshot, check: true);
             }
 
             for (var i = 0; i < routes.Count; i++)
@@ -75,61 +75,6 @@ public static class SavedSnapshot
         }
 
         return snapshot;
-    }
-
-    /// <summary>
-    /// Nexthop objects, neighbours and sysctls as a kernel holds them: ids unique, groups of known members,
-    /// neighbours on the snapshot's interfaces. Routes are given their objects' paths before they are checked.
-    /// </summary>
-    private static void AddLinuxState(RouteSnapshot snapshot, SavedLinuxState linux)
-    {
-        var ids = new HashSet<uint>();
-        foreach (var nextHop in linux.NextHopObjects)
-        {
-            if (!ids.Add(nextHop.Id))
-            {
-                throw new ArgumentException($"The snapshot holds nexthop object {nextHop.Id} twice.");
-            }
-        }
-
-        foreach (var nextHop in linux.NextHopObjects)
-        {
-            var unknown = nextHop.Group.FirstOrDefault(m => !ids.Contains(m.Id) || linux.NextHopObjects.First(n => n.Id == m.Id).IsGroup);
-            if (unknown is not null)
-            {
-                throw new ArgumentException($"Nexthop object {nextHop} of the snapshot has member {unknown.Id}, which is not a single nexthop of the snapshot.");
-            }
-
-            if (!nextHop.IsGroup && nextHop.InterfaceIndex != 0 && snapshot.FindInterface(nextHop.InterfaceIndex) is null)
-            {
-                throw new ArgumentException($"Nexthop object {nextHop} of the snapshot leaves by interface {nextHop.InterfaceIndex}, which the snapshot does not have.");
-            }
-
-            snapshot.NextHopObjects.Add(nextHop);
-        }
-
-        foreach (var neighbor in linux.Neighbors)
-        {
-            if (snapshot.FindInterface(neighbor.InterfaceIndex) is null)
-            {
-                throw new ArgumentException($"Neighbour entry {neighbor} of the snapshot is on interface {neighbor.InterfaceIndex}, which the snapshot does not have.");
-            }
-
-            snapshot.Neighbors.Add(neighbor);
-        }
-
-        foreach (var setting in linux.Settings)
-        {
-            snapshot.Settings.Values[setting.Key] = setting.Value;
-        }
-
-        var missing = snapshot.Routes.FirstOrDefault(r => r.NextHopId is uint id && ids.Count > 0 && !ids.Contains(id));
-        if (missing is not null)
-        {
-            throw new ArgumentException($"Route {missing} of the snapshot uses nexthop object {missing.NextHopId}, which the snapshot does not have.");
-        }
-
-        NextHopExpansion.Apply(snapshot.Routes, snapshot.NextHopObjects);
     }
 
     /// <summary>Windows has one table and no rules, and prefers temporary addresses on every interface: a snapshot saying otherwise was not read on Windows.</summary>

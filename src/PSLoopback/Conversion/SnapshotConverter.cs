@@ -46,11 +46,10 @@ internal static class SnapshotConverter
         var nextHops = Items(row, "NextHopObjects").Select(item => NextHop(new InputRow(item, $"A nexthop object of {Source}"))).ToList();
         var neighbors = Items(row, "Neighbors").Select(item => Neighbor(new InputRow(item, $"A neighbour entry of {Source}"))).ToList();
         var settings = Items(row, "Settings").Select(item => Setting(row, item.ToString())).ToList();
-        var snapshot = SavedSnapshot.Build(interfaces, routes, rules, temporary, os, new SavedLinuxState(nextHops, neighbors, settings));
 
         // Snapshots written before the exception cache was kept have none, as a host with an empty cache.
-        snapshot.Exceptions = Items(row, "Exceptions").Select((item, i) => Exception(new InputRow(item, $"Cache entry {i + 1} of {Source}"))).ToList();
-        return snapshot;
+        var exceptions = Items(row, "Exceptions").Select((item, i) => Exception(new InputRow(item, $"Cache entry {i + 1} of {Source}"))).ToList();
+        return SavedSnapshot.Build(interfaces, routes, rules, temporary, os, new LinuxState(nextHops, neighbors, settings, exceptions));
     }
 
     private static NetRouteException Exception(InputRow row)

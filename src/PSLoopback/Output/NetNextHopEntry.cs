@@ -34,6 +34,8 @@ public sealed class NetNextHopEntry
 
     public int InterfaceIndex { get; }
 
+    public int ifIndex => InterfaceIndex;
+
     public string? InterfaceAlias { get; }
 
     public bool Blackhole { get; }

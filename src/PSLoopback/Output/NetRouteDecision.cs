@@ -75,8 +75,8 @@ public sealed class NetRouteDecision
     /// <summary>Linux: the gateway came from an ICMP redirect (ip's "cache &lt;redirected&gt;").</summary>
     public bool Redirected => decision.Redirected;
 
-    /// <summary>Linux: how long the cache entry that answered had left when the snapshot was read; null when it does not expire.</summary>
-    public System.TimeSpan? CacheExpires => decision.RouteException?.Expires;
+    /// <summary>Linux: the seconds the cache entry that answered had left when the snapshot was read (a number, so JSON and CSV keep it); null when it does not expire.</summary>
+    public long? CacheExpiresSeconds => OutputText.Seconds(decision.RouteException?.Expires);
 
     /// <summary>Linux: the cache entry that answered, as `ip route show cache` prints it.</summary>
     public string? CacheEntry => decision.RouteException?.ToString();
@@ -150,9 +150,9 @@ public sealed class NetRouteDecision
         if (FromCache)
         {
             text.Append(" cache").Append(Redirected ? " <redirected>" : string.Empty);
-            if (CacheExpires is System.TimeSpan left)
+            if (CacheExpiresSeconds is long left)
             {
-                text.Append(" expires ").Append(((long)left.TotalSeconds).ToString(CultureInfo.InvariantCulture)).Append("sec");
+                text.Append(" expires ").Append(left.ToString(CultureInfo.InvariantCulture)).Append("sec");
             }
         }
 

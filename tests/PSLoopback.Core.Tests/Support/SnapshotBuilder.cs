@@ -368,22 +368,7 @@ internal sealed class SnapshotBuilder
     public RouteSnapshot Build()
     {
         var snapshot = new RouteSnapshot(interfaces.ToArray(), routes.ToArray(), rules.ToArray());
-        foreach (var nextHop in nextHops)
-        {
-            snapshot.NextHopObjects.Add(nextHop);
-        }
-
-        foreach (var neighbor in neighbors)
-        {
-            snapshot.Neighbors.Add(neighbor);
-        }
-
-        foreach (var setting in settings)
-        {
-            snapshot.Settings.Values[setting.Key] = setting.Value;
-        }
-
-        NextHopExpansion.Apply(snapshot.Routes, snapshot.NextHopObjects);
+        new LinuxState(nextHops, neighbors, settings.ToList()).AddTo(snapshot, check: true);
         return snapshot;
     }
 

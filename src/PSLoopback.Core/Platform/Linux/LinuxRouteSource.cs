@@ -1,3 +1,4 @@
+using System.Linq;
 using PSLoopback.Routing;
 
 namespace PSLoopback.Platform.Linux;
@@ -10,19 +11,12 @@ public sealed class LinuxRouteSource : IRouteSource
         var interfaces = new LinuxInterfaceSource().GetInterfaces();
         var (routes, rules) = LinuxRouteDump.Read();
         var (nextHopMessages, neighborMessages) = LinuxNextHopDump.Read();
-        var nextHops = LinuxNextHopBuilder.BuildNextHops(nextHopMessages, interfaces);
-        var snapshot = new RouteSnapshot(interfaces, LinuxRouteBuilder.BuildRoutes(routes, interfaces, nextHops), LinuxRouteBuilder.BuildRules(rules));
-        foreach (var nextHop in nextHops)
-        {
-            snapshot.NextHopObjects.Add(nextHop);
-        }
-
-        foreach (var neighbor in LinuxNextHopBuilder.BuildNeighbors(neighborMessages, interfaces))
-        {
-            snapshot.Neighbors.Add(neighbor);
-        }
-
-        snapshot.Exceptions = LinuxRouteExceptionBuilder.Build(LinuxRouteExceptionDump.Read(), interfaces, System.DateTime.UtcNow);
+        var snapshot = new RouteSnapshot(interfaces, LinuxRouteBuilder.BuildRoutes(routes, interfaces), LinuxRouteBuilder.BuildRules(rules));
+        new LinuxState(
+            LinuxNextHopBuilder.BuildNextHops(nextHopMessages, interfaces),
+            LinuxNextHopBuilder.BuildNeighbors(neighborMessages, interfaces),
+            SysctlReader.Read(interfaces).Values.ToList(),
+            LinuxRouteExceptionBuilder.Build(LinuxRouteExceptionDump.Read(), interfaces, System.DateTime.UtcNow)).AddTo(snapshot, check: false);
 
         // RFC 6724 rule 7 follows each interface's use_tempaddr; procfs, unlike sysfs, always shows this
         // process's network namespace.
@@ -32,11 +26,6 @@ public sealed class LinuxRouteSource : IRouteSource
             {
                 snapshot.PreferTemporaryAddresses.Add(device.InterfaceIndex);
             }
-        }
-
-        foreach (var setting in SysctlReader.Read(interfaces).Values)
-        {
-            snapshot.Settings.Values.Add(setting);
         }
 
         return snapshot;

@@ -10,7 +10,7 @@ using Xunit;
 namespace PSLoopback.Core.Tests.Routing;
 
 /// <summary>A saved Linux snapshot's nexthop objects, neighbour entries and sysctls answer as the live ones did.</summary>
-public class SavedLinuxStateTests
+public class LinuxStateTests
 {
     private static SavedInterface Eth(int index, string name, string address) => new(index, name)
     {
@@ -35,7 +35,7 @@ public class SavedLinuxStateTests
     private static NetNextHopObject Gateway(uint id, string gateway, int index) =>
         new(id) { AddressFamily = IPAddressFamily.IPv4, Gateway = IPAddress.Parse(gateway), InterfaceIndex = index, Scope = AddressScope.Link };
 
-    private static RouteSnapshot Build(SavedLinuxState state) => SavedSnapshot.Build(
+    private static RouteSnapshot Build(LinuxState state) => SavedSnapshot.Build(
         new[] { Eth(2, "eth0", "192.0.2.10"), Eth(3, "eth1", "198.51.100.10") },
         new List<NetRouteInfo> { Connected("192.0.2.0/24", 2, "eth0", "192.0.2.10"), Connected("198.51.100.0/24", 3, "eth1", "198.51.100.10"), ByIdOnly(10) },
         Array.Empty<NetRouteRule>(),
@@ -43,10 +43,24 @@ public class SavedLinuxStateTests
         HostOS.Linux,
         state);
 
-    private static SavedLinuxState State(IEnumerable<NetNeighbor>? neighbors = null, params NetNextHopObject[] extra) => new(
+    private static LinuxState State(IEnumerable<NetNeighbor>? neighbors = null, params NetNextHopObject[] extra) => new(
         new[] { Gateway(1, "192.0.2.1", 2), Gateway(2, "198.51.100.1", 3), new NetNextHopObject(10) { Group = new[] { new NetNextHopGroupMember(1, 1), new NetNextHopGroupMember(2, 1) } } }.Concat(extra).ToList(),
         (neighbors ?? Array.Empty<NetNeighbor>()).ToList(),
         new[] { new KeyValuePair<string, long>("net.ipv4.fib_multipath_use_neigh", 1) });
+
+    [Fact]
+    public void ASavedRouteExceptionIsKeptAndOneOnAnInterfaceTheSnapshotLacksIsRefused()
+    {
+        NetRouteException Redirect(int index) => new() { Destination = IPAddress.Parse("203.0.113.5"), NextHop = IPAddress.Parse("192.0.2.2"), InterfaceIndex = index, Redirected = true };
+        LinuxState With(NetRouteException exception) => new(Array.Empty<NetNextHopObject>(), Array.Empty<NetNeighbor>(), Array.Empty<KeyValuePair<string, long>>(), new[] { exception });
+
+        Assert.Single(Build(With(Redirect(2))).Exceptions);
+        var refused = Assert.Throws<ArgumentException>(() => Build(With(Redirect(9))));
+        Assert.Contains("interface 9, which the snapshot does not have", refused.Message);
+        var windows = Assert.Throws<ArgumentException>(() => SavedSnapshot.Build(
+            Array.Empty<SavedInterface>(), Array.Empty<NetRouteInfo>(), Array.Empty<NetRouteRule>(), Array.Empty<int>(), HostOS.Windows, With(Redirect(2))));
+        Assert.Contains("route exceptions", windows.Message);
+    }
 
     [Fact]
     public void ARouteSavedWithOnlyItsNexthopIdAnswersFromTheSavedObjects()
@@ -85,7 +99,7 @@ public class SavedLinuxStateTests
     [Fact]
     public void ARouteNamingAMissingObjectIsRefused()
     {
-        var state = new SavedLinuxState(new[] { Gateway(1, "192.0.2.1", 2) }, Array.Empty<NetNeighbor>(), Array.Empty<KeyValuePair<string, long>>());
+        var state = new LinuxState(new[] { Gateway(1, "192.0.2.1", 2) }, Array.Empty<NetNeighbor>(), Array.Empty<KeyValuePair<string, long>>());
         var error = Assert.Throws<ArgumentException>(() => Build(state));
         Assert.Contains("nexthop object 10", error.Message);
     }
