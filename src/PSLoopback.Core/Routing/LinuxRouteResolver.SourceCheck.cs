@@ -47,15 +47,20 @@ public sealed partial class LinuxRouteResolver
             }
         }
 
+        // The reverse lookup keeps the protocol and the swapped ports only when some IPv4 rule needs them for a
+        // packet not sent by this host (fib4_rules_early_flow_dissect: a rule on ipproto or ports whose iif is
+        // not lo); otherwise __fib_validate_source zeroes them.
+        var dissect = rules[IPAddressFamily.IPv4].Any(r => (r.IPProtocol is > 0 || r.SourcePortRange is not null || r.DestinationPortRange is not null)
+            && snapshot.FindInterface(r.IncomingInterface ?? string.Empty)?.IsLoopback != true);
         var reverse = new RouteQuery(source)
         {
             Source = destination.Equals(IPAddress.Any) ? null : destination,
             InputInterfaceIndex = outputIndex != 0 ? outputIndex : loopback?.InterfaceIndex,
             Tos = work.Query.Tos,
             Mark = Conf(input, "src_valid_mark", 0) != 0 ? work.Query.Mark : 0,
-            IPProtocol = work.Query.IPProtocol,
-            SourcePort = work.Query.DestinationPort,
-            DestinationPort = work.Query.SourcePort,
+            IPProtocol = dissect ? work.Query.IPProtocol : (byte)0,
+            SourcePort = dissect ? work.Query.DestinationPort : (ushort)0,
+            DestinationPort = dissect ? work.Query.SourcePort : (ushort)0,
         };
         var back = LookUp(new DecisionWork(reverse, explain: false), IPAddressFamily.IPv4);
         if (back is null)

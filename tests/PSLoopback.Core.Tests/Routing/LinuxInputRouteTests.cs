@@ -265,6 +265,32 @@ public class LinuxInputRouteTests
         Assert.Single(seeded.Paths);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void TheReverseLookupKeepsTheProtocolOnlyWhenARuleForForwardedPacketsNeedsIt(bool ruleOffLo, bool passes)
+    {
+        // Checked on 6.18 in a namespace: with only "iif lo ipproto tcp lookup 100" the reverse lookup carries no
+        // protocol, misses table 100 and fails strict rp_filter; one more ipproto rule on another iif keeps it.
+        var host = Router().DefaultRules()
+            .Setting("net.ipv4.conf.all.rp_filter", 1)
+            .Route("10.0.0.0/8 via 192.0.2.254 dev e1 table 100")
+            .Rule("100: iif lo ipproto 6 lookup 100");
+        if (ruleOffLo)
+        {
+            host = host.Rule("200: iif e2 ipproto 17 lookup 200");
+        }
+
+        var snapshot = host.Build();
+        var d = new LinuxRouteResolver(snapshot).Resolve(new RouteQuery(IPAddress.Parse("192.0.2.1"))
+        {
+            Source = IPAddress.Parse("10.9.9.9"),
+            InputInterfaceIndex = snapshot.FindInterface("e1")!.InterfaceIndex,
+            IPProtocol = 6,
+        });
+        Assert.Equal(passes ? RouteError.None : RouteError.InvalidArgument, d.Error);
+    }
+
     [Fact]
     public void RpFilterIsTheLargerOfAllAndTheInterface()
     {
