@@ -93,7 +93,8 @@ public sealed partial class LinuxRouteResolver
 
     /// <summary>
     /// The kernel's hash picks among <paramref name="candidates"/>: computed where the snapshot knows all it
-    /// takes (<see cref="ComputeHash"/>), else said, with the policy and key that steer it, and not guessed.
+    /// takes (<see cref="ComputeHash"/>, <see cref="HashBounds"/>), else said, with the policy and key that steer
+    /// it, and not guessed.
     /// </summary>
     private PathPick Hash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, IReadOnlyList<int> candidates, string why)
     {
@@ -102,45 +103,111 @@ public sealed partial class LinuxRouteResolver
         var policy = snapshot.Settings.Get(name, 0);
         var seed = snapshot.Settings.Get(HashSeedName, 0);
         var prefix = why.Length > 0 ? why + "; " : string.Empty;
-        if (ComputeHash(work, route, paths, policy, seed) is uint hash)
+        var all = Hops(route);
+        var positions = candidates.Select(i => IndexOf(all, paths[i])).ToList();
+        if (ComputeHash(work, family, policy, seed) is uint hash && HashBounds(route) is long[] bounds && !positions.Contains(-1))
         {
-            // fib_select_multipath and fib6_select_path: the first candidate whose bound the hash does not pass, else the first.
-            var bounds = LinuxMultipathHash.UpperBounds(paths.Select(p => p.Weight).ToList());
             var taken = candidates[0];
-            foreach (var i in candidates)
+            if (family == IPAddressFamily.IPv6 && route.NextHopId is null)
             {
-                if (hash <= bounds[i])
+                // fib6_select_path: the sibling whose bound the hash falls under, if the lookup may take it (on the
+                // interface it is bound to, its router not failed); else the route the lookup found.
+                var hashed = Enumerable.Range(0, all.Count).FirstOrDefault(i => hash <= bounds[i]);
+                var at = positions.IndexOf(hashed);
+                taken = at >= 0 ? candidates[at] : candidates[0];
+            }
+            else
+            {
+                // fib_select_multipath and nexthop_select_path_hthr: the first candidate whose bound the hash does
+                // not pass, else the first candidate (a path skipped gives its share to the next good one).
+                for (var c = 0; c < candidates.Count; c++)
                 {
-                    taken = i;
-                    break;
+                    if (hash <= bounds[positions[c]])
+                    {
+                        taken = candidates[c];
+                        break;
+                    }
                 }
             }
 
             return new PathPick(new[] { taken }, RoutePathChoice.ComputedHash,
-                prefix + $"hash: with {HashSeedName}={seed} and {name}=0 the kernel's hash of this flow is 0x{hash:x8}, which takes path {taken + 1} of {paths.Count}");
+                prefix + $"hash: with {HashSeedName}={seed} and {name}={policy} the kernel's hash of this flow is 0x{hash:x8}, which takes path {taken + 1} of {paths.Count}");
         }
 
         var key = seed == 0 ? "keyed by a random seed of the namespace" : $"keyed by {HashSeedName}={seed}";
+        var resilient = NextHopObject(route) is { IsGroup: true, GroupType: NextHopGroupType.Resilient } group
+            ? $"; nexthop {group.Id} is a resilient group, whose buckets are the kernel's own state"
+            : string.Empty;
         return new PathPick(candidates, RoutePathChoice.Hash,
-            prefix + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}); the first is shown, not predicted");
+            prefix + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}{resilient}); the first is shown, not predicted");
+    }
+
+    private static int IndexOf(IReadOnlyList<NetRouteNextHop> hops, NetRouteNextHop hop)
+    {
+        for (var i = 0; i < hops.Count; i++)
+        {
+            if (ReferenceEquals(hops[i], hop))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
     /// The kernel's multipath hash of this flow, where the snapshot can compute it: a seed set (else it is
-    /// random), policy 0 (layer 3: nothing from real packets), the route's own next hops (a nexthop group may be
-    /// resilient, whose buckets the dump does not show), and every live path a candidate (the bounds cover them all).
+    /// random), and policy 0 (layer 3) or 1 (layer 4), which take nothing but what the query gives. As `ip route
+    /// get` asks, a flow without a protocol has protocol 0 and ports 0. Policies 2 and 3 are not computed.
     /// </summary>
-    private uint? ComputeHash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, long policy, long seed)
+    private static uint? ComputeHash(DecisionWork work, IPAddressFamily family, long policy, long seed)
     {
-        if (policy != 0 || seed <= 0 || seed > uint.MaxValue || route.NextHopId is not null || paths.Count != AliveCount(route))
+        if (policy is not (0 or 1) || seed <= 0 || seed > uint.MaxValue)
         {
             return null;
         }
 
         var query = work.Query;
-        return route.AddressFamily == IPAddressFamily.IPv6
-            ? LinuxMultipathHash.IPv6((uint)seed, query.Source ?? IPAddress.IPv6Any, query.Destination, 0, query.IPProtocol)
-            : LinuxMultipathHash.IPv4((uint)seed, query.Source ?? IPAddress.Any, query.Destination);
+        var flow = new LinuxMultipathFlow(query.Source ?? (family == IPAddressFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any), query.Destination)
+        {
+            Protocol = query.IPProtocol,
+            FlowLabel = policy == 0 ? query.FlowLabel : 0,
+            SourcePort = policy == 1 ? query.SourcePort : (ushort)0,
+            DestinationPort = policy == 1 ? query.DestinationPort : (ushort)0,
+        };
+
+        // Policy 0 hashes IPv4's addresses only; IPv6's also its flow label and next header.
+        if (policy == 0 && family == IPAddressFamily.IPv4)
+        {
+            flow.Protocol = 0;
+        }
+
+        return LinuxMultipathHash.Compute((uint)seed, flow);
+    }
+
+    /// <summary>
+    /// Each path's upper bound, by its place in the route's hops: a hash-threshold nexthop group's bounds cover
+    /// all its members (nh_hthr_group_rebalance); a route's own next hops, those alive, a dead one never taken
+    /// (fib_rebalance, rt6_multipath_rebalance). A resilient group's buckets are not in the snapshot: null.
+    /// </summary>
+    private long[]? HashBounds(NetRouteInfo route)
+    {
+        var all = Hops(route);
+        if (route.NextHopId is not null)
+        {
+            return NextHopObject(route) is { GroupType: NextHopGroupType.Resilient } ? null : LinuxMultipathHash.UpperBounds(all.Select(h => h.Weight).ToList());
+        }
+
+        var bounds = LinuxMultipathHash.UpperBounds(all.Select(h => (h.Flags & RouteFlags.Dead) == 0 ? h.Weight : 0).ToList());
+        for (var i = 0; i < all.Count; i++)
+        {
+            if ((all[i].Flags & RouteFlags.Dead) != 0)
+            {
+                bounds[i] = -1;
+            }
+        }
+
+        return bounds;
     }
 
     private const string HashSeedName = "net.ipv4.fib_multipath_hash_seed";
