@@ -158,7 +158,9 @@ public sealed partial class LinuxRouteResolver
     /// <summary>
     /// The kernel's multipath hash of this flow, where the snapshot can compute it: a seed set (else it is
     /// random), and policy 0 (layer 3) or 1 (layer 4), which take nothing but what the query gives. As `ip route
-    /// get` asks, a flow without a protocol has protocol 0 and ports 0. Policies 2 and 3 are not computed.
+    /// get` asks, a flow without ports has ports 0, and one without a protocol has protocol 0, except IPv4's:
+    /// inet_rtm_getroute builds a UDP packet then (its hash under policy 1 is that of "ipproto udp"). Policies 2
+    /// and 3 are not computed.
     /// </summary>
     private static uint? ComputeHash(DecisionWork work, IPAddressFamily family, long policy, long seed)
     {
@@ -168,16 +170,17 @@ public sealed partial class LinuxRouteResolver
         }
 
         var query = work.Query;
-        var flow = new LinuxMultipathFlow(query.Source ?? (family == IPAddressFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any), query.Destination)
+        var ipv4 = family == IPAddressFamily.IPv4;
+        var flow = new LinuxMultipathFlow(query.Source ?? (ipv4 ? IPAddress.Any : IPAddress.IPv6Any), query.Destination)
         {
-            Protocol = query.IPProtocol,
+            Protocol = ipv4 && query.IPProtocol == 0 ? UdpProtocol : query.IPProtocol,
             FlowLabel = policy == 0 ? query.FlowLabel : 0,
             SourcePort = policy == 1 ? query.SourcePort : (ushort)0,
             DestinationPort = policy == 1 ? query.DestinationPort : (ushort)0,
         };
 
         // Policy 0 hashes IPv4's addresses only; IPv6's also its flow label and next header.
-        if (policy == 0 && family == IPAddressFamily.IPv4)
+        if (policy == 0 && ipv4)
         {
             flow.Protocol = 0;
         }
@@ -209,6 +212,8 @@ public sealed partial class LinuxRouteResolver
 
         return bounds;
     }
+
+    private const byte UdpProtocol = 17;
 
     private const string HashSeedName = "net.ipv4.fib_multipath_hash_seed";
 
