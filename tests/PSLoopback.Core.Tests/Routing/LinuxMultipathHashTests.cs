@@ -87,8 +87,8 @@ public class LinuxMultipathHashTests
     {
         Assert.Equal(RoutePathChoice.Hash, Resolve(Host(seed: null), "203.0.113.1").PathChoice);
         Assert.Equal(RoutePathChoice.Hash, Resolve(Host(seed: 0), "203.0.113.1").PathChoice);
-        Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy: 1), "203.0.113.1").PathChoice);
-        Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy: 1), "2001:db8:99::1").PathChoice);
+        Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy: 2), "203.0.113.1").PathChoice);
+        Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy: 2), "2001:db8:99::1").PathChoice);
     }
 
     [Fact]
