@@ -4,12 +4,12 @@
 # interface, gateway, source, table (when not main), MTU (when ip shows one) and error are compared.
 #
 # One test per step of a scenario. A difference listed in KnownDifferences.psd1 (waiting for a feature) makes
-# its step Skipped with the reason; a listed lookup that now agrees fails ("remove it from the list"), unless
-# listed with MayAgree (a multipath hash, which may pick our first path by chance); an unlisted difference
-# fails with a reproduction. A lookup whose headline differs only because the kernel hashed the flow onto
-# another of our paths, a hash the cmdlet said it cannot compute (HashNotComputed), is held to the same rule as a
-# difference: listed, it skips; unlisted, it fails, so it stays visible. A lookup the cmdlet has no parameter for, or that iproute2 6.1 cannot set up or
-# ask, skips its step, saying why. Figures by hand: tests/topologies/Invoke-KernelSelftests.ps1. Needs root.
+# its step Skipped with the reason; a listed lookup that now agrees fails ("remove it from the list"); an
+# unlisted difference fails with a reproduction. A lookup whose headline differs only because the kernel hashed
+# the flow onto another of our paths, by a hash the cmdlet said it cannot compute (HashNotComputed), is held to
+# the same rule as a difference: listed, it skips; unlisted, it fails, so it stays visible. A lookup the cmdlet
+# has no parameter for, or that iproute2 6.1 cannot set up or ask, skips its step, saying why. Figures by hand:
+# tests/topologies/Invoke-KernelSelftests.ps1. Needs root.
 # $env:PSLOOPBACK_SELFTEST_SCENARIOS ("metrics,unreg1": scenario names) runs only those scenarios.
 
 BeforeDiscovery {
@@ -68,15 +68,14 @@ Describe 'Resolve-NetRoute on <Selftest> scenario <Name>' -ForEach $scenarios {
         $skip = { param($why, $get) if (-not $skips.Contains($why)) { $skips[$why] = [System.Collections.Generic.List[string]]::new() }; $skips[$why].Add($get) }
         foreach ($id in $Ids) {
             $result = $results[$id]
-            $entry = $known[$id]
-            $reason = if ($entry -is [hashtable]) { $entry.Reason } else { $entry }
+            $reason = $known[$id]
             switch ($result.Status) {
                 { $_ -in 'Different', 'HashNotComputed' } {
-                    if ($entry) { & $skip "$(if ($result.Status -eq 'HashNotComputed') { 'a hash not computed' } else { 'differs' }) as known: $reason" $result.Get }
+                    if ($reason) { & $skip "$(if ($result.Status -eq 'HashNotComputed') { 'a hash not computed' } else { 'differs' }) as known: $reason" $result.Get }
                     else { $failures.Add("$($result.Reproduction)`n  (not in tests/topologies/KernelSelftests/KnownDifferences.psd1)") }
                 }
                 'Equal' {
-                    if ($entry -and -not ($entry -is [hashtable] -and $entry.MayAgree)) {
+                    if ($reason) {
                         $failures.Add("$id now agrees with the kernel: remove it from tests/topologies/KernelSelftests/KnownDifferences.psd1")
                     }
                 }
