@@ -148,7 +148,10 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        var chosen = paths[0];
+        // ip_mkroute_input hashes the flow onto a path first (no source preference: the packet's source is not
+        // one of ours), and rp_filter then checks the source against the path taken.
+        var pick = PickInputPath(work, route, paths);
+        var chosen = paths[pick.Candidates[0]];
         if (!CheckSource(work, input, source, destination, chosen.InterfaceIndex))
         {
             return;
@@ -157,14 +160,12 @@ public sealed partial class LinuxRouteResolver
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight)).ToArray();
-        if (paths.Count > 1 && work.Explaining)
-        {
-            work.Note(RouteTraceStage.Path, route.ToString(), $"{paths.Count} paths: Linux hashes each flow onto one; the first is shown");
-        }
-
+        Record(work, route, pick);
+        var hop = hops[pick.Candidates[0]];
         string Why() => $"forwarded from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"
-            + (AddressClass.IsUnspecified(hops[0]) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hops[0]}");
-        Finish(work, route, RouteType.Unicast, device, hops[0], query.Source, Why, chosen.InterfaceIndex);
+            + (AddressClass.IsUnspecified(hop) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hop}")
+            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
+        Finish(work, route, RouteType.Unicast, device, hop, query.Source, Why, chosen.InterfaceIndex);
     }
 
     /// <summary>
@@ -293,13 +294,14 @@ public sealed partial class LinuxRouteResolver
             return SourcePasses(work, source, $"the route back to it, {route.DestinationPrefix} in table {route.TableName}, leaves by {input.Name}");
         }
 
+        // An interface without an address ends the check at its last resort, which only rp_filter 0 passes.
         var noAddress = !input.Addresses.Any(a => a.AddressFamily == IPAddressFamily.IPv4);
-        if (rpFilter == 1 || noAddress)
+        if (rpFilter == 1 || (noAddress && rpFilter != 0))
         {
             var via = string.Join(", ", Hops(route).Select(h => h.InterfaceAlias ?? snapshot.FindInterface(h.InterfaceIndex)?.Name).Distinct());
             return SourceFails(work, rpFilter == 1
                 ? $"strict reverse path filtering ({rpName}): the route back to {source}, {route.DestinationPrefix} in table {route.TableName}, leaves by {via}, not {input.Name}; rp_filter 2 (loose) would take it"
-                : $"{input.Name} has no IPv4 address, so reverse path filtering ({rpName}) takes only a source routed back through it; the route back to {source} leaves by {via}");
+                : $"{input.Name} has no IPv4 address, so reverse path filtering ({rpName}) takes only a source routed back through it; the route back to {source} leaves by {via}; rp_filter 0 would take it");
         }
 
         return SourcePasses(work, source, rpFilter == 2
@@ -366,12 +368,15 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        var chosen = paths[0];
+        var pick = PickInputPath(work, route, paths);
+        Record(work, route, pick);
+        var chosen = paths[pick.Candidates[0]];
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var forwardingName = LinuxKernelSettings.InterfaceName(IPAddressFamily.IPv6, "all", "forwarding");
         var forwarding = snapshot.Settings.Get(forwardingName, 0) != 0;
         string Why() => $"from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"
             + (chosen.IsOnLink ? $", on the link of {device?.Name}" : $", via {chosen.NextHop}")
+            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty)
             + (forwarding ? string.Empty : $"; {forwardingName} is 0, so the packet itself would be dropped after this lookup (ip6_forward), which `ip route get` does not show");
         Finish(work, route, route.RouteType, device, chosen.NextHop, source, Why, chosen.InterfaceIndex);
     }

@@ -84,6 +84,15 @@ public sealed partial class LinuxRouteResolver
     }
 
     /// <summary>
+    /// A forwarded packet's path (ip_mkroute_input, ip6_route_input): the flow's hash over all usable paths, with
+    /// no preference for the source address, which is another host's.
+    /// </summary>
+    private PathPick PickInputPath(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths) =>
+        paths.Count < 2
+            ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.Only, string.Empty)
+            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToList(), "forwarded");
+
+    /// <summary>
     /// The device whose addresses an IPv6 path's source is chosen from: its own, except through a nexthop
     /// group, where the kernel asks the group's first member's device (fib6_info_nh_dev) whichever path the
     /// flow takes; a connect() agrees with `ip route get` on this.

@@ -139,4 +139,30 @@ public class LinuxMultipathGroupHashTests
         Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy), "198.18.0.1").PathChoice);
         Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy), "2001:db8:99::1").PathChoice);
     }
+
+    [Theory]
+    [InlineData(0, "203.0.113.1", "v2")]
+    [InlineData(0, "203.0.113.3", "v3")]
+    [InlineData(0, "198.18.0.1", "v3")]
+    [InlineData(0, "198.18.0.2", "v2")]
+    [InlineData(0, "2001:db8:99::2", "v1")]
+    [InlineData(0, "2001:db8:99::3", "v3")]
+    [InlineData(0, "2001:db8:98::1", "v3")]
+    [InlineData(1, "203.0.113.3", "v2")]
+    [InlineData(1, "198.18.0.1", "v2")]
+    [InlineData(1, "2001:db8:98::2", "v1")]
+    public void AForwardedFlowTakesThePathOfItsHash(long policy, string destination, string dev)
+    {
+        // ip route get DESTINATION iif p1 from 10.1.1.5 (2001:db8:1::5), with forwarding on: p1 is v1's veth peer.
+        var host = Host(policy).Interface(5, "p1").DefaultRules()
+            .Setting("net.ipv4.conf.p1.forwarding", 1).Setting("net.ipv4.conf.all.forwarding", 1).Setting("net.ipv6.conf.all.forwarding", 1);
+        var v6 = destination.Contains(':');
+        var decision = host.Resolver().Resolve(new RouteQuery(IPAddress.Parse(destination))
+        {
+            Source = IPAddress.Parse(v6 ? "2001:db8:1::5" : "10.1.1.5"),
+            InputInterfaceIndex = 5,
+        });
+        Assert.True(decision.Error == RouteError.None, decision.Reason);
+        AssertHashTakes(decision, dev);
+    }
 }
