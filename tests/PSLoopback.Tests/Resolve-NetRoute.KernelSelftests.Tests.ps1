@@ -93,3 +93,21 @@ Describe 'The kernel selftests known-differences list' {
         @($known.Keys | Where-Object { $_ -notin $ids }) | Should -BeNullOrEmpty -Because 'an id that no scenario asks is a stale entry'
     }
 }
+
+Describe 'A lookup that differs only by a hash the cmdlet cannot compute' {
+    It 'is told apart from a difference: our choice is Hash and the kernel took another of our paths' {
+        $onlyHeadline = "dev: kernel v2, ours v1; multipath: the kernel's path is one of our 2, not the first"
+        Test-HashNotComputed $onlyHeadline ([pscustomobject]@{ PathChoice = 'Hash' }) | Should -BeTrue
+        Test-HashNotComputed $onlyHeadline ([pscustomobject]@{ PathChoice = 'ComputedHash' }) | Should -BeFalse -Because 'a computed hash that took another path is wrong'
+        Test-HashNotComputed "dev: kernel v3, ours v1; multipath: the kernel's path is none of our 2" ([pscustomobject]@{ PathChoice = 'Hash' }) | Should -BeFalse
+    }
+
+    It 'is counted on its own and never as equal' {
+        $rows = @('Equal', 'HashNotComputed', 'Different', 'NotAsked') | ForEach-Object { [pscustomobject]@{ Selftest = 's'; Status = $_ } }
+        $all = Measure-KernelSelftestResult -Result $rows | Where-Object Selftest -EQ 'all'
+        $all.Asked | Should -Be 3
+        $all.Equal | Should -Be 1
+        $all.HashNotComputed | Should -Be 1
+        $all.Different | Should -Be 1
+    }
+}

@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     Runs the kernel-selftest lookups (tests/topologies/KernelSelftests) by hand and prints the figures: per
-    selftest, how many lookups, how many asked of both sides, equal, different, cannot be asked (no parameter
+    selftest, how many lookups, how many asked of both sides, equal, different, hash not computed (the kernel
+    hashed onto another of our paths by a hash the cmdlet cannot compute), cannot be asked (no parameter
     for a selector) and not asked (iproute2 6.1 cannot write the setup or ask the lookup), then each difference
     with its reproduction. Needs root. Example, after build.ps1 -Task Build:
         sudo dotnet pwsh -NoProfile -File tests/topologies/Invoke-KernelSelftests.ps1 -ModulePath out/PSLoopback
