@@ -5,12 +5,11 @@ using System.Net;
 namespace PSLoopback.Routing;
 
 /// <summary>
-/// Linux's multipath hash for policies 0 (layer 3) and 1 (layer 4) once net.ipv4.fib_multipath_hash_seed is set,
-/// as kernel 6.18 computes it: SipHash-2-4, keyed by the seed in both halves of both key words, over the
+/// Linux's multipath hash once net.ipv4.fib_multipath_hash_seed is set, as kernel 6.18 computes it: SipHash-2-4, keyed by the seed in both halves of both key words, over the
 /// flow-dissector key structure from its "basic" member on (the fields the policy takes, the rest zero), keeping the low
 /// 32 bits (0 becomes 1) shifted right by one. The path is then the first whose upper bound (its share of
 /// 2^31 by weight, cumulative over the live paths) is not below the hash (<see cref="UpperBounds"/>). The kernel documents no stability of
-/// this across versions; it was checked against `ip route get` on 6.18 (see the multipath Pester suite).
+/// this across versions; it was checked against `ip route get` on 6.18 (see the multipath Pester suite and LinuxMultipathGroupHashTests).
 /// </summary>
 internal static class LinuxMultipathHash
 {
@@ -27,7 +26,10 @@ internal static class LinuxMultipathHash
     /// label and ports in network byte order, as the kernel stores them), the addresses sorted and the ports
     /// sorted (__flow_hash_consistentify), so both directions of a flow hash alike.
     /// </summary>
-    public static uint Compute(uint seed, LinuxMultipathFlow flow)
+    public static uint Compute(uint seed, LinuxMultipathFlow flow) => FlowHash(seed, flow) >> 1;
+
+    /// <summary>The flow hash before the final shift (flow_hash_from_keys_seed: never 0).</summary>
+    public static uint FlowHash(uint seed, LinuxMultipathFlow flow)
     {
         var source = flow.Source.GetAddressBytes();
         var destination = flow.Destination.GetAddressBytes();
@@ -45,8 +47,31 @@ internal static class LinuxMultipathHash
         var (low, high) = Sorted(source, destination);
         Buffer.BlockCopy(low, 0, data, AddressOffset, low.Length);
         Buffer.BlockCopy(high, 0, data, AddressOffset + low.Length, high.Length);
-        return Finish(seed, data);
+        var key = ((ulong)seed << 32) | seed;
+        var hash = (uint)SipHash24(key, key, data);
+        return hash == 0 ? 1 : hash;
     }
+
+    /// <summary>
+    /// Bob Jenkins' lookup3 hash of two words with initial value 0 (the kernel's jhash_2words), which IPv4's
+    /// custom policy (3) applies to the outer and inner hashes of a packet.
+    /// </summary>
+    public static uint JenkinsTwoWords(uint a, uint b)
+    {
+        var c = 0xdeadbeefu + (2u << 2);
+        a += c;
+        b += c;
+        c ^= b; c -= Rotate32(b, 14);
+        a ^= c; a -= Rotate32(c, 11);
+        b ^= a; b -= Rotate32(a, 25);
+        c ^= b; c -= Rotate32(b, 16);
+        a ^= c; a -= Rotate32(c, 4);
+        b ^= a; b -= Rotate32(a, 14);
+        c ^= b; c -= Rotate32(b, 24);
+        return c;
+    }
+
+    private static uint Rotate32(uint value, int bits) => (value << bits) | (value >> (32 - bits));
 
     /// <summary>
     /// Each live path's upper bound (fib_rebalance, rt6_multipath_rebalance): its cumulative share of 2^31 by
@@ -115,13 +140,6 @@ internal static class LinuxMultipathHash
         }
 
         return 0;
-    }
-
-    private static uint Finish(uint seed, byte[] data)
-    {
-        var key = ((ulong)seed << 32) | seed;
-        var hash = (uint)SipHash24(key, key, data);
-        return (hash == 0 ? 1 : hash) >> 1;
     }
 
     /// <summary>SipHash-2-4 (Aumasson and Bernstein) with a 64-bit result, over little-endian 64-bit words.</summary>

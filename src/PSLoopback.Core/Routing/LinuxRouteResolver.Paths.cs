@@ -166,36 +166,64 @@ public sealed partial class LinuxRouteResolver
 
     /// <summary>
     /// The kernel's multipath hash of this flow, where the snapshot can compute it: a seed set (else it is
-    /// random), and policy 0 (layer 3) or 1 (layer 4), which take nothing but what the query gives. As `ip route
-    /// get` asks, a flow without ports has ports 0, and one without a protocol has protocol 0, except IPv4's:
-    /// inet_rtm_getroute builds a UDP packet then (its hash under policy 1 is that of "ipproto udp"). Policies 2
-    /// and 3 are not computed.
+    /// random), and a policy that takes nothing but what the query gives. Policy 0 hashes the addresses (IPv6's
+    /// also its flow label and next header); 1 the addresses, protocol and ports; 2 is policy 0 for a packet that
+    /// is not encapsulated, as a query's is; 3 the outer fields net.ipvN.fib_multipath_hash_fields names (the inner
+    /// ones are of an encapsulated packet). As `ip route get` asks, a flow without ports has ports 0, and one
+    /// without a protocol has protocol 0, except IPv4's: inet_rtm_getroute builds a UDP packet then.
     /// </summary>
-    private static uint? ComputeHash(DecisionWork work, IPAddressFamily family, long policy, long seed)
+    private uint? ComputeHash(DecisionWork work, IPAddressFamily family, long policy, long seed)
     {
-        if (policy is not (0 or 1) || seed <= 0 || seed > uint.MaxValue)
+        if (policy is < 0 or > 3 || seed <= 0 || seed > uint.MaxValue)
         {
             return null;
         }
 
-        var query = work.Query;
         var ipv4 = family == IPAddressFamily.IPv4;
-        var flow = new LinuxMultipathFlow(query.Source ?? (ipv4 ? IPAddress.Any : IPAddress.IPv6Any), query.Destination)
+        var fields = policy switch
         {
-            Protocol = ipv4 && query.IPProtocol == 0 ? UdpProtocol : query.IPProtocol,
-            FlowLabel = policy == 0 ? query.FlowLabel : 0,
-            SourcePort = policy == 1 ? query.SourcePort : (ushort)0,
-            DestinationPort = policy == 1 ? query.DestinationPort : (ushort)0,
+            0 or 2 => ipv4 ? HashField.Addresses : HashField.Addresses | HashField.Protocol | HashField.FlowLabel,
+            1 => HashField.Addresses | HashField.Protocol | HashField.Ports,
+            _ => (HashField)snapshot.Settings.Get(ipv4 ? "net.ipv4.fib_multipath_hash_fields" : "net.ipv6.fib_multipath_hash_fields", DefaultHashFields),
         };
-
-        // Policy 0 hashes IPv4's addresses only; IPv6's also its flow label and next header.
-        if (policy == 0 && ipv4)
+        var query = work.Query;
+        var any = ipv4 ? IPAddress.Any : IPAddress.IPv6Any;
+        var source = query.Source ?? any;
+        var flow = new LinuxMultipathFlow((fields & HashField.SourceAddress) != 0 ? source : any, (fields & HashField.DestinationAddress) != 0 ? query.Destination : any)
         {
-            flow.Protocol = 0;
+            Protocol = (fields & HashField.Protocol) == 0 ? (byte)0 : ipv4 && query.IPProtocol == 0 ? UdpProtocol : query.IPProtocol,
+            FlowLabel = !ipv4 && (fields & HashField.FlowLabel) != 0 ? query.FlowLabel : 0,
+            SourcePort = (fields & HashField.SourcePort) != 0 ? query.SourcePort : (ushort)0,
+            DestinationPort = (fields & HashField.DestinationPort) != 0 ? query.DestinationPort : (ushort)0,
+        };
+        if (policy != 3)
+        {
+            return LinuxMultipathHash.Compute((uint)seed, flow);
         }
 
-        return LinuxMultipathHash.Compute((uint)seed, flow);
+        // fib_multipath_custom_hash_*: no outer field chosen, no outer hash. IPv4's `ip route get` hands the
+        // kernel a packet, whose outer hash is mixed with the inner one (0: a query's packet is not encapsulated).
+        var outer = (fields & HashField.Outer) == 0 ? 0 : LinuxMultipathHash.FlowHash((uint)seed, flow);
+        return (ipv4 ? LinuxMultipathHash.JenkinsTwoWords(outer, 0) : outer) >> 1;
     }
+
+    /// <summary>The outer bits of fib_multipath_hash_fields (FIB_MULTIPATH_HASH_FIELD_*); the inner ones start at 0x40.</summary>
+    [Flags]
+    private enum HashField
+    {
+        SourceAddress = 0x1,
+        DestinationAddress = 0x2,
+        Protocol = 0x4,
+        FlowLabel = 0x8,
+        SourcePort = 0x10,
+        DestinationPort = 0x20,
+        Addresses = SourceAddress | DestinationAddress,
+        Ports = SourcePort | DestinationPort,
+        Outer = 0x3f,
+    }
+
+    /// <summary>The kernel's default fib_multipath_hash_fields: source, destination, protocol.</summary>
+    private const long DefaultHashFields = 0x7;
 
     /// <summary>
     /// Each path's upper bound, by its place in the route's hops: a hash-threshold nexthop group's bounds cover

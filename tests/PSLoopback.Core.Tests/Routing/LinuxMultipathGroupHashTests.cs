@@ -7,7 +7,7 @@ namespace PSLoopback.Core.Tests.Routing;
 
 /// <summary>
 /// The kernel's multipath hash computed for nexthop groups (hash-threshold), three-path routes of unequal weight,
-/// the layer-4 policy and IPv6 flow labels. Every expected interface is what `ip route get` answered on kernel
+/// forwarded flows, IPv6 flow labels and every hash policy (0 to 3). Every expected interface is what `ip route get` answered on kernel
 /// 6.18 in a namespace built as <see cref="Host"/> describes, with net.ipv4.fib_multipath_hash_seed=20251201 and
 /// both families' fib_multipath_hash_policy set as each test says.
 /// </summary>
@@ -129,15 +129,47 @@ public class LinuxMultipathGroupHashTests
         Assert.Equal(RoutePathChoice.Hash, decision.PathChoice);
         Assert.Equal(2, decision.Paths.Count);
         Assert.Contains("resilient group", decision.Reason);
+        Assert.Contains("keyed by net.ipv4.fib_multipath_hash_seed=20251201", decision.Reason);
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void PoliciesThatTakeInnerHeadersOrChosenFieldsAreOnlyNamed(long policy)
+    [InlineData("203.0.113.1", "v2")]
+    [InlineData("203.0.113.2", "v2")]
+    [InlineData("198.18.0.1", "v2")]
+    [InlineData("2001:db8:98::1", "v1")]
+    [InlineData("2001:db8:99::2", "v3")]
+    public void PolicyTwoHashesAFlowThatIsNotEncapsulatedAsPolicyZero(string destination, string dev) =>
+        AssertHashTakes(Resolve(Host(policy: 2), destination), dev);
+
+    [Theory]
+    [InlineData(0x37, "203.0.113.1", 6, 80, 443, "v3")]
+    [InlineData(0x37, "203.0.113.2", 6, 80, 443, "v2")]
+    [InlineData(0x37, "198.18.0.1", 6, 80, 443, "v3")]
+    [InlineData(0x37, "198.18.0.2", 6, 80, 443, "v2")]
+    [InlineData(0x37, "2001:db8:99::1", 6, 80, 443, "v1")]
+    [InlineData(0x37, "2001:db8:98::1", 6, 80, 443, "v2")]
+    [InlineData(0x37, "2001:db8:98::2", 6, 80, 443, "v1")]
+    [InlineData(0x2, "203.0.113.1", 0, 0, 0, "v3")]
+    [InlineData(0x2, "203.0.113.3", 0, 0, 0, "v2")]
+    [InlineData(0x2, "198.18.0.1", 0, 0, 0, "v1")]
+    [InlineData(0x2, "198.18.0.2", 0, 0, 0, "v2")]
+    [InlineData(0x2, "2001:db8:98::1", 0, 0, 0, "v1")]
+    [InlineData(0x2, "2001:db8:98::2", 0, 0, 0, "v2")]
+    public void PolicyThreeHashesTheFieldsItNames(long fields, string destination, byte protocol, ushort sport, ushort dport, string dev)
     {
-        Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy), "198.18.0.1").PathChoice);
-        Assert.Equal(RoutePathChoice.Hash, Resolve(Host(policy), "2001:db8:99::1").PathChoice);
+        // sysctl -w net.ipv4.fib_multipath_hash_fields=F net.ipv6.fib_multipath_hash_fields=F (0x37: addresses, protocol, ports)
+        var host = Host(policy: 3).Setting("net.ipv4.fib_multipath_hash_fields", fields).Setting("net.ipv6.fib_multipath_hash_fields", fields);
+        AssertHashTakes(Resolve(host, destination, protocol, sport, dport), dev);
+    }
+
+    [Fact]
+    public void PolicyThreeWithoutItsFieldsReadIsTheKernelsDefaultOfAddressesAndProtocol()
+    {
+        var read = Host(policy: 3).Setting("net.ipv4.fib_multipath_hash_fields", 7).Setting("net.ipv6.fib_multipath_hash_fields", 7);
+        foreach (var destination in new[] { "203.0.113.1", "203.0.113.2", "198.18.0.3", "2001:db8:99::4", "2001:db8:98::5" })
+        {
+            Assert.Equal(Resolve(read, destination).InterfaceAlias, Resolve(Host(policy: 3), destination).InterfaceAlias);
+        }
     }
 
     [Theory]

@@ -118,7 +118,9 @@ public class LinuxPathChoiceTests
         Assert.Contains(d.Trace, s => s.Stage == RouteTraceStage.Path && s.Outcome.StartsWith("hash:", System.StringComparison.Ordinal));
 
         snapshot.Settings.Values["net.ipv4.fib_multipath_hash_seed"] = 42;
-        Assert.Contains("keyed by net.ipv4.fib_multipath_hash_seed=42", Resolve(snapshot, "203.0.113.5").Reason);
+        var seeded = Resolve(snapshot, "203.0.113.5");
+        Assert.Equal(RoutePathChoice.ComputedHash, seeded.PathChoice);
+        Assert.Contains("net.ipv4.fib_multipath_hash_seed=42 and net.ipv4.fib_multipath_hash_policy=2", seeded.Reason);
     }
 
     [Fact]
