@@ -5,11 +5,12 @@ using System.Net;
 namespace PSLoopback.Routing;
 
 /// <summary>
-/// Linux's multipath hash once net.ipv4.fib_multipath_hash_seed is set, as kernel 6.18 computes it: SipHash-2-4, keyed by the seed in both halves of both key words, over the
-/// flow-dissector key structure from its "basic" member on (the fields the policy takes, the rest zero), keeping the low
-/// 32 bits (0 becomes 1) shifted right by one. The path is then the first whose upper bound (its share of
-/// 2^31 by weight, cumulative over the live paths) is not below the hash (<see cref="UpperBounds"/>). The kernel documents no stability of
-/// this across versions; it was checked against `ip route get` on 6.18 (see the multipath Pester suite and LinuxMultipathGroupHashTests).
+/// Linux's multipath hash once net.ipv4.fib_multipath_hash_seed is set, as kernel 6.18 computes it: SipHash-2-4,
+/// keyed by the seed in both halves of both key words, over the flow-dissector key structure from its "basic"
+/// member on (the fields the policy takes, the rest zero), keeping the low 32 bits (0 becomes 1) shifted right by
+/// one. The path is then the first whose upper bound (its share of 2^31 by weight, cumulative over the live
+/// paths) is not below the hash (<see cref="UpperBounds"/>). The kernel documents no stability of this across
+/// versions; it was checked against `ip route get` on 6.18 (the multipath Pester suite, LinuxMultipathGroupHashTests).
 /// </summary>
 internal static class LinuxMultipathHash
 {
