@@ -1,8 +1,9 @@
 <#
     Which path of a multipath route the kernel takes, asked of `ip -j route get` and of Resolve-NetRoute -Verify
-    in one namespace: routes of their own next hops and nexthop groups, both families, with and without a source
-    and an output interface, once with net.ipv4.fib_multipath_hash_seed set (the resolver computes the hash) and
-    once with the namespace's random seed. Where the decision says the choice is not a hash it cannot compute,
+    in one namespace: routes of their own next hops and nexthop groups (equal, weighted, resilient), both
+    families, with and without a source and an output interface: with net.ipv4.fib_multipath_hash_seed set (the
+    resolver computes the hash, but for the resilient group's buckets), once more so under the layer-4 policy
+    (no protocol or ports given: what `ip route get` hashes then), and with the namespace's random seed. Where the decision says the choice is not a hash it cannot compute,
     its headline must be the kernel's path; where it says hash, the kernel's path must be one of its Paths.
     -Verify must never call a different path agreement, and must say HashChoseOtherPath when the kernel's hash
     took another path.
@@ -35,9 +36,17 @@ BeforeAll {
         'nexthop add id 2 via 2001:db8:2::2 dev v2'
         'nexthop add id 10 group 1/2'
         '-6 route add 2001:db8:77::/48 nhid 10'
+        'nexthop add id 12 group 3,3/4'
+        'route add 198.18.0.0/24 nhid 12'
+        'nexthop add id 13 group 3/4 type resilient buckets 8'
+        'route add 198.18.1.0/24 nhid 13'
     )
     # A set seed makes the kernel's hash computable, and the same on every run; 0 asks for a random one.
-    $script:seeds = @{ Set = 'net.ipv4.fib_multipath_hash_seed=20251201'; Random = 'net.ipv4.fib_multipath_hash_seed=0' }
+    $script:seeds = [ordered]@{
+        Set = @('net.ipv4.fib_multipath_hash_seed=20251201')
+        Layer4 = @('net.ipv4.fib_multipath_hash_seed=20251201', 'net.ipv4.fib_multipath_hash_policy=1', 'net.ipv6.fib_multipath_hash_policy=1')
+        Random = @('net.ipv4.fib_multipath_hash_seed=0', 'net.ipv4.fib_multipath_hash_policy=0', 'net.ipv6.fib_multipath_hash_policy=0')
+    }
 
     # Eight flows to each route: enough that a hash over two paths takes both.
     $script:queries = [System.Collections.Generic.List[object]]::new()
@@ -46,6 +55,8 @@ BeforeAll {
         @{ Prefix = '192.0.2.'; Family = 'IPv4'; Froms = @($null, '10.1.1.1', '10.2.2.1') }
         @{ Prefix = '2001:db8:99::'; Family = 'IPv6'; Froms = @($null, '2001:db8:1::1', '2001:db8:2::1') }
         @{ Prefix = '2001:db8:77::'; Family = 'IPv6'; Froms = @($null, '2001:db8:2::1') }
+        @{ Prefix = '198.18.0.'; Family = 'IPv4'; Froms = @($null, '10.2.2.1') }
+        @{ Prefix = '198.18.1.'; Family = 'IPv4'; Froms = @($null) }
     )
     foreach ($target in $targets) {
         foreach ($n in 1..8) {
@@ -147,8 +158,9 @@ Describe 'Resolve-NetRoute on multipath routes, against the kernel' {
         foreach ($command in $setup) { $words = @('-n', $ns) + ($command -split ' '); Invoke-Ip @words | Out-Null }
         Wait-NamespaceSettled -Namespace $ns
         $script:rounds = @{}
-        foreach ($name in 'Set', 'Random') {
-            Invoke-Ip netns exec $ns sysctl -qw $seeds[$name] | Out-Null
+        foreach ($name in $seeds.Keys) {
+            $words = @('netns', 'exec', $ns, 'sysctl', '-qw') + $seeds[$name]
+            Invoke-Ip @words | Out-Null
             $rounds[$name] = Invoke-Round $ns $exchange $name
         }
     }
@@ -164,14 +176,14 @@ Describe 'Resolve-NetRoute on multipath routes, against the kernel' {
         if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
     }
 
-    It 'takes the path the kernel takes unless the choice is a hash it cannot compute, and names that hash (seed <_>)' -ForEach 'Set', 'Random' {
+    It 'takes the path the kernel takes unless the choice is a hash it cannot compute, and names that hash (seed <_>)' -ForEach 'Set', 'Layer4', 'Random' {
         $round = $rounds[$_]
         $mismatches = foreach ($query in $queries) {
             $problem = Get-Mismatch $query $round.Kernel[$query.Id] $round.Ours[$query.Id]
             if ($problem) { Format-Reproduction $ns $query $round.Kernel[$query.Id] $round.Ours[$query.Id] $problem }
         }
         if ($mismatches) {
-            $rebuild = "to rebuild the host: ip netns add $ns; " + (($setup | ForEach-Object { "ip -n $ns $_" }) -join '; ') + "; ip netns exec $ns sysctl -w $($seeds[$_])"
+            $rebuild = "to rebuild the host: ip netns add $ns; " + (($setup | ForEach-Object { "ip -n $ns $_" }) -join '; ') + "; ip netns exec $ns sysctl -w $($seeds[$_] -join ' ')"
             $mismatches = @($rebuild) + $mismatches
             Write-Host ($mismatches -join "`n")
         }
@@ -181,7 +193,12 @@ Describe 'Resolve-NetRoute on multipath routes, against the kernel' {
     It 'asked questions whose answers tell the choices apart' {
         $set = $rounds.Set.Ours.Values
         $random = $rounds.Random.Ours.Values
-        @($set | Group-Object PathChoice -NoElement | ForEach-Object Name) | Should -Be 'ComputedHash', 'Hash', 'OutputInterface', 'SourceAddress' -Because 'nexthop groups stay a named hash, own next hops are computed'
+        @($set | Group-Object PathChoice -NoElement | ForEach-Object Name) | Should -Be 'ComputedHash', 'Hash', 'OutputInterface', 'SourceAddress'
+        @($set | Where-Object PathChoice -EQ 'Hash' | ForEach-Object { $queries[[int]$_.Id].Destination } | Where-Object { $_ -notlike '198.18.1.*' }) |
+            Should -BeNullOrEmpty -Because 'with the seed set only the resilient group, whose buckets are the kernel''s, is a hash not computed'
+        @($rounds.Layer4.Ours.Values | Where-Object PathChoice -EQ 'ComputedHash')[0].Reason | Should -BeLike '*fib_multipath_hash_policy=1*'
+        $weighted = @($queries | Where-Object { $_.Destination -like '198.18.0.*' -and -not $_.From -and -not $_.Oif })
+        @($weighted | ForEach-Object { $rounds.Set.Kernel[$_.Id].Dev } | Sort-Object -Unique) | Should -Be 'v1', 'v2' -Because 'eight flows over a 3:1 group take both members'
         @($random | Group-Object PathChoice -NoElement | ForEach-Object Name) | Should -Be 'Hash', 'OutputInterface', 'SourceAddress'
         @($random | Where-Object KernelVerdict -EQ 'HashChoseOtherPath').Count | Should -BeGreaterThan 0 -Because 'a hundred hashed flows over two paths take both'
         @($set | Where-Object PathChoice -EQ 'ComputedHash' | Where-Object { $rounds.Set.Kernel[[int]$_.Id].Dev -eq 'v2' }).Count | Should -BeGreaterThan 0 -Because 'a computed hash must sometimes take the second path'

@@ -15,14 +15,21 @@
                     arguments, or @{ Get = '...'; NotAsked = 'why it cannot be asked yet' })
     Scenario names and roles stay short: a namespace is named pslb-st-<pid>-<scenario index>-<role>.
 
-    Each lookup ends as Equal, Different (with what differs and a reproduction), CannotBeAsked (the cmdlet has
-    no parameter for one of its selectors) or NotAsked (iproute2 6.1 cannot write its setup or ask it).
+    Each lookup ends as Equal, Different (with what differs and a reproduction), HashNotComputed (differs only
+    because the kernel hashed the flow onto one of our paths and the cmdlet said it could not compute that hash:
+    never counted as equal), CannotBeAsked (the cmdlet has no parameter for one of its selectors) or NotAsked
+    (iproute2 6.1 cannot write its setup or ask it).
 #>
 
 Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot 'NetnsTopology.psm1')
 
 $script:ScenarioDirectory = Join-Path $PSScriptRoot 'KernelSelftests'
+
+# The selftests leave net.ipv4.fib_multipath_hash_seed unset, so each namespace hashes flows with a random key:
+# a multipath flow's path is then known to the kernel alone. A fixed seed (it keys both IPv4 and IPv6) changes
+# no other decision, and lets the cmdlet compute the same hash, so those lookups compare exactly.
+$script:HashSeed = 0x5eed
 $script:Created = [System.Collections.Generic.List[string]]::new()
 
 # iproute2 prints strerror() of the errno the kernel answered with; "Cannot find device" is its own check of oif/iif.
@@ -158,6 +165,11 @@ function Compare-KernelSelftestAnswer {
     if ($problems.Count) { $problems -join '; ' }
 }
 
+function Test-HashNotComputed([string]$Problem, $Ours) {
+    <# The difference is only the headline of a hash the cmdlet said it could not compute: the kernel's path is one of ours. #>
+    (Get-Property $Ours 'PathChoice') -eq 'Hash' -and $Problem -match "multipath: the kernel's path is one of our \d+, not the first$"
+}
+
 function Format-OurAnswer($Ours) {
     if (-not $Ours) { return '(none)' }
     if (Get-Property $Ours 'Failure') { return $Ours.Failure }
@@ -193,8 +205,8 @@ function Invoke-KernelSelftestScenario {
     <#
         Builds one scenario in fresh namespaces, runs its steps and lookups in one pwsh inside its lookup
         namespace (KernelSelftests/Invoke-ScenarioSteps.ps1), and returns one result per lookup:
-        Id, Scenario, Selftest, Function, Get, Status (Equal, Different, CannotBeAsked, NotAsked), Reason
-        (what differs, or why it was not asked), Reproduction (for Different), OurPathCount (the paths of our
+        Id, Scenario, Selftest, Function, Get, Status (Equal, Different, HashNotComputed, CannotBeAsked, NotAsked),
+        Reason (what differs, or why it was not asked), Reproduction (for Different and HashNotComputed), OurPathCount (the paths of our
         answer). Namespaces go on every path.
     #>
     param(
@@ -211,6 +223,7 @@ function Invoke-KernelSelftestScenario {
         foreach ($role in $Scenario.Namespaces) {
             Invoke-Ip netns add $names[$role] | Out-Null
             $script:Created.Add($names[$role])
+            Invoke-Ip netns exec $names[$role] sysctl -qw "net.ipv4.fib_multipath_hash_seed=$script:HashSeed" | Out-Null
         }
         $null = New-Item -ItemType Directory -Force -Path $exchange
         $planPath = Join-Path $exchange 'plan.json'
@@ -238,7 +251,11 @@ function Invoke-KernelSelftestScenario {
                 $reproduction = $null
                 if ($status -eq 'Asked') {
                     $problem = Compare-KernelSelftestAnswer -Get $lookup.Get -Kernel (ConvertFrom-KernelAnswer $row.Kernel) -Ours $row.Ours
-                    if ($problem) {
+                    if ($problem -and (Test-HashNotComputed $problem $row.Ours)) {
+                        $status = 'HashNotComputed'; $reason = $problem
+                        $reproduction = Format-Reproduction $Scenario $names $s $lookup $row.Kernel $row.Ours $problem
+                    }
+                    elseif ($problem) {
                         $status = 'Different'; $reason = $problem
                         $reproduction = Format-Reproduction $Scenario $names $s $lookup $row.Kernel $row.Ours $problem
                     }
@@ -271,17 +288,18 @@ function Invoke-KernelSelftest {
 }
 
 function Measure-KernelSelftestResult {
-    <# Counts per selftest and in all: lookups, asked, equal, different, cannot be asked, not asked. #>
+    <# Counts per selftest and in all: lookups, asked, equal, different, hash not computed, cannot be asked, not asked. #>
     param([Parameter(Mandatory)][object[]]$Result)
     $rows = foreach ($group in @($Result | Group-Object Selftest) + @([pscustomobject]@{ Name = 'all'; Group = $Result })) {
         $count = { param($status) @($group.Group | Where-Object Status -EQ $status).Count }
         [pscustomobject]@{
             Selftest = $group.Name; Lookups = $group.Group.Count
-            Asked = (& $count 'Equal') + (& $count 'Different'); Equal = & $count 'Equal'; Different = & $count 'Different'
+            Asked = (& $count 'Equal') + (& $count 'Different') + (& $count 'HashNotComputed'); Equal = & $count 'Equal'; Different = & $count 'Different'
+            HashNotComputed = & $count 'HashNotComputed'
             CannotBeAsked = & $count 'CannotBeAsked'; NotAsked = & $count 'NotAsked'
         }
     }
     $rows
 }
 
-Export-ModuleMember -Function Get-KernelSelftestScenario, Get-KernelSelftestKnownDifference, Remove-StaleKernelSelftestNamespace, Invoke-KernelSelftestScenario, Invoke-KernelSelftest, Measure-KernelSelftestResult, Compare-KernelSelftestAnswer
+Export-ModuleMember -Function Test-HashNotComputed, Get-KernelSelftestScenario, Get-KernelSelftestKnownDifference, Remove-StaleKernelSelftestNamespace, Invoke-KernelSelftestScenario, Invoke-KernelSelftest, Measure-KernelSelftestResult, Compare-KernelSelftestAnswer

@@ -5,47 +5,74 @@ using System.Net;
 namespace PSLoopback.Routing;
 
 /// <summary>
-/// Linux's multipath hash for policy 0 (layer 3) once net.ipv4.fib_multipath_hash_seed is set, as kernel 6.18
-/// computes it: SipHash-2-4, keyed by the seed in both halves of both key words, over the flow-dissector key
-/// structure from its "basic" member on (addresses sorted low first, every other field zero), keeping the low
-/// 32 bits (0 becomes 1) shifted right by one. The path is then the first whose upper bound (its share of
-/// 2^31 by weight, cumulative over the live paths) is not below the hash (<see cref="UpperBounds"/>). The kernel documents no stability of
-/// this across versions; it was checked against `ip route get` on 6.18 (see the multipath Pester suite).
+/// Linux's multipath hash once net.ipv4.fib_multipath_hash_seed is set, as kernel 6.18 computes it: SipHash-2-4,
+/// keyed by the seed in both halves of both key words, over the flow-dissector key structure from its "basic"
+/// member on (the fields the policy takes, the rest zero), keeping the low 32 bits (0 becomes 1) shifted right by
+/// one. The path is then the first whose upper bound (its share of 2^31 by weight, cumulative over the live
+/// paths) is not below the hash (<see cref="UpperBounds"/>). The kernel documents no stability of this across
+/// versions; it was checked against `ip route get` on 6.18 (the multipath Pester suite, LinuxMultipathGroupHashTests).
 /// </summary>
 internal static class LinuxMultipathHash
 {
     // struct flow_keys from "basic" on: basic 4, tags 4, vlan 8, cvlan 8, keyid 4, ports 4, icmp 4, then the
     // address union (32); the hash covers the IPv4 or IPv6 addresses and the padding to the structure's end.
     private const int TagsOffset = 4;
+    private const int PortsOffset = 28;
     private const int AddressOffset = 36;
     private const int IPv4Length = 48;
     private const int IPv6Length = 72;
 
-    /// <summary>The hash of an IPv4 flow under policy 0: its source (0.0.0.0 when none was given) and destination.</summary>
-    public static uint IPv4(uint seed, IPAddress source, IPAddress destination)
+    /// <summary>
+    /// The hash of a flow: its protocol, flow label, ports and addresses in their places in the structure (the
+    /// label and ports in network byte order, as the kernel stores them), the addresses sorted and the ports
+    /// sorted (__flow_hash_consistentify), so both directions of a flow hash alike.
+    /// </summary>
+    public static uint Compute(uint seed, LinuxMultipathFlow flow) => FlowHash(seed, flow) >> 1;
+
+    /// <summary>The flow hash before the final shift (flow_hash_from_keys_seed: never 0).</summary>
+    public static uint FlowHash(uint seed, LinuxMultipathFlow flow)
     {
-        var data = new byte[IPv4Length];
-        var (low, high) = Sorted(source.GetAddressBytes(), destination.GetAddressBytes());
-        Buffer.BlockCopy(low, 0, data, AddressOffset, 4);
-        Buffer.BlockCopy(high, 0, data, AddressOffset + 4, 4);
-        return Finish(seed, data);
+        var source = flow.Source.GetAddressBytes();
+        var destination = flow.Destination.GetAddressBytes();
+        var data = new byte[source.Length == 4 ? IPv4Length : IPv6Length];
+        data[2] = flow.Protocol;
+        data[TagsOffset] = (byte)(flow.FlowLabel >> 24);
+        data[TagsOffset + 1] = (byte)(flow.FlowLabel >> 16);
+        data[TagsOffset + 2] = (byte)(flow.FlowLabel >> 8);
+        data[TagsOffset + 3] = (byte)flow.FlowLabel;
+        var (lowPort, highPort) = Sorted(flow.SourcePort, flow.DestinationPort);
+        data[PortsOffset] = (byte)(lowPort >> 8);
+        data[PortsOffset + 1] = (byte)lowPort;
+        data[PortsOffset + 2] = (byte)(highPort >> 8);
+        data[PortsOffset + 3] = (byte)highPort;
+        var (low, high) = Sorted(source, destination);
+        Buffer.BlockCopy(low, 0, data, AddressOffset, low.Length);
+        Buffer.BlockCopy(high, 0, data, AddressOffset + low.Length, high.Length);
+        var key = ((ulong)seed << 32) | seed;
+        var hash = (uint)SipHash24(key, key, data);
+        return hash == 0 ? 1 : hash;
     }
 
-    /// <summary>The hash of an IPv6 flow under policy 0: addresses, flow label and next header (the query's protocol).</summary>
-    public static uint IPv6(uint seed, IPAddress source, IPAddress destination, uint flowLabel, byte nextHeader)
+    /// <summary>
+    /// Bob Jenkins' lookup3 hash of two words with initial value 0 (the kernel's jhash_2words), which IPv4's
+    /// custom policy (3) applies to the outer and inner hashes of a packet.
+    /// </summary>
+    public static uint JenkinsTwoWords(uint a, uint b)
     {
-        var data = new byte[IPv6Length];
-        data[2] = nextHeader;
-        // The label is a host-order u32 in the kernel's structure: little-endian, as everywhere else here.
-        data[TagsOffset] = (byte)flowLabel;
-        data[TagsOffset + 1] = (byte)(flowLabel >> 8);
-        data[TagsOffset + 2] = (byte)(flowLabel >> 16);
-        data[TagsOffset + 3] = (byte)(flowLabel >> 24);
-        var (low, high) = Sorted(source.GetAddressBytes(), destination.GetAddressBytes());
-        Buffer.BlockCopy(low, 0, data, AddressOffset, 16);
-        Buffer.BlockCopy(high, 0, data, AddressOffset + 16, 16);
-        return Finish(seed, data);
+        var c = 0xdeadbeefu + (2u << 2);
+        a += c;
+        b += c;
+        c ^= b; c -= Rotate32(b, 14);
+        a ^= c; a -= Rotate32(c, 11);
+        b ^= a; b -= Rotate32(a, 25);
+        c ^= b; c -= Rotate32(b, 16);
+        a ^= c; a -= Rotate32(c, 4);
+        b ^= a; b -= Rotate32(a, 14);
+        c ^= b; c -= Rotate32(b, 24);
+        return c;
     }
+
+    private static uint Rotate32(uint value, int bits) => (value << bits) | (value >> (32 - bits));
 
     /// <summary>
     /// Each live path's upper bound (fib_rebalance, rt6_multipath_rebalance): its cumulative share of 2^31 by
@@ -60,6 +87,17 @@ internal static class LinuxMultipathHash
         }
 
         var bounds = new long[weights.Count];
+        if (total == 0)
+        {
+            // No live path: none is taken by the hash.
+            for (var i = 0; i < bounds.Length; i++)
+            {
+                bounds[i] = -1;
+            }
+
+            return bounds;
+        }
+
         long cumulative = 0;
         for (var i = 0; i < weights.Count; i++)
         {
@@ -69,6 +107,15 @@ internal static class LinuxMultipathHash
 
         return bounds;
     }
+
+    /// <summary>
+    /// Both ports compared as a little-endian kernel compares them: as the 16-bit words their network-order bytes
+    /// make when read little-endian.
+    /// </summary>
+    private static (ushort Low, ushort High) Sorted(ushort source, ushort destination) =>
+        Swapped(destination) < Swapped(source) ? (destination, source) : (source, destination);
+
+    private static ushort Swapped(ushort port) => (ushort)((port >> 8) | (port << 8));
 
     /// <summary>
     /// Both addresses compared as a little-endian kernel (x86, arm64) compares them: IPv4 as one 32-bit word
@@ -94,13 +141,6 @@ internal static class LinuxMultipathHash
         }
 
         return 0;
-    }
-
-    private static uint Finish(uint seed, byte[] data)
-    {
-        var key = ((ulong)seed << 32) | seed;
-        var hash = (uint)SipHash24(key, key, data);
-        return (hash == 0 ? 1 : hash) >> 1;
     }
 
     /// <summary>SipHash-2-4 (Aumasson and Bernstein) with a 64-bit result, over little-endian 64-bit words.</summary>

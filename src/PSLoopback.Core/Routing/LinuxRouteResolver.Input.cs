@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using PSLoopback.Addressing;
@@ -149,7 +148,8 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        // The source is checked against the path the packet takes (__mkroute_input after fib_select_multipath).
+        // ip_mkroute_input hashes the flow onto a path first (no source preference: the packet's source is not
+        // one of ours), and rp_filter then checks the source against the path taken.
         var pick = PickInputPath(work, route, paths);
         var chosen = paths[pick.Candidates[0]];
         if (!CheckSource(work, input, source, destination, chosen.InterfaceIndex))
@@ -159,10 +159,9 @@ public sealed partial class LinuxRouteResolver
 
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
-        var hop = hops[pick.Candidates[0]];
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight)).ToArray();
         Record(work, route, pick);
-
+        var hop = hops[pick.Candidates[0]];
         string Why() => $"forwarded from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"
             + (AddressClass.IsUnspecified(hop) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hop}")
             + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
@@ -282,15 +281,6 @@ public sealed partial class LinuxRouteResolver
             + (forwarding ? string.Empty : $"; {forwardingName} is 0, so the packet itself would be dropped after this lookup (ip6_forward), which `ip route get` does not show");
         Finish(work, route, route.RouteType, device, chosen.NextHop, source, Why, chosen.InterfaceIndex);
     }
-
-    /// <summary>
-    /// A forwarded packet's path among a multipath route's: the kernel hashes the packet itself (ip_mkroute_input,
-    /// ip6_route_input), with no preference for its source's path and no output interface to keep to.
-    /// </summary>
-    private PathPick PickInputPath(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths) =>
-        paths.Count < 2
-            ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.Only, string.Empty)
-            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToList(), "a forwarded packet is hashed onto one of its paths");
 
     /// <summary>
     /// An IPv4 setting that is on when it is on for "all" or for the interface (IN_DEV_ORCONF), or with

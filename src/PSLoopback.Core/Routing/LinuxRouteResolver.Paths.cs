@@ -84,6 +84,15 @@ public sealed partial class LinuxRouteResolver
     }
 
     /// <summary>
+    /// A forwarded packet's path (ip_mkroute_input, ip6_route_input): the flow's hash over all usable paths, with
+    /// no preference for the source address, which is another host's.
+    /// </summary>
+    private PathPick PickInputPath(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths) =>
+        paths.Count < 2
+            ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.Only, string.Empty)
+            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToList(), "forwarded");
+
+    /// <summary>
     /// The device whose addresses an IPv6 path's source is chosen from: its own, except through a nexthop
     /// group, where the kernel asks the group's first member's device (fib6_info_nh_dev) whichever path the
     /// flow takes; a connect() agrees with `ip route get` on this.
@@ -93,7 +102,8 @@ public sealed partial class LinuxRouteResolver
 
     /// <summary>
     /// The kernel's hash picks among <paramref name="candidates"/>: computed where the snapshot knows all it
-    /// takes (<see cref="ComputeHash"/>), else said, with the policy and key that steer it, and not guessed.
+    /// takes (<see cref="ComputeHash"/>, <see cref="HashBounds"/>), else said, with the policy and key that steer
+    /// it, and not guessed.
     /// </summary>
     private PathPick Hash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, IReadOnlyList<int> candidates, string why)
     {
@@ -102,46 +112,145 @@ public sealed partial class LinuxRouteResolver
         var policy = snapshot.Settings.Get(name, 0);
         var seed = snapshot.Settings.Get(HashSeedName, 0);
         var prefix = why.Length > 0 ? why + "; " : string.Empty;
-        if (ComputeHash(work, route, paths, policy, seed) is uint hash)
+        var all = Hops(route);
+        var positions = candidates.Select(i => IndexOf(all, paths[i])).ToList();
+        if (ComputeHash(work, family, policy, seed) is uint hash && HashBounds(route) is long[] bounds && !positions.Contains(-1))
         {
-            // fib_select_multipath and fib6_select_path: the first candidate whose bound the hash does not pass, else the first.
-            var bounds = LinuxMultipathHash.UpperBounds(paths.Select(p => p.Weight).ToList());
             var taken = candidates[0];
-            foreach (var i in candidates)
+            if (family == IPAddressFamily.IPv6 && route.NextHopId is null)
             {
-                if (hash <= bounds[i])
+                // fib6_select_path: the sibling whose bound the hash falls under, if the lookup may take it (on the
+                // interface it is bound to, its router not failed); else the route the lookup found.
+                var hashed = Enumerable.Range(0, all.Count).FirstOrDefault(i => hash <= bounds[i]);
+                var at = positions.IndexOf(hashed);
+                taken = at >= 0 ? candidates[at] : candidates[0];
+            }
+            else
+            {
+                // fib_select_multipath and nexthop_select_path_hthr: the first candidate whose bound the hash does
+                // not pass, else the first candidate (a path skipped gives its share to the next good one).
+                for (var c = 0; c < candidates.Count; c++)
                 {
-                    taken = i;
-                    break;
+                    if (hash <= bounds[positions[c]])
+                    {
+                        taken = candidates[c];
+                        break;
+                    }
                 }
             }
 
             return new PathPick(new[] { taken }, RoutePathChoice.ComputedHash,
-                prefix + $"hash: with {HashSeedName}={seed} and {name}=0 the kernel's hash of this flow is 0x{hash:x8}, which takes path {taken + 1} of {paths.Count}");
+                prefix + $"hash: with {HashSeedName}={seed} and {name}={policy} the kernel's hash of this flow is 0x{hash:x8}, which takes path {taken + 1} of {paths.Count}");
         }
 
         var key = seed == 0 ? "keyed by a random seed of the namespace" : $"keyed by {HashSeedName}={seed}";
+        var resilient = NextHopObject(route) is { IsGroup: true, GroupType: NextHopGroupType.Resilient } group
+            ? $"; nexthop {group.Id} is a resilient group, whose buckets are the kernel's own state"
+            : string.Empty;
         return new PathPick(candidates, RoutePathChoice.Hash,
-            prefix + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}); the first is shown, not predicted");
+            prefix + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}{resilient}); the first is shown, not predicted");
+    }
+
+    private static int IndexOf(IReadOnlyList<NetRouteNextHop> hops, NetRouteNextHop hop)
+    {
+        for (var i = 0; i < hops.Count; i++)
+        {
+            if (ReferenceEquals(hops[i], hop))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
     /// The kernel's multipath hash of this flow, where the snapshot can compute it: a seed set (else it is
-    /// random), policy 0 (layer 3: nothing from real packets), the route's own next hops (a nexthop group may be
-    /// resilient, whose buckets the dump does not show), and every live path a candidate (the bounds cover them all).
+    /// random), and a policy that takes nothing but what the query gives. Policy 0 hashes the addresses (IPv6's
+    /// also its flow label and next header); 1 the addresses, protocol and ports; 2 is policy 0 for a packet that
+    /// is not encapsulated, as a query's is; 3 the outer fields net.ipvN.fib_multipath_hash_fields names (the inner
+    /// ones are of an encapsulated packet). As `ip route get` asks, a flow without ports has ports 0, and one
+    /// without a protocol has protocol 0, except IPv4's: inet_rtm_getroute builds a UDP packet then.
     /// </summary>
-    private uint? ComputeHash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, long policy, long seed)
+    private uint? ComputeHash(DecisionWork work, IPAddressFamily family, long policy, long seed)
     {
-        if (policy != 0 || seed <= 0 || seed > uint.MaxValue || route.NextHopId is not null || paths.Count != AliveCount(route))
+        if (policy is < 0 or > 3 || seed <= 0 || seed > uint.MaxValue)
         {
             return null;
         }
 
+        var ipv4 = family == IPAddressFamily.IPv4;
+        var fields = policy switch
+        {
+            0 or 2 => ipv4 ? HashField.Addresses : HashField.Addresses | HashField.Protocol | HashField.FlowLabel,
+            1 => HashField.Addresses | HashField.Protocol | HashField.Ports,
+            _ => (HashField)snapshot.Settings.Get(ipv4 ? "net.ipv4.fib_multipath_hash_fields" : "net.ipv6.fib_multipath_hash_fields", DefaultHashFields),
+        };
         var query = work.Query;
-        return route.AddressFamily == IPAddressFamily.IPv6
-            ? LinuxMultipathHash.IPv6((uint)seed, query.Source ?? IPAddress.IPv6Any, query.Destination, 0, query.IPProtocol)
-            : LinuxMultipathHash.IPv4((uint)seed, query.Source ?? IPAddress.Any, query.Destination);
+        var any = ipv4 ? IPAddress.Any : IPAddress.IPv6Any;
+        var source = query.Source ?? any;
+        var flow = new LinuxMultipathFlow((fields & HashField.SourceAddress) != 0 ? source : any, (fields & HashField.DestinationAddress) != 0 ? query.Destination : any)
+        {
+            Protocol = (fields & HashField.Protocol) == 0 ? (byte)0 : ipv4 && query.IPProtocol == 0 ? UdpProtocol : query.IPProtocol,
+            FlowLabel = !ipv4 && (fields & HashField.FlowLabel) != 0 ? query.FlowLabel : 0,
+            SourcePort = (fields & HashField.SourcePort) != 0 ? query.SourcePort : (ushort)0,
+            DestinationPort = (fields & HashField.DestinationPort) != 0 ? query.DestinationPort : (ushort)0,
+        };
+        if (policy != 3)
+        {
+            return LinuxMultipathHash.Compute((uint)seed, flow);
+        }
+
+        // fib_multipath_custom_hash_*: no outer field chosen, no outer hash. IPv4's `ip route get` hands the
+        // kernel a packet, whose outer hash is mixed with the inner one (0: a query's packet is not encapsulated).
+        var outer = (fields & HashField.Outer) == 0 ? 0 : LinuxMultipathHash.FlowHash((uint)seed, flow);
+        return (ipv4 ? LinuxMultipathHash.JenkinsTwoWords(outer, 0) : outer) >> 1;
     }
+
+    /// <summary>The outer bits of fib_multipath_hash_fields (FIB_MULTIPATH_HASH_FIELD_*); the inner ones start at 0x40.</summary>
+    [Flags]
+    private enum HashField
+    {
+        SourceAddress = 0x1,
+        DestinationAddress = 0x2,
+        Protocol = 0x4,
+        FlowLabel = 0x8,
+        SourcePort = 0x10,
+        DestinationPort = 0x20,
+        Addresses = SourceAddress | DestinationAddress,
+        Ports = SourcePort | DestinationPort,
+        Outer = 0x3f,
+    }
+
+    /// <summary>The kernel's default fib_multipath_hash_fields: source, destination, protocol.</summary>
+    private const long DefaultHashFields = 0x7;
+
+    /// <summary>
+    /// Each path's upper bound, by its place in the route's hops: a hash-threshold nexthop group's bounds cover
+    /// all its members (nh_hthr_group_rebalance); a route's own next hops, those alive, a dead one never taken
+    /// (fib_rebalance, rt6_multipath_rebalance). A resilient group's buckets are not in the snapshot: null.
+    /// </summary>
+    private long[]? HashBounds(NetRouteInfo route)
+    {
+        var all = Hops(route);
+        if (route.NextHopId is not null)
+        {
+            return NextHopObject(route) is { GroupType: NextHopGroupType.Resilient } ? null : LinuxMultipathHash.UpperBounds(all.Select(h => h.Weight).ToList());
+        }
+
+        var bounds = LinuxMultipathHash.UpperBounds(all.Select(h => (h.Flags & RouteFlags.Dead) == 0 ? h.Weight : 0).ToList());
+        for (var i = 0; i < all.Count; i++)
+        {
+            if ((all[i].Flags & RouteFlags.Dead) != 0)
+            {
+                bounds[i] = -1;
+            }
+        }
+
+        return bounds;
+    }
+
+    private const byte UdpProtocol = 17;
 
     private const string HashSeedName = "net.ipv4.fib_multipath_hash_seed";
 

@@ -16,8 +16,9 @@ public enum RoutePathChoice
     Hash,
 
     /// <summary>
-    /// The kernel's hash, computed: the hash seed is set and the policy is layer 3, so the headline is the path
-    /// the kernel's hash takes for this flow (as `ip route get` asks it: flow label 0).
+    /// The kernel's hash, computed: the hash seed is set (any policy, 0 to 3, and not a resilient group's buckets),
+    /// so the headline is the path the kernel's hash takes for this flow (as `ip route get` asks it: the query's protocol, ports and
+    /// flow label, 0 where not given).
     /// </summary>
     ComputedHash,
 }

@@ -257,7 +257,7 @@ public class LinuxInputRouteTests
         var d = Arrive(host, "203.0.113.7", "172.16.0.5", "e1");
         Assert.Equal(RoutePathChoice.Hash, d.PathChoice);
         Assert.Equal(2, d.Paths.Count);
-        Assert.Contains("a forwarded packet is hashed onto one of its paths", d.Reason);
+        Assert.Contains("forwarded; hash:", d.Reason);
 
         // With the seed set the kernel's hash is computed (checked against ip route get ... iif on 120 flows).
         var seeded = Arrive(host.Setting("net.ipv4.fib_multipath_hash_seed", 12345), "203.0.113.7", "172.16.0.5", "e1");

@@ -109,16 +109,18 @@ public class LinuxPathChoiceTests
     public void IPv4WithoutASourceIsTheFlowsHashAndSaysWhichPolicy()
     {
         var snapshot = Host().Build();
-        snapshot.Settings.Values["net.ipv4.fib_multipath_hash_policy"] = 1;
+        snapshot.Settings.Values["net.ipv4.fib_multipath_hash_policy"] = 2;
         var d = Resolve(snapshot, "203.0.113.5");
         Assert.Equal(RoutePathChoice.Hash, d.PathChoice);
         Assert.Equal("eth0", d.InterfaceAlias);
-        Assert.Contains("net.ipv4.fib_multipath_hash_policy=1: addresses, protocol and ports", d.Reason);
+        Assert.Contains("net.ipv4.fib_multipath_hash_policy=2: addresses, of the inner packet where there is one", d.Reason);
         Assert.Contains("random seed", d.Reason);
         Assert.Contains(d.Trace, s => s.Stage == RouteTraceStage.Path && s.Outcome.StartsWith("hash:", System.StringComparison.Ordinal));
 
         snapshot.Settings.Values["net.ipv4.fib_multipath_hash_seed"] = 42;
-        Assert.Contains("keyed by net.ipv4.fib_multipath_hash_seed=42", Resolve(snapshot, "203.0.113.5").Reason);
+        var seeded = Resolve(snapshot, "203.0.113.5");
+        Assert.Equal(RoutePathChoice.ComputedHash, seeded.PathChoice);
+        Assert.Contains("net.ipv4.fib_multipath_hash_seed=42 and net.ipv4.fib_multipath_hash_policy=2", seeded.Reason);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    /// <summary>[type] prefix|default [from P] [via G] [dev D] [metric M] [table T] [src S] [scope S] [tos T] [pref P] [dead] [nexthop via G dev D]...</summary>
+    /// <summary>[type] prefix|default [from P] [via G] [dev D] [metric M] [table T] [src S] [scope S] [tos T] [pref P] [dead] [nexthop via G dev D [weight W]]...</summary>
     public SnapshotBuilder Route(string text)
     {
         var words = new Queue<string>(text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries));
@@ -156,6 +156,9 @@ internal sealed class SnapshotBuilder
                     hop.InterfaceAlias = words.Dequeue();
                     hop.InterfaceIndex = IndexOf(hop.InterfaceAlias);
                     hops.Add(hop);
+                    break;
+                case "weight":
+                    hops[hops.Count - 1].Weight = int.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
                     break;
                 default:
                     throw new ArgumentException($"unknown word '{word}' in route '{text}'");

@@ -69,7 +69,7 @@ function ConvertTo-Row($Answer) {
     [pscustomobject]@{
         Type = "$($Answer.RouteType)"; Error = "$($Answer.Error)"; Dev = $Answer.InterfaceAlias; Via = "$($Answer.NextHop)"
         Src = "$($Answer.SourceAddress)"; Table = "$($Answer.TableName)"; Mtu = "$mtu"; Route = "$($Answer.Route)"; Rule = "$($Answer.Rule)"
-        Reason = $Answer.Reason
+        Reason = $Answer.Reason; PathChoice = "$($Answer.PathChoice)"
         Paths = @($Answer.Paths | ForEach-Object { [pscustomobject]@{ Via = "$($_.NextHop)"; Dev = $_.InterfaceAlias; Src = "$($_.SourceAddress)" } })
     }
 }

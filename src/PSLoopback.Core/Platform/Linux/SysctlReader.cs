@@ -20,6 +20,8 @@ public static class SysctlReader
         "net.ipv4.fib_multipath_hash_policy",
         "net.ipv6.fib_multipath_hash_policy",
         "net.ipv4.fib_multipath_hash_seed",
+        "net.ipv4.fib_multipath_hash_fields",
+        "net.ipv6.fib_multipath_hash_fields",
         "net.ipv4.nexthop_compat_mode",
     };
 
