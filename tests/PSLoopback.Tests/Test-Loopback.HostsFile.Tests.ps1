@@ -93,6 +93,12 @@ Describe 'Loopback names never reach DNS' {
         $runs[2].Queries | Should -BeGreaterThan 0 -Because 'an ordinary name goes to the nameserver, so the count above could have been non-zero'
     }
 
+    It 'a name of both families with -FlowLabel is answered for its IPv6 addresses only, without an error' {
+        $runs = @(Invoke-WithHosts -Prepare "mount --bind '$work/hosts' /etc/hosts" -Command @('Resolve-NetRoute localhost -FlowLabel 1'))
+        $runs[0].Errors | Should -BeNullOrEmpty
+        @($runs[0].Results | ForEach-Object Address) | Should -Be @('::1')
+    }
+
     It 'names that cannot be host names are refused with the reason, naming the input, and sent nowhere' {
         $runs = @(Invoke-WithHosts -Prepare "mount --bind '$work/hosts' /etc/hosts" -Command @(
             "Test-Loopback 1.2.3.4.5, a..b, $('x' * 64).test"

@@ -335,6 +335,16 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         }
 
         var wanted = answer.Addresses.Where(a => family is null || Family.Of(a) == family).ToArray();
+
+        // A flow label exists only in IPv6 headers: a name's IPv4 addresses are left out while it has IPv6 ones
+        // (an IPv4 address given as such, or a name with no IPv6 address, is still reported as an error).
+        if (family is null && answer.Parsed.Kind != DestinationKind.Address && MyInvocation.BoundParameters.ContainsKey(nameof(FlowLabel))
+            && wanted.Any(a => Family.Of(a) == IPAddressFamily.IPv6) && wanted.Any(a => Family.Of(a) == IPAddressFamily.IPv4))
+        {
+            WriteVerbose($"{target}: its IPv4 addresses are left out, since -FlowLabel is a field of the IPv6 header only.");
+            wanted = wanted.Where(a => Family.Of(a) == IPAddressFamily.IPv6).ToArray();
+        }
+
         if (wanted.Length == 0)
         {
             WriteError(answer.Parsed.Kind == DestinationKind.Address
