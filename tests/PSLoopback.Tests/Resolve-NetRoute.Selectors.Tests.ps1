@@ -58,7 +58,7 @@ Describe 'Resolve-NetRoute with tos, ipproto, port and uid selectors' -ForEach @
         # Only for packets whose TOS bits 0x1c are 0x08; 0x10 and 0x50 go by the tos rule instead.
         Invoke-Ip -n $ns route add 203.0.113.0/24 tos 0x08 via 192.0.2.253 dev m1 | Out-Null
         Invoke-Ip -n $ns -6 route add 2001:db8:99::/48 via 2001:db8:1::254 dev m1 | Out-Null
-        foreach ($table in 100..103) {
+        foreach ($table in 100..104) {
             Invoke-Ip -n $ns route add 203.0.113.0/24 via "198.51.100.$table" dev m2 table $table | Out-Null
             Invoke-Ip -n $ns -6 route add 2001:db8:99::/48 via "2001:db8:2::$table" dev m2 table $table | Out-Null
         }
@@ -69,6 +69,8 @@ Describe 'Resolve-NetRoute with tos, ipproto, port and uid selectors' -ForEach @
             Invoke-Ip -n $ns $family rule add pref 1002 tos 0x10 lookup 102 | Out-Null
             # A port without a protocol: the rule takes any packet from these ports, of any protocol or none.
             Invoke-Ip -n $ns $family rule add pref 1003 sport 5000-5010 lookup 103 | Out-Null
+            # ip route get asks an IPv4 question with no ipproto as a UDP packet, so this rule takes those too; IPv6 carries none.
+            Invoke-Ip -n $ns $family rule add pref 1004 ipproto udp lookup 104 | Out-Null
         }
 
         $script:kernel = @{}
