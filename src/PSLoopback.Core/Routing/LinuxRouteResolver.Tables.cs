@@ -186,6 +186,18 @@ public sealed partial class LinuxRouteResolver
         var bestScore = -1;
         foreach (var route in routes)
         {
+            // A route through a blackhole nexthop object is taken as soon as it is met, whatever interface the
+            // lookup is bound to: __find_rr_leaf returns it before it scores any next hop.
+            if (route.NextHopId is not null && route.RouteType == RouteType.Blackhole)
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "goes to a blackhole nexthop object: taken at once, whatever the interface");
+                }
+
+                return (route, Hops(route));
+            }
+
             var hops = IPv6Candidates(work, route, Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList());
             if (hops.Count == 0)
             {

@@ -55,6 +55,18 @@ public class NeighbourDecisionTests
         Assert.Equal(RouteError.InvalidArgument, decision.Error);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(2)]
+    public void AnIPv6RouteThroughABlackholeNexthopIsTakenWhateverTheOutputInterface(int? oif)
+    {
+        // Bound to eth0 or not, the kernel answers EINVAL from the blackhole, never the route through eth0 of the same metric.
+        var decision = Resolve(Host().Route("2001:db8:99::/48 nhid 20 metric 100").Route("2001:db8:99::/48 via fe80::1 dev eth0 metric 100"), "2001:db8:99::9", oif);
+
+        Assert.Equal(RouteError.InvalidArgument, decision.Error);
+        Assert.Equal(RouteType.Blackhole, decision.RouteType);
+    }
+
     [Fact]
     public void AGroupHashesOverItsMembersWhileEveryNeighbourIsGood()
     {
