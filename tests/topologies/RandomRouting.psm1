@@ -31,6 +31,7 @@ Import-Module (Join-Path $PSScriptRoot 'NetlinkRules.psm1')
 Import-Module (Join-Path $PSScriptRoot '../PSLoopback.Tests/TestHelpers.psm1')
 
 $script:Built = [System.Collections.Generic.List[string]]::new()
+$script:Scratch = Join-Path ([System.IO.Path]::GetTempPath()) "pslb-$PID-rr-netlink"
 
 $script:V4Pools = @('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '198.18.0.0/15')
 # The query fields beyond destination, from, oif and mark, in the order ip and Resolve-NetRoute take them.
@@ -527,6 +528,8 @@ function New-SelectorPalette {
         FlowLabel = $Rng.Next(1, 0x100000)
         FlowLabelMask = @(0xfffff, 0xfff00, 0x000ff)[$Rng.Next(0, 3)]
         Group = $Rng.Next(1, 4)
+        # Half the seeds write rules over rtnetlink: each such write starts a pwsh, which costs seconds.
+        Netlink = $Rng.NextDouble() -lt 0.5
     }
 }
 
@@ -650,6 +653,7 @@ function Get-NetlinkSelectorRules {
     param($State, [string]$Family)
     $rng = $State.Extra
     $p = $State.Palette
+    if (-not $p.Netlink) { return }
     $name = if ($Family -eq '6') { 'IPv6' } else { 'IPv4' }
     $table = { [uint32](Get-Pick $rng @(100, 200, 1000)) }
     if (Get-Chance $rng 0.5) { @{ Family = $name; Table = & $table; Dscp = $p.Dscp -band $p.DscpMask; DscpMask = $p.DscpMask } }
@@ -664,7 +668,9 @@ function Add-NetlinkRules {
     if (-not $State.NetlinkRules.Count) { return }
     $rules = [hashtable[]]$State.NetlinkRules.ToArray()
     $text = 'netlink RTM_NEWRULE ' + (($rules | ForEach-Object { '{' + (($_.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ') + '}' }) -join ' ')
-    $result = Invoke-FreshPwsh -NoImport -Namespace $State.HostNamespace -Script (Get-NetlinkRuleScript -Rule $rules) -TimeoutSeconds 60
+    # Compiled once per process into a private temporary directory, which Remove-RandomRoutingHost removes.
+    $assembly = Get-NetlinkRuleAssembly (Join-Path $script:Scratch 'NetlinkRuleWriter.dll')
+    $result = Invoke-FreshPwsh -NoImport -Namespace $State.HostNamespace -Script (Get-NetlinkRuleScript -Rule $rules -AssemblyPath $assembly) -TimeoutSeconds 60
     $ok = $result.ExitCode -eq 0
     $State.Commands.Add([pscustomobject]@{ Kind = 'rule'; Text = $text; Ok = $ok; Error = if ($ok) { $null } else { ("$($result.Error)" -replace '\s+', ' ').Trim() } })
 }
@@ -817,7 +823,11 @@ function New-RoutingQueries {
             2 { if ($six) { Get-Pick $x $v6From } else { Get-Pick $x $v4From } }
         }
         if (-not $from) { $from = if ($six) { ConvertFrom-AddressInteger (Get-RandomInPrefix $x (ConvertTo-Prefix '2000::/3')) 128 } else { "$($x.Next(1, 224)).$($x.Next(0, 256)).$($x.Next(0, 256)).$($x.Next(1, 255))" } }
+        # Not IPv6 multicast: rtnetlink answers an input lookup of that from the multicast routing cache (ip6mr_get_route),
+        # and without an entry there the kernel fails its reply with EMSGSIZE, so ip cannot ask the route lookup.
         $b = & $pickBase $six
+        for ($retry = 0; $retry -lt 10 -and $six -and ([System.Net.IPAddress]::Parse($b.Destination)).IsIPv6Multicast; $retry++) { $b = & $pickBase $six }
+        if ($six -and ([System.Net.IPAddress]::Parse($b.Destination)).IsIPv6Multicast) { continue }
         $with = @{ Iif = $link.Name }
         if (Get-Chance $x 0.25) { $with.Tos = & $hex (Get-Pick $x $tosValues) }
         & $add $b.Destination "$($b.Why); iif+from" $from '' $(if (Get-Chance $x 0.15) { '1' } else { '' }) $with
@@ -929,6 +939,7 @@ function Remove-RandomRoutingHost {
     param([Parameter(ValueFromPipeline)]$RoutingHost)
     process {
         $names = if ($RoutingHost) { @($RoutingHost.HostNamespace, $RoutingHost.PeerNamespace) } else { @($script:Built) }
+        if (-not $RoutingHost) { Remove-Item -LiteralPath $script:Scratch -Recurse -Force -ErrorAction Ignore }
         foreach ($name in $names) {
             & ip netns del $name 2>$null
             $script:Built.Remove($name) | Out-Null
