@@ -105,6 +105,18 @@ public sealed partial class LinuxRouteResolver
             }
 
             var paths = UsablePaths(work, route);
+            if (paths.Count == 0 && route.NextHopId is not null)
+            {
+                // fib_table_lookup gives up the whole prefix ("goto miss") when a nexthop object has no usable path:
+                // the prefix's later routes are not tried, the lookup goes on to shorter prefixes.
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "its nexthop object has no usable path: the kernel leaves this prefix for shorter ones");
+                }
+
+                return default;
+            }
+
             if (paths.Count == 0)
             {
                 continue;

@@ -68,6 +68,17 @@ public class NeighbourDecisionTests
     }
 
     [Fact]
+    public void ANexthopObjectWithoutAPathOnTheOutputInterfaceEndsItsPrefix()
+    {
+        // fib_table_lookup's "goto miss": the metric-100 route of the same prefix through eth1 is never tried.
+        var host = Host().Route("203.0.113.0/24 nhid 1 metric 10").Route("203.0.113.0/24 via 198.51.100.1 dev eth1 metric 100")
+            .Route("203.0.0.0/16 via 198.51.100.254 dev eth1");
+
+        AssertVia(Resolve(host, "203.0.113.5", oif: 3), "198.51.100.254", "eth1");
+        AssertVia(Resolve(host, "203.0.113.5"), "192.0.2.1", "eth0");
+    }
+
+    [Fact]
     public void AGroupHashesOverItsMembersWhileEveryNeighbourIsGood()
     {
         var decision = Resolve(Host().NextHop("id 10 group 1/2").Route("203.0.113.0/24 nhid 10").Neighbor("192.0.2.1 dev eth0 REACHABLE"), "203.0.113.5");
