@@ -600,7 +600,7 @@ function Add-RandomNexthopObjects {
 function Add-RandomNeighbours {
     <#
         A second IPv4 default route of the main one's metric (fib_select_default chooses between them by neighbour
-        state), then permanent or failed neighbour entries for some of the gateways the host routes through.
+        state), then neighbour entries for some of the gateways the host routes through: permanent or (IPv4) failed.
     #>
     param($State)
     $rng = $State.Extra
@@ -628,7 +628,9 @@ function Add-RandomNeighbours {
     foreach ($pair in @($gateways | Sort-Object -Unique)) {
         if (-not (Get-Chance $rng 0.45)) { continue }
         $gateway, $dev = $pair -split '\|'
-        $nud = if (Get-Chance $rng 0.5) { @('lladdr', ('02:00:5e:{0:x2}:{1:x2}:{2:x2}' -f $rng.Next(256), $rng.Next(256), $rng.Next(256)), 'nud', 'permanent') } else { @('nud', 'failed') }
+        # IPv6 gets permanent entries only: a lookup through a gateway whose entry is FAILED makes the kernel probe it
+        # (rt6_probe), and the entry's state, so the answer, then changes between asking ip and asking Resolve-NetRoute.
+        $nud = if ($gateway.Contains(':') -or (Get-Chance $rng 0.5)) { @('lladdr', ('02:00:5e:{0:x2}:{1:x2}:{2:x2}' -f $rng.Next(256), $rng.Next(256), $rng.Next(256)), 'nud', 'permanent') } else { @('nud', 'failed') }
         Invoke-HostIp $State 'route' neigh replace $gateway dev $dev @nud | Out-Null
     }
 }
