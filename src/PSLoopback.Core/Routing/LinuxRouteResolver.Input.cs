@@ -293,11 +293,13 @@ public sealed partial class LinuxRouteResolver
             return SourcePasses(work, source, $"the route back to it, {route.DestinationPrefix} in table {route.TableName}, leaves by {input.Name}");
         }
 
+        // __fib_validate_source: an input link without an IPv4 address goes to its last resort, which only
+        // rp_filter 0 passes; otherwise only strict filtering refuses a route back through another link.
         var noAddress = !input.Addresses.Any(a => a.AddressFamily == IPAddressFamily.IPv4);
-        if (rpFilter == 1 || noAddress)
+        if (rpFilter == 1 || (noAddress && rpFilter != 0))
         {
             var via = string.Join(", ", Hops(route).Select(h => h.InterfaceAlias ?? snapshot.FindInterface(h.InterfaceIndex)?.Name).Distinct());
-            return SourceFails(work, rpFilter == 1
+            return SourceFails(work, rpFilter == 1 && !noAddress
                 ? $"strict reverse path filtering ({rpName}): the route back to {source}, {route.DestinationPrefix} in table {route.TableName}, leaves by {via}, not {input.Name}; rp_filter 2 (loose) would take it"
                 : $"{input.Name} has no IPv4 address, so reverse path filtering ({rpName}) takes only a source routed back through it; the route back to {source} leaves by {via}");
         }

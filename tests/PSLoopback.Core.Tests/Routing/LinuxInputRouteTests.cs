@@ -261,10 +261,13 @@ public class LinuxInputRouteTests
     }
 
     [Fact]
-    public void AnInterfaceWithoutIPv4TakesOnlySourcesRoutedBackThroughItUnderAnyRpFilter()
+    public void AnInterfaceWithoutIPv4TakesOnlySourcesRoutedBackThroughItWhileRpFilterIsOn()
     {
         AssertRefused(Arrive(Router().Setting("net.ipv4.conf.e3.rp_filter", 2), "10.9.9.9", "172.16.0.5", "e3"), RouteError.InvalidArgument, "e3 has no IPv4 address");
         AssertRoute(Arrive(Router(), "10.9.9.9", "172.16.0.5", "e3"), RouteType.Unicast, "e2", "198.51.100.254");
+
+        // Rules of its own send the check through __fib_validate_source, whose last resort passes with rp_filter 0.
+        AssertRoute(Arrive(Router().DefaultRules().Rule("100: iif e9 lookup 100"), "10.9.9.9", "172.16.0.5", "e3"), RouteType.Unicast, "e2", "198.51.100.254");
     }
 
     [Theory]
