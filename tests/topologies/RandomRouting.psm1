@@ -605,13 +605,21 @@ function Add-RandomNeighbours {
     param($State)
     $rng = $State.Extra
     $ns = $State.HostNamespace
+    $fixed = [System.Collections.Generic.HashSet[string]]::new()
     $default = @(& ip -n $ns -4 -j route show default table main | ConvertFrom-Json) | Where-Object { $_.PSObject.Properties['gateway'] } | Select-Object -First 1
     if ($default -and (Get-Chance $rng 0.5)) {
         $link = Get-Pick $rng @($State.Links | Where-Object Carrier)
         $gateway = Get-Gateway $State '4' $link
         $metric = if ($default.PSObject.Properties['metric']) { $default.metric } else { 0 }
         $words = @('default', 'via', $gateway.Address, 'dev', $link.Name, 'metric', "$metric") + @(if ($gateway.OnLink) { 'onlink' })
-        Invoke-HostIp $State 'route' -4 route append @words | Out-Null
+        if (Invoke-HostIp $State 'route' -4 route append @words) {
+            # fib_select_default remembers its last choice (fa_default) and turns to the other gateway on the next lookup
+            # unless one neighbour is FAILED and the other valid: only then is the answer the same on every question.
+            Invoke-HostIp $State 'route' neigh replace $default.gateway dev $default.dev nud failed | Out-Null
+            Invoke-HostIp $State 'route' neigh replace $gateway.Address dev $link.Name lladdr ('02:00:5e:{0:x2}:{1:x2}:{2:x2}' -f $rng.Next(256), $rng.Next(256), $rng.Next(256)) nud permanent | Out-Null
+            $fixed.Add("$($default.gateway)|$($default.dev)") | Out-Null
+            $fixed.Add("$($gateway.Address)|$($link.Name)") | Out-Null
+        }
     }
     $gateways = [System.Collections.Generic.List[object]]::new()
     foreach ($family in '4', '6') {
@@ -626,7 +634,7 @@ function Add-RandomNeighbours {
         if ($nh.PSObject.Properties['gateway'] -and $nh.PSObject.Properties['dev']) { $gateways.Add("$($nh.gateway)|$($nh.dev)") }
     }
     foreach ($pair in @($gateways | Sort-Object -Unique)) {
-        if (-not (Get-Chance $rng 0.45)) { continue }
+        if ($fixed.Contains($pair) -or -not (Get-Chance $rng 0.45)) { continue }
         $gateway, $dev = $pair -split '\|'
         # IPv6 gets permanent entries only: a lookup through a gateway whose entry is FAILED makes the kernel probe it
         # (rt6_probe), and the entry's state, so the answer, then changes between asking ip and asking Resolve-NetRoute.
