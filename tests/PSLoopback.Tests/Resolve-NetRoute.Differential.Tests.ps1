@@ -1,16 +1,22 @@
 # Differential test: Resolve-NetRoute against the Linux kernel. For each seed, tests/topologies/RandomRouting.psm1
 # builds a random host in a network namespace (links, addresses, routes of every type in several tables, policy
-# rules) and makes up ~250 destinations, some with a source, an output interface or a mark. Each is asked of the
-# kernel (`ip -j route get`) and of Resolve-NetRoute, run in one fresh pwsh inside the namespace; every answer must
-# agree. Needs root; elsewhere the tests are skipped, saying why.
+# rules, among them rules on tos, ipproto, ports, uidrange, iif and suppress_ifgroup, and over rtnetlink dscp/mask,
+# flowlabel/mask and port masks; nexthop objects, neighbour entries, forwarding and rp_filter) and makes up ~350
+# questions: destinations, some with a source, an output or input interface, a mark, tos, ipproto and ports, uid
+# or flow label. Each is asked of the kernel (`ip -j route get`) and of Resolve-NetRoute -Verify, run in one fresh
+# pwsh inside the namespace; every answer must agree, and -Verify's verdict must say what the comparison with ip
+# says. iproute2 6.1 cannot ask a flow label: those questions are judged by -Verify alone (it asks the kernel over
+# rtnetlink). Needs root; elsewhere the tests are skipped, saying why.
 #
 # Seeds: 1..20 (about a minute), or $env:PSLOOPBACK_DIFF_SEEDS ("3", "1,4,9", "1..240" for a deeper sweep).
 # Each seed's build commands, both sides' answers and any disagreements are written to
 # out/test-results/Resolve-NetRoute.Differential/run-<pid>/; to poke at a seed's host by hand:
 # dotnet pwsh -NoProfile -File tests/topologies/Replay-RandomRouting.ps1 -Seed N
 #
-# Not deterministic, by nature: a multipath route sends each flow by a hash with a per-boot random key, so for
-# a multipath answer any of Resolve-NetRoute's Paths agrees if it has the kernel's dev, gateway and source.
+# Not deterministic, by nature: a multipath route sends each flow by a hash with a per-boot random key, so where
+# Resolve-NetRoute says its PathChoice is Hash, any of its Paths agrees if it has the kernel's dev, gateway and
+# source (and -Verify must then say HashChoseOtherPath, never Agrees, when the kernel took another than the headline).
+# Every other answer's headline must be the kernel's.
 
 BeforeDiscovery {
     function ConvertTo-SeedList([string]$Text) {
@@ -50,8 +56,7 @@ BeforeAll {
     }
 
     function Get-IpRouteGetArguments($RoutingHost, $Query) {
-        @('-n', $RoutingHost.HostNamespace, '-j', 'route', 'get', $Query.Destination) +
-        @(if ($Query.From) { 'from', $Query.From }) + @(if ($Query.Oif) { 'oif', $Query.Oif }) + @(if ($Query.Mark) { 'mark', $Query.Mark })
+        @('-n', $RoutingHost.HostNamespace, '-j', 'route', 'get', $Query.Destination) + @((Get-RandomRoutingQueryWords $Query).Ip)
     }
 
     function Get-Property($Object, [string]$Name) {
@@ -70,11 +75,15 @@ BeforeAll {
         $answers = @{}
         foreach ($query in $RoutingHost.Queries) {
             $arguments = Get-IpRouteGetArguments $RoutingHost $query
+            if (-not (Get-RandomRoutingQueryWords $query).IpAsks) {
+                $answers[$query.Id] = [pscustomobject]@{ Command = "ip $($arguments -join ' ')   # (iproute2 6.1 cannot ask this: judged by -Verify)"; NotAsked = $true }
+                continue
+            }
             $output = @(& ip @arguments 2>&1)
             $exit = $LASTEXITCODE
             $stdout = ($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }) -join "`n"
             $stderr = (($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) -join ' ').Trim()
-            $answer = [pscustomobject]@{ Command = "ip $($arguments -join ' ')"; Json = $stdout.Trim(); ErrorText = $stderr; Error = 'None'; Type = $null; Dev = $null; Via = $null; Src = $null }
+            $answer = [pscustomobject]@{ Command = "ip $($arguments -join ' ')"; NotAsked = $false; Json = $stdout.Trim(); ErrorText = $stderr; Error = 'None'; Type = $null; Dev = $null; Via = $null; Src = $null }
             if ($exit -eq 0) {
                 $route = @($stdout | ConvertFrom-Json)[0]
                 $answer.Type = if (Get-Property $route 'type') { $route.type } else { 'unicast' }
@@ -94,9 +103,8 @@ BeforeAll {
     function Invoke-OurRouteGet {
         <# Resolve-NetRoute in one fresh pwsh inside the host namespace, one call per set of options. #>
         param($RoutingHost, [string]$Stem)
-        $groups = @($RoutingHost.Queries | Group-Object { "$($_.From)|$($_.Oif)|$($_.Mark)" } | ForEach-Object {
-                $first = $_.Group[0]
-                [pscustomobject]@{ From = $first.From; Oif = $first.Oif; Mark = $first.Mark; Ids = @($_.Group.Id); Destinations = @($_.Group.Destination) }
+        $groups = @($RoutingHost.Queries | Group-Object { ((Get-RandomRoutingQueryWords $_).Ip) -join ' ' } | ForEach-Object {
+                [pscustomobject]@{ Parameters = (Get-RandomRoutingQueryWords $_.Group[0]).Parameters; Ids = @($_.Group.Id); Destinations = @($_.Group.Destination) }
             })
         # The questions and answers pass through a private temporary directory, which no build empties.
         $exchange = Join-Path ([System.IO.Path]::GetTempPath()) "pslb-$PID-differential"
@@ -111,19 +119,18 @@ BeforeAll {
 `$rows = [System.Collections.Generic.List[object]]::new()
 foreach (`$g in @(Get-Content -Raw -LiteralPath '$in' | ConvertFrom-Json)) {
     `$p = @{ RemoteIPAddress = [string[]]@(`$g.Destinations) }
-    if (`$g.From) { `$p.LocalIPAddress = `$g.From }
-    if (`$g.Oif) { `$p.InterfaceAlias = `$g.Oif }
-    if (`$g.Mark) { `$p.Mark = [uint32]`$g.Mark }
+    foreach (`$option in `$g.Parameters.PSObject.Properties) { `$p[`$option.Name] = if (`$option.Name -eq 'Mark') { [uint32]`$option.Value } else { `$option.Value } }
     `$ids = @(`$g.Ids)
     try {
-        `$answers = @(Resolve-NetRoute @p)
+        `$answers = @(Resolve-NetRoute @p -Verify -WarningAction SilentlyContinue)
         for (`$i = 0; `$i -lt `$ids.Count; `$i++) {
             `$a = if (`$i -lt `$answers.Count) { `$answers[`$i] } else { `$null }
             if (-not `$a) { `$rows.Add([pscustomobject]@{ Id = `$ids[`$i]; Failure = "no answer (`$(`$answers.Count) answers for `$(`$ids.Count) destinations)" }); continue }
             `$rows.Add([pscustomobject]@{
                 Id = `$ids[`$i]; Destination = "`$(`$a.Destination)"; Type = "`$(`$a.RouteType)"; Error = "`$(`$a.Error)"
                 Dev = `$a.InterfaceAlias; Via = "`$(`$a.NextHop)"; Src = "`$(`$a.SourceAddress)"; Reason = `$a.Reason
-                Route = "`$(`$a.Route)"; Table = "`$(`$a.TableName)"; Rule = "`$(`$a.Rule)"
+                Route = "`$(`$a.Route)"; Table = "`$(`$a.TableName)"; Rule = "`$(`$a.Rule)"; PathChoice = "`$(`$a.PathChoice)"
+                Verdict = "`$(`$a.KernelVerdict)"; KernelAnswer = "`$(`$a.KernelAnswer)"
                 Paths = @(`$a.Paths | ForEach-Object { [pscustomobject]@{ Via = "`$(`$_.NextHop)"; Dev = `$_.InterfaceAlias; Src = "`$(`$_.SourceAddress)" } })
             })
         }
@@ -149,45 +156,59 @@ ConvertTo-Json -InputObject `$rows.ToArray() -Depth 5 | Set-Content -LiteralPath
         param($Query, $Kernel, $Ours)
         if (-not $Ours) { return 'no answer from Resolve-NetRoute' }
         if (Get-Property $Ours 'Failure') { return $Ours.Failure }
+        $hashed = $Ours.PathChoice -eq 'Hash'
+        if ($Kernel.NotAsked) {
+            # Only -Verify heard the kernel's answer: it must agree, or (a hash's choice) have found the kernel on another of our paths.
+            if ($Ours.Verdict -eq 'Agrees' -or ($hashed -and $Ours.Verdict -eq 'HashChoseOtherPath')) { return }
+            return "-Verify: $(if ($Ours.Verdict) { $Ours.Verdict } else { 'no verdict' }) (path choice $($Ours.PathChoice)); the kernel said: $($Ours.KernelAnswer)"
+        }
         if ($Kernel.Error -ne 'None' -or $Ours.Error -ne 'None') {
             if ($Kernel.Error -ne $Ours.Error) { return "error: kernel $($Kernel.Error) ($($Kernel.ErrorText)), ours $($Ours.Error)" }
+            if ($Ours.Verdict -ne 'Agrees') { return "both $($Kernel.Error), but -Verify says $($Ours.Verdict): $($Ours.KernelAnswer)" }
             return
         }
         $family = $Query.Family
         $problems = @()
         if ($Kernel.Type -ne $Ours.Type) { $problems += "type: kernel $($Kernel.Type), ours $($Ours.Type)" }
-        # With a source given, the packet carries it: IPv4's ip omits prefsrc then, IPv6's shows what it would pick.
-        $wantSrc = if ($Query.From) { ConvertTo-AddressText $Query.From $family } elseif ($Kernel.Src) { ConvertTo-AddressText $Kernel.Src $family } else { '' }
+        # With a source given, the packet carries it: IPv4's ip omits prefsrc then, IPv6's shows what it would pick. An
+        # input lookup's source is the packet's (IPv4: ip's prefsrc when it prints one); IPv6's is not compared there.
+        $compareSrc = -not ($Query.Iif -and $family -eq '6' -and $Query.From)
+        $wantSrc = if ($Query.Iif -and $Kernel.Src) { ConvertTo-AddressText $Kernel.Src $family } elseif ($Query.From) { ConvertTo-AddressText $Query.From $family } elseif ($Kernel.Src) { ConvertTo-AddressText $Kernel.Src $family } else { '' }
         $wantVia = ConvertTo-AddressText $Kernel.Via $family
         $paths = @(Get-Property $Ours 'Paths')
-        $candidates = if ($paths.Count -gt 1) { $paths } else { @([pscustomobject]@{ Dev = $Ours.Dev; Via = $Ours.Via; Src = $Ours.Src }) }
-        $agreeing = @($candidates | Where-Object {
-                $_.Dev -eq $Kernel.Dev -and (ConvertTo-AddressText $_.Via $family) -eq $wantVia -and $(if ($_.Src) { ConvertTo-AddressText $_.Src $family } else { '' }) -eq $wantSrc
-            })
-        if (-not $agreeing) {
-            $ourSrc = if ($Ours.Src) { ConvertTo-AddressText $Ours.Src $family } else { '' }
-            if ($paths.Count -gt 1) {
-                $problems += "no path is dev $($Kernel.Dev) via $wantVia src $wantSrc; ours: " + (($paths | ForEach-Object { "dev $($_.Dev) via $($_.Via) src $($_.Src)" }) -join ' | ')
-            }
-            else {
-                if ($Ours.Dev -ne $Kernel.Dev) { $problems += "dev: kernel $($Kernel.Dev), ours $($Ours.Dev)" }
-                if ((ConvertTo-AddressText $Ours.Via $family) -ne $wantVia) { $problems += "via: kernel $wantVia, ours $($Ours.Via)" }
-                if ($ourSrc -ne $wantSrc) { $problems += "src: kernel $wantSrc, ours $ourSrc" }
-            }
+        $isKernels = {
+            param($Path)
+            $Path.Dev -eq $Kernel.Dev -and (ConvertTo-AddressText $Path.Via $family) -eq $wantVia -and
+            (-not $compareSrc -or $(if ($Path.Src) { ConvertTo-AddressText $Path.Src $family } else { '' }) -eq $wantSrc)
         }
+        $headline = [pscustomobject]@{ Dev = $Ours.Dev; Via = $Ours.Via; Src = $Ours.Src }
+        $headlineAgrees = & $isKernels $headline
+        # Only a hash's choice may be another of our paths; every other choice (source, oif, neighbour state) is the headline.
+        $onOtherPath = -not $headlineAgrees -and $hashed -and $paths.Count -gt 1 -and @($paths | Where-Object { & $isKernels $_ }).Count
+        if (-not $headlineAgrees -and -not $onOtherPath) {
+            $ourSrc = if ($Ours.Src) { ConvertTo-AddressText $Ours.Src $family } else { '' }
+            if ($Ours.Dev -ne $Kernel.Dev) { $problems += "dev: kernel $($Kernel.Dev), ours $($Ours.Dev)" }
+            if ((ConvertTo-AddressText $Ours.Via $family) -ne $wantVia) { $problems += "via: kernel $wantVia, ours $($Ours.Via)" }
+            if ($compareSrc -and $ourSrc -ne $wantSrc) { $problems += "src: kernel $wantSrc, ours $ourSrc" }
+            if ($paths.Count -gt 1) { $problems += "path choice $($Ours.PathChoice), paths: " + (($paths | ForEach-Object { "dev $($_.Dev) via $($_.Via) src $($_.Src)" }) -join ' | ') }
+        }
+        # -Verify asked the kernel the same question: its verdict must say what ip says.
+        $expected = if ($problems) { 'Differs' } elseif ($onOtherPath) { 'HashChoseOtherPath' } else { 'Agrees' }
+        if ($Ours.Verdict -ne $expected) { $problems += "-Verify says $(if ($Ours.Verdict) { $Ours.Verdict } else { 'nothing' }) where ip says $expected (kernel per -Verify: $($Ours.KernelAnswer))" }
         if ($problems) { $problems -join '; ' }
     }
 
     function Format-Mismatch($Seed, $Query, $Kernel, $Ours, [string]$Problem) {
-        $kernelSays = if ($Kernel.Error -ne 'None') { "error $($Kernel.Error): $($Kernel.ErrorText)" } else { $Kernel.Json }
+        $kernelSays = if ($Kernel.NotAsked) { "(not asked by ip) -Verify: $(Get-Property $Ours 'KernelAnswer')" } elseif ($Kernel.Error -ne 'None') { "error $($Kernel.Error): $($Kernel.ErrorText)" } else { $Kernel.Json }
         $ourSays = if (-not $Ours) { '(none)' } elseif (Get-Property $Ours 'Failure') { $Ours.Failure } else {
             "type $($Ours.Type) error $($Ours.Error) dev $($Ours.Dev) via $($Ours.Via) src $($Ours.Src) table $($Ours.Table) route [$($Ours.Route)] rule [$($Ours.Rule)]" +
             $(if (@($Ours.Paths).Count -gt 1) { ' paths: ' + ((@($Ours.Paths) | ForEach-Object { "dev $($_.Dev) via $($_.Via) src $($_.Src)" }) -join ' | ') }) +
-            " -- $($Ours.Reason)"
+            " choice $($Ours.PathChoice) -Verify $($Ours.Verdict) -- $($Ours.Reason)"
         }
         @(
             "seed $Seed, query $($Query.Id) ($($Query.Why)): $Problem"
             "    $($Kernel.Command)"
+            "    $((Get-RandomRoutingQueryWords $Query).Command) -Verify"
             "    kernel: $kernelSays"
             "    ours:   $ourSays"
         ) -join "`n"

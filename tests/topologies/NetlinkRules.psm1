@@ -34,9 +34,10 @@ function Get-NetlinkRuleScript {
     <#
         The pwsh script that adds each rule ("lookup Table" at Priority, for Family 'IPv4' or 'IPv6', with the
         attributes of ConvertTo-RuleAttributes) in the namespace it runs in, and throws naming a rule the kernel
-        refused. Run it with Invoke-FreshPwsh -Namespace.
+        refused. Run it with Invoke-FreshPwsh -Namespace. With -AssemblyPath (from Get-NetlinkRuleAssembly) the
+        script loads the writer compiled once instead of compiling it again, which takes seconds.
     #>
-    param([Parameter(Mandatory)][hashtable[]]$Rule)
+    param([Parameter(Mandatory)][hashtable[]]$Rule, [string]$AssemblyPath)
     $writer = Get-Content -Raw (Join-Path $PSScriptRoot 'NetlinkRuleWriter.cs')
     $requests = @(foreach ($one in $Rule) {
         $attributes = ConvertTo-RuleAttributes $one
@@ -47,10 +48,9 @@ function Get-NetlinkRuleScript {
             Text = ($one.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' '
         }
     })
+    $load = if ($AssemblyPath) { "Add-Type -LiteralPath '$($AssemblyPath.Replace("'", "''"))'" } else { "Add-Type -TypeDefinition @'`n$writer`n'@" }
     @"
-Add-Type -TypeDefinition @'
-$writer
-'@
+$load
 foreach (`$request in ('$(($requests | ConvertTo-Json -Depth 4 -Compress).Replace("'", "''"))' | ConvertFrom-Json)) {
     `$values = [byte[][]]@(`$request.Values | ForEach-Object { ,[Convert]::FromBase64String(`$_) })
     `$errno = [PSLoopback.Tests.NetlinkRuleWriter]::AddRule([byte]`$request.Family, [uint32]`$request.Priority, [uint32]`$request.Table, [uint16[]]@(`$request.Types), `$values)
@@ -59,4 +59,14 @@ foreach (`$request in ('$(($requests | ConvertTo-Json -Depth 4 -Compress).Replac
 "@
 }
 
-Export-ModuleMember -Function Get-NetlinkRuleScript, ConvertTo-RuleAttributes
+function Get-NetlinkRuleAssembly {
+    <# Compiles NetlinkRuleWriter.cs into $Path (once: an existing file is kept) and returns the path. #>
+    param([Parameter(Mandatory)][string]$Path)
+    if (-not (Test-Path -LiteralPath $Path)) {
+        $null = New-Item -ItemType Directory -Force -Path (Split-Path $Path)
+        Add-Type -TypeDefinition (Get-Content -Raw (Join-Path $PSScriptRoot 'NetlinkRuleWriter.cs')) -OutputAssembly $Path
+    }
+    $Path
+}
+
+Export-ModuleMember -Function Get-NetlinkRuleScript, ConvertTo-RuleAttributes, Get-NetlinkRuleAssembly

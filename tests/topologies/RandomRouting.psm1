@@ -27,10 +27,15 @@
 #>
 
 Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot 'NetlinkRules.psm1')
+Import-Module (Join-Path $PSScriptRoot '../PSLoopback.Tests/TestHelpers.psm1')
 
 $script:Built = [System.Collections.Generic.List[string]]::new()
+$script:Scratch = Join-Path ([System.IO.Path]::GetTempPath()) "pslb-$PID-rr-netlink"
 
 $script:V4Pools = @('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '198.18.0.0/15')
+# The query fields beyond destination, from, oif and mark, in the order ip and Resolve-NetRoute take them.
+$script:SelectorNames = @('Iif', 'Tos', 'IPProtocol', 'SourcePort', 'DestinationPort', 'Uid', 'FlowLabel')
 $script:Metrics = @(0, 1, 10, 100, 256, 1024, 5000)
 # Table "default" (253) is looked up last, by rule 32767, and only when main has no answer.
 $script:TableWeights = [ordered]@{ main = 34; '100' = 15; '200' = 15; '1000' = 12; '51820' = 15; default = 5 }
@@ -488,10 +493,196 @@ function Add-RandomRules {
         $placed.Add([pscustomobject]@{ Priority = $base + 1; Words = @('not', 'fwmark', '0xca6c', 'lookup', '51820') })
     }
 
+    # The newer selectors, from their own generator, at priorities among the rules above (a shared one is allowed).
+    $extra = @(Get-SelectorRules $State $Family)
+    $span = 100 * ($rules.Count + 1)
+    foreach ($words in $extra) { $placed.Add([pscustomobject]@{ Priority = 1000 + $State.Extra.Next(0, $span); Words = $words }) }
+    foreach ($rule in @(Get-NetlinkSelectorRules $State $Family)) {
+        $rule.Priority = [uint32](1000 + $State.Extra.Next(0, $span))
+        $State.NetlinkRules.Add($rule)
+    }
+
     foreach ($rule in $placed) {
         $words = [string[]]$rule.Words
         Invoke-HostIp $State 'rule' "-$Family" rule add priority "$($rule.Priority)" @words | Out-Null
     }
+}
+
+#endregion
+
+#region the newer selectors: interface groups, sysctls, nexthop objects, neighbours, and their rules
+
+# What the selector rules match, so that the queries can ask inside, on the edge of and outside each of them.
+function New-SelectorPalette {
+    param($Rng)
+    $low = $Rng.Next(1000, 3000)
+    [pscustomobject]@{
+        Tos = @(0x10, 0x28, 0xb8)[0..$Rng.Next(0, 3)]
+        Dscp = @(0x0a, 0x2e, 0x12)[$Rng.Next(0, 3)]
+        DscpMask = @(0x38, 0x3c, 0x0f)[$Rng.Next(0, 3)]
+        SourcePorts = @($low, ($low + $Rng.Next(0, 500)))
+        DestinationPort = @(53, 80, 443, 5000)[$Rng.Next(0, 4)]
+        PortMask = @(0xff00, 0xfff0, 0x00ff)[$Rng.Next(0, 3)]
+        MaskedPort = $Rng.Next(0x100, 0x10000)
+        Uids = @(($low), ($low + $Rng.Next(0, 1000)))
+        FlowLabel = $Rng.Next(1, 0x100000)
+        FlowLabelMask = @(0xfffff, 0xfff00, 0x000ff)[$Rng.Next(0, 3)]
+        Group = $Rng.Next(1, 4)
+        # Half the seeds write rules over rtnetlink: each such write starts a pwsh, which costs seconds.
+        Netlink = $Rng.NextDouble() -lt 0.5
+    }
+}
+
+function Set-HostSysctl {
+    param($State, [string]$Name, [string]$Value)
+    Invoke-GeneratorCommand $State 'setup' @('ip', 'netns', 'exec', $State.HostNamespace, 'sysctl', '-qw', "$Name=$Value") | Out-Null
+}
+
+function Set-RandomLinkSettings {
+    <# Interface groups (for suppress_ifgroup), forwarding and rp_filter per link (for input lookups), multipath sysctls. #>
+    param($State)
+    $rng = $State.Extra
+    foreach ($link in $State.Links) {
+        if (Get-Chance $rng 0.4) { Invoke-HostIp $State 'setup' link set $link.Name group "$(if (Get-Chance $rng 0.7) { $State.Palette.Group } else { $State.Palette.Group + 1 })" | Out-Null }
+    }
+    # Writing "all" sets every interface's forwarding; the per-link settings come after it.
+    if (Get-Chance $rng 0.75) { Set-HostSysctl $State net.ipv4.conf.all.forwarding 1 }
+    if (Get-Chance $rng 0.5) { Set-HostSysctl $State net.ipv6.conf.all.forwarding 1 }
+    if (Get-Chance $rng 0.3) { Set-HostSysctl $State net.ipv4.conf.all.rp_filter $rng.Next(1, 3) }
+    foreach ($link in $State.Links) {
+        if (Get-Chance $rng 0.2) { Set-HostSysctl $State "net.ipv4.conf.$($link.Name).forwarding" (Get-Pick $rng @(0, 1)) }
+        if (Get-Chance $rng 0.3) { Set-HostSysctl $State "net.ipv4.conf.$($link.Name).rp_filter" $rng.Next(0, 3) }
+    }
+    if (Get-Chance $rng 0.5) { Set-HostSysctl $State net.ipv4.fib_multipath_use_neigh 1 }
+    if (Get-Chance $rng 0.3) { Set-HostSysctl $State net.ipv4.nexthop_compat_mode 0 }
+}
+
+function Add-RandomNexthopObjects {
+    <# Some nexthop objects per family (via a neighbour, on-link, blackhole; groups of them with weights) and routes that use them. #>
+    param($State, [string]$Family)
+    $rng = $State.Extra
+    $withCarrier = @($State.Links | Where-Object Carrier)
+    $singles = [System.Collections.Generic.List[int]]::new()
+    $ids = [System.Collections.Generic.List[int]]::new()
+    $count = $rng.Next(0, 4)
+    for ($i = 0; $i -lt $count; $i++) {
+        $id = $State.NextNexthopId++
+        $link = Get-Pick $rng $withCarrier
+        $words = @(if (Get-Chance $rng 0.1) { 'blackhole' }
+            elseif ($Family -eq '4' -and (Get-Chance $rng 0.25)) { 'dev', $link.Name }
+            else {
+                $gateway = Get-Gateway $State $Family $link
+                @('via', $gateway.Address, 'dev', $link.Name) + @(if ($gateway.OnLink) { 'onlink' })
+            })
+        if (Invoke-HostIp $State 'route' "-$Family" nexthop add id "$id" @words) {
+            $ids.Add($id)
+            if ($words[0] -ne 'blackhole') { $singles.Add($id) }
+        }
+    }
+    if ($singles.Count -ge 2 -and (Get-Chance $rng 0.7)) {
+        $id = $State.NextNexthopId++
+        $members = @($singles | Sort-Object { $rng.Next() } | ForEach-Object { if (Get-Chance $rng 0.3) { "$_,$($rng.Next(2, 5))" } else { "$_" } }) -join '/'
+        if (Invoke-HostIp $State 'route' nexthop add id "$id" group $members) { $ids.Add($id) }
+    }
+    foreach ($id in $ids) {
+        foreach ($n in 1..$rng.Next(1, 3)) {
+            $prefix = if ($Family -eq '4') { New-RandomV4Prefix $State } else { New-RandomV6Prefix $State }
+            $table = Get-Weighted $rng $script:TableWeights
+            $metric = Get-FreeMetric $State $Family $table $prefix
+            if ($null -eq $metric) { continue }
+            if (Invoke-HostIp $State 'route' "-$Family" route add $prefix.Text nhid "$id" table $table metric "$metric") {
+                $State.RoutePrefixes.Add([pscustomobject]@{ Family = $Family; Prefix = $prefix; Kind = "nhid $id"; Table = $table })
+            }
+        }
+    }
+}
+
+function Add-RandomNeighbours {
+    <#
+        A second IPv4 default route of the main one's metric (fib_select_default chooses between them by neighbour
+        state), then neighbour entries for some of the gateways the host routes through: permanent or (IPv4) failed.
+    #>
+    param($State)
+    $rng = $State.Extra
+    $ns = $State.HostNamespace
+    $fixed = [System.Collections.Generic.HashSet[string]]::new()
+    $default = @(& ip -n $ns -4 -j route show default table main | ConvertFrom-Json) | Where-Object { $_.PSObject.Properties['gateway'] } | Select-Object -First 1
+    if ($default -and (Get-Chance $rng 0.5)) {
+        $link = Get-Pick $rng @($State.Links | Where-Object Carrier)
+        $gateway = Get-Gateway $State '4' $link
+        $metric = if ($default.PSObject.Properties['metric']) { $default.metric } else { 0 }
+        $words = @('default', 'via', $gateway.Address, 'dev', $link.Name, 'metric', "$metric") + @(if ($gateway.OnLink) { 'onlink' })
+        if (Invoke-HostIp $State 'route' -4 route append @words) {
+            # fib_select_default remembers its last choice (fa_default) and turns to the other gateway on the next lookup
+            # unless one neighbour is FAILED and the other valid: only then is the answer the same on every question.
+            Invoke-HostIp $State 'route' neigh replace $default.gateway dev $default.dev nud failed | Out-Null
+            Invoke-HostIp $State 'route' neigh replace $gateway.Address dev $link.Name lladdr ('02:00:5e:{0:x2}:{1:x2}:{2:x2}' -f $rng.Next(256), $rng.Next(256), $rng.Next(256)) nud permanent | Out-Null
+            $fixed.Add("$($default.gateway)|$($default.dev)") | Out-Null
+            $fixed.Add("$($gateway.Address)|$($link.Name)") | Out-Null
+        }
+    }
+    $gateways = [System.Collections.Generic.List[object]]::new()
+    foreach ($family in '4', '6') {
+        foreach ($route in @(& ip -n $ns "-$family" -j route show table all | ConvertFrom-Json)) {
+            $hops = if ($route.PSObject.Properties['nexthops']) { @($route.nexthops) } else { @($route) }
+            foreach ($hop in $hops) {
+                if ($hop.PSObject.Properties['gateway'] -and $hop.PSObject.Properties['dev']) { $gateways.Add("$($hop.gateway)|$($hop.dev)") }
+            }
+        }
+    }
+    foreach ($nh in @(& ip -n $ns -j nexthop show | ConvertFrom-Json)) {
+        if ($nh.PSObject.Properties['gateway'] -and $nh.PSObject.Properties['dev']) { $gateways.Add("$($nh.gateway)|$($nh.dev)") }
+    }
+    foreach ($pair in @($gateways | Sort-Object -Unique)) {
+        if ($fixed.Contains($pair) -or -not (Get-Chance $rng 0.45)) { continue }
+        $gateway, $dev = $pair -split '\|'
+        # IPv6 gets permanent entries only: a lookup through a gateway whose entry is FAILED makes the kernel probe it
+        # (rt6_probe), and the entry's state, so the answer, then changes between asking ip and asking Resolve-NetRoute.
+        $nud = if ($gateway.Contains(':') -or (Get-Chance $rng 0.5)) { @('lladdr', ('02:00:5e:{0:x2}:{1:x2}:{2:x2}' -f $rng.Next(256), $rng.Next(256), $rng.Next(256)), 'nud', 'permanent') } else { @('nud', 'failed') }
+        Invoke-HostIp $State 'route' neigh replace $gateway dev $dev @nud | Out-Null
+    }
+}
+
+function Get-SelectorRules {
+    <# Rules (as ip words) on tos, ipproto, port ranges, uidrange, iif and suppress_ifgroup, for Add-RandomRules to place. #>
+    param($State, [string]$Family)
+    $rng = $State.Extra
+    $p = $State.Palette
+    $table = { Get-Pick $rng @('100', '200', '1000') }
+    if (Get-Chance $rng 0.5) { , @('tos', ('0x{0:x2}' -f (Get-Pick $rng $p.Tos)), 'lookup', (& $table)) }
+    if (Get-Chance $rng 0.35) { , @('ipproto', (Get-Pick $rng @('tcp', 'udp')), 'lookup', (& $table)) }
+    if (Get-Chance $rng 0.4) { , @('ipproto', 'tcp', 'sport', "$($p.SourcePorts[0])-$($p.SourcePorts[1])", 'lookup', (& $table)) }
+    if (Get-Chance $rng 0.4) { , @('dport', "$($p.DestinationPort)", 'lookup', (& $table)) }
+    if (Get-Chance $rng 0.35) { , @('uidrange', "$($p.Uids[0])-$($p.Uids[1])", 'lookup', (& $table)) }
+    if (Get-Chance $rng 0.5) { , @('iif', (Get-Pick $rng $State.Links).Name, 'lookup', (& $table)) }
+    if (Get-Chance $rng 0.35) { , @('lookup', (Get-Pick $rng @('main', '100', '200')), 'suppress_ifgroup', "$($p.Group)") }
+}
+
+function Get-NetlinkSelectorRules {
+    <# Rules iproute2 6.1 cannot write (dscp/mask, flowlabel/mask, port masks), as NetlinkRules.psm1 descriptions. #>
+    param($State, [string]$Family)
+    $rng = $State.Extra
+    $p = $State.Palette
+    if (-not $p.Netlink) { return }
+    $name = if ($Family -eq '6') { 'IPv6' } else { 'IPv4' }
+    $table = { [uint32](Get-Pick $rng @(100, 200, 1000)) }
+    if (Get-Chance $rng 0.5) { @{ Family = $name; Table = & $table; Dscp = $p.Dscp -band $p.DscpMask; DscpMask = $p.DscpMask } }
+    if ($Family -eq '6' -and (Get-Chance $rng 0.7)) { @{ Family = $name; Table = & $table; FlowLabel = $p.FlowLabel -band $p.FlowLabelMask; FlowLabelMask = $p.FlowLabelMask } }
+    if (Get-Chance $rng 0.4) { @{ Family = $name; Table = & $table; SourcePort = $p.MaskedPort -band $p.PortMask; SourcePortMask = $p.PortMask } }
+    if (Get-Chance $rng 0.4) { @{ Family = $name; Table = & $table; DestinationPort = $p.MaskedPort -band $p.PortMask; DestinationPortMask = $p.PortMask } }
+}
+
+function Add-NetlinkRules {
+    <# Writes the rtnetlink rules of both families in one pwsh inside the host namespace; a refusal is recorded, not thrown. #>
+    param($State)
+    if (-not $State.NetlinkRules.Count) { return }
+    $rules = [hashtable[]]$State.NetlinkRules.ToArray()
+    $text = 'netlink RTM_NEWRULE ' + (($rules | ForEach-Object { '{' + (($_.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ') + '}' }) -join ' ')
+    # Compiled once per process into a private temporary directory, which Remove-RandomRoutingHost removes.
+    $assembly = Get-NetlinkRuleAssembly (Join-Path $script:Scratch 'NetlinkRuleWriter.dll')
+    $result = Invoke-FreshPwsh -NoImport -Namespace $State.HostNamespace -Script (Get-NetlinkRuleScript -Rule $rules -AssemblyPath $assembly) -TimeoutSeconds 60
+    $ok = $result.ExitCode -eq 0
+    $State.Commands.Add([pscustomobject]@{ Kind = 'rule'; Text = $text; Ok = $ok; Error = if ($ok) { $null } else { ("$($result.Error)" -replace '\s+', ' ').Trim() } })
 }
 
 #endregion
@@ -517,14 +708,14 @@ function New-RoutingQueries {
     $queries = [System.Collections.Generic.List[object]]::new()
     $seen = [System.Collections.Generic.HashSet[string]]::new()
     $add = {
-        param([string]$Destination, [string]$Why, [string]$From, [string]$Oif, [string]$Mark)
-        $key = "$Destination|$From|$Oif|$Mark"
-        if ($seen.Add($key)) {
-            $queries.Add([pscustomobject]@{
-                    Id = $queries.Count; Destination = $Destination; Family = if ($Destination.Contains(':')) { '6' } else { '4' }
-                    From = $From; Oif = $Oif; Mark = $Mark; Why = $Why
-                })
+        param([string]$Destination, [string]$Why, [string]$From, [string]$Oif, [string]$Mark, [hashtable]$With = @{})
+        $query = [pscustomobject]@{
+            Id = $queries.Count; Destination = $Destination; Family = if ($Destination.Contains(':')) { '6' } else { '4' }
+            From = $From; Oif = $Oif; Mark = $Mark; Why = $Why
         }
+        foreach ($name in $script:SelectorNames) { $query | Add-Member $name $(if ($With.ContainsKey($name)) { $With[$name] } else { '' }) }
+        $key = (@($Destination, $From, $Oif, $Mark) + @(foreach ($name in $script:SelectorNames) { $query.$name })) -join '|'
+        if ($seen.Add($key)) { $queries.Add($query) }
     }
     $addresses = @(Get-HostAddresses $State.HostNamespace)
     $bases = [System.Collections.Generic.List[object]]::new()
@@ -602,6 +793,55 @@ function New-RoutingQueries {
             default { & $add $d $why }
         }
     }
+
+    # The newer selectors, drawn from their own generator so the queries above stay those of earlier versions.
+    $x = $State.Extra
+    $p = $State.Palette
+    $pickAny = { & $pickBase (Get-Chance $x 0.4) }
+    $tosValues = @($p.Tos) + @(0, ($p.Dscp -shl 2), ((($p.Dscp -bxor 0x01) -band 0x3f) -shl 2), ((($p.Dscp -bxor 0x20) -band 0x3f) -shl 2), ($x.Next(0, 64) -shl 2))
+    $sports = @($p.SourcePorts[0], $p.SourcePorts[1], ($p.SourcePorts[0] - 1), ($p.SourcePorts[1] + 1), $p.MaskedPort, ($p.MaskedPort -bxor 0x0101), $x.Next(1, 65536))
+    $dports = @($p.DestinationPort, ($p.DestinationPort + 1), $p.MaskedPort, ($p.MaskedPort -bxor 0x1010), $x.Next(1, 65536))
+    $uids = @($p.Uids[0], $p.Uids[1], ($p.Uids[0] - 1), ($p.Uids[1] + 1), 0, 65534)
+    $labels = @($p.FlowLabel, ($p.FlowLabel -bxor 0x1), ($p.FlowLabel -bxor 0x80000), ($p.FlowLabel -bxor 0x100), $x.Next(0, 0x100000))
+    $hex = { param([int]$Value) '0x{0:x2}' -f $Value }
+    foreach ($i in 1..16) { $b = & $pickAny; & $add $b.Destination "$($b.Why); tos" '' '' '' @{ Tos = & $hex (Get-Pick $x $tosValues) } }
+    foreach ($i in 1..16) {
+        $b = & $pickAny
+        & $add $b.Destination "$($b.Why); ipproto+ports" '' '' '' @{ IPProtocol = (Get-Pick $x @('tcp', 'tcp', 'udp')); SourcePort = "$(Get-Pick $x $sports)"; DestinationPort = "$(Get-Pick $x $dports)" }
+    }
+    foreach ($i in 1..8) { $b = & $pickAny; & $add $b.Destination "$($b.Why); uid" '' '' '' @{ Uid = "$(Get-Pick $x $uids)" } }
+    foreach ($i in 1..12) {
+        $b = & $pickBase $true
+        $with = @{ FlowLabel = "$(Get-Pick $x $labels)" }
+        if (Get-Chance $x 0.3) { $with.Tos = & $hex (Get-Pick $x $tosValues) }
+        & $add $b.Destination "$($b.Why); flowlabel" '' '' '' $with
+    }
+    foreach ($i in 1..6) {
+        $b = & $pickAny
+        & $add $b.Destination "$($b.Why); tos+ipproto+dport+mark" '' '' (Get-Pick $x @('', '1', '0xca6c')) @{ Tos = & $hex (Get-Pick $x $tosValues); IPProtocol = 'udp'; DestinationPort = "$(Get-Pick $x $dports)" }
+    }
+    # Input lookups: a packet arriving on a link from a neighbour there, from behind another link, from anywhere, or from ourselves.
+    foreach ($i in 1..30) {
+        $six = Get-Chance $x 0.35
+        $link = Get-Pick $x $State.Links
+        $subnets = @(if ($six) { $State.V6Subnets } else { $State.V4Subnets })
+        $onLink = @($subnets | Where-Object Link -EQ $link.Name)
+        $bits = if ($six) { 128 } else { 32 }
+        $from = switch ($x.Next(0, 4)) {
+            0 { if ($onLink) { ConvertFrom-AddressInteger (Get-RandomHost $x (Get-Pick $x $onLink).Prefix) $bits } }
+            1 { if ($subnets) { ConvertFrom-AddressInteger (Get-RandomHost $x (Get-Pick $x $subnets).Prefix) $bits } }
+            2 { if ($six) { Get-Pick $x $v6From } else { Get-Pick $x $v4From } }
+        }
+        if (-not $from) { $from = if ($six) { ConvertFrom-AddressInteger (Get-RandomInPrefix $x (ConvertTo-Prefix '2000::/3')) 128 } else { "$($x.Next(1, 224)).$($x.Next(0, 256)).$($x.Next(0, 256)).$($x.Next(1, 255))" } }
+        # Not IPv6 multicast: rtnetlink answers an input lookup of that from the multicast routing cache (ip6mr_get_route),
+        # and without an entry there the kernel fails its reply with EMSGSIZE, so ip cannot ask the route lookup.
+        $b = & $pickBase $six
+        for ($retry = 0; $retry -lt 10 -and $six -and ([System.Net.IPAddress]::Parse($b.Destination)).IsIPv6Multicast; $retry++) { $b = & $pickBase $six }
+        if ($six -and ([System.Net.IPAddress]::Parse($b.Destination)).IsIPv6Multicast) { continue }
+        $with = @{ Iif = $link.Name }
+        if (Get-Chance $x 0.25) { $with.Tos = & $hex (Get-Pick $x $tosValues) }
+        & $add $b.Destination "$($b.Why); iif+from" $from '' $(if (Get-Chance $x 0.15) { '1' } else { '' }) $with
+    }
     , $queries.ToArray()
 }
 
@@ -634,7 +874,13 @@ function New-RandomRoutingHost {
         LocalRoutes = [System.Collections.Generic.List[object]]::new()
         RoutePrefixes = [System.Collections.Generic.List[object]]::new()
         UsedMetrics = [System.Collections.Generic.HashSet[string]]::new()
+        # The newer selectors and kernel state draw from a second generator, so a seed's older parts stay as they were.
+        Extra = [System.Random]::new($Seed -bxor 0x5eed)
+        Palette = $null
+        NetlinkRules = [System.Collections.Generic.List[hashtable]]::new()
+        NextNexthopId = 1
     }
+    $state.Palette = New-SelectorPalette $state.Extra
     $rng = $state.Rng
     $hostNs = $state.HostNamespace
     $peerNs = $state.PeerNamespace
@@ -664,16 +910,20 @@ function New-RandomRoutingHost {
 
         New-LinkAddresses $state
         Wait-RoutingHostSettled $hostNs, $peerNs
+        Set-RandomLinkSettings $state
 
         foreach ($family in '4', '6') {
             Add-DefaultRoutes $state $family
             $routes = if ($family -eq '4') { $rng.Next(25, 41) } else { $rng.Next(15, 29) }
             for ($i = 0; $i -lt $routes; $i++) { Add-RandomRoute $state $family }
+            Add-RandomNexthopObjects $state $family
         }
+        Add-RandomNeighbours $state
         # Some seeds leave IPv4 with the default rules only: Linux then keeps local and main merged.
         foreach ($family in '4', '6') {
             if (-not (Get-Chance $rng 0.12)) { Add-RandomRules $state $family }
         }
+        Add-NetlinkRules $state
         $queries = New-RoutingQueries $state $QueryCount
     }
     catch {
@@ -699,10 +949,35 @@ function Remove-RandomRoutingHost {
     param([Parameter(ValueFromPipeline)]$RoutingHost)
     process {
         $names = if ($RoutingHost) { @($RoutingHost.HostNamespace, $RoutingHost.PeerNamespace) } else { @($script:Built) }
+        if (-not $RoutingHost) { Remove-Item -LiteralPath $script:Scratch -Recurse -Force -ErrorAction Ignore }
         foreach ($name in $names) {
             & ip netns del $name 2>$null
             $script:Built.Remove($name) | Out-Null
         }
+    }
+}
+
+function Get-RandomRoutingQueryWords {
+    <# A query as `ip route get` words (after the destination) and as Resolve-NetRoute's parameters, in one place for the test and the replay. #>
+    param([Parameter(Mandatory)]$Query)
+    $ip = [System.Collections.Generic.List[string]]::new()
+    $parameters = [ordered]@{}
+    if ($Query.From) { $ip.AddRange([string[]]@('from', $Query.From)); $parameters.LocalIPAddress = $Query.From }
+    if ($Query.Iif) { $ip.AddRange([string[]]@('iif', $Query.Iif)); $parameters.InputInterface = $Query.Iif }
+    if ($Query.Oif) { $ip.AddRange([string[]]@('oif', $Query.Oif)); $parameters.InterfaceAlias = $Query.Oif }
+    if ($Query.Mark) { $ip.AddRange([string[]]@('mark', $Query.Mark)); $parameters.Mark = $Query.Mark }
+    if ($Query.Tos) { $ip.AddRange([string[]]@('tos', $Query.Tos)); $parameters.Tos = [Convert]::ToInt32($Query.Tos, 16) }
+    if ($Query.IPProtocol) { $ip.AddRange([string[]]@('ipproto', $Query.IPProtocol)); $parameters.IPProtocol = $Query.IPProtocol }
+    if ($Query.SourcePort) { $ip.AddRange([string[]]@('sport', $Query.SourcePort)); $parameters.SourcePort = [int]$Query.SourcePort }
+    if ($Query.DestinationPort) { $ip.AddRange([string[]]@('dport', $Query.DestinationPort)); $parameters.DestinationPort = [int]$Query.DestinationPort }
+    if ($Query.Uid) { $ip.AddRange([string[]]@('uid', $Query.Uid)); $parameters.Uid = [uint32]$Query.Uid }
+    # iproute2 6.1 has no flowlabel word: the kernel hears it only from Resolve-NetRoute -Verify (RTA_FLOWLABEL).
+    if ($Query.FlowLabel) { $ip.AddRange([string[]]@('flowlabel', $Query.FlowLabel)); $parameters.FlowLabel = [int]$Query.FlowLabel }
+    [pscustomobject]@{
+        Ip = $ip.ToArray()
+        Parameters = $parameters
+        Command = "Resolve-NetRoute $($Query.Destination)" + (($parameters.GetEnumerator() | ForEach-Object { " -$($_.Key) $($_.Value)" }) -join '')
+        IpAsks = -not $Query.FlowLabel
     }
 }
 
@@ -714,4 +989,4 @@ function Format-RandomRoutingCommands {
     }
 }
 
-Export-ModuleMember -Function New-RandomRoutingHost, Remove-RandomRoutingHost, Format-RandomRoutingCommands
+Export-ModuleMember -Function New-RandomRoutingHost, Remove-RandomRoutingHost, Format-RandomRoutingCommands, Get-RandomRoutingQueryWords

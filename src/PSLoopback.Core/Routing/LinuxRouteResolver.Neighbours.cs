@@ -162,8 +162,10 @@ public sealed partial class LinuxRouteResolver
     /// </summary>
     private TableOutcome SelectDefault(DecisionWork work, RouteGroup group, NetRouteInfo chosen, IReadOnlyList<NetRouteNextHop> paths)
     {
+        // Only an output lookup's fib_select_path calls fib_select_default; ip_mkroute_input forwards by the first.
         var found = new TableOutcome { Found = (chosen, paths) };
-        if (!group.Prefix.IsDefault || group.Routes.Count < 2 || chosen.RouteType != RouteType.Unicast || paths.Count != 1 || work.Query.OutputInterfaceIndex is not null)
+        if (!group.Prefix.IsDefault || group.Routes.Count < 2 || chosen.RouteType != RouteType.Unicast || paths.Count != 1 || work.Query.OutputInterfaceIndex is not null
+            || work.Query.InputInterfaceIndex is not null)
         {
             return found;
         }

@@ -191,7 +191,7 @@ public sealed partial class LinuxRouteResolver
         var source = query.Source ?? any;
         var flow = new LinuxMultipathFlow((fields & HashField.SourceAddress) != 0 ? source : any, (fields & HashField.DestinationAddress) != 0 ? query.Destination : any)
         {
-            Protocol = (fields & HashField.Protocol) == 0 ? (byte)0 : ipv4 && query.IPProtocol == 0 ? UdpProtocol : query.IPProtocol,
+            Protocol = (fields & HashField.Protocol) == 0 ? (byte)0 : FlowProtocol(query),
             FlowLabel = !ipv4 && (fields & HashField.FlowLabel) != 0 ? query.FlowLabel : 0,
             SourcePort = (fields & HashField.SourcePort) != 0 ? query.SourcePort : (ushort)0,
             DestinationPort = (fields & HashField.DestinationPort) != 0 ? query.DestinationPort : (ushort)0,
@@ -249,8 +249,6 @@ public sealed partial class LinuxRouteResolver
 
         return bounds;
     }
-
-    private const byte UdpProtocol = 17;
 
     private const string HashSeedName = "net.ipv4.fib_multipath_hash_seed";
 

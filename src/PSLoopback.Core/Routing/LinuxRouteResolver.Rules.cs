@@ -268,9 +268,9 @@ public sealed partial class LinuxRouteResolver
             return false;
         }
 
-        if (rule.IPProtocol is byte protocol && protocol != 0 && protocol != query.IPProtocol)
+        if (rule.IPProtocol is byte protocol && protocol != 0 && protocol != FlowProtocol(query))
         {
-            mismatch = $"ipproto {protocol}";
+            mismatch = $"ipproto {protocol}: the packet's is {FlowProtocol(query)}";
             return false;
         }
 
@@ -316,6 +316,14 @@ public sealed partial class LinuxRouteResolver
         return ordered.Count == expected.Length
             && ordered.Zip(expected, (rule, want) => rule.Priority == want.Item1 && rule.Table == want.Item2 && IsPlainLookup(rule)).All(ok => ok);
     }
+
+    // An IPv4 question without a protocol is a UDP packet to the kernel: inet_rtm_getroute starts its flow from
+    // IPPROTO_UDP, so `ip route get` and -Verify ask that; inet6_rtm_getroute starts from 0. A lookup the resolver
+    // makes itself (the source check's reverse lookup) carries exactly the protocol it was given.
+    private const byte Udp = 17;
+
+    private static byte FlowProtocol(RouteQuery query) =>
+        query.IPProtocol == 0 && !query.ProtocolAsGiven && query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? Udp : query.IPProtocol;
 
     private static bool IsPlainLookup(NetRouteRule rule) =>
         rule.Action == RuleAction.Lookup && rule.From is null && rule.To is null && !rule.Not && rule.FwMark is null

@@ -58,7 +58,8 @@ public sealed partial class LinuxRouteResolver
             InputInterfaceIndex = outputIndex != 0 ? outputIndex : loopback?.InterfaceIndex,
             Tos = work.Query.Tos,
             Mark = Conf(input, "src_valid_mark", 0) != 0 ? work.Query.Mark : 0,
-            IPProtocol = dissect ? work.Query.IPProtocol : (byte)0,
+            IPProtocol = dissect ? FlowProtocol(work.Query) : (byte)0,
+            ProtocolAsGiven = true,
             SourcePort = dissect ? work.Query.DestinationPort : (ushort)0,
             DestinationPort = dissect ? work.Query.SourcePort : (ushort)0,
         };
@@ -89,7 +90,7 @@ public sealed partial class LinuxRouteResolver
         if (rpFilter == 1 || (noAddress && rpFilter != 0))
         {
             var via = string.Join(", ", Hops(route).Select(h => h.InterfaceAlias ?? snapshot.FindInterface(h.InterfaceIndex)?.Name).Distinct());
-            return SourceFails(work, rpFilter == 1
+            return SourceFails(work, rpFilter == 1 && !noAddress
                 ? $"strict reverse path filtering ({rpName}): the route back to {source}, {route.DestinationPrefix} in table {route.TableName}, leaves by {via}, not {input.Name}; rp_filter 2 (loose) would take it"
                 : $"{input.Name} has no IPv4 address, so reverse path filtering ({rpName}) takes only a source routed back through it; the route back to {source} leaves by {via}; rp_filter 0 would take it");
         }

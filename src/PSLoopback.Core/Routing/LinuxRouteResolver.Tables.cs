@@ -105,6 +105,18 @@ public sealed partial class LinuxRouteResolver
             }
 
             var paths = UsablePaths(work, route);
+            if (paths.Count == 0 && route.NextHopId is not null)
+            {
+                // fib_table_lookup gives up the whole prefix ("goto miss") when a nexthop object has no usable path:
+                // the prefix's later routes are not tried, the lookup goes on to shorter prefixes.
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "its nexthop object has no usable path: the kernel leaves this prefix for shorter ones");
+                }
+
+                return default;
+            }
+
             if (paths.Count == 0)
             {
                 continue;
@@ -186,6 +198,18 @@ public sealed partial class LinuxRouteResolver
         var bestScore = -1;
         foreach (var route in routes)
         {
+            // A route through a blackhole nexthop object is taken as soon as it is met, whatever interface the
+            // lookup is bound to: __find_rr_leaf returns it before it scores any next hop.
+            if (route.NextHopId is not null && route.RouteType == RouteType.Blackhole)
+            {
+                if (work.Explaining)
+                {
+                    work.Note(RouteTraceStage.Route, route.ToString(), "goes to a blackhole nexthop object: taken at once, whatever the interface");
+                }
+
+                return (route, Hops(route));
+            }
+
             var hops = IPv6Candidates(work, route, Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList());
             if (hops.Count == 0)
             {

@@ -51,7 +51,14 @@ public sealed class RouteQuery
     /// <summary>The sending user's id; rules with a uid range select on it.</summary>
     public uint Uid { get; set; }
 
+    /// <summary>
+    /// The transport protocol (ip's "ipproto"); 0 asks an IPv4 question as `ip route get` does, as a UDP packet's,
+    /// and an IPv6 one with no protocol.
+    /// </summary>
     public byte IPProtocol { get; set; }
+
+    /// <summary>For the resolver's own lookups: <see cref="IPProtocol"/> 0 means no protocol, not UDP.</summary>
+    internal bool ProtocolAsGiven { get; set; }
 
     public ushort SourcePort { get; set; }
 

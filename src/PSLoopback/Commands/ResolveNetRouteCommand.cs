@@ -272,9 +272,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         query.Mark = Mark;
         query.Uid = uid;
         query.Tos = tos;
-        // `ip route get` asks an IPv4 question with no ipproto as a UDP packet (the kernel builds one, and its rules
-        // and hash see UDP); an IPv6 one carries no protocol.
-        query.IPProtocol = IPProtocol is null && query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? (byte)17 : protocol;
+        query.IPProtocol = protocol;
         query.SourcePort = (ushort)SourcePort;
         query.DestinationPort = (ushort)DestinationPort;
         query.FlowLabel = (uint)FlowLabel;

@@ -312,6 +312,16 @@ public class LinuxInputRouteTests
         AssertRoute(Arrive(fullCheck, "10.9.9.9", "172.16.0.5", "e3"), RouteType.Unicast, "e2", "198.51.100.254");
     }
 
+    [Fact]
+    public void AForwardedPacketTakesTheFirstDefaultRouteWhateverItsNeighbour()
+    {
+        // fib_select_default is for output lookups only: ip_mkroute_input keeps the first of the defaults of one metric.
+        var host = Router().Route("default via 192.0.2.254 dev e1 metric 10").Route("default via 198.51.100.253 dev e2 metric 10")
+            .Neighbor("192.0.2.254 dev e1 FAILED").Neighbor("198.51.100.253 dev e2 PERMANENT");
+
+        AssertRoute(Arrive(host, "203.0.113.9", "198.51.100.5", "e2"), RouteType.Unicast, "e1", "192.0.2.254");
+    }
+
     [Theory]
     [InlineData(0, "198.51.100.1", true)]
     [InlineData(0, "192.0.2.1", true)]

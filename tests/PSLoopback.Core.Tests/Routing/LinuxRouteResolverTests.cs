@@ -120,6 +120,27 @@ public class RouteResolverTests
         Assert.Equal(table, decision.Table);
     }
 
+    /// <summary>
+    /// inet_rtm_getroute asks an IPv4 flow without a protocol as UDP (so `ip route get D` takes an ipproto udp rule);
+    /// inet6_rtm_getroute asks it as protocol 0.
+    /// </summary>
+    [Theory]
+    [InlineData("203.0.113.9", 0, 100u)]
+    [InlineData("203.0.113.9", 6, RouteTables.Main)]
+    [InlineData("203.0.113.9", 17, 100u)]
+    [InlineData("2001:db8:9::9", 0, RouteTables.Main)]
+    [InlineData("2001:db8:9::9", 17, 100u)]
+    public void AnIPv4QuestionWithoutAProtocolIsUdpToTheRules(string destination, byte protocol, uint table)
+    {
+        var host = Lan().DefaultRules().Rule("100: ipproto 17 lookup 100").Route("default via 198.51.100.1 dev eth1 table 100")
+            .Rule("0: lookup local", IPAddressFamily.IPv6).Rule("100: ipproto 17 lookup 100", IPAddressFamily.IPv6).Rule("32766: lookup main", IPAddressFamily.IPv6)
+            .Route("default via fe80::1 dev eth1 table 100 metric 1024").Route("default via fe80::2 dev eth0 metric 1024");
+
+        var decision = host.Resolver().Resolve(new RouteQuery(IPAddress.Parse(destination)) { IPProtocol = protocol }, explain: true);
+
+        Assert.Equal(table, decision.Table);
+    }
+
     [Fact]
     public void LongerPrefixBeatsLowerMetric()
     {

@@ -55,6 +55,29 @@ public class NeighbourDecisionTests
         Assert.Equal(RouteError.InvalidArgument, decision.Error);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(2)]
+    public void AnIPv6RouteThroughABlackholeNexthopIsTakenWhateverTheOutputInterface(int? oif)
+    {
+        // Bound to eth0 or not, the kernel answers EINVAL from the blackhole, never the route through eth0 of the same metric.
+        var decision = Resolve(Host().Route("2001:db8:99::/48 nhid 20 metric 100").Route("2001:db8:99::/48 via fe80::1 dev eth0 metric 100"), "2001:db8:99::9", oif);
+
+        Assert.Equal(RouteError.InvalidArgument, decision.Error);
+        Assert.Equal(RouteType.Blackhole, decision.RouteType);
+    }
+
+    [Fact]
+    public void ANexthopObjectWithoutAPathOnTheOutputInterfaceEndsItsPrefix()
+    {
+        // fib_table_lookup's "goto miss": the metric-100 route of the same prefix through eth1 is never tried.
+        var host = Host().Route("203.0.113.0/24 nhid 1 metric 10").Route("203.0.113.0/24 via 198.51.100.1 dev eth1 metric 100")
+            .Route("203.0.0.0/16 via 198.51.100.254 dev eth1");
+
+        AssertVia(Resolve(host, "203.0.113.5", oif: 3), "198.51.100.254", "eth1");
+        AssertVia(Resolve(host, "203.0.113.5"), "192.0.2.1", "eth0");
+    }
+
     [Fact]
     public void AGroupHashesOverItsMembersWhileEveryNeighbourIsGood()
     {
