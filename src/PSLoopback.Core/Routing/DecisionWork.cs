@@ -25,6 +25,9 @@ internal class DecisionWork
     /// <summary>Linux IPv6: the lookup pass that avoids routers whose neighbour entry failed (RT6_LOOKUP_F_REACHABLE).</summary>
     public bool AvoidFailedRouters { get; set; }
 
+    /// <summary>The paths found are default routes the kernel takes turns among (fib_select_default's fa_default).</summary>
+    public bool DefaultTakenByLastChoice { get; set; }
+
     /// <summary>Whether steps are recorded; callers check it first, so no trace text is built otherwise.</summary>
     public bool Explaining => Trace is not null;
 

@@ -14,4 +14,11 @@ public enum KernelVerdict
     /// them is the kernel's flow hash: not agreement on the headline, not a wrong route either.
     /// </summary>
     HashChoseOtherPath,
+
+    /// <summary>
+    /// The kernel took another of the default routes in <see cref="RouteDecision.Paths"/>, and the decision says it
+    /// takes turns among them by the table's last choice (<see cref="RoutePathChoice.TableLastChoice"/>), which no
+    /// dump shows: not agreement on the headline, not a wrong route either.
+    /// </summary>
+    LastChoiceTookOtherPath,
 }

@@ -196,6 +196,7 @@ public sealed partial class LinuxRouteResolver
             return new TableOutcome { Found = (fresh, Hops(fresh)) };
         }
 
+        work.DefaultTakenByLastChoice = true;
         return new TableOutcome { Found = (fresh, new[] { Hops(fresh)[0] }.Concat(possible.Where(r => r != fresh).Select(r => Hops(r)[0])).ToList()), };
     }
 

@@ -218,7 +218,10 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         // instead (rt_set_nexthop uses only link-scope gateways).
         var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
         work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
-        var pick = PickIPv4Path(work, route, paths);
+        var pick = work.DefaultTakenByLastChoice
+            ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.TableLastChoice,
+                "the kernel takes turns among these default routes by the table's last choice (fa_default), which no dump shows; the first is the one a table that has chosen none yet takes")
+            : PickIPv4Path(work, route, paths);
         Record(work, route, pick);
         var chosen = paths[pick.Candidates[0]];
         var headline = work.Decision.Paths[0];

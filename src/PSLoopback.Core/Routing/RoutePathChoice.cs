@@ -21,4 +21,10 @@ public enum RoutePathChoice
     /// flow label, 0 where not given).
     /// </summary>
     ComputedHash,
+
+    /// <summary>
+    /// IPv4, several default routes of one metric: the kernel takes turns by the table's last choice (fa_default),
+    /// which no dump shows; the headline is the one a table that has chosen none yet takes.
+    /// </summary>
+    TableLastChoice,
 }

@@ -43,9 +43,12 @@ public static class RouteVerification
             return new RouteVerificationResult(KernelVerdict.Agrees, Array.Empty<string>(), path);
         }
 
-        return ours.PathChoice == RoutePathChoice.Hash
-            ? new RouteVerificationResult(KernelVerdict.HashChoseOtherPath, headline, path)
-            : new RouteVerificationResult(KernelVerdict.Differs, headline, path);
+        return ours.PathChoice switch
+        {
+            RoutePathChoice.Hash => new RouteVerificationResult(KernelVerdict.HashChoseOtherPath, headline, path),
+            RoutePathChoice.TableLastChoice => new RouteVerificationResult(KernelVerdict.LastChoiceTookOtherPath, headline, path),
+            _ => new RouteVerificationResult(KernelVerdict.Differs, headline, path),
+        };
     }
 
     private static List<string> Differences(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel, bool windows)

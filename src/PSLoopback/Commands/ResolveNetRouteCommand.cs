@@ -305,6 +305,10 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"The kernel hashed {target} ({address}) onto another path of the same multipath route, {verified.KernelPath}: the headline is the first path, not a prediction of the hash.");
             }
+            else if (verified.Verdict == KernelVerdict.LastChoiceTookOtherPath)
+            {
+                WriteWarning($"The kernel sent {target} ({address}) by another of the default routes it takes turns among, {verified.KernelPath}: which one it takes next depends on its last choice, which no dump shows.");
+            }
             else if (verified.Verdict == KernelVerdict.Differs)
             {
                 WriteWarning($"{(resolver.Snapshot.OperatingSystem == HostOS.Windows ? "Windows (GetBestRoute2)" : "The kernel")} routes {target} ({address}) differently: {string.Join("; ", verified.Differences)}.");

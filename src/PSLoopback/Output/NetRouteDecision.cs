@@ -182,6 +182,10 @@ public sealed class NetRouteDecision
             {
                 text.Append("\n    hash: the kernel picks one of these paths by the flow's hash");
             }
+            else if (decision.PathChoice == RoutePathChoice.TableLastChoice)
+            {
+                text.Append("\n    the kernel takes turns among these default routes by the table's last choice");
+            }
         }
 
         return text.ToString();

@@ -160,6 +160,11 @@ public class NeighbourDecisionTests
         AssertVia(decision, "192.0.2.1", "eth0");
         Assert.Equal(new[] { "192.0.2.1", "198.51.100.1" }, PathGateways(decision));
         Assert.Contains(decision.Trace, s => s.Outcome.Contains("fa_default"));
+        Assert.Equal(RoutePathChoice.TableLastChoice, decision.PathChoice);
+
+        // The kernel taking the other default is its own -Verify verdict, never agreement.
+        var kernel = new KernelRouteAnswer { RouteType = RouteType.Unicast, InterfaceAlias = "eth1", InterfaceIndex = 3, Gateway = IPAddress.Parse("198.51.100.1"), PreferredSource = decision.Paths[1].SourceAddress };
+        Assert.Equal(KernelVerdict.LastChoiceTookOtherPath, RouteVerification.Verify(new RouteQuery(IPAddress.Parse("203.0.113.5")), decision, kernel, HostOS.Linux).Verdict);
     }
 
     [Fact]
