@@ -634,10 +634,13 @@ function Add-RandomNeighbours {
         if ($nh.PSObject.Properties['gateway'] -and $nh.PSObject.Properties['dev']) { $gateways.Add("$($nh.gateway)|$($nh.dev)") }
     }
     foreach ($pair in @($gateways | Sort-Object -Unique)) {
-        if ($fixed.Contains($pair) -or -not (Get-Chance $rng 0.45)) { continue }
+        if ($fixed.Contains($pair)) { continue }
+        $chosen = Get-Chance $rng 0.45
         $gateway, $dev = $pair -split '\|'
-        # IPv6 gets permanent entries only: a lookup through a gateway whose entry is FAILED makes the kernel probe it
-        # (rt6_probe), and the entry's state, so the answer, then changes between asking ip and asking Resolve-NetRoute.
+        # Every IPv6 gateway gets a permanent entry: a lookup through one with no entry or a FAILED one makes the
+        # kernel probe it (rt6_probe), and the entry's state, so the answer, then changes between asking ip and
+        # asking Resolve-NetRoute (seen on seed 9). IPv4 gateways get an entry by chance.
+        if (-not $chosen -and -not $gateway.Contains(':')) { continue }
         $nud = if ($gateway.Contains(':') -or (Get-Chance $rng 0.5)) { @('lladdr', ('02:00:5e:{0:x2}:{1:x2}:{2:x2}' -f $rng.Next(256), $rng.Next(256), $rng.Next(256)), 'nud', 'permanent') } else { @('nud', 'failed') }
         Invoke-HostIp $State 'route' neigh replace $gateway dev $dev @nud | Out-Null
     }

@@ -90,7 +90,7 @@ public sealed partial class LinuxRouteResolver
     private PathPick PickInputPath(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths) =>
         paths.Count < 2
             ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.Only, string.Empty)
-            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToList(), "forwarded");
+            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToList(), string.Empty);
 
     /// <summary>
     /// The device whose addresses an IPv6 path's source is chosen from: its own, except through a nexthop

@@ -257,7 +257,8 @@ public class LinuxInputRouteTests
         var d = Arrive(host, "203.0.113.7", "172.16.0.5", "e1");
         Assert.Equal(RoutePathChoice.Hash, d.PathChoice);
         Assert.Equal(2, d.Paths.Count);
-        Assert.Contains("forwarded; hash:", d.Reason);
+        Assert.Contains("forwarded from e1", d.Reason);
+        Assert.Contains("; hash: the kernel picks one of these 2 paths", d.Reason);
 
         // With the seed set the kernel's hash is computed (checked against ip route get ... iif on 120 flows).
         var seeded = Arrive(host.Setting("net.ipv4.fib_multipath_hash_seed", 12345), "203.0.113.7", "172.16.0.5", "e1");
