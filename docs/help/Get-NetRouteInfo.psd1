@@ -59,6 +59,11 @@
             Remarks = 'Lists the rules in priority order: by default 0 lookup local, 32766 lookup main, 32767 lookup default. A VPN that adds "suppress_prefixlength 0" shows here.'
         }
         @{
+            Title   = 'Show the nexthop objects routes use'
+            Code    = 'Get-NetRouteInfo -NextHopObject'
+            Remarks = 'One line per nexthop object, as `ip nexthop` prints it ("id 10 group 1/2"); a route that uses one shows "nhid 10" in its Text and NextHopId.'
+        }
+        @{
             Title   = 'Show what redirects and path MTU discovery taught the kernel'
             Code    = 'Get-NetRouteInfo -Cache'
             Remarks = 'One line per route exception, as `ip route show cache` prints it: "172.16.2.2 via 172.16.1.254 dev br0 cache <redirected> expires 298sec mtu 1300". Resolve-NetRoute answers from these entries as the kernel does.'

@@ -79,6 +79,16 @@
             Remarks = 'Take the snapshot on web01, read it on any machine: the route, interface, next hop and source address web01 would use for a packet from its address 192.0.2.10, with web01''s rules.'
         }
         @{
+            Title   = 'Would this router forward a packet, and why not?'
+            Code    = 'Resolve-NetRoute 203.0.113.9 -InputInterface eth1 -LocalIPAddress 198.51.100.7 | Format-List RouteType, Error, InterfaceAlias, NextHop, Reason'
+            Remarks = 'The forwarding decision for a packet from 198.51.100.7 arriving on eth1, as `ip route get 203.0.113.9 from 198.51.100.7 iif eth1`. When it is refused, Reason names the check and the sysctl that decided (for example eth1''s forwarding, or strict rp_filter with the route back leaving by another interface) and how to change it.'
+        }
+        @{
+            Title   = 'Which path of a multipath route does a flow take?'
+            Code    = 'Resolve-NetRoute 203.0.113.9 -IPProtocol tcp -SourcePort 50000 -DestinationPort 443 -Verify | Format-List PathChoice, Paths, NextHop, KernelVerdict, Reason'
+            Remarks = 'PathChoice says how the path was chosen. With net.ipv4.fib_multipath_hash_seed set it is ComputedHash: the kernel''s own hash of this flow, so NextHop is the path the kernel takes. Otherwise it is Hash: every path the kernel may take is in Paths, and -Verify reports HashChoseOtherPath, not agreement, when the kernel took another of them.'
+        }
+        @{
             Title   = 'Check PSLoopback against the kernel'
             Code    = 'Get-NetInterfaceInfo | ForEach-Object Addresses | Resolve-NetRoute -Verify | Where-Object KernelAgrees -eq $false'
             Remarks = 'Resolves every address of this host, asks the kernel too, and lists any answer the kernel gives differently (none is expected).'
