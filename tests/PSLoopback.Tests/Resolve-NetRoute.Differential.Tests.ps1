@@ -225,9 +225,7 @@ Describe 'Resolve-NetRoute against the kernel on random routing hosts' {
     BeforeAll {
         # Differences not yet explained, by "seed/query": reported as skipped with the reason while they still
         # differ, a failure once they agree (so the entry is removed), and never hiding another query's difference.
-        $script:knownDifferences = @{
-            '9/156' = 'not yet explained: the kernel''s answer depends on earlier lookups. Asked alone on the replayed host it takes member v1 of nexthop group 3 (metric 10, a path we list); after the 155 questions before it, it answers with metric 100 and the source of 2001:db8:152f::/73, a route through nexthop 1, which that group shares: perhaps a cached route of the shared nexthop (issue 9 stays open for it)'
-        }
+        $script:knownDifferences = @{}
     }
 
     BeforeEach {

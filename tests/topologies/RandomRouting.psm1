@@ -579,10 +579,14 @@ function Add-RandomNexthopObjects {
             if ($words[0] -ne 'blackhole') { $singles.Add($id) }
         }
     }
+    $grouped = [System.Collections.Generic.HashSet[int]]::new()
     if ($singles.Count -ge 2 -and (Get-Chance $rng 0.7)) {
         $id = $State.NextNexthopId++
         $members = @($singles | Sort-Object { $rng.Next() } | ForEach-Object { if (Get-Chance $rng 0.3) { "$_,$($rng.Next(2, 5))" } else { "$_" } }) -join '/'
-        if (Invoke-HostIp $State 'route' nexthop add id "$id" group $members) { $ids.Add($id) }
+        if (Invoke-HostIp $State 'route' nexthop add id "$id" group $members) {
+            $ids.Add($id)
+            foreach ($member in $singles) { $grouped.Add($member) | Out-Null }
+        }
     }
     foreach ($id in $ids) {
         foreach ($n in 1..$rng.Next(1, 3)) {
@@ -590,6 +594,10 @@ function Add-RandomNexthopObjects {
             $table = Get-Weighted $rng $script:TableWeights
             $metric = Get-FreeMetric $State $Family $table $prefix
             if ($null -eq $metric) { continue }
+            # IPv6 keeps one cached route per nexthop, shared by every route through it, with the source of the
+            # route that made it: a route through a group's member then answers by the lookups made before it
+            # (seen on seed 9), which no snapshot shows. Such routes are left out; the draws above stay the same.
+            if ($Family -eq '6' -and $grouped.Contains($id)) { continue }
             if (Invoke-HostIp $State 'route' "-$Family" route add $prefix.Text nhid "$id" table $table metric "$metric") {
                 $State.RoutePrefixes.Add([pscustomobject]@{ Family = $Family; Prefix = $prefix; Kind = "nhid $id"; Table = $table })
             }
