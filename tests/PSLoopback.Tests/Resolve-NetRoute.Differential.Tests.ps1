@@ -132,6 +132,7 @@ foreach (`$g in @(Get-Content -Raw -LiteralPath '$in' | ConvertFrom-Json)) {
                 Route = "`$(`$a.Route)"; Table = "`$(`$a.TableName)"; Rule = "`$(`$a.Rule)"; PathChoice = "`$(`$a.PathChoice)"
                 Verdict = "`$(`$a.KernelVerdict)"; KernelAnswer = "`$(`$a.KernelAnswer)"
                 Paths = @(`$a.Paths | ForEach-Object { [pscustomobject]@{ Via = "`$(`$_.NextHop)"; Dev = `$_.InterfaceAlias; Src = "`$(`$_.SourceAddress)" } })
+                Shared = @(`$a.RoutesSharingNextHop | ForEach-Object { [pscustomobject]@{ Prefix = `$_.DestinationPrefix; Path = `$_.Path; Src = "`$(`$_.SourceAddress)" } })
             })
         }
     }
@@ -159,7 +160,7 @@ ConvertTo-Json -InputObject `$rows.ToArray() -Depth 5 | Set-Content -LiteralPath
         $hashed = $Ours.PathChoice -eq 'Hash'
         if ($Kernel.NotAsked) {
             # Only -Verify heard the kernel's answer: it must agree, or (a hash's choice) have found the kernel on another of our paths.
-            if ($Ours.Verdict -eq 'Agrees' -or ($hashed -and $Ours.Verdict -eq 'HashChoseOtherPath')) { return }
+            if ($Ours.Verdict -eq 'Agrees' -or ($hashed -and $Ours.Verdict -eq 'HashChoseOtherPath') -or (@(Get-Property $Ours 'Shared').Count -and $Ours.Verdict -eq 'CachedFromOtherRoute')) { return }
             return "-Verify: $(if ($Ours.Verdict) { $Ours.Verdict } else { 'no verdict' }) (path choice $($Ours.PathChoice)); the kernel said: $($Ours.KernelAnswer)"
         }
         if ($Kernel.Error -ne 'None' -or $Ours.Error -ne 'None') {
@@ -176,10 +177,15 @@ ConvertTo-Json -InputObject `$rows.ToArray() -Depth 5 | Set-Content -LiteralPath
         $wantSrc = if ($Query.Iif -and $Kernel.Src) { ConvertTo-AddressText $Kernel.Src $family } elseif ($Query.From) { ConvertTo-AddressText $Query.From $family } elseif ($Kernel.Src) { ConvertTo-AddressText $Kernel.Src $family } else { '' }
         $wantVia = ConvertTo-AddressText $Kernel.Via $family
         $paths = @(Get-Property $Ours 'Paths')
+        # Routes through one nexthop object share the route the kernel caches on it: a path's source may be that of
+        # the route whose lookup came first (RoutesSharingNextHop), and -Verify, asking later, may meet either.
+        $shared = @(Get-Property $Ours 'Shared')
         $isKernels = {
             param($Path)
-            $Path.Dev -eq $Kernel.Dev -and (ConvertTo-AddressText $Path.Via $family) -eq $wantVia -and
-            (-not $compareSrc -or $(if ($Path.Src) { ConvertTo-AddressText $Path.Src $family } else { '' }) -eq $wantSrc)
+            $ownSrc = if ($Path.Src) { ConvertTo-AddressText $Path.Src $family } else { '' }
+            $pathText = "$(if ((ConvertTo-AddressText $Path.Via $family) -notin '0.0.0.0', '::') { "via $($Path.Via) " })dev $($Path.Dev)"
+            $sources = @($ownSrc) + @($shared | Where-Object { $_.Path -eq $pathText -or $_.Path.StartsWith("$pathText src ") } | ForEach-Object { if ($_.Src) { ConvertTo-AddressText $_.Src $family } else { '' } })
+            $Path.Dev -eq $Kernel.Dev -and (ConvertTo-AddressText $Path.Via $family) -eq $wantVia -and (-not $compareSrc -or $wantSrc -in $sources)
         }
         $headline = [pscustomobject]@{ Dev = $Ours.Dev; Via = $Ours.Via; Src = $Ours.Src }
         $headlineAgrees = & $isKernels $headline
@@ -194,6 +200,7 @@ ConvertTo-Json -InputObject `$rows.ToArray() -Depth 5 | Set-Content -LiteralPath
         }
         # -Verify asked the kernel the same question: its verdict must say what ip says.
         $expected = if ($problems) { 'Differs' } elseif ($onOtherPath) { 'HashChoseOtherPath' } else { 'Agrees' }
+        if ($shared.Count -and -not $problems -and $Ours.Verdict -in 'Agrees', 'CachedFromOtherRoute') { $expected = $Ours.Verdict }
         if ($Ours.Verdict -ne $expected) { $problems += "-Verify says $(if ($Ours.Verdict) { $Ours.Verdict } else { 'nothing' }) where ip says $expected (kernel per -Verify: $($Ours.KernelAnswer))" }
         if ($problems) { $problems -join '; ' }
     }

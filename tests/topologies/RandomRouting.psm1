@@ -594,10 +594,6 @@ function Add-RandomNexthopObjects {
             $table = Get-Weighted $rng $script:TableWeights
             $metric = Get-FreeMetric $State $Family $table $prefix
             if ($null -eq $metric) { continue }
-            # IPv6 keeps one cached route per nexthop, shared by every route through it, with the source of the
-            # route that made it: a route through a group's member then answers by the lookups made before it
-            # (seen on seed 9), which no snapshot shows. Such routes are left out; the draws above stay the same.
-            if ($Family -eq '6' -and $grouped.Contains($id)) { continue }
             if (Invoke-HostIp $State 'route' "-$Family" route add $prefix.Text nhid "$id" table $table metric "$metric") {
                 $State.RoutePrefixes.Add([pscustomobject]@{ Family = $Family; Prefix = $prefix; Kind = "nhid $id"; Table = $table })
             }

@@ -11,7 +11,8 @@ public enum KernelVerdict
 
     /// <summary>
     /// The OS took another of the decision's <see cref="RouteDecision.Paths"/>, and the decision says the choice among
-    /// them is the kernel's flow hash: not agreement on the headline, not a wrong route either.
+    /// them is the kernel's flow hash: not agreement on the headline, not a wrong route either. The path agrees in every
+    /// field, or has the source and MTU of a route sharing its nexthop (<see cref="RouteDecision.RoutesSharingNextHop"/>).
     /// </summary>
     HashChoseOtherPath,
 
@@ -21,4 +22,12 @@ public enum KernelVerdict
     /// dump shows: not agreement on the headline, not a wrong route either.
     /// </summary>
     LastChoiceTookOtherPath,
+
+    /// <summary>
+    /// The kernel answered with the MTU or (IPv6) source of another route through the same nexthop object, one of
+    /// the decision's <see cref="RouteDecision.RoutesSharingNextHop"/>: it caches one route per nexthop (and CPU),
+    /// made by whichever of them was looked up first. Not agreement, not a wrong route either: the answer depends on the
+    /// lookups before it.
+    /// </summary>
+    CachedFromOtherRoute,
 }

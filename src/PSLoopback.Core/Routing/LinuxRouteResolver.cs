@@ -104,6 +104,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         }
 
         AnswerFromCache(work);
+        NameRoutesSharingNextHop(work);
         return work.Finish(snapshot);
     }
 
@@ -212,7 +213,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             return;
         }
 
-        var sources = paths.Select(p => source ?? route.PreferredSource ?? SelectIPv4Source(p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, route.Scope)).ToList();
+        var sources = paths.Select(p => source ?? route.PreferredSource ?? SelectIPv4Source(p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, IPv4SourceScope(route, p))).ToList();
 
         // A gateway that is one of this host's addresses resolves to host scope, and Linux sends on-link
         // instead (rt_set_nexthop uses only link-scope gateways).
@@ -232,6 +233,10 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             + (AddressClass.IsUnspecified(headline.NextHop) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {headline.NextHop}")
             + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
         MakeRoute(work, route, route.RouteType, device, headline.NextHop, headline.SourceAddress, Why, chosen.InterfaceIndex);
+        if (source is null && route.PreferredSource is null)
+        {
+            NoteNextHopSourceScope(work, route, chosen, headline.SourceAddress);
+        }
     }
 
     /// <summary>

@@ -90,6 +90,14 @@ public sealed class RouteDecision
     /// <summary>Whether the route exception's gateway came from an ICMP redirect (ip's "cache &lt;redirected&gt;").</summary>
     public bool Redirected { get; internal set; }
 
+    /// <summary>
+    /// Linux: other routes through the nexthop object this answer's path takes, whose MTU (and on IPv6 source) the
+    /// kernel may give instead. It caches the route a lookup makes on that nexthop (per CPU), made by whichever
+    /// route through it was looked up first since the last route change, and answers every route through it from
+    /// that copy. Empty when no other route would change the answer.
+    /// </summary>
+    public IReadOnlyList<SharedNextHopRoute> RoutesSharingNextHop { get; internal set; } = Array.Empty<SharedNextHopRoute>();
+
     /// <summary>One sentence on why: the rule, the table and the route that decided, or what refused.</summary>
     /// <remarks>Written when first read: most of a hundred thousand answers are never shown.</remarks>
     public string Reason
@@ -138,6 +146,15 @@ public sealed class RouteDecision
         copy.InterfaceAlias = path.InterfaceAlias;
         copy.NextHop = path.NextHop;
         copy.SourceAddress = path.SourceAddress;
+        return copy;
+    }
+
+    /// <summary>A copy with the source and MTU the kernel gives when its cached route was made by <paramref name="other"/>.</summary>
+    internal RouteDecision WithSharedRoute(SharedNextHopRoute other)
+    {
+        var copy = (RouteDecision)MemberwiseClone();
+        copy.SourceAddress = other.SourceAddress;
+        copy.Mtu = other.Mtu;
         return copy;
     }
 }

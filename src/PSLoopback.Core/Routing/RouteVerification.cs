@@ -29,11 +29,16 @@ public static class RouteVerification
             return new RouteVerificationResult(KernelVerdict.Agrees, headline);
         }
 
+        if (!windows && ours.Paths.Count > 0 && CachedFromOtherRoute(query, ours, ours.Paths[0], kernel))
+        {
+            return new RouteVerificationResult(KernelVerdict.CachedFromOtherRoute, headline);
+        }
+
         var kernelHop = kernel.Gateway ?? Unspecified(query.Destination);
         var path = ours.Paths.Count > 1 && kernel.Error == RouteError.None && ours.RouteType is RouteType.Unicast or RouteType.Multicast or RouteType.Broadcast
             ? ours.Paths.FirstOrDefault(p => p.InterfaceIndex == kernel.InterfaceIndex && p.NextHop.Equals(kernelHop))
             : null;
-        if (path is null || Differences(query, ours.WithPath(path), kernel, windows).Count > 0)
+        if (path is null || (Differences(query, ours.WithPath(path), kernel, windows).Count > 0 && (windows || !CachedFromOtherRoute(query, ours.WithPath(path), path, kernel))))
         {
             return new RouteVerificationResult(KernelVerdict.Differs, headline);
         }
@@ -50,6 +55,10 @@ public static class RouteVerification
             _ => new RouteVerificationResult(KernelVerdict.Differs, headline, path),
         };
     }
+
+    /// <summary>Whether the kernel gave, on <paramref name="path"/>, the source and MTU of a route sharing its nexthop.</summary>
+    private static bool CachedFromOtherRoute(RouteQuery query, RouteDecision ours, RoutePath path, KernelRouteAnswer kernel) =>
+        ours.RoutesSharingNextHop.Any(other => ReferenceEquals(other.Path, path) && Differences(query, ours.WithSharedRoute(other), kernel, windows: false).Count == 0);
 
     private static List<string> Differences(RouteQuery query, RouteDecision ours, KernelRouteAnswer kernel, bool windows)
     {

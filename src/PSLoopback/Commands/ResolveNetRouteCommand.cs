@@ -309,6 +309,10 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"The kernel sent {target} ({address}) by another of the default routes it takes turns among, {verified.KernelPath}: which one it takes next depends on its last choice, which no dump shows.");
             }
+            else if (verified.Verdict == KernelVerdict.CachedFromOtherRoute)
+            {
+                WriteWarning($"The kernel answered {target} ({address}) with the MTU or source of another route through the same nexthop object (see RoutesSharingNextHop): the kernel caches one route per nexthop and CPU, made by whichever of them was looked up first since the last route change.");
+            }
             else if (verified.Verdict == KernelVerdict.Differs)
             {
                 WriteWarning($"{(resolver.Snapshot.OperatingSystem == HostOS.Windows ? "Windows (GetBestRoute2)" : "The kernel")} routes {target} ({address}) differently: {string.Join("; ", verified.Differences)}.");

@@ -15,6 +15,7 @@ public sealed class NetRouteDecision
     private readonly RouteDecision decision;
     private TextList<NetRoutePath>? paths;
     private TextList<NetRouteTraceStep>? trace;
+    private TextList<NetSharedNextHopRoute>? sharing;
 
     internal NetRouteDecision(RouteDecision decision)
     {
@@ -87,6 +88,12 @@ public sealed class NetRouteDecision
     /// <summary>Every way the kernel may send this flow; more than one for a multipath route.</summary>
     public TextList<NetRoutePath> Paths => paths ??= new TextList<NetRoutePath>(decision.Paths.Select(p => new NetRoutePath(p)), "; ");
 
+    /// <summary>
+    /// Linux: other routes through this answer's nexthop object whose MTU (and IPv6 source) the kernel may give
+    /// instead, since it caches one route per nexthop and CPU, made by whichever route was looked up first.
+    /// </summary>
+    public TextList<NetSharedNextHopRoute> RoutesSharingNextHop => sharing ??= new TextList<NetSharedNextHopRoute>(decision.RoutesSharingNextHop.Select(r => new NetSharedNextHopRoute(r)), "; ");
+
     public string Reason => decision.Reason;
 
     /// <summary>Every step the resolver took; filled with -Explain.</summary>
@@ -98,7 +105,7 @@ public sealed class NetRouteDecision
     /// <summary>With -Verify: the kernel's own answer, in `ip route get` words.</summary>
     public string? KernelAnswer => decision.KernelAnswer;
 
-    /// <summary>With -Verify: Agrees, Differs, or HashChoseOtherPath (the kernel's flow hash took another of Paths).</summary>
+    /// <summary>With -Verify: Agrees, Differs, HashChoseOtherPath (the kernel's flow hash took another of Paths), LastChoiceTookOtherPath or CachedFromOtherRoute (one of RoutesSharingNextHop).</summary>
     public string? KernelVerdict => decision.KernelVerdict?.ToString();
 
     /// <summary>How the headline was chosen among Paths: Only, OutputInterface, SourceAddress, or Hash (the first path is shown, not predicted).</summary>
@@ -186,6 +193,11 @@ public sealed class NetRouteDecision
             {
                 text.Append("\n    the kernel takes turns among these default routes by the table's last choice");
             }
+        }
+
+        foreach (var other in RoutesSharingNextHop)
+        {
+            text.Append("\n    or, if the kernel's cached route was made by ").Append(other);
         }
 
         return text.ToString();

@@ -49,6 +49,12 @@ internal sealed class SnapshotBuilder
             };
             foreach (var flag in parts.Skip(1))
             {
+                if (flag == "link")
+                {
+                    address.Scope = AddressScope.Link;
+                    continue;
+                }
+
                 address.Flags |= flag switch
                 {
                     "secondary" or "temporary" => AddressFlags.Secondary,
@@ -82,7 +88,7 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    /// <summary>[type] prefix|default [from P] [via G] [dev D] [metric M] [table T] [src S] [scope S] [tos T] [pref P] [dead] [nexthop via G dev D [weight W]]...</summary>
+    /// <summary>[type] prefix|default [from P] [via G] [dev D] [metric M] [table T] [src S] [scope S] [tos T] [pref P] [dead] [mtu M] [nhid N] [nexthop via G dev D [weight W]]...</summary>
     public SnapshotBuilder Route(string text)
     {
         var words = new Queue<string>(text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries));
@@ -160,12 +166,16 @@ internal sealed class SnapshotBuilder
                 case "weight":
                     hops[hops.Count - 1].Weight = int.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
                     break;
+                case "mtu":
+                    route.Mtu = int.Parse(words.Dequeue(), CultureInfo.InvariantCulture);
+                    break;
                 default:
                     throw new ArgumentException($"unknown word '{word}' in route '{text}'");
             }
         }
 
-        if (!explicitScope && route.RouteType == RouteType.Unicast && route.IsOnLink && hops.Count == 0)
+        // iproute2 gives a route of neither gateway nor nexthop object the link scope; one through "nhid" keeps universe.
+        if (!explicitScope && route.RouteType == RouteType.Unicast && route.IsOnLink && hops.Count == 0 && route.NextHopId is null)
         {
             route.Scope = AddressScope.Link;
         }
