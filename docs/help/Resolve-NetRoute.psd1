@@ -91,7 +91,7 @@
         @{
             Title   = 'Could another route through the same nexthop object change the answer?'
             Code    = 'Resolve-NetRoute 2001:db8:60::1 -Verify | Format-List SourceAddress, Mtu, KernelVerdict, RoutesSharingNextHop, Reason'
-            Remarks = 'The kernel caches the route a lookup makes on its nexthop (per CPU), and answers every route through that nexthop object with the MTU, and on IPv6 the source, of whichever was looked up first since the last route change. RoutesSharingNextHop lists those other routes with the source and MTU the kernel would give then; -Verify reports CachedFromOtherRoute when it did.'
+            Remarks = 'The kernel caches the route a lookup makes on its nexthop (one per CPU), and answers every route through that nexthop object with the metrics (the MTU among them), and on IPv6 the source and table, of whichever was looked up first since the last route change. RoutesSharingNextHop lists those other routes with the source and MTU the kernel would give then; -Verify reports CachedFromOtherRoute when it did.'
         }
         @{
             Title   = 'Check PSLoopback against the kernel'

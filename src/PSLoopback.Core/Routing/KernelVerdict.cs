@@ -25,7 +25,7 @@ public enum KernelVerdict
 
     /// <summary>
     /// The kernel answered with the MTU or (IPv6) source of another route through the same nexthop object, one of
-    /// the decision's <see cref="RouteDecision.RoutesSharingNextHop"/>: it caches one route per nexthop (and CPU),
+    /// the decision's <see cref="RouteDecision.RoutesSharingNextHop"/>: it caches the route a lookup makes on the nexthop,
     /// made by whichever of them was looked up first. Not agreement, not a wrong route either: the answer depends on the
     /// lookups before it.
     /// </summary>

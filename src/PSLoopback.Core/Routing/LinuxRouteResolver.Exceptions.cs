@@ -41,7 +41,7 @@ public sealed partial class LinuxRouteResolver
         // Each path of a multipath route has its own next hop and so its own entries; the kernel hashes to one.
         decision.Paths = decision.Paths
             .Select(p => FindException(work.Query, route, p.InterfaceIndex, p.NextHop) is NetRouteException own && IsRedirect(own, p.NextHop)
-                ? new RoutePath(own.NextHop, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight)
+                ? new RoutePath(own.NextHop, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight) { NextHopId = p.NextHopId }
                 : p)
             .ToArray();
         if (decision.InterfaceIndex is not int index || decision.NextHop is not IPAddress hop || FindException(work.Query, route, index, hop) is not NetRouteException exception)

@@ -159,7 +159,7 @@ public sealed partial class LinuxRouteResolver
 
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
-        work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight)).ToArray();
+        work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight) { NextHopId = p.NextHopId }).ToArray();
         Record(work, route, pick);
         var hop = hops[pick.Candidates[0]];
         string Why() => $"forwarded from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"
@@ -261,7 +261,7 @@ public sealed partial class LinuxRouteResolver
 
         var (route, paths) = found.Value;
         var source = query.Source ?? route.PreferredSource;
-        work.Decision.Paths = paths.Select(p => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, source, p.Weight)).ToArray();
+        work.Decision.Paths = paths.Select(p => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, source, p.Weight) { NextHopId = p.NextHopId }).ToArray();
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
             Finish(work, route, route.RouteType, loopback, IPAddress.IPv6Any, source,

@@ -36,51 +36,6 @@ public sealed partial class LinuxRouteResolver
     private NetNextHopObject? NextHopObject(NetRouteInfo route) =>
         route.NextHopId is uint id && nextHopObjects.TryGetValue(id, out var found) ? found : null;
 
-    // fib_info_update_nhc_saddr with the scope below the nexthop's own (nh_create_ipv4): a device-only nexthop (scope
-    // host) may take a link-scoped address, one through a gateway (scope link) may not.
-    private const AddressScope BelowLink = (AddressScope)(AddressScope.Link - 1);
-
-    /// <summary>
-    /// The scope an IPv4 path's source is chosen for. A route of its own next hops: the route's. A nexthop object
-    /// chose its source (nh_saddr) when it was made, for the scope below its own, and keeps it until an address of
-    /// the host changes (dev_addr_genid); only then does the first route looked up through it choose again, for
-    /// that route's scope. The snapshot shows no address history, so the source is the one the nexthop made.
-    /// </summary>
-    private AddressScope IPv4SourceScope(NetRouteInfo route, NetRouteNextHop path)
-    {
-        if (route.NextHopId is null)
-        {
-            return route.Scope;
-        }
-
-        var gateway = path.IsOnLink ? null : path.NextHop;
-        return gateway is null || localIPv4.Contains(gateway) ? AddressScope.Link : BelowLink;
-    }
-
-    /// <summary>Says when the route's own scope would choose another source than the one its nexthop object keeps.</summary>
-    private void NoteNextHopSourceScope(DecisionWork work, NetRouteInfo route, NetRouteNextHop path, IPAddress? kept)
-    {
-        if (route.NextHopId is not uint id || work.Decision.Error != RouteError.None)
-        {
-            return;
-        }
-
-        var gateway = path.IsOnLink ? null : path.NextHop;
-        var own = SelectIPv4Source(path.InterfaceIndex, gateway, route.Scope);
-        if (Equals(own, kept))
-        {
-            return;
-        }
-
-        string Why() => $"; the source is the one nexthop {id} chose when it was made (scope {(IPv4SourceScope(route, path) == AddressScope.Link ? "link" : "global")}): "
-            + $"after an address of this host changes, the kernel chooses again for the scope of the first route looked up through it, which is {own?.ToString() ?? "none"} for this route's";
-        work.Decision.ExtendReason(Why);
-        if (work.Explaining)
-        {
-            work.Note(RouteTraceStage.Source, kept?.ToString() ?? "(none)", Why().Substring(2));
-        }
-    }
-
     private string NeighbourText(NetRouteNextHop hop) =>
         Neighbour(hop) is NetNeighbor entry ? "its neighbour entry is " + (entry.State == NeighborState.None ? "NONE" : entry.State.ToString().ToUpperInvariant()) : "it has no neighbour entry";
 

@@ -101,6 +101,14 @@ public sealed partial class LinuxRouteResolver
         route.NextHopId is not null ? Hops(route)[0].InterfaceIndex : path.InterfaceIndex;
 
     /// <summary>
+    /// The source `ip route get` gives a packet sent on an IPv6 path: the packet's, the route's prefsrc, else the
+    /// best address of <see cref="IPv6SourceDevice"/>; a forwarded packet's is its own (the route's prefsrc is shown).
+    /// </summary>
+    private IPAddress? IPv6Source(RouteQuery query, NetRouteInfo route, NetRouteNextHop path) =>
+        query.InputInterfaceIndex is not null ? query.Source ?? route.PreferredSource
+        : query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, query.Destination, IPv6SourceDevice(route, path));
+
+    /// <summary>
     /// The kernel's hash picks among <paramref name="candidates"/>: computed where the snapshot knows all it
     /// takes (<see cref="ComputeHash"/>, <see cref="HashBounds"/>), else said, with the policy and key that steer
     /// it, and not guessed.

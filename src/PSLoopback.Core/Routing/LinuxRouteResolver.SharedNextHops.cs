@@ -6,23 +6,59 @@ using PSLoopback.Addressing;
 
 namespace PSLoopback.Routing;
 
-// The kernel keeps the route a lookup makes on the next hop it chose (IPv6 rt6_make_pcpu_route, per CPU; IPv4
-// rt_cache_route, per CPU for output), and the copy keeps what it was made from: the route's metrics and, on
-// IPv6, its prefsrc and first device (where a source is chosen). A nexthop object's next hop is one for every
-// route through it, so a lookup by another of those routes finds that copy and answers with the first route's
-// MTU (and IPv6 source) until the next route change drops it. Which lookup came first, on which CPU, no dump
-// shows: the decision names the other answers. Checked on 6.18 with lookups pinned to one CPU (taskset): the
-// second route printed the first one's mtu, and on IPv6 its src; IPv4 chooses the source on every lookup.
+// What routes through one nexthop object share, because the kernel keeps it on the nexthop rather than the route.
+//
+// The route a lookup makes is cached on the next hop it chose (IPv6 rt6_make_pcpu_route, one per CPU; IPv4
+// rt_cache_route, one per CPU for output and one for forwarded packets), and the copy keeps what it was made
+// from: on IPv6 the route itself (its prefsrc or first device for the source, its table, metric, protocol and
+// metrics), on IPv4 its metrics. A later lookup by another route through that nexthop answers from the copy until
+// the next route change drops it (fib6_sernum, rt_genid). Checked on 6.18 with lookups pinned to a CPU (taskset).
+//
+// An IPv4 nexthop object also keeps one source (nh_saddr), chosen when it was made for the scope below its own
+// and chosen again, after an address of the host changes (dev_addr_genid), by the first route looked up through
+// it, for that route's scope (fib_result_prefsrc). Which lookups came first no dump shows: the decision names
+// the other answers instead of guessing.
 public sealed partial class LinuxRouteResolver
 {
-    // Built on first use; two threads building it at once build the same thing.
-    private Dictionary<(IPAddressFamily Family, uint Leaf), List<NetRouteInfo>>? routesByLeafNextHop;
+    private readonly Dictionary<(IPAddressFamily Family, uint Leaf), List<NetRouteInfo>> routesByLeafNextHop = new();
+
+    // fib_info_update_nhc_saddr's scope for a nexthop through a gateway of link scope: global and site addresses, not link.
+    private const AddressScope BelowLink = (AddressScope)(AddressScope.Link - 1);
+
+    /// <summary>The nexthop object a route's only path is: its own, or a group's only member.</summary>
+    private uint? SingleNextHopId(NetRouteInfo route) =>
+        NextHopObject(route) is not NetNextHopObject nextHop ? null
+        : !nextHop.IsGroup ? nextHop.Id
+        : nextHop.Group.Count == 1 ? nextHop.Group[0].Id
+        : null;
+
+    // Each family caches on its own: an IPv4 route through an IPv6 nexthop shares nothing with IPv6 routes.
+    private void IndexRoutesByLeafNextHop()
+    {
+        foreach (var route in snapshot.Routes)
+        {
+            if (route.RouteType != RouteType.Unicast || route.NextHopId is null)
+            {
+                continue;
+            }
+
+            foreach (var id in Hops(route).Select(h => h.NextHopId).OfType<uint>().Distinct())
+            {
+                if (!routesByLeafNextHop.TryGetValue((route.AddressFamily, id), out var list))
+                {
+                    routesByLeafNextHop[(route.AddressFamily, id)] = list = new List<NetRouteInfo>();
+                }
+
+                list.Add(route);
+            }
+        }
+    }
 
     private void NameRoutesSharingNextHop(DecisionWork work)
     {
         var decision = work.Decision;
         if (decision.Error != RouteError.None || decision.RouteType != RouteType.Unicast || decision.RouteException is not null
-            || decision.Route is not NetRouteInfo route || NextHopObject(route) is null)
+            || decision.Route is not NetRouteInfo route || route.NextHopId is null)
         {
             return;
         }
@@ -32,9 +68,17 @@ public sealed partial class LinuxRouteResolver
         var others = new List<SharedNextHopRoute>();
         foreach (var path in decision.Paths)
         {
-            if (LeafNextHop(route, path) is uint leaf)
+            if (path.NextHopId is uint leaf && routesByLeafNextHop.TryGetValue((route.AddressFamily, leaf), out var through))
             {
-                AddSharing(work, route, path, leaf, others);
+                foreach (var other in through)
+                {
+                    // The source as the decision itself chose it, had the copy been made from the other route.
+                    var source = decision.AddressFamily == IPAddressFamily.IPv4 ? path.SourceAddress : IPv6Source(work.Query, other, Hops(other)[0]);
+                    if (!ReferenceEquals(other, route) && (!Equals(source, path.SourceAddress) || other.Mtu != decision.Mtu))
+                    {
+                        others.Add(new SharedNextHopRoute(other, leaf, path, source, other.Mtu));
+                    }
+                }
             }
         }
 
@@ -43,104 +87,67 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        var ipv6 = decision.AddressFamily == IPAddressFamily.IPv6;
-        var multipath = decision.Paths.Count > 1;
         decision.RoutesSharingNextHop = others;
-        decision.ExtendReason(() => "; " + DescribeSharing(others, ipv6, multipath));
+        var why = DescribeSharing(work, others);
+        decision.ExtendReason(() => "; " + why);
         if (work.Explaining)
         {
-            work.Note(RouteTraceStage.Source, string.Join(", ", others.Select(o => o.Route.ToString())), DescribeSharing(others, ipv6, multipath));
+            work.Note(RouteTraceStage.Source, string.Join(", ", others.Select(o => o.Route.ToString())), why);
         }
     }
 
-    private void AddSharing(DecisionWork work, NetRouteInfo route, RoutePath path, uint leaf, List<SharedNextHopRoute> others)
+    private static string DescribeSharing(DecisionWork work, IReadOnlyList<SharedNextHopRoute> others)
     {
-        var query = work.Query;
-        var decision = work.Decision;
-        var input = query.InputInterfaceIndex is not null;
-        var ipv6 = decision.AddressFamily == IPAddressFamily.IPv6;
-        foreach (var other in RoutesThroughLeaf(route.AddressFamily, leaf))
-        {
-            if (ReferenceEquals(other, route))
-            {
-                continue;
-            }
-
-            // The source as the decision itself chose it, had the copy been made from the other route.
-            var source = !ipv6 ? path.SourceAddress
-                : input ? query.Source ?? other.PreferredSource
-                : query.Source ?? other.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, query.Destination, Hops(other)[0].InterfaceIndex);
-            if (!Equals(source, path.SourceAddress) || other.Mtu != decision.Mtu)
-            {
-                others.Add(new SharedNextHopRoute(other, leaf, path, source, other.Mtu));
-            }
-        }
-    }
-
-    private static string DescribeSharing(IReadOnlyList<SharedNextHopRoute> others, bool ipv6, bool multipath)
-    {
+        var ipv6 = work.Decision.AddressFamily == IPAddressFamily.IPv6;
+        var multipath = work.Decision.Paths.Count > 1;
         var answers = string.Join(", or ", others.Select(o => (ipv6 ? $"src {o.SourceAddress?.ToString() ?? "none"} " : string.Empty)
             + $"mtu {o.Mtu?.ToString(CultureInfo.InvariantCulture) ?? "none"} of {o.Route.DestinationPrefix} in table {o.Route.TableName}"
             + (multipath ? $" on the path {o.Path}" : string.Empty)));
         var leaves = string.Join(", ", others.Select(o => o.NextHopId).Distinct());
-        return $"but the kernel may answer with the {answers}: it caches the route a lookup makes on nexthop {leaves} (per CPU), "
+        var copies = !ipv6 && work.Query.InputInterfaceIndex is not null ? "one for all forwarded packets" : "one per CPU";
+        var rest = ipv6 ? "its table, metric and other metrics too" : "its other metrics too";
+        return $"but the kernel may answer with the {answers} ({rest}): it caches the route a lookup makes on nexthop {leaves} ({copies}), "
             + "made by whichever route through it was looked up first since the last route change, which no dump shows";
     }
 
-    /// <summary>The single nexthop object <paramref name="path"/> is: the route's own, or the group member it is.</summary>
-    private uint? LeafNextHop(NetRouteInfo route, RoutePath path)
+    /// <summary>
+    /// The scope an IPv4 path's source is chosen for. A route of its own next hops, or through an IPv6 nexthop
+    /// (which keeps no IPv4 source): the route's, on every lookup. An IPv4 nexthop object: the scope below its own
+    /// (nh_create_ipv4; a device-only or local-gateway nexthop is of host scope, so it may take a link-scoped
+    /// address), the source it keeps until an address of the host changes.
+    /// </summary>
+    private AddressScope IPv4SourceScope(NetRouteInfo route, NetRouteNextHop path)
     {
-        if (NextHopObject(route) is not NetNextHopObject nextHop)
+        if (path.NextHopId is not uint id || !nextHopObjects.TryGetValue(id, out var leaf) || leaf.Gateway?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
         {
-            return null;
+            return route.Scope;
         }
 
-        if (!nextHop.IsGroup)
-        {
-            return nextHop.Blackhole ? null : nextHop.Id;
-        }
-
-        foreach (var member in nextHop.Group)
-        {
-            if (nextHopObjects.TryGetValue(member.Id, out var hop) && hop.InterfaceIndex == path.InterfaceIndex
-                && (hop.Gateway is IPAddress gateway ? gateway.Equals(path.NextHop) : AddressClass.IsUnspecified(path.NextHop)))
-            {
-                return hop.Id;
-            }
-        }
-
-        return null;
+        return leaf.Scope == AddressScope.Global ? AddressScope.Global : (AddressScope)(leaf.Scope - 1);
     }
 
-    // Each family caches on its own: an IPv4 route through an IPv6 nexthop shares nothing with IPv6 routes.
-    private IReadOnlyList<NetRouteInfo> RoutesThroughLeaf(IPAddressFamily family, uint leaf)
+    /// <summary>Says when the route's own scope would choose another source than the one its nexthop object keeps.</summary>
+    private void NoteNextHopSourceScope(DecisionWork work, NetRouteInfo route, NetRouteNextHop path, IPAddress? kept)
     {
-        var index = routesByLeafNextHop;
-        if (index is null)
+        var scope = IPv4SourceScope(route, path);
+        if (work.Decision.Error != RouteError.None || path.NextHopId is not uint id || scope == route.Scope)
         {
-            index = new Dictionary<(IPAddressFamily, uint), List<NetRouteInfo>>();
-            foreach (var route in snapshot.Routes)
-            {
-                if (route.RouteType != RouteType.Unicast || NextHopObject(route) is not NetNextHopObject nextHop)
-                {
-                    continue;
-                }
-
-                var leaves = nextHop.IsGroup ? nextHop.Group.Select(m => m.Id) : new[] { nextHop.Id };
-                foreach (var id in leaves.Distinct())
-                {
-                    if (!index.TryGetValue((route.AddressFamily, id), out var list))
-                    {
-                        index[(route.AddressFamily, id)] = list = new List<NetRouteInfo>();
-                    }
-
-                    list.Add(route);
-                }
-            }
-
-            routesByLeafNextHop = index;
+            return;
         }
 
-        return index.TryGetValue((family, leaf), out var found) ? found : (IReadOnlyList<NetRouteInfo>)System.Array.Empty<NetRouteInfo>();
+        var own = SelectIPv4Source(path.InterfaceIndex, path.IsOnLink ? null : path.NextHop, route.Scope);
+        if (Equals(own, kept))
+        {
+            return;
+        }
+
+        var scopeName = scope == AddressScope.Link ? "link" : scope == BelowLink ? "below link" : ((byte)scope).ToString(CultureInfo.InvariantCulture);
+        var why = $"the source is the one nexthop {id} chose when it was made (for scope {scopeName}); after an address of this host changes, "
+            + $"the first route looked up through it chooses again for its own scope, for every route through it, and this route's would give {own?.ToString() ?? "none"}";
+        work.Decision.ExtendReason(() => "; " + why);
+        if (work.Explaining)
+        {
+            work.Note(RouteTraceStage.Source, kept?.ToString() ?? "(none)", why);
+        }
     }
 }

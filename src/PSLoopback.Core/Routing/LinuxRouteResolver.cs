@@ -54,8 +54,10 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         {
             hops[route] = route.NextHops.Count > 0
                 ? route.NextHops
-                : new[] { new NetRouteNextHop { NextHop = route.NextHop, InterfaceIndex = route.InterfaceIndex, InterfaceAlias = route.InterfaceAlias, Flags = route.Flags } };
+                : new[] { new NetRouteNextHop { NextHop = route.NextHop, InterfaceIndex = route.InterfaceIndex, InterfaceAlias = route.InterfaceAlias, Flags = route.Flags, NextHopId = SingleNextHopId(route) } };
         }
+
+        IndexRoutesByLeafNextHop();
 
         var byTable = snapshot.Routes
             .Select((route, position) => (route, position))
@@ -218,7 +220,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         // A gateway that is one of this host's addresses resolves to host scope, and Linux sends on-link
         // instead (rt_set_nexthop uses only link-scope gateways).
         var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
-        work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
+        work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight) { NextHopId = p.NextHopId }).ToArray();
         var pick = work.DefaultTakenByLastChoice
             ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.TableLastChoice,
                 "the kernel takes turns among these default routes by the table's last choice (fa_default), which no dump shows; the first is the one a table that has chosen none yet takes")
@@ -354,8 +356,8 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         }
 
         var (route, paths) = found.Value;
-        var sources = paths.Select(p => query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, destination, IPv6SourceDevice(route, p))).ToList();
-        work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight)).ToArray();
+        var sources = paths.Select(p => IPv6Source(query, route, p)).ToList();
+        work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight) { NextHopId = p.NextHopId }).ToArray();
 
         // Local and anycast routes name the interface that has the address, but the packet loops back.
         if (route.RouteType is RouteType.Local or RouteType.Anycast)

@@ -16,6 +16,9 @@ public sealed class NetRouteNextHop
 
     public RouteFlags Flags { get; set; }
 
+    /// <summary>Linux: the single nexthop object this path is (a group's member, or the route's own); null for a route of its own next hops.</summary>
+    public uint? NextHopId { get; set; }
+
     public bool IsOnLink => NextHop.Equals(IPAddress.Any) || NextHop.Equals(IPAddress.IPv6Any);
 
     public override string ToString() =>

@@ -81,6 +81,7 @@ internal static class NextHopExpansion
             InterfaceAlias = m.Hop.InterfaceAlias,
             Weight = m.Weight,
             Flags = m.Hop.Flags & NextHopFlags,
+            NextHopId = m.Hop.Id,
         }).ToArray();
     }
 

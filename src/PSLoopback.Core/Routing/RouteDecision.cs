@@ -92,7 +92,7 @@ public sealed class RouteDecision
 
     /// <summary>
     /// Linux: other routes through the nexthop object this answer's path takes, whose MTU (and on IPv6 source) the
-    /// kernel may give instead. It caches the route a lookup makes on that nexthop (per CPU), made by whichever
+    /// kernel may give instead. It caches the route a lookup makes on that nexthop (one per CPU), made by whichever
     /// route through it was looked up first since the last route change, and answers every route through it from
     /// that copy. Empty when no other route would change the answer.
     /// </summary>

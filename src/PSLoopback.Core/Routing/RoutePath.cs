@@ -24,5 +24,8 @@ public sealed class RoutePath
 
     public int Weight { get; }
 
+    /// <summary>Linux: the single nexthop object the path goes through, whose cached route it shares with other routes.</summary>
+    internal uint? NextHopId { get; set; }
+
     public override string ToString() => $"via {NextHop} dev {InterfaceAlias ?? InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)} src {SourceAddress}";
 }

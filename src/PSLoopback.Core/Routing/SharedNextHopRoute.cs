@@ -26,12 +26,12 @@ public sealed class SharedNextHopRoute
     /// <summary>The decision's path through that nexthop: the headline's, or another a hash may take.</summary>
     public RoutePath Path { get; }
 
-    /// <summary>The source the kernel gives when the cached route was made by <see cref="Route"/> (IPv6; on IPv4 the decision's own, chosen on every lookup).</summary>
+    /// <summary>The source the kernel gives when the cached route was made by <see cref="Route"/> (IPv6; on IPv4 the decision's own, since the cached route does not carry it).</summary>
     public IPAddress? SourceAddress { get; }
 
-    /// <summary>The MTU `ip route get` prints then: <see cref="Route"/>'s own mtu metric, or none.</summary>
+    /// <summary>The MTU `ip route get` prints then: <see cref="Route"/>'s own mtu metric, or none. Its other metrics come with it.</summary>
     public int? Mtu { get; }
 
     public override string ToString() =>
-        $"{Route.DestinationPrefix} table {Route.TableName} (nexthop {NextHopId}): src {SourceAddress?.ToString() ?? "none"}" + (Mtu is int mtu ? $" mtu {mtu}" : string.Empty);
+        $"{Route.DestinationPrefix} table {Route.TableName} (nexthop {NextHopId}): src {SourceAddress?.ToString() ?? "none"} mtu {Mtu?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 }

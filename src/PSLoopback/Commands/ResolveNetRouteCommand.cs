@@ -311,7 +311,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             }
             else if (verified.Verdict == KernelVerdict.CachedFromOtherRoute)
             {
-                WriteWarning($"The kernel answered {target} ({address}) with the MTU or source of another route through the same nexthop object (see RoutesSharingNextHop): the kernel caches one route per nexthop and CPU, made by whichever of them was looked up first since the last route change.");
+                WriteWarning($"The kernel answered {target} ({address}) with the MTU or source of another route through the same nexthop object (see RoutesSharingNextHop): the kernel caches the route a lookup makes on the nexthop, made by whichever of them was looked up first since the last route change.");
             }
             else if (verified.Verdict == KernelVerdict.Differs)
             {

@@ -90,7 +90,7 @@ public sealed class NetRouteDecision
 
     /// <summary>
     /// Linux: other routes through this answer's nexthop object whose MTU (and IPv6 source) the kernel may give
-    /// instead, since it caches one route per nexthop and CPU, made by whichever route was looked up first.
+    /// instead, since it caches the route a lookup makes on the nexthop, made by whichever route was looked up first.
     /// </summary>
     public TextList<NetSharedNextHopRoute> RoutesSharingNextHop => sharing ??= new TextList<NetSharedNextHopRoute>(decision.RoutesSharingNextHop.Select(r => new NetSharedNextHopRoute(r)), "; ");
 

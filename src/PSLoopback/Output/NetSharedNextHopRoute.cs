@@ -1,4 +1,3 @@
-using System.Globalization;
 using PSLoopback.Routing;
 
 namespace PSLoopback.Output;
@@ -6,8 +5,11 @@ namespace PSLoopback.Output;
 /// <summary>Another route through the decision's nexthop object, and the source and MTU the kernel gives when its lookup made the cached route.</summary>
 public sealed class NetSharedNextHopRoute
 {
+    private readonly string text;
+
     internal NetSharedNextHopRoute(SharedNextHopRoute shared)
     {
+        text = shared.ToString();
         DestinationPrefix = shared.Route.DestinationPrefix.ToString();
         TableName = shared.Route.TableName;
         NextHopId = shared.NextHopId;
@@ -34,7 +36,5 @@ public sealed class NetSharedNextHopRoute
     /// <summary>The other route, as ip route prints it.</summary>
     public string Route { get; }
 
-    public override string ToString() =>
-        $"{DestinationPrefix} table {TableName} (nexthop {NextHopId.ToString(CultureInfo.InvariantCulture)}): src {SourceAddress ?? "none"}"
-        + " mtu " + (Mtu is int mtu ? mtu.ToString(CultureInfo.InvariantCulture) : "none");
+    public override string ToString() => text;
 }

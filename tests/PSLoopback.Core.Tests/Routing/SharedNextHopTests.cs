@@ -91,7 +91,7 @@ public class SharedNextHopTests
     }
 
     [Fact]
-    public void IPv4NamesOnlyTheMtuSinceItChoosesTheSourceOnEveryLookup()
+    public void IPv4NamesOnlyTheMtuSinceTheCachedRouteDoesNotCarryTheSource()
     {
         var host = Host()
             .Route("203.0.113.0/26 nhid 30 src 198.51.100.5 mtu 1400")
@@ -189,30 +189,109 @@ public class SharedNextHopTests
 
     private static SnapshotBuilder LinkScopedFirst() => SnapshotBuilder.WithLoopback()
         .Interface(2, "v3", false, "10.199.252.171/12 link", "192.168.140.182/25")
+        .Interface(3, "v4", false, "2001:db8:5::1/64")
+        .Route("local 10.199.252.171 dev v3 table local scope host src 10.199.252.171")
+        .Route("local 192.168.140.182 dev v3 table local scope host src 192.168.140.182")
         .Route("10.192.0.0/12 dev v3 scope link src 10.199.252.171")
         .Route("192.168.140.128/25 dev v3 scope link src 192.168.140.182")
-        .NextHop("id 2 dev v3")
-        .NextHop("id 3 via 192.168.140.129 dev v3");
+        .Route("2001:db8:5::/64 dev v4 metric 256");
 
     [Fact]
     public void AnIPv4NexthopObjectKeepsTheSourceItChoseWhenMadeForTheScopeBelowItsOwn()
     {
-        // Seen on 6.18 (random host, seed 32): a device-only nexthop chose for link scope, so a route of global
-        // scope through it leaves from the link-scoped address; through a gateway it may not.
-        var host = LinkScopedFirst().Route("27.0.0.0/9 nhid 2").Route("28.0.0.0/9 nhid 3");
+        // Seen on 6.18 (random host, seed 32): a device-only nexthop (scope host) chose for link scope, so a route
+        // of global scope through it leaves from the link-scoped address. Its gateways are in the link-scoped
+        // address's subnet, so only the scope can keep that address out.
+        var host = LinkScopedFirst()
+            .NextHop("id 2 dev v3 scope host")
+            .NextHop("id 3 via 10.192.0.1 dev v3 scope link")
+            .NextHop("id 4 via 10.199.252.171 dev v3 scope host")
+            .NextHop("id 5 via 2001:db8:5::2 dev v4 scope link")
+            .NextHop("id 6 group 2")
+            .Route("27.0.0.0/9 nhid 2").Route("28.0.0.0/9 nhid 3").Route("29.0.0.0/9 nhid 4").Route("30.0.0.0/9 nhid 5").Route("31.0.0.0/9 nhid 6");
 
         var deviceOnly = Resolve(host, "27.50.174.122", explain: true);
         Assert.Equal(IPAddress.Parse("10.199.252.171"), deviceOnly.SourceAddress);
-        Assert.Contains("nexthop 2 chose when it was made (scope link)", deviceOnly.Reason);
-        Assert.Contains("which is 192.168.140.182 for this route's", deviceOnly.Reason);
+        Assert.Contains("nexthop 2 chose when it was made (for scope link)", deviceOnly.Reason);
+        Assert.Contains("this route's would give 192.168.140.182", deviceOnly.Reason);
+        Assert.Contains(deviceOnly.Trace, s => s.Stage == RouteTraceStage.Source && s.Outcome.Contains("chose when it was made"));
 
-        var gateway = Resolve(host, "28.1.2.3");
-        Assert.Equal(IPAddress.Parse("192.168.140.182"), gateway.SourceAddress);
-        Assert.DoesNotContain("when it was made", gateway.Reason);
+        Assert.Equal(IPAddress.Parse("192.168.140.182"), Resolve(host, "28.1.2.3").SourceAddress);
+        Assert.DoesNotContain("when it was made", Resolve(host, "28.1.2.3").Reason);
+
+        // A gateway that is this host's address makes the nexthop of host scope: on-link, from the link-scoped address.
+        var local = Resolve(host, "29.1.2.3");
+        Assert.Equal(IPAddress.Parse("10.199.252.171"), local.SourceAddress);
+
+        // Through a group, the member chose: the reason names it.
+        Assert.Contains("nexthop 2 chose", Resolve(host, "31.1.2.3").Reason);
 
         var ownHops = Resolve(LinkScopedFirst().Route("27.0.0.0/9 dev v3"), "27.50.174.122");
         Assert.Equal(IPAddress.Parse("10.199.252.171"), ownHops.SourceAddress);
-        var ownGlobal = Resolve(LinkScopedFirst().Route("27.0.0.0/9 via 192.168.140.129 dev v3"), "27.50.174.122");
+        var ownGlobal = Resolve(LinkScopedFirst().Route("27.0.0.0/9 via 10.192.0.1 dev v3"), "27.50.174.122");
         Assert.Equal(IPAddress.Parse("192.168.140.182"), ownGlobal.SourceAddress);
+    }
+
+    [Fact]
+    public void AnIPv4RouteThroughAnIPv6NexthopChoosesItsSourceOnEveryLookupForItsOwnScope()
+    {
+        // The kernel keeps no IPv4 source on an IPv6 nexthop: inet_select_addr for the route's scope each time.
+        var host = LinkScopedFirst()
+            .NextHop("id 5 via 2001:db8:5::2 dev v3 scope link")
+            .Route("30.0.0.0/9 nhid 5");
+
+        var decision = Resolve(host, "30.1.2.3");
+
+        Assert.Equal(IPAddress.Parse("192.168.140.182"), decision.SourceAddress);
+        Assert.DoesNotContain("when it was made", decision.Reason);
+    }
+
+    [Fact]
+    public void IPv4RoutesThroughOneIPv6NexthopShareItsCachedRoute()
+    {
+        var host = Host()
+            .Route("203.0.113.0/24 nhid 10 mtu 1300")
+            .Route("198.51.100.0/24 nhid 20");
+
+        var other = Assert.Single(Resolve(host, "198.51.100.7").RoutesSharingNextHop);
+        Assert.Equal("203.0.113.0/24", other.Route.DestinationPrefix.ToString());
+        Assert.Equal(1300, other.Mtu);
+    }
+
+    [Fact]
+    public void AMemberWhoseGatewayIsThisHostsAddressIsStillFoundByItsId()
+    {
+        // The kernel sends such a path on-link (the decision's next hop is 0.0.0.0); its cached route is still the member's.
+        var host = Host()
+            .NextHop("id 80 via 192.0.2.1 dev eth0")
+            .NextHop("id 81 group 80")
+            .Route("35.0.0.0/8 nhid 81")
+            .Route("36.0.0.0/8 nhid 80 mtu 1200");
+
+        var decision = Resolve(host, "35.1.1.1");
+
+        Assert.Equal(IPAddress.Any, decision.NextHop);
+        var other = Assert.Single(decision.RoutesSharingNextHop);
+        Assert.Equal(80u, other.NextHopId);
+        Assert.Equal(1200, other.Mtu);
+    }
+
+    [Fact]
+    public void ForwardedIPv4PacketsShareOneCachedRoutePerNexthop()
+    {
+        var host = Host()
+            .Route("203.0.113.0/26 nhid 30 mtu 1400")
+            .Route("203.0.113.64/26 nhid 31")
+            .Interface(5, "in0", false, "198.18.0.1/24")
+            .Route("198.18.0.0/24 dev in0 scope link src 198.18.0.1")
+            .Setting("net.ipv4.conf.in0.forwarding", 1);
+        var query = new RouteQuery(IPAddress.Parse("203.0.113.70")) { InputInterfaceIndex = 5, Source = IPAddress.Parse("198.18.0.9") };
+
+        var decision = host.Resolver().Resolve(query);
+
+        Assert.True(decision.Error == RouteError.None, decision.Reason);
+        Assert.Single(decision.RoutesSharingNextHop);
+        Assert.Contains("one for all forwarded packets", decision.Reason);
+        Assert.Contains("one per CPU", Resolve(host, "203.0.113.70").Reason);
     }
 }

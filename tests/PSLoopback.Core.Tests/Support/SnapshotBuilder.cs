@@ -323,12 +323,17 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    /// <summary>id N (via G dev D [onlink] | blackhole | group A[,W]/B[,W] [type resilient]), as `ip nexthop add` takes it.</summary>
+    /// <summary>
+    /// id N (via G dev D [onlink] | blackhole | group A[,W]/B[,W] [type resilient]) [scope S], as `ip nexthop add`
+    /// takes it; the scope, unless given, is the one the kernel dumps: host without a gateway or through one of this
+    /// host's addresses, link through another gateway.
+    /// </summary>
     public SnapshotBuilder NextHop(string text)
     {
         var words = new Queue<string>(text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries));
         Expect(words, "id");
         var nextHop = new NetNextHopObject(uint.Parse(words.Dequeue(), CultureInfo.InvariantCulture));
+        var scoped = false;
         while (words.Count > 0)
         {
             var word = words.Dequeue();
@@ -359,9 +364,19 @@ internal sealed class SnapshotBuilder
                     Expect(words, "resilient");
                     nextHop.GroupType = NextHopGroupType.Resilient;
                     break;
+                case "scope":
+                    nextHop.Scope = words.Dequeue() switch { "host" => AddressScope.Host, "link" => AddressScope.Link, _ => AddressScope.Global };
+                    scoped = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown word '{word}' in nexthop '{text}'");
             }
+        }
+
+        if (!scoped && !nextHop.IsGroup && !nextHop.Blackhole)
+        {
+            var local = nextHop.Gateway is IPAddress gateway && interfaces.Any(i => i.Addresses.Any(a => a.IPAddress.Equals(gateway)));
+            nextHop.Scope = nextHop.Gateway is null || local ? AddressScope.Host : AddressScope.Link;
         }
 
         nextHops.Add(nextHop);
