@@ -1,0 +1,70 @@
+using System.Net;
+using PSLoopback.Addressing;
+
+namespace PSLoopback.Sockets;
+
+/// <summary>One TCP or UDP socket as the OS reports it. Facts the OS does not give, or that this process may not see, stay null.</summary>
+public sealed class NetSocketInfo
+{
+    public SocketProtocol Protocol { get; set; }
+
+    public IPAddressFamily AddressFamily => LocalAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddressFamily.IPv6 : IPAddressFamily.IPv4;
+
+    public IPAddress LocalAddress { get; set; } = IPAddress.Any;
+
+    public int LocalPort { get; set; }
+
+    /// <summary>The peer; the unspecified address and port 0 for a listener or an unconnected UDP socket.</summary>
+    public IPAddress RemoteAddress { get; set; } = IPAddress.Any;
+
+    public int RemotePort { get; set; }
+
+    public SocketState State { get; set; }
+
+    /// <summary>The pid of the process that holds the socket; null when it could not be found or may not be inspected (never guessed).</summary>
+    public int? OwningProcess { get; set; }
+
+    public string? ProcessName { get; set; }
+
+    /// <summary>The socket's owner: Linux's uid as the OS knows it; null on Windows.</summary>
+    public uint? Uid { get; set; }
+
+    /// <summary>The owner's name (Linux: the uid's, from the passwd database; Windows: the owning process's user when readable).</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The device the socket is bound to (SO_BINDTODEVICE); null when it is bound to none.</summary>
+    public int? BoundInterfaceIndex { get; set; }
+
+    public string? BoundInterfaceAlias { get; set; }
+
+    /// <summary>IPv6 sockets: whether IPV6_V6ONLY is set; a `::` socket without it also takes IPv4. Null for IPv4 and where the OS does not say.</summary>
+    public bool? IPv6Only { get; set; }
+
+    /// <summary>Bytes waiting to be read; for a listener, the connections waiting to be accepted (as `ss` shows Recv-Q).</summary>
+    public long? ReceiveQueue { get; set; }
+
+    /// <summary>Bytes not yet acknowledged; for a listener, its backlog (as `ss` shows Send-Q).</summary>
+    public long? SendQueue { get; set; }
+
+    /// <summary>Linux: the socket's inode, which ties it to the processes that hold it.</summary>
+    public ulong? Inode { get; set; }
+
+    /// <summary>Who can reach the socket, from its local address and bound device.</summary>
+    public SocketExposure Exposure => SocketReach.Of(this);
+
+    /// <summary>A `::` socket without IPV6_V6ONLY: it takes IPv4 connections too, as ::ffff:a.b.c.d.</summary>
+    public bool TakesIPv4 => AddressFamily == IPAddressFamily.IPv6 && IPv6Only == false && LocalAddress.Equals(IPAddress.IPv6Any);
+
+    public override string ToString() =>
+        $"{Protocol.ToString().ToLowerInvariant()} {State} {Endpoint(LocalAddress, LocalPort)} {Endpoint(RemoteAddress, RemotePort)}"
+        + (OwningProcess is int pid ? $" {ProcessName ?? "?"}({pid})" : string.Empty);
+
+    /// <summary>An endpoint as `ss` writes it: 127.0.0.1:80, [::1]:80, *:80 for a wildcard.</summary>
+    public static string Endpoint(IPAddress address, int port)
+    {
+        var text = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "*"
+            : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address + "]"
+            : address.ToString();
+        return text + ":" + (port == 0 && text == "*" ? "*" : port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

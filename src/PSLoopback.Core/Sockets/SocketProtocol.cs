@@ -1,0 +1,8 @@
+namespace PSLoopback.Sockets;
+
+/// <summary>The transport of a socket.</summary>
+public enum SocketProtocol
+{
+    Tcp,
+    Udp,
+}
