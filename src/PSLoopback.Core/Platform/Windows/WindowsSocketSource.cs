@@ -23,7 +23,23 @@ namespace PSLoopback.Platform.Windows;
 /// </summary>
 public sealed class WindowsSocketSource : ISocketSource, ISourceWarnings
 {
+    private readonly Func<ushort, byte[]> tcpTable;
+    private readonly Func<ushort, byte[]> udpTable;
+    private readonly Func<int, string?> processName;
     private IReadOnlyList<string> warnings = Array.Empty<string>();
+
+    public WindowsSocketSource()
+        : this(IpHelperCalls.TcpTable, IpHelperCalls.UdpTable, ProcessNames.Of)
+    {
+    }
+
+    /// <summary>The table calls, by address family, and the name lookup: a test's own, to answer with built bytes or refuse.</summary>
+    internal WindowsSocketSource(Func<ushort, byte[]> tcpTable, Func<ushort, byte[]> udpTable, Func<int, string?> processName)
+    {
+        this.tcpTable = tcpTable;
+        this.udpTable = udpTable;
+        this.processName = processName;
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => warnings;
@@ -53,11 +69,11 @@ public sealed class WindowsSocketSource : ISocketSource, ISourceWarnings
         }
 
         warnings = missing;
-        return WindowsSocketBuilder.Build(rows, request, request.IncludeOwners ? ProcessNames.Of : null);
+        return WindowsSocketBuilder.Build(rows, request, request.IncludeOwners ? processName : null);
     }
 
     /// <summary>The tables the request needs, each with the words for its sockets.</summary>
-    private static IEnumerable<(string What, Func<IReadOnlyList<SocketRow>> Read)> Tables(SocketRequest request)
+    private IEnumerable<(string What, Func<IReadOnlyList<SocketRow>> Read)> Tables(SocketRequest request)
     {
         var v4 = request.Family is null or IPAddressFamily.IPv4;
         var v6 = request.Family is null or IPAddressFamily.IPv6;
@@ -65,12 +81,12 @@ public sealed class WindowsSocketSource : ISocketSource, ISourceWarnings
         {
             if (v4)
             {
-                yield return ("IPv4 TCP", () => SocketTableRows.Tcp4(IpHelperCalls.TcpTable(IpHelper.AF_INET)));
+                yield return ("IPv4 TCP", () => SocketTableRows.Tcp4(tcpTable(IpHelper.AF_INET)));
             }
 
             if (v6)
             {
-                yield return ("IPv6 TCP", () => SocketTableRows.Tcp6(IpHelperCalls.TcpTable(IpHelper.AF_INET6)));
+                yield return ("IPv6 TCP", () => SocketTableRows.Tcp6(tcpTable(IpHelper.AF_INET6)));
             }
         }
 
@@ -79,12 +95,12 @@ public sealed class WindowsSocketSource : ISocketSource, ISourceWarnings
         {
             if (v4)
             {
-                yield return ("IPv4 UDP", () => SocketTableRows.Udp4(IpHelperCalls.UdpTable(IpHelper.AF_INET)));
+                yield return ("IPv4 UDP", () => SocketTableRows.Udp4(udpTable(IpHelper.AF_INET)));
             }
 
             if (v6)
             {
-                yield return ("IPv6 UDP", () => SocketTableRows.Udp6(IpHelperCalls.UdpTable(IpHelper.AF_INET6)));
+                yield return ("IPv6 UDP", () => SocketTableRows.Udp6(udpTable(IpHelper.AF_INET6)));
             }
         }
     }
