@@ -38,8 +38,8 @@ internal static class SocketTableRows
         {
             var row = NativeBuffer.Read<MIB_TCP6ROW_OWNER_PID>(table, offset, "a " + api + " row");
             rows.Add(new SocketRow(
-                SocketProtocol.Tcp, new IPAddress(row.ucLocalAddr, row.dwLocalScopeId), Port(row.dwLocalPort),
-                new IPAddress(row.ucRemoteAddr, row.dwRemoteScopeId), Port(row.dwRemotePort),
+                SocketProtocol.Tcp, Address(row.ucLocalAddr, row.dwLocalScopeId), Port(row.dwLocalPort),
+                Address(row.ucRemoteAddr, row.dwRemoteScopeId), Port(row.dwRemotePort),
                 State(row.dwState, api), (int)row.dwOwningPid));
         }
 
@@ -68,7 +68,7 @@ internal static class SocketTableRows
         {
             var row = NativeBuffer.Read<MIB_UDP6ROW_OWNER_PID>(table, offset, "a " + api + " row");
             rows.Add(new SocketRow(
-                SocketProtocol.Udp, new IPAddress(row.ucLocalAddr, row.dwLocalScopeId), Port(row.dwLocalPort), IPAddress.IPv6Any, 0, SocketState.Listen, (int)row.dwOwningPid));
+                SocketProtocol.Udp, Address(row.ucLocalAddr, row.dwLocalScopeId), Port(row.dwLocalPort), IPAddress.IPv6Any, 0, SocketState.Listen, (int)row.dwOwningPid));
         }
 
         return rows;
@@ -97,6 +97,17 @@ internal static class SocketTableRows
     /// DWORD. The documentation leaves the upper 16 bits undefined, so they are not looked at.
     /// </summary>
     internal static int Port(uint value) => (int)(((value & 0xff) << 8) | ((value >> 8) & 0xff));
+
+    /// <summary>
+    /// An IPv6 address with its scope id where a zone means something (RFC 4007: link- and site-local
+    /// addresses). Elsewhere it is dropped, so ::1 and global addresses compare equal to what users type; Wine
+    /// 8 writes a made-up scope id for them (4096 for ::1), where Windows writes 0.
+    /// </summary>
+    private static IPAddress Address(byte[] bytes, uint scopeId)
+    {
+        var address = new IPAddress(bytes);
+        return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal ? new IPAddress(bytes, scopeId) : address;
+    }
 
     /// <summary>An IPv4 address DWORD, in network byte order: its bytes in memory, low byte first, are the address's.</summary>
     private static IPAddress Address(uint value) =>

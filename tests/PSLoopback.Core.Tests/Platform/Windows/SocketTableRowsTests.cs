@@ -72,6 +72,23 @@ public class SocketTableRowsTests
         Assert.Equal(1200, row.OwningProcess);
     }
 
+    [Theory]
+    [InlineData("::1", 4096u, "::1")]
+    [InlineData("2001:db8::1", 5u, "2001:db8::1")]
+    [InlineData("::", 3u, "::")]
+    [InlineData("fe80::1", 5u, "fe80::1%5")]
+    [InlineData("fec0::1", 2u, "fec0::1%2")]
+    [InlineData("fe80::1", 0u, "fe80::1")]
+    public void AScopeIdIsKeptOnlyWhereAZoneMeansSomething(string address, uint scope, string expected)
+    {
+        // Wine 8 writes 4096 as the scope id of ::1; Windows writes 0.
+        var tcp = Assert.Single(SocketTableRows.Tcp6(Tcp6Table(Tcp6(address, scope, 80, address, scope, 81, 5, 9))));
+        Assert.Equal(IPAddress.Parse(expected), tcp.LocalAddress);
+        Assert.Equal(IPAddress.Parse(expected), tcp.RemoteAddress);
+        var udp = Assert.Single(SocketTableRows.Udp6(Udp6Table(Udp6(address, scope, 80, 9))));
+        Assert.Equal(expected, udp.LocalAddress.ToString());
+    }
+
     [Fact]
     public void UdpRowsOfBothFamiliesListenWithNoPeer()
     {
