@@ -182,3 +182,43 @@ Describe 'The Windows socket source under Wine, in a namespace' -Tag 'Namespace'
         foreach ($key in $keys) { $either | Should -Contain $key }
     }
 }
+
+Describe 'The Windows socket source under Wine: what the tables cannot say' -Tag 'Namespace' {
+    BeforeAll {
+        # In the namespace only: a wildcard listener here is reachable from nowhere but the namespace's peer.
+        $script:dual = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::InterNetworkV6, 'Stream', 'Tcp')
+        $dual.SetSocketOption([System.Net.Sockets.SocketOptionLevel]::IPv6, [System.Net.Sockets.SocketOptionName]::IPv6Only, $false)
+        $dual.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::IPv6Any, 0))
+        $dual.Listen(5)
+        $script:dualPort = $dual.LocalEndPoint.Port
+        $script:connectedUdp = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        $connectedUdp.Connect([System.Net.IPAddress]::Loopback, $udpPort)
+        $script:connectedUdpPort = $connectedUdp.Client.LocalEndPoint.Port
+        $script:later = @([PSLoopback.Platform.SocketSources]::ForCurrentOS().GetSockets([PSLoopback.Sockets.SocketRequest]::new()))
+        $script:ssLater = @(Read-Ss)
+    }
+
+    AfterAll {
+        if ($script:dual) { $dual.Dispose() }
+        if ($script:connectedUdp) { $connectedUdp.Dispose() }
+    }
+
+    It 'shows a :: listener without IPV6_V6ONLY as ::, with IPv6Only unknown rather than guessed' {
+        $row = @($later | Where-Object { $_.Protocol -eq 'Tcp' -and $_.LocalPort -eq $dualPort })
+        $row.Count | Should -Be 1
+        $row[0].LocalAddress | Should -Be ([System.Net.IPAddress]::IPv6Any)
+        $row[0].IPv6Only | Should -BeNullOrEmpty
+        $row[0].TakesIPv4 | Should -BeFalse -Because 'without IPV6_V6ONLY known, the model does not claim IPv4'
+        $row[0].Exposure | Should -Be 'AllInterfaces'
+    }
+
+    It 'shows a connected UDP socket as Listen without its peer, which ss knows' {
+        ($ssLater | Where-Object Key -EQ "udp 127.0.0.1/$connectedUdpPort").Count | Should -Be 1
+        $line = Invoke-LinuxCommand -ArgumentList 'ss', '-uanH', 'sport', '=', ":$connectedUdpPort"
+        $line | Should -Match "ESTAB\s.*127\.0\.0\.1:$udpPort"
+        $row = @($later | Where-Object { $_.Protocol -eq 'Udp' -and $_.LocalPort -eq $connectedUdpPort })
+        $row.Count | Should -Be 1
+        $row[0].State | Should -Be 'Listen'
+        "$($row[0].RemoteAddress):$($row[0].RemotePort)" | Should -Be '0.0.0.0:0'
+    }
+}
