@@ -34,7 +34,7 @@ public sealed class NetSocket
         Exposure = socket.Exposure.ToString();
         Inode = socket.Inode;
         LocalEndpoint = SsEndpoint(socket.LocalAddress, socket.LocalPort, socket.BoundInterfaceAlias, socket.TakesIPv4);
-        RemoteEndpoint = SsEndpoint(socket.RemoteAddress, socket.RemotePort, null, false);
+        RemoteEndpoint = SsEndpoint(socket.RemoteAddress, socket.RemotePort, null, socket.TakesIPv4 && socket.RemotePort == 0);
         Text = SsLine(socket, LocalEndpoint, RemoteEndpoint);
     }
 
@@ -92,7 +92,7 @@ public sealed class NetSocket
     /// <summary>The local end as `ss` writes it: 127.0.0.1:3000, [::1]:3000, 0.0.0.0%eth0:53, *:3000 for a `::` socket that takes IPv4 too.</summary>
     public string LocalEndpoint { get; }
 
-    /// <summary>The peer as `ss` writes it: 0.0.0.0:*, [::]:* for none.</summary>
+    /// <summary>The peer as `ss` writes it: 0.0.0.0:*, [::]:* or *:* (a `::` socket that takes IPv4 too) for none.</summary>
     public string RemoteEndpoint { get; }
 
     /// <summary>The socket in `ss -tuanpe` words: protocol, state, queues, ends, owner, uid and inode.</summary>
@@ -150,9 +150,9 @@ public sealed class NetSocket
             line.Append(" ino:").Append(inode.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (socket.IPv6Only == true)
+        if (socket.IPv6Only is bool v6only)
         {
-            line.Append(" v6only:1");
+            line.Append(" v6only:").Append(v6only ? '1' : '0');
         }
 
         return line.ToString();
