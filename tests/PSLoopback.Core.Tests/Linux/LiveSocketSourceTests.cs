@@ -14,6 +14,7 @@ namespace PSLoopback.Core.Tests.Linux;
 /// Opens listeners of every kind in this process (loopback addresses only, or wildcards nobody connects to) and
 /// finds each through a real sock_diag read, with its owner, device, IPv6-only flag and exposure.
 /// </summary>
+[Collection("Live sockets")]
 public class LiveSocketSourceTests
 {
     [LinuxFact]
