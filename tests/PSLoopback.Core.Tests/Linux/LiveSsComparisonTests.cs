@@ -36,11 +36,18 @@ public class LiveSsComparisonTests
         var ours = new LinuxSocketSource().GetSockets(new SocketRequest());
         var after = (await SsCommand.ReadAsync()).Select(s => s.Key).ToHashSet();
 
+        // One message per socket: the kernel's listening, established and bound-only walks must not overlap.
+        var repeated = ours.Where(s => s.Inode is not null).GroupBy(s => s.Inode).Where(g => g.Count() > 1).Select(g => g.First().ToString()).ToList();
+        Assert.True(repeated.Count == 0, "sockets read twice:\n" + string.Join("\n", repeated));
+
         // ss (before 6.6) cannot show bound-only TCP sockets; the kernel hands them to us when asked.
         var comparable = ours.Where(s => s.State != SocketState.Bound).ToList();
         var ourKeys = comparable.GroupBy(SsCommand.KeyOf).ToDictionary(g => g.Key, g => g.ToList());
         var persisted = before.Values.Where(s => after.Contains(s.Key)).ToList();
         Assert.True(persisted.Count >= 4, $"only {persisted.Count} sockets persisted across both ss reads");
+
+        // ss names this process as the owner of our own sockets, so the owner comparison below is never empty.
+        Assert.Contains(persisted, s => s.OwningProcess == Environment.ProcessId);
 
         var missing = persisted.Where(s => !ourKeys.ContainsKey(s.Key)).Select(s => s.Line).ToList();
         Assert.True(missing.Count == 0, "ss shows, we do not:\n" + string.Join("\n", missing));
