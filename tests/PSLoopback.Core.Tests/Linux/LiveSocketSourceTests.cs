@@ -14,6 +14,7 @@ namespace PSLoopback.Core.Tests.Linux;
 /// Opens listeners of every kind in this process (loopback addresses only, or wildcards nobody connects to) and
 /// finds each through a real sock_diag read, with its owner, device, IPv6-only flag and exposure.
 /// </summary>
+[Collection("Live sockets")]
 public class LiveSocketSourceTests
 {
     [LinuxFact]
@@ -64,6 +65,35 @@ public class LiveSocketSourceTests
                 entry.Socket.Dispose();
             }
         }
+    }
+
+    [LinuxFact]
+    public void ABoundTcpSocketThatNeitherListensNorConnectsIsBoundWhereTheKernelReportsIt()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+
+        var all = new LinuxSocketSource().GetSockets(new SocketRequest()).Where(s => s.Protocol == SocketProtocol.Tcp && s.LocalPort == port).ToList();
+        var bound = new LinuxSocketSource().GetSockets(new SocketRequest { States = new[] { SocketState.Bound } });
+        var listening = new LinuxSocketSource().GetSockets(new SocketRequest { States = new[] { SocketState.Listen } });
+
+        // Linux 6.6 and later dump bound-only sockets (TCPF_BOUND_INACTIVE); older kernels show none.
+        var release = Environment.OSVersion.Version;
+        if (release.Major > 6 || (release.Major == 6 && release.Minor >= 6))
+        {
+            var found = Assert.Single(all);
+            Assert.Equal(SocketState.Bound, found.State);
+            Assert.Equal(Environment.ProcessId, found.OwningProcess);
+            Assert.Contains(bound, s => s.LocalPort == port);
+        }
+        else
+        {
+            Assert.Empty(all);
+        }
+
+        Assert.All(bound, s => Assert.Equal(SocketState.Bound, s.State));
+        Assert.DoesNotContain(listening, s => s.LocalPort == port && s.Protocol == SocketProtocol.Tcp);
     }
 
     private static Socket Listen(string address, bool? v6Only, string? device)
