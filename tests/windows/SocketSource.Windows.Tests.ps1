@@ -222,3 +222,26 @@ Describe 'The Windows socket source under Wine: what the tables cannot say' -Tag
         "$($row[0].RemoteAddress):$($row[0].RemotePort)" | Should -Be '0.0.0.0:0'
     }
 }
+
+Describe 'Get-NetSocketInfo on Windows, under Wine' {
+    It 'finds the listener the test opened, by port and state, in the source''s facts' {
+        $found = @(Get-NetSocketInfo -LocalPort $port -State Listen -WarningVariable warned -WarningAction SilentlyContinue)
+        $warned | Should -BeNullOrEmpty
+        $found.Count | Should -Be 1
+        $found[0].Protocol | Should -Be 'Tcp'
+        $found[0].LocalAddress | Should -Be '127.0.0.1'
+        $found[0].Exposure | Should -Be 'LoopbackOnly'
+    }
+
+    It 'selects by protocol and local address, ::1 as users type it' {
+        (Get-NetSocketInfo -Protocol Udp -LocalAddress 127.0.0.1).LocalPort | Should -Contain $udpPort
+        $v6 = @(Get-NetSocketInfo -LocalAddress ::1 -LocalPort $port6)
+        $v6.Count | Should -Be 1
+        $v6[0].State | Should -Be 'Listen'
+    }
+
+    It 'shows the sockets in its default view' {
+        $text = Get-NetSocketInfo -LocalPort $port | Out-String
+        $text | Should -Match "127\.0\.0\.1:$port"
+    }
+}
