@@ -63,12 +63,12 @@ public sealed class WindowsSocketSource : ISocketSource, ISourceWarnings
             }
         }
 
+        warnings = missing;
         if (reads.Count > 0 && failures.Count == reads.Count)
         {
             throw new InvalidOperationException(string.Join(" ", failures.Select(e => e.Message)), failures[0]);
         }
 
-        warnings = missing;
         return WindowsSocketBuilder.Build(rows, request, request.IncludeOwners ? processName : null);
     }
 
