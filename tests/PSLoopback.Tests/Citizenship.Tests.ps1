@@ -62,7 +62,7 @@ Describe 'JSON and CSV carry text' {
 
     It 'writes the same JSON for one object at the default -Depth as at any deeper one, and for a list from -Depth 3' {
         # A list of records is the deepest thing in any object, and ConvertTo-Json counts a piped list as one level more.
-        $commands = { Get-NetInterfaceInfo }, { Get-NetRouteInfo }, { Get-NetRouteInfo -Rule }, { Resolve-NetRoute 127.0.0.1, ::1 -Explain }, { Test-Loopback 127.0.0.1 -Count 1 -Detailed }
+        $commands = { Get-NetInterfaceInfo }, { Get-NetRouteInfo }, { Get-NetRouteInfo -Rule }, { Resolve-NetRoute 127.0.0.1, ::1 -Explain }, { Test-Loopback 127.0.0.1 -Count 1 -Detailed }, { Get-NetSocketInfo -State Listen }
         foreach ($command in $commands) {
             $objects = @(& $command)
             $deep = $objects | ConvertTo-Json -Compress -Depth 20
@@ -92,7 +92,7 @@ Describe 'JSON and CSV carry text' {
     It 'exports to CSV with one value per cell and no type names' {
         $file = Join-Path ([IO.Path]::GetTempPath()) "psl-csv-$PID.csv"
         try {
-            foreach ($command in { Get-NetInterfaceInfo }, { Get-NetRouteInfo }, { Get-NetRouteInfo -Rule }, { Resolve-NetRoute 127.0.0.1, 10.255.255.1 }, { Test-Loopback 127.0.0.1 }) {
+            foreach ($command in { Get-NetInterfaceInfo }, { Get-NetRouteInfo }, { Get-NetRouteInfo -Rule }, { Resolve-NetRoute 127.0.0.1, 10.255.255.1 }, { Test-Loopback 127.0.0.1 }, { Get-NetSocketInfo -State Listen }) {
                 & $command | Export-Csv -Path $file -NoTypeInformation
                 Get-Content -Raw $file | Should -Not -Match 'System\.|PSLoopback\.' -Because "$command must export values"
             }

@@ -25,6 +25,14 @@ internal static class IpHelperCalls
 
     private const uint MaxAdapterBuffer = 64 * 1024 * 1024;
 
+    /// <summary>Room for about 290 IPv6 TCP rows: most desktops need no second call.</summary>
+    private const uint FirstSocketTableBuffer = 16 * 1024;
+
+    private const int SocketTableAttempts = 5;
+
+    /// <summary>About 1.2 million IPv6 TCP rows of 56 bytes: a size past it is not believed.</summary>
+    private const uint MaxSocketTableBuffer = 64 * 1024 * 1024;
+
     /// <summary>The adapter list as GetAdaptersAddresses wrote it into a managed buffer, and the address that buffer had.</summary>
     public static (byte[] Buffer, long BaseAddress) Adapters()
     {
@@ -80,6 +88,49 @@ internal static class IpHelperCalls
     public static byte[] ForwardTable() =>
         MibTable.Take<MIB_IPFORWARD_TABLE2, MIB_IPFORWARD_ROW2>(
             "GetIpForwardTable2", (out IntPtr table) => IpHelper.GetIpForwardTable2(IpHelper.AF_UNSPEC, out table));
+
+    /// <summary>One family's TCP sockets (listeners and connections) with their pids: a MIB_TCPTABLE_OWNER_PID or MIB_TCP6TABLE_OWNER_PID.</summary>
+    public static byte[] TcpTable(ushort family) =>
+        SocketTable("GetExtendedTcpTable", family, (byte[]? table, ref uint size) =>
+            IpHelper.GetExtendedTcpTable(table, ref size, 0, family, IpHelper.TCP_TABLE_OWNER_PID_ALL, 0));
+
+    /// <summary>One family's UDP sockets with their pids: a MIB_UDPTABLE_OWNER_PID or MIB_UDP6TABLE_OWNER_PID.</summary>
+    public static byte[] UdpTable(ushort family) =>
+        SocketTable("GetExtendedUdpTable", family, (byte[]? table, ref uint size) =>
+            IpHelper.GetExtendedUdpTable(table, ref size, 0, family, IpHelper.UDP_TABLE_OWNER_PID, 0));
+
+    internal delegate uint FillTable(byte[]? table, ref uint size);
+
+    /// <summary>
+    /// A table that Windows writes into a buffer of ours, growing the buffer while Windows answers
+    /// ERROR_INSUFFICIENT_BUFFER with the size it needs: sockets open between two calls, so each try asks
+    /// for a quarter more than that, and the tries are bounded.
+    /// </summary>
+    /// <param name="fill">The call; a test's own to answer as it wants.</param>
+    internal static byte[] SocketTable(string api, ushort family, FillTable fill)
+    {
+        var name = $"{api} ({(family == IpHelper.AF_INET6 ? "AF_INET6" : "AF_INET")})";
+        var size = FirstSocketTableBuffer;
+        for (var attempt = 1; attempt <= SocketTableAttempts; attempt++)
+        {
+            var buffer = new byte[size];
+            var status = Run(name, () => fill(buffer, ref size));
+            switch (status)
+            {
+                case IpHelper.NO_ERROR:
+                    return buffer;
+                case IpHelper.ERROR_INSUFFICIENT_BUFFER when size <= MaxSocketTableBuffer:
+                    size += size / 4;
+                    continue;
+                case IpHelper.ERROR_INSUFFICIENT_BUFFER:
+                    throw new IpHelperParseException($"{name} asks for a {size}-byte buffer, more than any real socket table needs.");
+                default:
+                    throw Failure(name, status);
+            }
+        }
+
+        throw new Win32Exception((int)IpHelper.ERROR_INSUFFICIENT_BUFFER, $"{name} still wanted a larger buffer after {SocketTableAttempts} tries: the sockets keep changing.");
+    }
 
     /// <summary>GetBestRoute2's answer: its status, and the route row and source address it wrote (zeros unless the status is NO_ERROR).</summary>
     public static (uint Status, byte[] Route, byte[] Source) BestRoute(byte[] destination, byte[]? source, uint interfaceIndex)

@@ -72,13 +72,14 @@ internal static class MibTable
     }
 
     /// <summary>Where each row of a copied table starts, once the bytes are known to hold every row the count claims.</summary>
-    public static long[] RowOffsets<TTable, TRow>(byte[] table, string api)
+    /// <param name="rowsField">The table structure's field that holds the rows: Table, or table in the older tables (MIB_TCPTABLE_OWNER_PID).</param>
+    public static long[] RowOffsets<TTable, TRow>(byte[] table, string api, string rowsField = "Table")
         where TTable : struct
         where TRow : struct
     {
         NativeBuffer.Require(table, 0, 4, api + "'s row count");
         var count = BitConverter.ToUInt32(table, 0);
-        var header = Header<TTable>();
+        var header = Header<TTable>(rowsField);
         var size = Marshal.SizeOf<TRow>();
         var room = Math.Max(0, table.Length - header) / size;
         if (count > room)
@@ -95,6 +96,6 @@ internal static class MibTable
         return offsets;
     }
 
-    private static int Header<TTable>()
-        where TTable : struct => Marshal.OffsetOf<TTable>("Table").ToInt32();
+    private static int Header<TTable>(string rowsField = "Table")
+        where TTable : struct => Marshal.OffsetOf<TTable>(rowsField).ToInt32();
 }

@@ -17,6 +17,7 @@ internal static class IpHelper
     public const uint ERROR_NOT_SUPPORTED = 50;
     public const uint ERROR_INVALID_PARAMETER = 87;
     public const uint ERROR_BUFFER_OVERFLOW = 111;
+    public const uint ERROR_INSUFFICIENT_BUFFER = 122;
     public const uint ERROR_NO_DATA = 232;
     public const uint ERROR_NETWORK_UNREACHABLE = 1231;
     public const uint ERROR_HOST_UNREACHABLE = 1232;
@@ -52,6 +53,12 @@ internal static class IpHelper
     public const uint IF_TYPE_TUNNEL = 131;
     public const uint IF_TYPE_L2_VLAN = 135;
 
+    /// <summary>TCP_TABLE_CLASS: every TCP socket, listeners and connections, each with its owning pid.</summary>
+    public const uint TCP_TABLE_OWNER_PID_ALL = 5;
+
+    /// <summary>UDP_TABLE_CLASS: every UDP socket with its owning pid.</summary>
+    public const uint UDP_TABLE_OWNER_PID = 1;
+
     private const string Dll = "iphlpapi.dll";
 
     [DllImport(Dll, ExactSpelling = true)]
@@ -86,4 +93,16 @@ internal static class IpHelper
 
     [DllImport(Dll, ExactSpelling = true)]
     public static extern void FreeMibTable(IntPtr memory);
+
+    /// <param name="table">Our buffer, which Windows fills with a MIB_TCPTABLE_OWNER_PID or MIB_TCP6TABLE_OWNER_PID; null to ask for the size.</param>
+    /// <param name="size">The buffer's length in; the length Windows needs out, when it answers ERROR_INSUFFICIENT_BUFFER.</param>
+    /// <param name="order">Whether Windows sorts the rows; a BOOL.</param>
+    [DllImport(Dll, ExactSpelling = true)]
+    public static extern uint GetExtendedTcpTable([Out] byte[]? table, ref uint size, int order, uint family, uint tableClass, uint reserved);
+
+    /// <param name="table">Our buffer, which Windows fills with a MIB_UDPTABLE_OWNER_PID or MIB_UDP6TABLE_OWNER_PID; null to ask for the size.</param>
+    /// <param name="size">The buffer's length in; the length Windows needs out, when it answers ERROR_INSUFFICIENT_BUFFER.</param>
+    /// <param name="order">Whether Windows sorts the rows; a BOOL.</param>
+    [DllImport(Dll, ExactSpelling = true)]
+    public static extern uint GetExtendedUdpTable([Out] byte[]? table, ref uint size, int order, uint family, uint tableClass, uint reserved);
 }

@@ -256,3 +256,79 @@ internal struct MIB_IPFORWARD_TABLE2
     public uint NumEntries;
     public MIB_IPFORWARD_ROW2 Table;
 }
+
+// The extended TCP and UDP tables (TCP_TABLE_OWNER_PID_ALL, UDP_TABLE_OWNER_PID). The IPv4 rows hold an address
+// as a DWORD in network byte order (its bytes in memory are the address's), and every port as a DWORD whose
+// low 16 bits hold the port in network byte order.
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_TCPROW_OWNER_PID
+{
+    public uint dwState;
+    public uint dwLocalAddr;
+    public uint dwLocalPort;
+    public uint dwRemoteAddr;
+    public uint dwRemotePort;
+    public uint dwOwningPid;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_TCPTABLE_OWNER_PID
+{
+    public uint dwNumEntries;
+    public MIB_TCPROW_OWNER_PID table;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_TCP6ROW_OWNER_PID
+{
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = 16)]
+    public byte[] ucLocalAddr;
+    public uint dwLocalScopeId;
+    public uint dwLocalPort;
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = 16)]
+    public byte[] ucRemoteAddr;
+    public uint dwRemoteScopeId;
+    public uint dwRemotePort;
+    public uint dwState;
+    public uint dwOwningPid;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_TCP6TABLE_OWNER_PID
+{
+    public uint dwNumEntries;
+    public MIB_TCP6ROW_OWNER_PID table;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_UDPROW_OWNER_PID
+{
+    public uint dwLocalAddr;
+    public uint dwLocalPort;
+    public uint dwOwningPid;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_UDPTABLE_OWNER_PID
+{
+    public uint dwNumEntries;
+    public MIB_UDPROW_OWNER_PID table;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_UDP6ROW_OWNER_PID
+{
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = 16)]
+    public byte[] ucLocalAddr;
+    public uint dwLocalScopeId;
+    public uint dwLocalPort;
+    public uint dwOwningPid;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct MIB_UDP6TABLE_OWNER_PID
+{
+    public uint dwNumEntries;
+    public MIB_UDP6ROW_OWNER_PID table;
+}
