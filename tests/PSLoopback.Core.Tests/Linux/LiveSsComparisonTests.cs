@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Tasks;
+using PSLoopback.Core.Tests.Support;
+using PSLoopback.Platform.Linux;
+using PSLoopback.Sockets;
+
+namespace PSLoopback.Core.Tests.Linux;
+
+/// <summary>
+/// Reads this host's sockets through LinuxSocketSource and through `ss -tuanpe` on both sides of that read, and
+/// compares the sockets that persisted across the ss reads: the same (protocol, local, remote, state), the same
+/// owner where ss names one, inode, uid and a listener's queues.
+/// </summary>
+// One collection with LiveSocketSourceTests: its short-lived listeners would otherwise appear between our ss reads.
+[Collection("Live sockets")]
+public class LiveSsComparisonTests
+{
+    [SsFact]
+    public async Task SocketsMatchSsOnThisHost()
+    {
+        // A few sockets of our own, so that the comparison never runs on an empty table.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(5);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        using var accepted = listener.Accept();
+        using var udp = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+
+        var before = (await SsCommand.ReadAsync()).ToDictionary(s => s.Key);
+        var ours = new LinuxSocketSource().GetSockets(new SocketRequest());
+        var after = (await SsCommand.ReadAsync()).Select(s => s.Key).ToHashSet();
+
+        // ss (before 6.6) cannot show bound-only TCP sockets; the kernel hands them to us when asked.
+        var comparable = ours.Where(s => s.State != SocketState.Bound).ToList();
+        var ourKeys = comparable.GroupBy(SsCommand.KeyOf).ToDictionary(g => g.Key, g => g.ToList());
+        var persisted = before.Values.Where(s => after.Contains(s.Key)).ToList();
+        Assert.True(persisted.Count >= 4, $"only {persisted.Count} sockets persisted across both ss reads");
+
+        var missing = persisted.Where(s => !ourKeys.ContainsKey(s.Key)).Select(s => s.Line).ToList();
+        Assert.True(missing.Count == 0, "ss shows, we do not:\n" + string.Join("\n", missing));
+        var extra = ourKeys.Keys.Where(k => !before.ContainsKey(k) && !after.Contains(k)).ToList();
+        Assert.True(extra.Count == 0, "we show, ss shows neither before nor after:\n" + string.Join("\n", extra));
+
+        foreach (var theirs in persisted)
+        {
+            var candidates = ourKeys[theirs.Key];
+            var mine = candidates.FirstOrDefault(s => s.Inode == (theirs.Inode == 0 ? null : theirs.Inode)) ?? candidates[0];
+            var what = theirs.Line;
+            if (theirs.OwningProcess is int pid)
+            {
+                Assert.True(pid == mine.OwningProcess, $"{what}\nowner {mine.OwningProcess}");
+                Assert.True(theirs.ProcessName == mine.ProcessName, $"{what}\nname {mine.ProcessName}");
+            }
+
+            Assert.True((theirs.Uid ?? 0) == (mine.Uid ?? 0), $"{what}\nuid {mine.Uid}");
+            Assert.True(theirs.V6Only == (mine.IPv6Only == true), $"{what}\nIPv6Only {mine.IPv6Only}");
+            if (theirs.Key.State == SocketState.Listen && theirs.Key.Protocol == SocketProtocol.Tcp)
+            {
+                Assert.True(theirs.SendQueue == mine.SendQueue, $"{what}\nSend-Q {mine.SendQueue}");
+            }
+        }
+
+        // Our own connection, seen from both ends, with its owner: this process.
+        Assert.Contains(ours, s => s.State == SocketState.Established && s.LocalPort == ((IPEndPoint)client.LocalEndPoint!).Port && s.OwningProcess == Environment.ProcessId);
+    }
+}
