@@ -63,7 +63,7 @@ public static class ListenerDiagnosis
             return $"Nothing listens on TCP port {port} on any address of this host{(status == LoopbackStatus.Refused ? $", so the connection to {endpoint} was refused" : string.Empty)}." + Nearest(port, facts);
         }
 
-        var hint = listeners.Any(s => s.OwningProcess is null) ? " " + ListenerRemedies.SeeOwners(facts.OS) : string.Empty;
+        var hint = listeners.Any(s => s.OwningProcess is null) ? " " + ListenerRemedies.SeeOwners(facts.OS, facts.Uid == 0) : string.Empty;
         if (acceptors.Count > 0)
         {
             return Capitalized(Describe(acceptors, "listens on")) + (status == LoopbackStatus.TimedOut && Full(acceptors) is NetSocketInfo full
@@ -88,11 +88,11 @@ public static class ListenerDiagnosis
         return new LoopbackStep(ServerStepName, detail, elapsed);
     }
 
-    /// <summary>Who holds a socket, never guessed: its process and pid, or what the OS says of an owner this process may not see.</summary>
+    /// <summary>Who holds a socket, never guessed: its process and pid, or only what the OS says of an owner this process could not find.</summary>
     public static string Owner(NetSocketInfo socket) =>
         socket.OwningProcess is int pid
             ? socket.ProcessName is string name ? $"{name} (pid {pid})" : $"pid {pid}, whose name could not be read,"
-            : "a process this user may not inspect" + (socket.UserName is string user ? $" (user {user})" : socket.Uid is uint uid ? $" (uid {uid})" : string.Empty);
+            : "an unidentified process" + (socket.UserName is string user ? $" (user {user})" : socket.Uid is uint uid ? $" (uid {uid})" : string.Empty);
 
     /// <summary>A socket's address and port, saying what a wildcard takes and the device it is bound to.</summary>
     public static string Endpoint(NetSocketInfo socket)
@@ -213,5 +213,5 @@ public static class ListenerDiagnosis
 
     // A sentence may begin with a process's name, which keeps its case (node is not Node); only our own words are capitalized.
     private static string Capitalized(string text) =>
-        text.StartsWith("a process", StringComparison.Ordinal) || text.StartsWith("pid ", StringComparison.Ordinal) ? char.ToUpperInvariant(text[0]) + text.Substring(1) : text;
+        text.StartsWith("an unidentified", StringComparison.Ordinal) || text.StartsWith("pid ", StringComparison.Ordinal) ? char.ToUpperInvariant(text[0]) + text.Substring(1) : text;
 }

@@ -11,8 +11,10 @@ public static class ListenerRemedies
         _ => "clear IPV6_V6ONLY on it",
     };
 
-    /// <summary>An owner this process may not see: how to see it.</summary>
-    public static string SeeOwners(HostOS os) => os == HostOS.Windows
+    /// <summary>A listener whose process was not found: how to see it, or, for root, why it cannot be seen.</summary>
+    public static string SeeOwners(HostOS os, bool isRoot) => os == HostOS.Windows
         ? "Run PowerShell as Administrator to see which process it is."
-        : "Run it as root (sudo) to see which process it is.";
+        : isRoot
+            ? "Even root finds no process holding it under /proc: it belongs to another PID namespace (a container), or its process is exiting."
+            : "Run it as root (sudo) to see which process it is: other users' processes may not be inspected.";
 }

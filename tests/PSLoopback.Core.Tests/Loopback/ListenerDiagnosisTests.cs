@@ -238,12 +238,17 @@ public class ListenerDiagnosisTests
     {
         var results = Localhost(LoopbackStatus.Refused, LoopbackStatus.Success);
         ListenerDiagnosis.Apply(results, Port, Facts(os, Listen("127.0.0.1", pid: null, uid: 0, user: null)), detailed: true);
-        Assert.StartsWith("A process this user may not inspect (uid 0) listens on 127.0.0.1:3000 only, not on [::1]:3000", results[0].Diagnosis);
+        Assert.StartsWith("An unidentified process (uid 0) listens on 127.0.0.1:3000 only, not on [::1]:3000", results[0].Diagnosis);
         Assert.Contains(hint, results[0].Diagnosis);
         Assert.DoesNotContain("node", results[0].Diagnosis);
         Assert.Null(results[1].Listener!.OwningProcess);
-        Assert.Equal("a process this user may not inspect (uid 0) listening on 127.0.0.1:3000 (backlog 511)", results[1].Steps.Last().Detail);
+        Assert.Equal("an unidentified process (uid 0) listening on 127.0.0.1:3000 (backlog 511)", results[1].Steps.Last().Detail);
         Assert.Equal("pid 5, whose name could not be read, listening on 127.0.0.1:3000 (backlog 511)", ListenerDiagnosis.Listening(Listen("127.0.0.1", pid: 5, name: null)));
+
+        var asRoot = Localhost(LoopbackStatus.Refused, LoopbackStatus.Success);
+        ListenerDiagnosis.Apply(asRoot, Port, new ListenerFacts(new[] { Listen("127.0.0.1", pid: null, uid: 0, user: "root") }, HostOS.Linux, 0, "root"), detailed: false);
+        Assert.StartsWith("An unidentified process (user root) listens", asRoot[0].Diagnosis);
+        Assert.EndsWith("Even root finds no process holding it under /proc: it belongs to another PID namespace (a container), or its process is exiting.", asRoot[0].Diagnosis);
     }
 
     [Fact]
