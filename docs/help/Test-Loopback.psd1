@@ -51,7 +51,7 @@
         @{
             Title   = 'Who listens on my port, and where?'
             Code    = 'Test-Loopback -Port 3000 | Format-List Target, Status, Listener, Listeners, Diagnosis'
-            Remarks = 'If node listens on 127.0.0.1 only while localhost resolves to ::1 first, the ::1 result says: node (pid 812) listens on 127.0.0.1:3000 only, not on [::1]:3000; localhost resolves to ::1 first here, so clients that try the first address fail: make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off, or connect to 127.0.0.1:3000. The 127.0.0.1 result''s Listener is node (pid 812) on 127.0.0.1:3000. If nothing listens on 3000, the diagnosis names the nearest ports the user''s processes listen on (node (pid 812) on 127.0.0.1:3001). A listener on 0.0.0.0 or :: adds a warning that other hosts can reach it.'
+            Remarks = 'If node listens on 127.0.0.1 only while localhost resolves to ::1 first, the ::1 result says: node (pid 812) listens on 127.0.0.1:3000 only, not on [::1]:3000; localhost resolves to ::1 first here, so clients that try the first address fail: it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off, or connect to 127.0.0.1:3000. The 127.0.0.1 result''s Listener is node (pid 812) on 127.0.0.1:3000. If nothing listens on 3000, the diagnosis names the nearest ports the user''s processes listen on (node (pid 812) on 127.0.0.1:3001). A listener on 0.0.0.0 or :: adds a warning that other hosts can reach it.'
         }
         @{
             Title   = 'The journey to the server process'

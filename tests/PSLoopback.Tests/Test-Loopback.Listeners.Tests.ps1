@@ -119,7 +119,7 @@ Describe 'Test-Loopback -Port names the server that listens' {
         $v6.Count | Should -BeGreaterThan 0
         foreach ($r in $v6) {
             $r.Status | Should -Be 'Refused'
-            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 127.0.0.1:3000 only, not on ``[::1``]:3000; localhost resolves to ::1 first here*make it listen on both 127.0.0.1 and ::1*connect to 127.0.0.1:3000."
+            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 127.0.0.1:3000 only, not on ``[::1``]:3000; localhost resolves to ::1 first here*it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1*connect to 127.0.0.1:3000."
             $r.ListenerPid | Should -BeNullOrEmpty
             @($r.Listeners) | Should -Be @("$($listener.Name) (pid $($listener.Id)) on 127.0.0.1:3000")
         }
@@ -141,7 +141,7 @@ Describe 'Test-Loopback -Port names the server that listens' {
         $answer.Warnings | Should -BeNullOrEmpty
         foreach ($r in Get-ByAddress $answer '127.0.0.1') {
             $r.Status | Should -Be 'Refused'
-            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on ``[::1``]:3000 only, not on 127.0.0.1:3000; localhost resolves to ::1 first here, so most clients work, but any that pick 127.0.0.1 fail: make it listen on both 127.0.0.1 and ::1, or connect to ``[::1``]:3000."
+            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on ``[::1``]:3000 only, not on 127.0.0.1:3000; localhost resolves to ::1 first here, so most clients work, but any that pick 127.0.0.1 fail: it listens on IPv6 only; make it listen on both 127.0.0.1 and ::1, or connect to ``[::1``]:3000."
         }
         foreach ($r in Get-ByAddress $answer '::1') { $r.Status | Should -Be 'Success'; $r.ListenerPid | Should -Be $listener.Id }
         Assert-ViewWhole $answer

@@ -161,14 +161,14 @@ public static class ListenerDiagnosis
             var takesIPv6 = ListenerLookup.Acceptors(listeners, IPAddress.IPv6Loopback).Count > 0;
             if (isIPv6 && takesIPv4 && !takesIPv6)
             {
-                return $"make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off (which other hosts can reach too), or connect to 127.0.0.1:{port}";
+                return $"it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off (which other hosts can reach too), or connect to 127.0.0.1:{port}";
             }
 
             if (!isIPv6 && takesIPv6 && !takesIPv4)
             {
                 var v6only = listeners.FirstOrDefault(s => s.LocalAddress.Equals(IPAddress.IPv6Any) && s.IPv6Only == true);
                 return v6only is null
-                    ? $"make it listen on both 127.0.0.1 and ::1, or connect to [::1]:{port}"
+                    ? $"it listens on IPv6 only; make it listen on both 127.0.0.1 and ::1, or connect to [::1]:{port}"
                     : $"{Endpoint(v6only)} takes no IPv4: {ListenerRemedies.DualStack(os)}, or make it listen on 127.0.0.1 too, or connect to [::1]:{port}";
             }
         }

@@ -90,7 +90,7 @@ public class ListenerDiagnosisTests
         Assert.Empty(warnings);
         Assert.Equal(
             "node (pid 812) listens on 127.0.0.1:3000 only, not on [::1]:3000; localhost resolves to ::1 first here, so clients that try the first address "
-            + "(Node 17+, curl, Test-Connection localhost -TcpPort) fail: make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off "
+            + "(Node 17+, curl, Test-Connection localhost -TcpPort) fail: it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off "
             + "(which other hosts can reach too), or connect to 127.0.0.1:3000.",
             results[0].Diagnosis);
         Assert.Null(results[0].Listener);
@@ -106,7 +106,7 @@ public class ListenerDiagnosisTests
         ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("::1", v6only: true)), detailed: false);
         Assert.Contains("node (pid 812) listens on [::1]:3000 only, not on 127.0.0.1:3000", results[1].Diagnosis, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("localhost resolves to ::1 first here, so most clients work, but any that pick 127.0.0.1 fail", results[1].Diagnosis);
-        Assert.EndsWith("make it listen on both 127.0.0.1 and ::1, or connect to [::1]:3000.", results[1].Diagnosis);
+        Assert.EndsWith("fail: it listens on IPv6 only; make it listen on both 127.0.0.1 and ::1, or connect to [::1]:3000.", results[1].Diagnosis);
         Assert.DoesNotContain("IPV6_V6ONLY", results[1].Diagnosis);
     }
 
