@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using PSLoopback.Addressing;
 using PSLoopback.Routing;
+using PSLoopback.Sockets;
 
 namespace PSLoopback.Loopback;
 
@@ -70,6 +71,12 @@ public sealed class LoopbackTestResult
 
     /// <summary>With -Detailed: every interface's counters before and after, as deltas.</summary>
     public IReadOnlyList<InterfaceCounterDelta> InterfaceCounters { get; set; } = Array.Empty<InterfaceCounterDelta>();
+
+    /// <summary>With -Port: the listening socket that takes connections to this address and port (the server), or null when none does or the sockets were not read.</summary>
+    public NetSocketInfo? Listener { get; set; }
+
+    /// <summary>With -Port: every socket listening on the port, on any address; null when the sockets were not read.</summary>
+    public IReadOnlyList<NetSocketInfo>? Listeners { get; set; }
 
     public override string ToString() => $"{Target} ({RemoteAddress}): {Status}";
 }

@@ -145,6 +145,7 @@ public sealed class TestLoopbackCommand : PSCmdlet
         {
             // The ::1-first trap shows only across families, which may come from different targets of the call.
             LoopbackDiagnosis.AcrossFamilies(portResults, port);
+            NameListeners(port);
             foreach (var result in portResults)
             {
                 Write(result);
@@ -158,6 +159,33 @@ public sealed class TestLoopbackCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => stopping.Cancel();
+
+    /// <summary>
+    /// Reads the listening sockets once, after the connects, and lets Core say who listens where. -Quiet
+    /// returns only the Boolean, which the listeners do not change, so it reads nothing.
+    /// </summary>
+    private void NameListeners(int port)
+    {
+        if (Quiet || portResults.Count == 0)
+        {
+            return;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var os = facts!.OS;
+        var (listeners, warning) = ListenerFacts.Read(SocketSources.ForCurrentOS(), SocketSources.Description, os, os == HostOS.Linux ? CurrentUser.Id() : null, Environment.UserName);
+        if (listeners is null)
+        {
+            WriteWarning(warning);
+            return;
+        }
+
+        WriteVerbose($"Read {listeners.Sockets.Count} listening TCP sockets from {SocketSources.Description} in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
+        foreach (var exposed in ListenerDiagnosis.Apply(portResults, port, listeners, Detailed))
+        {
+            WriteWarning(exposed);
+        }
+    }
 
     private void Emit(IReadOnlyList<LoopbackTestResult> results)
     {

@@ -1,3 +1,4 @@
+using System.Linq;
 using PSLoopback.Loopback;
 
 namespace PSLoopback.Output;
@@ -12,6 +13,8 @@ public sealed class LoopbackResult
         this.result = result;
         Steps = new TextList<LoopbackStep>(result.Steps, "; ");
         InterfaceCounters = new TextList<InterfaceCounterDelta>(result.InterfaceCounters, "; ");
+        Listener = result.Listener is null ? null : new LoopbackListener(result.Listener);
+        Listeners = result.Listeners is null ? null : new TextList<LoopbackListener>(result.Listeners.Select(s => new LoopbackListener(s)), "; ");
     }
 
     /// <summary>What was asked for: an address, a name, or the self-check's label for it.</summary>
@@ -70,6 +73,12 @@ public sealed class LoopbackResult
 
     /// <summary>With -Detailed: every interface's counters before and after, as deltas.</summary>
     public TextList<InterfaceCounterDelta> InterfaceCounters { get; }
+
+    /// <summary>With -Port: the listening socket that takes connections to this address (the server); null when none does or the sockets could not be read.</summary>
+    public LoopbackListener? Listener { get; }
+
+    /// <summary>With -Port: every socket listening on the port, on any address; null when the sockets could not be read.</summary>
+    public TextList<LoopbackListener>? Listeners { get; }
 
     public override string ToString() => result.ToString();
 }

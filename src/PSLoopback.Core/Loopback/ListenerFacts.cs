@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSLoopback.Sockets;
+
+namespace PSLoopback.Loopback;
+
+/// <summary>What Test-Loopback -Port knows of the host's listeners: the TCP listening sockets read once per call, and who asks.</summary>
+public sealed class ListenerFacts
+{
+    /// <param name="uid">The user running the test, as socket owners are numbered (Linux); null where sockets carry no uid.</param>
+    /// <param name="userName">The same user's name, matched where uids are not known (Windows).</param>
+    public ListenerFacts(IReadOnlyList<NetSocketInfo> sockets, HostOS os, uint? uid, string? userName)
+    {
+        Sockets = sockets ?? throw new ArgumentNullException(nameof(sockets));
+        OS = os;
+        Uid = uid;
+        UserName = userName;
+    }
+
+    public IReadOnlyList<NetSocketInfo> Sockets { get; }
+
+    /// <summary>Whose advice the diagnoses give.</summary>
+    public HostOS OS { get; }
+
+    public uint? Uid { get; }
+
+    public string? UserName { get; }
+
+    /// <summary>The listening sockets, only the ones the test needs (TCP), as the source reads them.</summary>
+    public static SocketRequest Request => new()
+    {
+        Protocol = SocketProtocol.Tcp,
+        States = new[] { SocketState.Listen },
+        IncludeOwners = true,
+    };
+
+    /// <summary>
+    /// Reads the listeners, or says why it could not: naming the server is an addition to the test, so a
+    /// failing read gives a warning and the test answers as it would without it.
+    /// </summary>
+    public static (ListenerFacts? Facts, string? Warning) Read(ISocketSource source, string sourceName, HostOS os, uint? uid, string? userName)
+    {
+        try
+        {
+            return (new ListenerFacts(source.GetSockets(Request), os, uid, userName), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (null, $"Could not read the listening sockets from {sourceName} ({e.GetType().Name}: {e.Message}), so the result does not name the server.");
+        }
+    }
+
+    /// <summary>Whether the socket belongs to the user running the test: by uid where both are known, else by name (Windows adds a domain).</summary>
+    public bool IsCurrentUser(NetSocketInfo socket)
+    {
+        if (socket.Uid is uint owner && Uid is uint me)
+        {
+            return owner == me;
+        }
+
+        if (socket.UserName is not string name || string.IsNullOrEmpty(UserName))
+        {
+            return false;
+        }
+
+        var bare = name.Split('\\').Last();
+        return string.Equals(bare, UserName, StringComparison.OrdinalIgnoreCase) || string.Equals(name, UserName, StringComparison.OrdinalIgnoreCase);
+    }
+}
