@@ -7,9 +7,9 @@ using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
 namespace PSLoopback.Platform.Linux.Netlink;
 
 /// <summary>
-/// An AF_NETLINK/NETLINK_ROUTE socket through libc. It sends dump requests and collects the kernel's
-/// multi-part answer; parsing is left to <see cref="NetlinkReader"/>. Only datagrams from the kernel
-/// (sender port 0) with this request's sequence number are taken.
+/// An AF_NETLINK socket (NETLINK_ROUTE or NETLINK_SOCK_DIAG) through libc. It sends dump requests and collects
+/// the kernel's multi-part answer; parsing is left to <see cref="NetlinkReader"/>. Only datagrams from the
+/// kernel (sender port 0) with this request's sequence number are taken.
 /// </summary>
 internal sealed class NetlinkSocket : IDisposable
 {
@@ -17,6 +17,7 @@ internal sealed class NetlinkSocket : IDisposable
     private const int SOCK_RAW = 3;
     private const int SOCK_CLOEXEC = 0x80000;
     private const int NETLINK_ROUTE = 0;
+    private const int NETLINK_SOCK_DIAG = 4;
     private const int SOL_SOCKET = 1;
     private const int SO_RCVTIMEO = 20;
     private const int SOL_NETLINK = 270;
@@ -46,9 +47,14 @@ internal sealed class NetlinkSocket : IDisposable
         sequence = (uint)Environment.TickCount;
     }
 
-    public static NetlinkSocket OpenRoute()
+    public static NetlinkSocket OpenRoute() => Open(NETLINK_ROUTE);
+
+    /// <summary>The socket diagnostics family (inet_diag), the one `ss` reads sockets from.</summary>
+    public static NetlinkSocket OpenSockDiag() => Open(NETLINK_SOCK_DIAG);
+
+    private static NetlinkSocket Open(int protocol)
     {
-        var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
         if (fd < 0)
         {
             throw new NetlinkException("socket", Marshal.GetLastWin32Error());
@@ -168,6 +174,32 @@ internal sealed class NetlinkSocket : IDisposable
         }
 
         throw new NetlinkException($"netlink request was not answered within {DumpDeadline.TotalSeconds} s.");
+    }
+
+    /// <summary>
+    /// Sends a dump request and hands each datagram of the answer, in place in this socket's one buffer, to
+    /// <paramref name="handler"/> until it says the dump is complete: for large dumps (sock_diag's thousands of
+    /// sockets) that are parsed without a copy of each message.
+    /// </summary>
+    /// <param name="type">The request's message type (SOCK_DIAG_BY_FAMILY, RTM_GET*).</param>
+    /// <param name="header">The request's payload.</param>
+    public void DumpDatagrams(ushort type, byte[] header, DatagramHandler handler)
+    {
+        ThrowIfDisposed();
+        var seq = unchecked(++sequence);
+        Send(BuildRequest(type, seq, header));
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < DumpDeadline)
+        {
+            var length = Receive(out var sender);
+            if (sender == 0 && handler(buffer, length, seq, portId))
+            {
+                return;
+            }
+        }
+
+        throw new NetlinkException($"netlink dump did not finish within {DumpDeadline.TotalSeconds} s.");
     }
 
     public void Dispose()
