@@ -15,7 +15,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('PSLoopback.Format.ps1xml')
     TypesToProcess       = @('PSLoopback.Types.ps1xml')
-    CmdletsToExport      = @('Get-NetInterfaceInfo', 'Get-NetRouteInfo', 'Get-NetRouteSnapshot', 'Resolve-NetRoute', 'Test-Loopback')
+    CmdletsToExport      = @('Get-NetInterfaceInfo', 'Get-NetRouteInfo', 'Get-NetRouteSnapshot', 'Resolve-NetRoute', 'Test-Loopback', 'Get-NetSocketInfo')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

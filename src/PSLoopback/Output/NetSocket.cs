@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using PSLoopback.Sockets;
+
+namespace PSLoopback.Output;
+
+/// <summary>
+/// One TCP or UDP socket as Get-NetSocketInfo writes it: addresses, states and enums as text that compares
+/// with the strings users type (Where-Object LocalAddress -eq '0.0.0.0') and exports to JSON and CSV as it
+/// reads; the properties carry Get-NetTCPConnection's names.
+/// </summary>
+public sealed class NetSocket
+{
+    internal NetSocket(NetSocketInfo socket)
+    {
+        Protocol = socket.Protocol.ToString();
+        AddressFamily = socket.AddressFamily.ToString();
+        LocalAddress = socket.LocalAddress.ToString();
+        LocalPort = socket.LocalPort;
+        RemoteAddress = socket.RemoteAddress.ToString();
+        RemotePort = socket.RemotePort;
+        State = socket.State.ToString();
+        OwningProcess = socket.OwningProcess;
+        ProcessName = socket.ProcessName;
+        Uid = socket.Uid;
+        UserName = socket.UserName;
+        BoundInterfaceIndex = socket.BoundInterfaceIndex;
+        BoundInterfaceAlias = socket.BoundInterfaceAlias;
+        IPv6Only = socket.IPv6Only;
+        TakesIPv4 = socket.TakesIPv4;
+        ReceiveQueue = socket.ReceiveQueue;
+        SendQueue = socket.SendQueue;
+        Exposure = socket.Exposure.ToString();
+        Inode = socket.Inode;
+        LocalEndpoint = SsEndpoint(socket.LocalAddress, socket.LocalPort, socket.BoundInterfaceAlias, socket.TakesIPv4);
+        RemoteEndpoint = SsEndpoint(socket.RemoteAddress, socket.RemotePort, null, false);
+        Text = SsLine(socket, LocalEndpoint, RemoteEndpoint);
+    }
+
+    /// <summary>Tcp or Udp.</summary>
+    public string Protocol { get; }
+
+    /// <summary>IPv4 or IPv6, the family of the local address.</summary>
+    public string AddressFamily { get; }
+
+    public string LocalAddress { get; }
+
+    public int LocalPort { get; }
+
+    /// <summary>The peer; 0.0.0.0 or :: and port 0 for a listener or an unconnected UDP socket.</summary>
+    public string RemoteAddress { get; }
+
+    public int RemotePort { get; }
+
+    /// <summary>Get-NetTCPConnection's names: Listen, Established, TimeWait, ...; an unconnected UDP socket is Listen.</summary>
+    public string State { get; }
+
+    /// <summary>The pid of the process that holds the socket; null when it could not be found or may not be inspected.</summary>
+    public int? OwningProcess { get; }
+
+    public string? ProcessName { get; }
+
+    /// <summary>Linux: the socket's owner uid; null on Windows.</summary>
+    public uint? Uid { get; }
+
+    public string? UserName { get; }
+
+    /// <summary>The device the socket is bound to (SO_BINDTODEVICE); null when none.</summary>
+    public int? BoundInterfaceIndex { get; }
+
+    public string? BoundInterfaceAlias { get; }
+
+    /// <summary>IPv6 sockets: whether IPV6_V6ONLY is set; null for IPv4 and where the OS does not say.</summary>
+    public bool? IPv6Only { get; }
+
+    /// <summary>A `::` socket without IPV6_V6ONLY: it takes IPv4 connections too.</summary>
+    public bool TakesIPv4 { get; }
+
+    /// <summary>Recv-Q as `ss` shows it: bytes to read, or for a listener the connections waiting to be accepted.</summary>
+    public long? ReceiveQueue { get; }
+
+    /// <summary>Send-Q as `ss` shows it: bytes not yet acknowledged, or for a listener its backlog.</summary>
+    public long? SendQueue { get; }
+
+    /// <summary>LoopbackOnly, Interface or AllInterfaces: who can reach the socket.</summary>
+    public string Exposure { get; }
+
+    /// <summary>Linux: the socket's inode.</summary>
+    public ulong? Inode { get; }
+
+    /// <summary>The local end as `ss` writes it: 127.0.0.1:3000, [::1]:3000, 0.0.0.0%eth0:53, *:3000 for a `::` socket that takes IPv4 too.</summary>
+    public string LocalEndpoint { get; }
+
+    /// <summary>The peer as `ss` writes it: 0.0.0.0:*, [::]:* for none.</summary>
+    public string RemoteEndpoint { get; }
+
+    /// <summary>The socket in `ss -tuanpe` words: protocol, state, queues, ends, owner, uid and inode.</summary>
+    public string Text { get; }
+
+    public override string ToString() => Text;
+
+    /// <summary>ss's name for a state (TCP's own, UNCONN for an unconnected UDP or a closed TCP socket).</summary>
+    internal static string SsState(SocketProtocol protocol, SocketState state) => state switch
+    {
+        SocketState.Listen => protocol == SocketProtocol.Udp ? "UNCONN" : "LISTEN",
+        SocketState.Established => "ESTAB",
+        SocketState.SynSent => "SYN-SENT",
+        SocketState.SynReceived => "SYN-RECV",
+        SocketState.FinWait1 => "FIN-WAIT-1",
+        SocketState.FinWait2 => "FIN-WAIT-2",
+        SocketState.CloseWait => "CLOSE-WAIT",
+        SocketState.Closing => "CLOSING",
+        SocketState.LastAck => "LAST-ACK",
+        SocketState.TimeWait => "TIME-WAIT",
+        SocketState.DeleteTcb => "DELETE-TCB",
+        _ => "UNCONN",
+    };
+
+    private static string SsEndpoint(IPAddress address, int port, string? device, bool takesIPv4)
+    {
+        var host = takesIPv4 ? "*"
+            : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address + "]"
+            : address.ToString();
+        var zone = device is null ? string.Empty : "%" + device;
+        return host + zone + ":" + (port == 0 ? "*" : port.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static string SsLine(NetSocketInfo socket, string local, string remote)
+    {
+        var line = new StringBuilder()
+            .Append(socket.Protocol == SocketProtocol.Tcp ? "tcp" : "udp").Append(' ')
+            .Append(SsState(socket.Protocol, socket.State)).Append(' ')
+            .Append(Number(socket.ReceiveQueue)).Append(' ')
+            .Append(Number(socket.SendQueue)).Append(' ')
+            .Append(local).Append(' ')
+            .Append(remote);
+        if (socket.OwningProcess is int pid)
+        {
+            line.Append(" users:((\"").Append(socket.ProcessName ?? "?").Append("\",pid=").Append(pid.ToString(CultureInfo.InvariantCulture)).Append("))");
+        }
+
+        if (socket.Uid is uint uid)
+        {
+            line.Append(" uid:").Append(uid.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (socket.Inode is ulong inode)
+        {
+            line.Append(" ino:").Append(inode.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (socket.IPv6Only == true)
+        {
+            line.Append(" v6only:1");
+        }
+
+        return line.ToString();
+    }
+
+    private static string Number(long? value) => value is long n ? n.ToString(CultureInfo.InvariantCulture) : "?";
+}
