@@ -179,7 +179,7 @@ try {
 
     $pwsh = @([Environment]::ProcessPath) + @(if ([Environment]::ProcessPath -match 'dotnet$') { Join-Path $PSHOME 'pwsh.dll' })
     $header = "Namespace ${ns}: sockholder pid $holderPid holds $expected TCP sockets (1 listener on 127.0.0.1:$port, $Clients connections, both ends);"
-    Write-Host "$header $Rounds rounds; $([Environment]::ProcessorCount) cores; $(& ss -V); .NET $([Environment]::Version); $(Get-Date -Format s)"
+    Write-Host "$header $Rounds rounds; $([Environment]::ProcessorCount) cores, load average $(((Get-Content /proc/loadavg) -split " ")[0..2] -join " "); $(& ss -V); .NET $([Environment]::Version); $(Get-Date -Format s)"
     $output = & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $PSCommandPath -Worker -ModulePath $module -Rounds $Rounds -Contender ($Contender -join ',') -HolderPid $holderPid
     if ($LASTEXITCODE -ne 0) { throw "The benchmark worker failed (exit $LASTEXITCODE)." }
     $data = @($output)[-1] | ConvertFrom-Json -AsHashtable
