@@ -37,6 +37,8 @@
     The longest the socket holder lives; it also ends when the bench closes its input, and is killed in finally.
 .PARAMETER Worker
     Internal: the pwsh inside the namespace runs this script with -Worker and prints one JSON line.
+.PARAMETER HolderPid
+    Internal: the holder's pid, whose sockets the worker counts as owned.
 #>
 [CmdletBinding()]
 param(
