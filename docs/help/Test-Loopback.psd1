@@ -11,6 +11,7 @@
     Parameters  = @{
         InputObject    = 'Interfaces from Get-NetInterfaceInfo, piped, live or deserialized (from a job, remoting or Import-Clixml): each of their addresses is tested (not their names, which are not host names). An interface with no address is skipped with a warning that names it.'
         Target         = 'The addresses or names to test. A name is resolved and each of its addresses tested; localhost and any name under .localhost (in any case, with or without the final dot) are loopback names (RFC 6761): they are answered from the hosts file, read only then and at most 16 MiB of it, and never sent to DNS. A name under .localhost without a line gets 127.0.0.1 and ::1. Text that cannot be a host name (1.2.3.4.5, an empty or over-long label) is refused with the reason. An IPv6 zone (fe80::1%eth0, %4) must name an interface; it matters only for link-local addresses, as in the kernel, so ::1%1 is ::1. Taken from the pipeline as strings, or from the Target, ComputerName, TargetName, RemoteAddress, Destination or IPAddress property of piped objects. Without a target, the self-check runs.'
+        Socket         = 'Listening TCP sockets from Get-NetSocketInfo (by the pipeline): each is tested as -Port would test it, on its own port and at the address a client on this host reaches it by (127.0.0.1 or ::1 for a wildcard listener). A socket that does not listen, or a UDP one, is an error naming it, and the rest are still tested.'
         Port           = 'A TCP port of a real local service to connect to, instead of the module''s own echo listener; -Count connects are made to each address, each a fresh handshake, closed at once. Without a target, every address localhost resolves to is tried, and 127.0.0.1 and ::1 as well. The results of the whole call are compared across IPv4 and IPv6 to diagnose a service that listens on one family only, and the listening sockets are read once to name the process behind each answer.'
         Protocol       = 'What the echo round trips carry: Tcp (the default), Udp datagrams, or Http (a GET to a small HTTP listener, answered with -PayloadSize bytes).'
         Count          = 'How many round trips per address (default 4). Latency statistics are over these.'
@@ -33,6 +34,11 @@
         'Verified on Linux in network namespaces: a healthy host, the loopback interface down, IPv6 disabled, only 127.0.0.1 routed, a hosts file without localhost or mapping it elsewhere, services listening on one family only, and the server named for listeners on 127.0.0.1, ::1, :: with and without IPV6_V6ONLY, 0.0.0.0, a LAN address, and none on the port. On Windows and macOS the round trips run, but routing facts come only from the address rules, and that is not verified there yet.'
     )
     Examples    = @(
+        @{
+            Title   = 'Test every service this host listens on'
+            Code    = 'Get-NetSocketInfo -Protocol Tcp -State Listen | Test-Loopback -Count 1'
+            Remarks = 'Each listening socket is connected to where a client on this host would reach it (127.0.0.1 or ::1 for a wildcard listener), and each answer names the process that listens.'
+        }
         @{
             Title   = 'The machine''s self-check'
             Code    = 'Test-Loopback'

@@ -21,11 +21,18 @@ public sealed class TestLoopbackCommand : PSCmdlet
 {
     private const string TargetSet = "Target";
     private const string InterfaceSet = "Interface";
+    private const string SocketSet = "Socket";
 
     private readonly CancellationTokenSource stopping = new();
     private LoopbackTester? tester;
     private LoopbackFacts? facts;
-    private readonly List<LoopbackTestResult> portResults = new();
+
+    // Results with a port wait for the end: the diagnosis looks across families and names the listeners, by port.
+    private readonly Dictionary<int, List<LoopbackTestResult>> portResults = new();
+    private readonly List<int> ports = new();
+    private readonly Dictionary<int, LoopbackTester> socketTesters = new();
+    private ListenerFacts? listeners;
+    private bool listenersRead;
     private bool allSucceeded = true;
     private bool anyTested;
 
@@ -40,6 +47,11 @@ public sealed class TestLoopbackCommand : PSCmdlet
     [PipedInterfaceTransformation]
     [ValidateNotNull]
     public PipedInterface[]? InputObject { get; set; }
+
+    /// <summary>Listening TCP sockets from Get-NetSocketInfo: each is tested on its own port, at its address (loopback for a wildcard).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SocketSet)]
+    [ValidateNotNull]
+    public NetSocket[]? Socket { get; set; }
 
     [Parameter]
     [ValidateRange(1, 65535)]
@@ -70,11 +82,18 @@ public sealed class TestLoopbackCommand : PSCmdlet
 
     protected override void BeginProcessing()
     {
-        if (PortOrNull is not null && Protocol != LoopbackProtocol.Tcp)
+        if ((PortOrNull is not null || ParameterSetName == SocketSet) && Protocol != LoopbackProtocol.Tcp)
         {
             ThrowTerminatingError(new ErrorRecord(
-                new PSArgumentException("-Port checks a TCP service by connecting to it; -Protocol Udp and Http apply to the echo test without -Port."),
+                new PSArgumentException("-Port and piped sockets check a TCP service by connecting to it; -Protocol Udp and Http apply to the echo test without them."),
                 "PortWithProtocol", ErrorCategory.InvalidArgument, Protocol));
+        }
+
+        if (PortOrNull is not null && ParameterSetName == SocketSet)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new PSArgumentException("Each piped socket gives its own port: leave out -Port."),
+                "PortWithSocket", ErrorCategory.InvalidArgument, Port));
         }
 
         try
@@ -93,22 +112,35 @@ public sealed class TestLoopbackCommand : PSCmdlet
             ThrowTerminatingError(new ErrorRecord(e, "FactsUnavailable", ErrorCategory.ReadError, null));
         }
 
-        tester = new LoopbackTester(facts!, new LoopbackTestOptions
+        tester = NewTester(PortOrNull);
+    }
+
+    private LoopbackTester NewTester(int? port) =>
+        new(facts!, new LoopbackTestOptions
         {
             Protocol = Protocol,
             Count = Count,
             PayloadSize = PayloadSize,
             Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-            Port = PortOrNull,
+            Port = port,
             Detailed = Detailed,
         }, InterfaceSources.ForCurrentOS(), name => Destination.Resolve(name, Destination.NameTimeout));
-    }
 
     protected override void ProcessRecord()
     {
+        if (Socket is not null)
+        {
+            foreach (var socket in Socket)
+            {
+                TestSocket(socket);
+            }
+
+            return;
+        }
+
         if (Target is null && InputObject is null)
         {
-            Emit(tester!.SelfCheck(new Random(), stopping.Token, Progress));
+            Emit(tester!.SelfCheck(new Random(), stopping.Token, Progress), PortOrNull);
             return;
         }
 
@@ -124,10 +156,31 @@ public sealed class TestLoopbackCommand : PSCmdlet
                     Failed(new ErrorRecord(new ItemNotFoundException(outcome.Message, outcome.Cause), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
                     break;
                 default:
-                    Emit(outcome.Results);
+                    Emit(outcome.Results, PortOrNull);
                     break;
             }
         }
+    }
+
+    /// <summary>A listener's service, tried where a client on this host would reach it.</summary>
+    private void TestSocket(NetSocket socket)
+    {
+        var source = socket.Source;
+        if (source.Protocol != Sockets.SocketProtocol.Tcp || source.State != Sockets.SocketState.Listen)
+        {
+            Failed(new ErrorRecord(
+                new PSArgumentException($"{socket.Text}: only a listening TCP socket is a service Test-Loopback can connect to."),
+                "NotAListener", ErrorCategory.InvalidArgument, socket));
+            return;
+        }
+
+        var port = source.LocalPort;
+        if (!socketTesters.TryGetValue(port, out var forPort))
+        {
+            socketTesters[port] = forPort = NewTester(port);
+        }
+
+        Emit(forPort.TestTarget(Sockets.ListenerLookup.LocalTarget(source).ToString(), stopping.Token, Progress).Results, port);
     }
 
     protected override void EndProcessing()
@@ -141,12 +194,13 @@ public sealed class TestLoopbackCommand : PSCmdlet
         }
 
         WriteProgress(new ProgressRecord(1, "Test-Loopback", "done") { RecordType = ProgressRecordType.Completed });
-        if (PortOrNull is int port)
+        foreach (var port in ports)
         {
             // The ::1-first trap shows only across families, which may come from different targets of the call.
-            LoopbackDiagnosis.AcrossFamilies(portResults, port);
-            NameListeners(port);
-            foreach (var result in portResults)
+            var results = portResults[port];
+            LoopbackDiagnosis.AcrossFamilies(results, port);
+            NameListeners(results, port);
+            foreach (var result in results)
             {
                 Write(result);
             }
@@ -164,34 +218,51 @@ public sealed class TestLoopbackCommand : PSCmdlet
     /// Reads the listening sockets once, after the connects, and lets Core say who listens where. -Quiet
     /// returns only the Boolean, which the listeners do not change, so it reads nothing.
     /// </summary>
-    private void NameListeners(int port)
+    private void NameListeners(List<LoopbackTestResult> results, int port)
     {
-        if (Quiet || portResults.Count == 0)
+        if (Quiet || results.Count == 0)
         {
             return;
         }
 
-        var clock = Stopwatch.StartNew();
-        var os = facts!.OS;
-        var (listeners, warning) = ListenerFacts.Read(SocketSources.ForCurrentOS(), SocketSources.Description, os, os == HostOS.Linux ? CurrentUser.Id() : null, Environment.UserName);
+        if (!listenersRead)
+        {
+            listenersRead = true;
+            var clock = Stopwatch.StartNew();
+            var os = facts!.OS;
+            var (read, warning) = ListenerFacts.Read(SocketSources.ForCurrentOS(), SocketSources.Description, os, os == HostOS.Linux ? CurrentUser.Id() : null, Environment.UserName);
+            if (read is null)
+            {
+                WriteWarning(warning);
+                return;
+            }
+
+            listeners = read;
+            WriteVerbose($"Read {read.Sockets.Count} listening TCP sockets from {SocketSources.Description} in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
+        }
+
         if (listeners is null)
         {
-            WriteWarning(warning);
             return;
         }
 
-        WriteVerbose($"Read {listeners.Sockets.Count} listening TCP sockets from {SocketSources.Description} in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
-        foreach (var exposed in ListenerDiagnosis.Apply(portResults, port, listeners, Detailed))
+        foreach (var exposed in ListenerDiagnosis.Apply(results, port, listeners, Detailed))
         {
             WriteWarning(exposed);
         }
     }
 
-    private void Emit(IReadOnlyList<LoopbackTestResult> results)
+    private void Emit(IReadOnlyList<LoopbackTestResult> results, int? port)
     {
-        if (PortOrNull is not null)
+        if (port is int key)
         {
-            portResults.AddRange(results);
+            if (!portResults.TryGetValue(key, out var list))
+            {
+                portResults[key] = list = new List<LoopbackTestResult>();
+                ports.Add(key);
+            }
+
+            list.AddRange(results);
             return;
         }
 

@@ -10,7 +10,7 @@ using PSLoopback.Sockets;
 
 namespace PSLoopback.Completion;
 
-/// <summary>Completes the names of the processes that own sockets; where the sockets cannot be read, every process's name.</summary>
+/// <summary>Completes the names of the processes that own sockets; where the sockets cannot be read, or none has an owner this session may see, every process's name.</summary>
 public sealed class SocketProcessNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(
@@ -21,18 +21,24 @@ public sealed class SocketProcessNameCompleter : IArgumentCompleter
         IDictionary fakeBoundParameters)
     {
         var pattern = new WildcardPattern((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        IEnumerable<(string Name, string Tip)> names;
+        List<(string Name, string Tip)> names;
         try
         {
             names = SocketSources.ForCurrentOS().GetSockets(new SocketRequest())
                 .Where(s => s.ProcessName is not null)
                 .GroupBy(s => s.ProcessName!)
-                .Select(g => (g.Key, $"{g.Key}: {Describe(g)}"));
+                .Select(g => (g.Key, $"{g.Key}: {Describe(g)}"))
+                .ToList();
         }
         catch (Exception)
         {
-            // Completion must never fail the line being typed: offer every process instead.
-            names = AllProcessNames().Select(n => (n, n));
+            // Completion must never fail the line being typed.
+            names = new List<(string, string)>();
+        }
+
+        if (names.Count == 0)
+        {
+            names = AllProcessNames().Select(n => (n, n)).ToList();
         }
 
         return names

@@ -14,6 +14,7 @@ public sealed class NetSocket
 {
     internal NetSocket(NetSocketInfo socket)
     {
+        Source = socket;
         Protocol = socket.Protocol.ToString();
         AddressFamily = socket.AddressFamily.ToString();
         LocalAddress = socket.LocalAddress.ToString();
@@ -37,6 +38,9 @@ public sealed class NetSocket
         RemoteEndpoint = SsEndpoint(socket.RemoteAddress, socket.RemotePort, null, socket.TakesIPv4 && socket.RemotePort == 0);
         Text = SsLine(socket, LocalEndpoint, RemoteEndpoint);
     }
+
+    /// <summary>The socket this was made from, for Test-Loopback to connect to a piped listener.</summary>
+    internal NetSocketInfo Source { get; }
 
     /// <summary>Tcp or Udp.</summary>
     public string Protocol { get; }

@@ -52,13 +52,16 @@ public static class ProcSocketOwners
 
         try
         {
+            // /proc lists processes in rising pid order (proc_pid_readdir), so the first holder found is the lowest
+            // pid, and the walk can stop once every socket has one: a narrow question costs a few processes, not all.
+            var unowned = owners.Count;
             IntPtr entry;
-            for (var processes = 0; processes < MaxProcesses && (entry = readdir64(proc)) != IntPtr.Zero; processes++)
+            for (var processes = 0; unowned > 0 && processes < MaxProcesses && (entry = readdir64(proc)) != IntPtr.Zero; processes++)
             {
                 var pid = ParsePid(entry + NameOffset);
                 if (pid > 0)
                 {
-                    FindInProcess(procRoot + "/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/fd", pid, owners, link);
+                    unowned -= FindInProcess(procRoot + "/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/fd", pid, owners, link);
                 }
             }
         }
@@ -127,12 +130,14 @@ public static class ProcSocketOwners
     /// no stat per descriptor (.NET's enumeration stats every symlink), which halves the walk's cost. A directory
     /// that cannot be opened (another user's, a process that ended) is skipped.
     /// </summary>
-    private static void FindInProcess(string path, int pid, Dictionary<uint, int> owners, byte[] link)
+    /// <returns>How many sockets got their first owner.</returns>
+    private static int FindInProcess(string path, int pid, Dictionary<uint, int> owners, byte[] link)
     {
+        var found = 0;
         var directory = opendir(path);
         if (directory == IntPtr.Zero)
         {
-            return;
+            return 0;
         }
 
         try
@@ -151,6 +156,7 @@ public static class ProcSocketOwners
                 if (length > 0 && TryParseSocketInode(link, (int)length, out var inode)
                     && owners.TryGetValue(inode, out var current) && (current == 0 || pid < current))
                 {
+                    found += current == 0 ? 1 : 0;
                     owners[inode] = pid;
                 }
             }
@@ -159,6 +165,8 @@ public static class ProcSocketOwners
         {
             closedir(directory);
         }
+
+        return found;
     }
 
     /// <summary>A directory entry's name as a pid; 0 for any name that is not all digits (self, net, sys, ...).</summary>
