@@ -12,95 +12,78 @@ namespace PSLoopback.Output;
 /// </summary>
 public sealed class NetSocket
 {
+    private string? localEndpoint;
+    private string? remoteEndpoint;
+    private string? text;
+
+    // Only the socket is kept: the text is made when read, since most of ten thousand sockets are filtered or counted, not shown.
     internal NetSocket(NetSocketInfo socket)
     {
         Source = socket;
-        Protocol = socket.Protocol.ToString();
-        AddressFamily = socket.AddressFamily.ToString();
-        LocalAddress = socket.LocalAddress.ToString();
-        LocalPort = socket.LocalPort;
-        RemoteAddress = socket.RemoteAddress.ToString();
-        RemotePort = socket.RemotePort;
-        State = socket.State.ToString();
-        OwningProcess = socket.OwningProcess;
-        ProcessName = socket.ProcessName;
-        Uid = socket.Uid;
-        UserName = socket.UserName;
-        BoundInterfaceIndex = socket.BoundInterfaceIndex;
-        BoundInterfaceAlias = socket.BoundInterfaceAlias;
-        IPv6Only = socket.IPv6Only;
-        TakesIPv4 = socket.TakesIPv4;
-        ReceiveQueue = socket.ReceiveQueue;
-        SendQueue = socket.SendQueue;
-        Exposure = socket.Exposure.ToString();
-        Inode = socket.Inode;
-        LocalEndpoint = SsEndpoint(socket.LocalAddress, socket.LocalPort, socket.BoundInterfaceAlias, socket.TakesIPv4);
-        RemoteEndpoint = SsEndpoint(socket.RemoteAddress, socket.RemotePort, null, socket.TakesIPv4 && socket.RemotePort == 0);
-        Text = SsLine(socket, LocalEndpoint, RemoteEndpoint);
     }
 
     /// <summary>The socket this was made from, for Test-Loopback to connect to a piped listener.</summary>
     internal NetSocketInfo Source { get; }
 
     /// <summary>Tcp or Udp.</summary>
-    public string Protocol { get; }
+    public string Protocol => Source.Protocol.ToString();
 
     /// <summary>IPv4 or IPv6, the family of the local address.</summary>
-    public string AddressFamily { get; }
+    public string AddressFamily => Source.AddressFamily.ToString();
 
-    public string LocalAddress { get; }
+    public string LocalAddress => Source.LocalAddress.ToString();
 
-    public int LocalPort { get; }
+    public int LocalPort => Source.LocalPort;
 
     /// <summary>The peer; 0.0.0.0 or :: and port 0 for a listener or an unconnected UDP socket.</summary>
-    public string RemoteAddress { get; }
+    public string RemoteAddress => Source.RemoteAddress.ToString();
 
-    public int RemotePort { get; }
+    public int RemotePort => Source.RemotePort;
 
     /// <summary>Get-NetTCPConnection's names: Listen, Established, TimeWait, ...; an unconnected UDP socket is Listen.</summary>
-    public string State { get; }
+    public string State => Source.State.ToString();
 
     /// <summary>The pid of the process that holds the socket; null when it could not be found or may not be inspected.</summary>
-    public int? OwningProcess { get; }
+    public int? OwningProcess => Source.OwningProcess;
 
-    public string? ProcessName { get; }
+    public string? ProcessName => Source.ProcessName;
 
     /// <summary>Linux: the socket's owner uid; null on Windows.</summary>
-    public uint? Uid { get; }
+    public uint? Uid => Source.Uid;
 
-    public string? UserName { get; }
+    public string? UserName => Source.UserName;
 
     /// <summary>The device the socket is bound to (SO_BINDTODEVICE); null when none.</summary>
-    public int? BoundInterfaceIndex { get; }
+    public int? BoundInterfaceIndex => Source.BoundInterfaceIndex;
 
-    public string? BoundInterfaceAlias { get; }
+    public string? BoundInterfaceAlias => Source.BoundInterfaceAlias;
 
     /// <summary>IPv6 sockets: whether IPV6_V6ONLY is set; null for IPv4 and where the OS does not say.</summary>
-    public bool? IPv6Only { get; }
+    public bool? IPv6Only => Source.IPv6Only;
 
     /// <summary>A `::` socket without IPV6_V6ONLY: it takes IPv4 connections too.</summary>
-    public bool TakesIPv4 { get; }
+    public bool TakesIPv4 => Source.TakesIPv4;
 
     /// <summary>Recv-Q as `ss` shows it: bytes to read, or for a listener the connections waiting to be accepted.</summary>
-    public long? ReceiveQueue { get; }
+    public long? ReceiveQueue => Source.ReceiveQueue;
 
     /// <summary>Send-Q as `ss` shows it: bytes not yet acknowledged, or for a listener its backlog.</summary>
-    public long? SendQueue { get; }
+    public long? SendQueue => Source.SendQueue;
 
     /// <summary>LoopbackOnly, Interface or AllInterfaces: who can reach the socket.</summary>
-    public string Exposure { get; }
+    public string Exposure => Source.Exposure.ToString();
 
     /// <summary>Linux: the socket's inode.</summary>
-    public ulong? Inode { get; }
+    public ulong? Inode => Source.Inode;
 
     /// <summary>The local end as `ss` writes it: 127.0.0.1:3000, [::1]:3000, 0.0.0.0%eth0:53, *:3000 for a `::` socket that takes IPv4 too.</summary>
-    public string LocalEndpoint { get; }
+    public string LocalEndpoint => localEndpoint ??= SsEndpoint(Source.LocalAddress, Source.LocalPort, Source.BoundInterfaceAlias, Source.TakesIPv4);
 
     /// <summary>The peer as `ss` writes it: 0.0.0.0:*, [::]:* or *:* (a `::` socket that takes IPv4 too) for none.</summary>
-    public string RemoteEndpoint { get; }
+    public string RemoteEndpoint => remoteEndpoint ??= SsEndpoint(Source.RemoteAddress, Source.RemotePort, null, Source.TakesIPv4 && Source.RemotePort == 0);
 
     /// <summary>The socket in `ss -tuanpe` words: protocol, state, queues, ends, owner, uid and inode.</summary>
-    public string Text { get; }
+    public string Text => text ??= SsLine(Source, LocalEndpoint, RemoteEndpoint);
 
     public override string ToString() => Text;
 
