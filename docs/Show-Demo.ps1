@@ -5,7 +5,8 @@
     The loopback story, step by step: the interfaces (the loopback one among them), the routing tables
     that send 127.0.0.0/8 to it, where a packet to localhost, to a neighbour on the LAN and to a public
     address would go (lookups only), and real round trips through the loopback interface (the only
-    traffic the demo sends, to its own listener on loopback addresses).
+    traffic the demo sends, to its own listener on loopback addresses, and one connect to each of up to three
+    local services that listen), and who listens where.
 #>
 param([Parameter(Mandatory)][string]$ModulePath)
 
@@ -29,6 +30,7 @@ $onWindows = $IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop'
 if (-not ($IsLinux -or $onWindows)) {
     Write-Host 'Routing tables are read on Linux and Windows; on this OS Resolve-NetRoute answers for tables given with -RouteTable.'
     Show 'Does loopback work? The self-check' { Test-Loopback }
+    Show 'Who listens: the local servers at the end of the journey' { Get-NetSocketInfo -State Listen }
     return
 }
 
@@ -60,5 +62,9 @@ Show 'Does loopback work? The self-check: 127.0.0.1, ::1, localhost and a random
 Show 'The journey of one HTTP GET to a local server, step by step' { (Test-Loopback 127.0.0.1 -Protocol Http -Count 1 -Detailed).Steps }
 Show 'Where 1000 round trips of 1 KiB went: only the loopback interface''s counters move' {
     (Test-Loopback 127.0.0.1 -Count 1000 -PayloadSize 1024 -Detailed).InterfaceCounters | Format-Table InterfaceAlias, IsLoopback, SentBytes, ReceivedBytes, SentPackets -AutoSize
+}
+Show 'Who listens: the local servers at the end of the journey, and who else can reach them' { Get-NetSocketInfo -State Listen }
+Show 'Is each local TCP service reachable where a client here connects, and who answers?' {
+    Get-NetSocketInfo -Protocol Tcp -State Listen | Select-Object -First 3 | Test-Loopback -Count 1
 }
 Show 'For admin scripts: one Boolean' { if (Test-Loopback -Quiet) { 'loopback OK' } else { 'loopback BROKEN' } }
