@@ -10,6 +10,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot '../topologies/RemoteHosts.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../topologies/SocketHosts.psm1') -Force
     $script:skipReason = Get-RemoteHostUnavailableReason
     $script:hostNames = 'h1', 'h2', 'h3'
     # 198.51.100.200 leaves h1 by its default route, h2 on its own LAN, h3 by a /24 via the client;
@@ -23,6 +24,7 @@ BeforeAll {
         Rules      = 'Get-NetRouteInfo -Rule'
         Resolve    = "Resolve-NetRoute $($destinations -join ', ')"
         Loopback   = 'Test-Loopback 127.0.0.1'
+        Sockets    = 'Get-NetSocketInfo -State Listen'
     }
 
     if ($skipReason) {
@@ -168,6 +170,18 @@ Describe 'Invoke-Command -HostName h1, h2, h3 (ssh to three namespace hosts)' {
         (Get-Answer Interfaces h1).Name | Should -Contain 'h1link'
         (Get-Answer Interfaces h2).Name | Should -Contain 'h2lan'
         (Get-Answer Interfaces h3).Name | Should -Not -Contain 'h1link'
+    }
+
+    It 'Get-NetSocketInfo: each host''s listeners, their owners among them, are what its ss -tuanpe says' {
+        if ($skipReason) { Set-ItResult -Skipped -Because $skipReason }
+        foreach ($h in $hostNames) {
+            $ss = @(Get-SsSocket -Namespace (Get-HostNamespace $h) | Where-Object State -In 'LISTEN', 'UNCONN') | ForEach-Object {
+                "$($_.Protocol) $($_.LocalAddress) $($_.LocalPort) $(@($_.Pids)[0])"
+            }
+            $ours = Get-Answer Sockets $h | ForEach-Object { "$($_.Protocol.ToLowerInvariant()) $($_.LocalAddress) $($_.LocalPort) $($_.OwningProcess)" }
+            @($ours | Sort-Object) | Should -Be @($ss | Sort-Object) -Because "$h answers for its own namespace"
+            @($ours).Count | Should -BeGreaterThan 0 -Because "$h's sshd listens"
+        }
     }
 
     It 'Get-NetRouteInfo: each host''s routes are what its ip -j route show table all says' {
