@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
+using PSLoopback.Platform.Windows;
 using PSLoopback.Platform.Windows.Native;
 
 namespace PSLoopback.Core.Tests.Platform.Windows;
@@ -68,13 +69,39 @@ internal static class IpHelperBytes
         return FromBytes<SOCKADDR_INET>(bytes);
     }
 
+    /// <summary>
+    /// Parses 2,000 copies of <paramref name="table"/>, each with one to five bytes set at random: each must parse
+    /// or fail with <see cref="IpHelperParseException"/>, never anything worse (an index or overflow exception).
+    /// </summary>
+    public static void ParseCorrupted(byte[] table, Action<byte[]> parse, int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 2000; round++)
+        {
+            var corrupt = (byte[])table.Clone();
+            for (var flips = random.Next(1, 6); flips > 0; flips--)
+            {
+                corrupt[random.Next(corrupt.Length)] = (byte)random.Next(256);
+            }
+
+            try
+            {
+                parse(corrupt);
+            }
+            catch (IpHelperParseException)
+            {
+            }
+        }
+    }
+
     /// <summary>A MIB table: the row count, then the rows where the table structure places them.</summary>
     /// <param name="count">The row count to write, to claim more rows than there are; the number of rows by default.</param>
-    public static byte[] Table<TTable, TRow>(IReadOnlyList<TRow> rows, uint? count = null)
+    /// <param name="rowsField">The table structure's rows field: "Table", or the older extended tables' "table".</param>
+    public static byte[] Table<TTable, TRow>(IReadOnlyList<TRow> rows, uint? count = null, string rowsField = "Table")
         where TTable : struct
         where TRow : struct
     {
-        var header = Marshal.OffsetOf<TTable>("Table").ToInt32();
+        var header = Marshal.OffsetOf<TTable>(rowsField).ToInt32();
         var size = Marshal.SizeOf<TRow>();
         var table = new byte[header + (rows.Count * size)];
         BitConverter.GetBytes(count ?? (uint)rows.Count).CopyTo(table, 0);

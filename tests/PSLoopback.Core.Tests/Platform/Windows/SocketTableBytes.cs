@@ -10,23 +10,12 @@ namespace PSLoopback.Core.Tests.Platform.Windows;
 /// <summary>The extended TCP and UDP tables as Windows writes them, built from the parser's own declarations.</summary>
 internal static class SocketTableBytes
 {
-    /// <summary>A table whose rows field is the older tables' lower-case <c>table</c>.</summary>
+    /// <summary>An extended TCP or UDP table, whose rows field is the older tables' lower-case <c>table</c>.</summary>
     /// <param name="count">The dwNumEntries to write; the number of rows by default.</param>
     public static byte[] Table<TTable, TRow>(IReadOnlyList<TRow> rows, uint? count = null)
         where TTable : struct
-        where TRow : struct
-    {
-        var header = Marshal.OffsetOf<TTable>("table").ToInt32();
-        var size = Marshal.SizeOf<TRow>();
-        var table = new byte[header + (rows.Count * size)];
-        BitConverter.GetBytes(count ?? (uint)rows.Count).CopyTo(table, 0);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            ToBytes(rows[i]).CopyTo(table, header + (i * size));
-        }
-
-        return table;
-    }
+        where TRow : struct =>
+        IpHelperBytes.Table<TTable, TRow>(rows, count, "table");
 
     /// <summary>A port as Windows stores it: network byte order in the low 16 bits of a little-endian DWORD.</summary>
     public static uint NetPort(int port) => (uint)(((port & 0xff) << 8) | ((port >> 8) & 0xff));
