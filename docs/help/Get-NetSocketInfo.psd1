@@ -22,7 +22,7 @@
         @{ Type = 'System.String'; Description = 'Process names, from a ProcessName property.' }
     )
     Outputs     = @{
-        'PSLoopback.Output.NetSocket' = 'One object per socket. Addresses, states and enums are text that compares with what you type, and exports to JSON and CSV as it reads; LocalEndpoint and RemoteEndpoint are the ends as `ss` writes them. The default view is a table as dense as `ss -ltnp`; Format-List shows every property.'
+        'PSLoopback.Output.NetSocket' = 'One object per socket. Addresses, states and enums are text that compares with what you type, and exports to JSON and CSV as it reads; LocalEndpoint and RemoteEndpoint are the ends as `ss` writes them. The default view is a table as dense as `ss -ltnp`, and never splits a value: an endpoint too wide for its column (a long IPv6 address with a device) goes on at its zone, %device:port, on the next line, indented. Format-List shows every property.'
     }
     Notes       = @(
         'Verified on Linux against `ss -tuanpe`, on this host and in a network namespace with listeners on 127.0.0.1, ::1, `::` with and without IPV6_V6ONLY, 0.0.0.0, one bound to a device, a UDP socket and 2,000 connections.'
