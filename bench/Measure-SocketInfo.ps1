@@ -35,6 +35,7 @@
     Which contenders to run; with pwsh -File give several as one string: -Contender 'ss,dotnet'.
 .PARAMETER HolderSeconds
     The longest the socket holder lives; it also ends when the bench closes its input, and is killed in finally.
+    The worker gets as long, and is killed and reported as failed past it.
 .PARAMETER Worker
     Internal: the pwsh inside the namespace runs this script with -Worker and prints one JSON line.
 .PARAMETER HolderPid
@@ -147,6 +148,7 @@ $module = (Resolve-Path $ModulePath).Path
 $ns = "pslb-bench-$PID"
 $work = Join-Path ([IO.Path]::GetTempPath()) "pslb-bench-$PID"
 $holder = $null
+$workerProcess = $null
 
 function Invoke-Ip { & ip @args; if ($LASTEXITCODE -ne 0) { throw "ip $args failed" } }
 
@@ -168,11 +170,13 @@ try {
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $holder = [System.Diagnostics.Process]::Start($start)
+    # Read as it comes, so the holder never blocks on a full pipe; it is shown only when the holder fails.
+    $holderErrors = $holder.StandardError.ReadToEndAsync()
     $line = $holder.StandardOutput.ReadLineAsync()
     if (-not $line.Wait([TimeSpan]::FromSeconds(120))) { throw 'The socket holder was not ready within 120 s.' }
     if ($line.Result -notmatch '^ready pid=(\d+) port=(\d+) sockets=(\d+)$') {
         $holder.WaitForExit(5000) | Out-Null
-        throw "The socket holder failed: $($line.Result) $($holder.StandardError.ReadToEnd())"
+        throw "The socket holder failed: $($line.Result) $(if ($holderErrors.Wait(5000)) { $holderErrors.Result })"
     }
     $holderPid = [int]$Matches[1]
     $port = [int]$Matches[2]
@@ -182,9 +186,18 @@ try {
     $pwsh = @([Environment]::ProcessPath) + @(if ([Environment]::ProcessPath -match 'dotnet$') { Join-Path $PSHOME 'pwsh.dll' })
     $header = "Namespace ${ns}: sockholder pid $holderPid holds $expected TCP sockets (1 listener on 127.0.0.1:$port, $Clients connections, both ends);"
     Write-Host "$header $Rounds rounds; $([Environment]::ProcessorCount) cores, load average $(((Get-Content /proc/loadavg) -split " ")[0..2] -join " "); $(& ss -V); .NET $([Environment]::Version); $(Get-Date -Format s)"
-    $output = & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $PSCommandPath -Worker -ModulePath $module -Rounds $Rounds -Contender ($Contender -join ',') -HolderPid $holderPid
-    if ($LASTEXITCODE -ne 0) { throw "The benchmark worker failed (exit $LASTEXITCODE)." }
-    $data = @($output)[-1] | ConvertFrom-Json -AsHashtable
+    $workerStart = [System.Diagnostics.ProcessStartInfo]::new('ip')
+    $workerArguments = @('netns', 'exec', $ns) + $pwsh + @('-NoProfile', '-NonInteractive', '-File', $PSCommandPath, '-Worker',
+        '-ModulePath', $module, '-Rounds', "$Rounds", '-Contender', ($Contender -join ','), '-HolderPid', "$holderPid")
+    foreach ($argument in $workerArguments) { $workerStart.ArgumentList.Add($argument) }
+    $workerStart.RedirectStandardOutput = $true
+    $workerProcess = [System.Diagnostics.Process]::Start($workerStart)
+    $output = $workerProcess.StandardOutput.ReadToEndAsync()
+    # Bounded by the holder's life: a measurement that outlasts it would count sockets that are gone.
+    if (-not $workerProcess.WaitForExit($HolderSeconds * 1000)) { throw "The benchmark worker did not finish within $HolderSeconds s (-HolderSeconds)." }
+    $workerProcess.WaitForExit()
+    if ($workerProcess.ExitCode -ne 0) { throw "The benchmark worker failed (exit $($workerProcess.ExitCode))." }
+    $data = @($output.Result -split "`n" | Where-Object { $_.Trim() })[-1] | ConvertFrom-Json -AsHashtable
     if ($holder.HasExited) { throw "The socket holder ended (exit $($holder.ExitCode)) before the measurement did." }
 
     $medians = @{}
@@ -231,6 +244,10 @@ try {
     Write-Host "Counts agree: every contender counted $expected sockets in every round."
 }
 finally {
+    if ($workerProcess) {
+        if (-not $workerProcess.HasExited) { $workerProcess.Kill($true); $workerProcess.WaitForExit(5000) | Out-Null }
+        $workerProcess.Dispose()
+    }
     if ($holder) {
         if (-not $holder.HasExited) {
             $holder.StandardInput.Close()

@@ -10,9 +10,9 @@
         Protocol      = 'Gets only sockets of these protocols: Tcp, Udp. Asked of the OS, so -Protocol Tcp does not read the UDP sockets at all.'
         State         = 'Gets only sockets in these states, in Get-NetTCPConnection''s names: Listen, Established, SynSent, SynReceived, FinWait1, FinWait2, CloseWait, Closing, LastAck, TimeWait, Closed, Bound, DeleteTcb. An unconnected UDP socket is Listen, a connected one Established. Asked of the OS.'
         LocalPort     = 'Gets only sockets whose local port is one of these (0 to 65535; a value outside that range is refused, naming it).'
-        LocalAddress  = 'Gets only sockets whose local address is one of these, or lies in one of these prefixes (10.0.0.0/8). 0.0.0.0 is the IPv4 wildcard and :: the IPv6 one; the two families never match each other, as `ss` keeps them apart. A value that is not an address or prefix is an error naming it.'
+        LocalAddress  = 'Gets only sockets whose local address is one of these, or lies in one of these prefixes (10.0.0.0/8). An IPv4 address or prefix also matches the IPv4-mapped IPv6 addresses in it, as the filter of `ss` does: 127.0.0.1 finds ::ffff:127.0.0.1, the local end of each connection a dual-stack `::` listener accepts on 127.0.0.1; an IPv6 value never matches an IPv4 address. 0.0.0.0 is the IPv4 wildcard and :: the IPv6 one, and they never match each other (:: is not a mapped address). A value that is not an address or prefix is an error naming it.'
         RemotePort    = 'Gets only sockets whose remote (peer) port is one of these (0 to 65535; 0 is a listener''s or an unconnected socket''s).'
-        RemoteAddress = 'Gets only sockets whose remote (peer) address is one of these, or lies in one of these prefixes. A value that is not an address or prefix is an error naming it.'
+        RemoteAddress = 'Gets only sockets whose remote (peer) address is one of these, or lies in one of these prefixes; an IPv4 value also matches the IPv4-mapped peers in it (::ffff:127.0.0.1), as for LocalAddress. A value that is not an address or prefix is an error naming it.'
         OwningProcess = 'Gets only sockets held by these processes (pids). Aliases Id and Pid, and taken from the Id property of piped objects, so Get-Process node | Get-NetSocketInfo gets the sockets of the node processes; the pid then decides, not the process''s name.'
         ProcessName   = 'Gets only sockets held by processes with these names. Wildcards are accepted. Taken from the ProcessName property of piped objects that have no Id. Tab completion offers the names of the processes that own sockets. A socket whose owner could not be found never matches.'
     }
@@ -22,7 +22,7 @@
         @{ Type = 'System.String'; Description = 'Process names, from a ProcessName property.' }
     )
     Outputs     = @{
-        'PSLoopback.Output.NetSocket' = 'One object per socket. Addresses, states and enums are text that compares with what you type, and exports to JSON and CSV as it reads; LocalEndpoint and RemoteEndpoint are the ends as `ss` writes them. The default view is a table as dense as `ss -ltnp`; Format-List shows every property.'
+        'PSLoopback.Output.NetSocket' = 'One object per socket. Addresses, states and enums are text that compares with what you type, and exports to JSON and CSV as it reads; LocalEndpoint and RemoteEndpoint are the ends as `ss` writes them. The default view is a table as dense as `ss -ltnp`, and never splits a value: an endpoint too wide for its column (a long IPv6 address with a device) goes on at its zone, %device:port, on the next line, indented. Format-List shows every property.'
     }
     Notes       = @(
         'Verified on Linux against `ss -tuanpe`, on this host and in a network namespace with listeners on 127.0.0.1, ::1, `::` with and without IPV6_V6ONLY, 0.0.0.0, one bound to a device, a UDP socket and 2,000 connections.'

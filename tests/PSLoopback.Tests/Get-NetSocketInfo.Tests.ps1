@@ -271,18 +271,39 @@ $received = @(Start-Job { Import-Module $using:module; Get-NetSocketInfo -LocalP
         $answer.View | Should -Match "0\.0\.0\.0%$($socketHost.Device):3006"
     }
 
-    It 'shows every socket whole at 80 and 120 columns, long IPv6 addresses included' {
-        $result = Invoke-FreshPwsh -Namespace $ns -Script '$all = @(Get-NetSocketInfo -State Listen); [pscustomobject]@{ Endpoints = @($all.LocalEndpoint); Narrow = $all | Out-String -Width 80; Wide = $all | Out-String -Width 120 } | ConvertTo-Json'
+    It 'shows every socket whole at 80 and 120 columns, long IPv6 addresses and device zones included' {
+        # The widest endpoint: the long address on a device whose name has the 15 characters Linux allows. It
+        # cannot fit beside the other columns in 80, so the view breaks it at its zone, and only there.
+        $device = 'sockdev-fifteen'
+        & ip -n $ns link add $device type veth peer name sockdev1p
+        $zoned = Start-SocketListener -Namespace $ns -Seconds 120 -Socket @{ Protocol = 'Tcp'; Address = $socketHost.IPv6; Port = 3009; Device = $device }
+        try {
+            $result = Invoke-FreshPwsh -Namespace $ns -Script '$all = @(Get-NetSocketInfo -State Listen); [pscustomobject]@{ Endpoints = @($all.LocalEndpoint); Narrow = $all | Out-String -Width 80; Wide = $all | Out-String -Width 120 } | ConvertTo-Json'
+        }
+        finally { $zoned | Stop-SocketListener }
         $result.ExitCode | Should -Be 0 -Because $result.Error
         $answer = $result.Output | ConvertFrom-Json
         $answer.Endpoints | Should -Contain "[$($socketHost.IPv6)]:3008"
+        $answer.Endpoints | Should -Contain "[$($socketHost.IPv6)]%${device}:3009"
         foreach ($view in @{ Width = 80; Text = $answer.Narrow }, @{ Width = 120; Text = $answer.Wide }) {
             $lines = @($view.Text -split "`r?`n")
             @($lines | Where-Object { $_.TrimEnd().Length -ge $view.Width }) | Should -BeNullOrEmpty -Because "no line may reach $($view.Width) columns"
             $words = @($lines | ForEach-Object { -split $_ })
-            foreach ($endpoint in $answer.Endpoints) { $words | Should -Contain $endpoint -Because "$endpoint must be whole at $($view.Width) columns" }
+            foreach ($endpoint in $answer.Endpoints) {
+                # Whole as one word, or its address ending a line and its zone and port beginning the next, indented
+                # past the column's start so that it reads as the same endpoint's.
+                $zone = $endpoint.IndexOf('%', $endpoint.LastIndexOf(']') + 1)
+                $broken = @(for ($i = 0; $zone -gt 0 -and $i + 1 -lt $lines.Count; $i++) {
+                        $address = $lines[$i].TrimEnd()
+                        if ($address.EndsWith(" $($endpoint.Substring(0, $zone))") -and $lines[$i + 1] -match "^( +)$([regex]::Escape($endpoint.Substring($zone))) " -and
+                            $Matches[1].Length -gt $address.LastIndexOf(' ') + 1) { $i }
+                    })
+                ($words -ccontains $endpoint -or $broken.Count -eq 1) | Should -BeTrue -Because "$endpoint must be whole, or broken only at its zone, at $($view.Width) columns:`n$($view.Text)"
+            }
             @($lines | Where-Object { $_ -match "\($($listener.Pid)\)" }).Count | Should -Be 9
+            @($lines | Where-Object { $_ -match "\($($zoned.Pid)\)" }).Count | Should -Be 1
         }
+        $answer.Narrow | Should -Match "(?m)^tcp +Listen +0 +4096 \[$([regex]::Escape($socketHost.IPv6))\]\r?\n +%${device}:3009 \S+\($($zoned.Pid)\)"
     }
 
     It 'names bad input in its errors and goes on, without hanging' {

@@ -55,16 +55,26 @@ public sealed class NetSocketInfo
     /// <summary>A `::` socket without IPV6_V6ONLY: it takes IPv4 connections too, as ::ffff:a.b.c.d.</summary>
     public bool TakesIPv4 => AddressFamily == IPAddressFamily.IPv6 && IPv6Only == false && LocalAddress.Equals(IPAddress.IPv6Any);
 
+    /// <summary>The local end as `ss` writes it: 127.0.0.1:3000, [::1]:3000, 0.0.0.0%eth0:53, *:3000 for a `::` socket that takes IPv4 too.</summary>
+    public string LocalEndpoint => Endpoint(LocalAddress, LocalPort, BoundInterfaceAlias, TakesIPv4);
+
+    /// <summary>The peer as `ss` writes it: 0.0.0.0:*, [::]:* or *:* (a `::` socket that takes IPv4 too) for none.</summary>
+    public string RemoteEndpoint => Endpoint(RemoteAddress, RemotePort, null, TakesIPv4 && RemotePort == 0);
+
     public override string ToString() =>
-        $"{Protocol.ToString().ToLowerInvariant()} {State} {Endpoint(LocalAddress, LocalPort)} {Endpoint(RemoteAddress, RemotePort)}"
+        $"{Protocol.ToString().ToLowerInvariant()} {State} {LocalEndpoint} {RemoteEndpoint}"
         + (OwningProcess is int pid ? $" {ProcessName ?? "?"}({pid})" : string.Empty);
 
-    /// <summary>An endpoint as `ss` writes it: 127.0.0.1:80, [::1]:80, *:80 for a wildcard.</summary>
-    public static string Endpoint(IPAddress address, int port)
+    /// <summary>
+    /// An endpoint as `ss` writes it: 127.0.0.1:80, [::1]:80, the device as a zone (0.0.0.0%eth0:53), * for port 0,
+    /// and * for the address of a `::` socket that takes IPv4 too (<paramref name="takesIPv4"/>): *:80.
+    /// </summary>
+    public static string Endpoint(IPAddress address, int port, string? device, bool takesIPv4)
     {
-        var text = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "*"
+        var host = takesIPv4 ? "*"
             : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address + "]"
             : address.ToString();
-        return text + ":" + (port == 0 && text == "*" ? "*" : port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var zone = device is null ? string.Empty : "%" + device;
+        return host + zone + ":" + (port == 0 ? "*" : port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -19,7 +19,11 @@ public sealed class SocketFilter
 
     public IReadOnlyCollection<int>? RemotePorts { get; set; }
 
-    /// <summary>Addresses match as addresses (0.0.0.0 is the IPv4 wildcard, ::0 is ::); a prefix matches every address in it.</summary>
+    /// <summary>
+    /// Addresses match as addresses (0.0.0.0 is the IPv4 wildcard, ::0 is ::); a prefix matches every address in it.
+    /// An IPv4 address or prefix also matches the IPv4-mapped IPv6 addresses in it (::ffff:127.0.0.1), as ss's
+    /// kernel filter does; :: is not mapped, so 0.0.0.0 and :: stay apart.
+    /// </summary>
     public IReadOnlyCollection<IPPrefix>? LocalAddresses { get; set; }
 
     public IReadOnlyCollection<IPPrefix>? RemoteAddresses { get; set; }
@@ -44,7 +48,9 @@ public sealed class SocketFilter
 
     private static bool Allows<T>(IReadOnlyCollection<T>? wanted, T value) => wanted is not { Count: > 0 } || wanted.Contains(value);
 
-    // A prefix of the other family never matches (IPPrefix.Contains): 0.0.0.0 is not ::, as ss keeps them apart.
+    // A dual-stack socket's IPv4 peers are ::ffff:a.b.c.d (the local end of every connection it accepts too), and
+    // ss matches them with an IPv4 filter; an IPv6 prefix never matches an IPv4 address, as in the kernel.
     private static bool In(IReadOnlyCollection<IPPrefix>? wanted, IPAddress address) =>
-        wanted is not { Count: > 0 } || wanted.Any(p => p.Contains(address));
+        wanted is not { Count: > 0 }
+        || wanted.Any(p => p.Contains(address) || (address.IsIPv4MappedToIPv6 && p.Contains(address.MapToIPv4())));
 }

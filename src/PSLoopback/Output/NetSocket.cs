@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using PSLoopback.Sockets;
 
@@ -77,10 +76,10 @@ public sealed class NetSocket
     public ulong? Inode => Source.Inode;
 
     /// <summary>The local end as `ss` writes it: 127.0.0.1:3000, [::1]:3000, 0.0.0.0%eth0:53, *:3000 for a `::` socket that takes IPv4 too.</summary>
-    public string LocalEndpoint => localEndpoint ??= SsEndpoint(Source.LocalAddress, Source.LocalPort, Source.BoundInterfaceAlias, Source.TakesIPv4);
+    public string LocalEndpoint => localEndpoint ??= Source.LocalEndpoint;
 
     /// <summary>The peer as `ss` writes it: 0.0.0.0:*, [::]:* or *:* (a `::` socket that takes IPv4 too) for none.</summary>
-    public string RemoteEndpoint => remoteEndpoint ??= SsEndpoint(Source.RemoteAddress, Source.RemotePort, null, Source.TakesIPv4 && Source.RemotePort == 0);
+    public string RemoteEndpoint => remoteEndpoint ??= Source.RemoteEndpoint;
 
     /// <summary>The socket in `ss -tuanpe` words: protocol, state, queues, ends, owner, uid and inode.</summary>
     public string Text => text ??= SsLine(Source, LocalEndpoint, RemoteEndpoint);
@@ -103,15 +102,6 @@ public sealed class NetSocket
         SocketState.DeleteTcb => "DELETE-TCB",
         _ => "UNCONN",
     };
-
-    private static string SsEndpoint(IPAddress address, int port, string? device, bool takesIPv4)
-    {
-        var host = takesIPv4 ? "*"
-            : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[" + address + "]"
-            : address.ToString();
-        var zone = device is null ? string.Empty : "%" + device;
-        return host + zone + ":" + (port == 0 ? "*" : port.ToString(CultureInfo.InvariantCulture));
-    }
 
     private static string SsLine(NetSocketInfo socket, string local, string remote)
     {

@@ -36,6 +36,21 @@ public static class Wrap
         return result.ToString();
     }
 
+    /// <summary>
+    /// An endpoint as a word for <see cref="Lines(string?, int, int)"/>: as it is when it fits the width; wider, with a
+    /// space before its zone (the device after the address, %eth0:53), the one place Lines may then break it, so
+    /// the zone and port go on the next line. A long IPv6 address with a device name is wider than a table column
+    /// left beside the others in 80 columns, and the formatter would split it anywhere.
+    /// </summary>
+    public static string Endpoint(string? endpoint, int width)
+    {
+        var text = endpoint ?? string.Empty;
+
+        // The zone is the '%' after the address: inside the brackets a '%' is the IPv6 scope, part of the address.
+        var zone = text.IndexOf('%', text.LastIndexOf(']') + 1);
+        return text.Length <= width || zone <= 0 ? text : text.Substring(0, zone) + " " + text.Substring(zone);
+    }
+
     private static void AppendWrapped(StringBuilder result, string paragraph, int indent, int width)
     {
         // An indentation that leaves no room for a word would wrap forever; half the width is the most it takes.

@@ -65,7 +65,7 @@ public class NetworkInformationSocketSourceTests
             () => throw new NetworkInformationException(13));
         var sockets = source.GetSockets(new SocketRequest());
         var socket = Assert.Single(sockets);
-        Assert.Equal("tcp Listen *:22 *:*", socket.ToString());
+        Assert.Equal("tcp Listen [::]:22 [::]:*", socket.ToString());
         Assert.Equal(IPAddress.IPv6Any, socket.RemoteAddress);
         Assert.Equal(2, source.Warnings.Count);
         Assert.StartsWith("GetActiveTcpConnections failed on this system (Not supported on this platform): no TCP connections.", source.Warnings[0]);
@@ -96,7 +96,7 @@ public class NetworkInformationSocketSourceTests
             Array.Empty<IPEndPoint>);
         var sockets = source.GetSockets(new SocketRequest());
         Assert.Equal(
-            new[] { "tcp Listen 127.0.0.1:3000 *:*", "tcp Established 127.0.0.1:3000 127.0.0.1:50000", "tcp TimeWait [::1]:3001 [::1]:50001" },
+            new[] { "tcp Listen 127.0.0.1:3000 0.0.0.0:*", "tcp Established 127.0.0.1:3000 127.0.0.1:50000", "tcp TimeWait [::1]:3001 [::1]:50001" },
             sockets.Select(s => s.ToString()));
         Assert.Equal("GetActiveTcpConnections gave 1 connections in state Unknown: they are left out.", Assert.Single(source.Warnings));
 

@@ -48,14 +48,31 @@ public class SocketFilterTests
     {
         Assert.Equal(new[] { 2, 3 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("0.0.0.0") } }));
         Assert.Equal(new[] { 1 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("::") } }));
+        Assert.Equal(new[] { 0, 2, 3, 4, 5 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("0.0.0.0/0") } }));
     }
 
     [Fact]
-    public void APrefixSelectsItsAddressesAndAMappedAddressOnlyAsWritten()
+    public void APrefixSelectsItsAddresses()
     {
-        Assert.Equal(new[] { 0 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("127.0.0.0/8") } }));
         Assert.Equal(new[] { 4 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("10.0.0.0/8") }, RemoteAddresses = new[] { IPPrefix.Parse("192.0.2.0/24") } }));
+        Assert.Empty(Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("10.128.0.0/9") } }));
+    }
+
+    [Fact]
+    public void AnIPv4AddressOrPrefixAlsoSelectsTheMappedAddressesInIt()
+    {
+        Assert.Equal(new[] { 0, 5 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("127.0.0.1") } }));
+        Assert.Equal(new[] { 0, 5 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("127.0.0.0/8") } }));
+        Assert.Equal(new[] { 5 }, Selected(new SocketFilter { RemoteAddresses = new[] { IPPrefix.Parse("127.0.0.1") } }));
+        Assert.Empty(Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("127.0.0.2") } }));
+        Assert.Empty(Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("126.0.0.0/8") } }));
+    }
+
+    [Fact]
+    public void AMappedAddressSelectsOnlyIPv6Sockets()
+    {
         Assert.Equal(new[] { 5 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("::ffff:127.0.0.1") } }));
+        Assert.Equal(new[] { 5 }, Selected(new SocketFilter { LocalAddresses = new[] { IPPrefix.Parse("::ffff:0.0.0.0/96") } }));
     }
 
     [Fact]

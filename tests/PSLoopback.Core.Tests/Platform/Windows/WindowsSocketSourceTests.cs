@@ -24,13 +24,13 @@ public class WindowsSocketSourceTests
         Assert.Equal(
             new[]
             {
-                "tcp Listen 127.0.0.1:3000 *:* node(812)",
+                "tcp Listen 127.0.0.1:3000 0.0.0.0:* node(812)",
                 "tcp Established 127.0.0.1:3000 127.0.0.1:50123 node(812)",
                 "tcp TimeWait 127.0.0.1:50124 127.0.0.1:3000 Idle(0)",
-                "tcp Listen *:445 *:* System(4)",
+                "tcp Listen [::]:445 [::]:* System(4)",
                 "tcp Established [fe80::1%7]:22 [fe80::2%7]:50000 ?(1200)",
-                "udp Listen *:53 *:* dns(900)",
-                "udp Listen [::1]:5353 *:* mdns(901)",
+                "udp Listen 0.0.0.0:53 0.0.0.0:* dns(900)",
+                "udp Listen [::1]:5353 [::]:* mdns(901)",
             },
             sockets.Select(s => s.ToString()));
         Assert.Equal(new[] { 812, 0, 4, 1200, 900, 901 }, lookedUp);
@@ -61,7 +61,7 @@ public class WindowsSocketSourceTests
     {
         var udp6 = Source().GetSockets(new SocketRequest { Protocol = SocketProtocol.Udp, Family = IPAddressFamily.IPv6 });
         Assert.Equal(new[] { "UDP AF_INET6" }, calls);
-        Assert.Equal("udp Listen [::1]:5353 *:* mdns(901)", Assert.Single(udp6).ToString());
+        Assert.Equal("udp Listen [::1]:5353 [::]:* mdns(901)", Assert.Single(udp6).ToString());
 
         calls.Clear();
         var tcp4 = Source().GetSockets(new SocketRequest { Protocol = SocketProtocol.Tcp, Family = IPAddressFamily.IPv4 });
