@@ -204,11 +204,10 @@ public static class ListenerDiagnosis
             : $"make it listen on {sent} too, or connect to {(usable.LocalAddress.IsIPv6LinkLocal ? Endpoint(usable) : Endpoint(ListenerLookup.LocalTarget(usable), port))}";
     }
 
-    /// <summary>An address of a device-bound socket's device that the socket takes, for the advice: a link-local one only if there is no other.</summary>
+    /// <summary>An address of a device-bound socket's device that the socket takes, for the advice; not a link-local one, which needs its scope.</summary>
     private static IPAddress? DeviceAddress(NetSocketInfo bound, IReadOnlyList<NetInterfaceInfo> interfaces) =>
         interfaces.Where(i => i.Name == bound.BoundInterfaceAlias).SelectMany(i => i.Addresses).Select(a => a.IPAddress)
-            .Where(a => ListenerLookup.Acceptors(new[] { bound }, a, interfaces).Count > 0)
-            .OrderBy(a => a.IsIPv6LinkLocal).FirstOrDefault();
+            .FirstOrDefault(a => !a.IsIPv6LinkLocal && ListenerLookup.Acceptors(new[] { bound }, a, interfaces).Count > 0);
 
     /// <summary>
     /// The user's nearest listening ports, for a port nothing listens on: the service may run on another.

@@ -224,6 +224,10 @@ public class ListenerDiagnosisTests
         Assert.Equal("node (pid 812) listens on 0.0.0.0:3000 on eth0, not on 127.0.0.1:3000: 0.0.0.0:3000 on eth0 is bound to eth0 (SO_BINDTODEVICE), so it takes only connections to eth0's own addresses: "
             + "connect to 192.0.2.10:3000, or drop the binding, or make it listen on 127.0.0.1 too.", results[0].Diagnosis);
         Assert.Contains("hosts on eth0's network can reach it", Assert.Single(warnings));
+
+        var v6 = new[] { Tried("::1", "::1", LoopbackStatus.Refused) };
+        ListenerDiagnosis.Apply(v6, Port, Facts(HostOS.Linux, Listen("::", v6only: true, device: "eth0")), detailed: false);
+        Assert.EndsWith("so it takes only connections to eth0's own addresses: drop the binding, or make it listen on ::1 too.", v6[0].Diagnosis);
     }
 
     [Fact]
