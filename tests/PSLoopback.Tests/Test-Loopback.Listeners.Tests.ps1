@@ -1,6 +1,7 @@
 # Test-Loopback -Port names the server, live: listeners opened by a bounded child pwsh inside a network
 # namespace this file builds (pslb-lsn-*), on 127.0.0.1 only, ::1 only, :: with and without IPV6_V6ONLY,
-# 0.0.0.0, a LAN address (on a veth pair inside the namespace), and nothing on the port while the same process listens on the next one. The
+# 0.0.0.0, a LAN address (on a veth pair inside the namespace), 0.0.0.0 bound to the veth (SO_BINDTODEVICE), and nothing on the port
+# while the same process listens on the next one. The
 # cmdlet runs in a fresh pwsh in the same namespace, with a private /etc/hosts where localhost resolves to
 # ::1 first. Needs root (namespaces and bind mounts); elsewhere each test is skipped, saying why.
 
@@ -16,7 +17,8 @@ BeforeAll {
     function Start-Listener {
         <#
             A child pwsh in the namespace that listens on each endpoint ('address' or 'address v6only' or
-            'address dual'), says 'ready <pid> <name>' and exits by itself after $Seconds. Returns the
+            'address dual', or 'address dev:<device>' bound to that device with SO_BINDTODEVICE), says
+            'ready <pid> <name>' and exits by itself after $Seconds. Returns the
             process, its pid and the name the OS gives it; the caller kills it in finally.
         #>
         param([Parameter(Mandatory)][string[]]$Endpoint, [int]$Port = $script:port, [int]$Seconds = 60)
@@ -25,6 +27,8 @@ BeforeAll {
             $v6 = ([ipaddress]$address).AddressFamily -eq 'InterNetworkV6'
             "`$s = [Net.Sockets.Socket]::new([Net.Sockets.AddressFamily]::$(if ($v6) { 'InterNetworkV6' } else { 'InterNetwork' }), [Net.Sockets.SocketType]::Stream, [Net.Sockets.ProtocolType]::Tcp)"
             if ($v6) { "`$s.SetSocketOption([Net.Sockets.SocketOptionLevel]::IPv6, [Net.Sockets.SocketOptionName]::IPv6Only, `$$($mode -ne 'dual'))" }
+            # SOL_SOCKET (1), SO_BINDTODEVICE (25), the device's name ending in NUL.
+            if ($mode -like 'dev:*') { "`$s.SetRawSocketOption(1, 25, [Text.Encoding]::ASCII.GetBytes('$($mode.Substring(4))' + [char]0))" }
             "`$s.Bind([Net.IPEndPoint]::new([ipaddress]'$address', $Port)); `$s.Listen(16); `$sockets.Add(`$s)"
         }
         $script = "`$sockets = [Collections.Generic.List[object]]::new()`n$($opens -join "`n")`n'ready ' + `$PID + ' ' + (Get-Process -Id `$PID).ProcessName`nStart-Sleep -Seconds $Seconds"
@@ -119,7 +123,7 @@ Describe 'Test-Loopback -Port names the server that listens' {
         $v6.Count | Should -BeGreaterThan 0
         foreach ($r in $v6) {
             $r.Status | Should -Be 'Refused'
-            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 127.0.0.1:3000 only, not on ``[::1``]:3000; localhost resolves to ::1 first here*it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1*connect to 127.0.0.1:3000."
+            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 127.0.0.1:3000, not on ``[::1``]:3000; localhost resolves to ::1 first here*it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1*connect to 127.0.0.1:3000."
             $r.ListenerPid | Should -BeNullOrEmpty
             @($r.Listeners) | Should -Be @("$($listener.Name) (pid $($listener.Id)) on 127.0.0.1:3000")
         }
@@ -141,7 +145,7 @@ Describe 'Test-Loopback -Port names the server that listens' {
         $answer.Warnings | Should -BeNullOrEmpty
         foreach ($r in Get-ByAddress $answer '127.0.0.1') {
             $r.Status | Should -Be 'Refused'
-            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on ``[::1``]:3000 only, not on 127.0.0.1:3000; localhost resolves to ::1 first here, so most clients work, but any that pick 127.0.0.1 fail: it listens on IPv6 only; make it listen on both 127.0.0.1 and ::1, or connect to ``[::1``]:3000."
+            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on ``[::1``]:3000, not on 127.0.0.1:3000; localhost resolves to ::1 first here, so most clients work, but any that pick 127.0.0.1 fail: it listens on IPv6 only; make it listen on both 127.0.0.1 and ::1, or connect to ``[::1``]:3000."
         }
         foreach ($r in Get-ByAddress $answer '::1') { $r.Status | Should -Be 'Success'; $r.ListenerPid | Should -Be $listener.Id }
         Assert-ViewWhole $answer
@@ -165,7 +169,7 @@ Describe 'Test-Loopback -Port names the server that listens' {
         $answer = Invoke-TestLoopback
         foreach ($r in Get-ByAddress $answer '127.0.0.1') {
             $r.Status | Should -Be 'Refused'
-            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on ``[::``]:3000 (IPv6 only) only, not on 127.0.0.1:3000;*takes no IPv4: clear IPV6_V6ONLY*net.ipv6.bindv6only*connect to ``[::1``]:3000."
+            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on ``[::``]:3000 (IPv6 only), not on 127.0.0.1:3000;*takes no IPv4: clear IPV6_V6ONLY*net.ipv6.bindv6only*connect to ``[::1``]:3000."
             $r.Diagnosis | Should -Not -Match 'DualMode' -Because 'the advice is Linux''s here'
         }
         @($answer.Warnings).Count | Should -Be 1
@@ -179,7 +183,7 @@ Describe 'Test-Loopback -Port names the server that listens' {
         foreach ($r in Get-ByAddress $answer '127.0.0.1') { $r.Status | Should -Be 'Success'; $r.ListenerAddress | Should -Be '0.0.0.0'; $r.ListenerPid | Should -Be $listener.Id }
         foreach ($r in Get-ByAddress $answer '::1') {
             $r.Status | Should -Be 'Refused'
-            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 0.0.0.0:3000 only, not on ``[::1``]:3000; localhost resolves to ::1 first here*"
+            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 0.0.0.0:3000, not on ``[::1``]:3000; localhost resolves to ::1 first here*"
         }
         @($answer.Warnings) | Should -Be @("$($listener.Name) (pid $($listener.Id)) listens on 0.0.0.0:3000: other hosts can reach it through every interface, not only this machine, unless a firewall stops them. If only this machine should use it, make it listen on 127.0.0.1 instead.")
     }
@@ -189,13 +193,27 @@ Describe 'Test-Loopback -Port names the server that listens' {
         $answer = Invoke-TestLoopback
         foreach ($r in $answer.Results) {
             $r.Status | Should -Be 'Refused'
-            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 192.0.2.10:3000 only, not on *: make it listen on * too, or connect to 192.0.2.10:3000."
+            $r.Diagnosis | Should -BeLike "$($listener.Name) (pid $($listener.Id)) listens on 192.0.2.10:3000, not on *: make it listen on * too, or connect to 192.0.2.10:3000."
         }
         @($answer.Warnings) | Should -Be @("$($listener.Name) (pid $($listener.Id)) listens on 192.0.2.10:3000: hosts that can reach 192.0.2.10 can connect to it, not only this machine, unless a firewall stops them. If only this machine should use it, make it listen on 127.0.0.1 instead.")
         $own = Invoke-TestLoopback '192.0.2.10 -Port 3000 -Count 1 -TimeoutSeconds 1'
         $own.Results[0].Status | Should -Be 'Success'
         $own.Results[0].ListenerPid | Should -Be $listener.Id
         $own.Warnings | Should -BeNullOrEmpty -Because 'the user asked about the LAN address itself, not loopback'
+    }
+
+    It 'bound to v0 (SO_BINDTODEVICE): a connect to v0''s own address reaches it and the step names the device; loopback is refused, saying why' {
+        $script:listener = Start-Listener '0.0.0.0 dev:v0'
+        $own = Invoke-TestLoopback '192.0.2.10 -Port 3000 -Count 1 -TimeoutSeconds 1 -Detailed'
+        $own.Results[0].Status | Should -Be 'Success' -Because $own.Results[0].Diagnosis
+        $own.Results[0].ListenerPid | Should -Be $listener.Id
+        $own.Results[0].Steps[-1] | Should -Be "server process: $($listener.Name) (pid $($listener.Id)) listening on 0.0.0.0:3000 on v0 (backlog 16)"
+        $own.Warnings | Should -BeNullOrEmpty -Because 'the user asked about v0''s address itself, not loopback'
+        $loopback = Invoke-TestLoopback '127.0.0.1 -Port 3000 -Count 1 -TimeoutSeconds 1'
+        $loopback.Results[0].Status | Should -Be 'Refused'
+        $loopback.Results[0].Diagnosis | Should -Be "$($listener.Name) (pid $($listener.Id)) listens on 0.0.0.0:3000 on v0, not on 127.0.0.1:3000: 0.0.0.0:3000 on v0 is bound to v0 (SO_BINDTODEVICE), so it takes only connections to v0's own addresses: connect to 192.0.2.10:3000, or drop the binding, or make it listen on 127.0.0.1 too."
+        @($loopback.Warnings) | Should -Be @("$($listener.Name) (pid $($listener.Id)) listens on 0.0.0.0:3000 on v0: hosts on v0's network can reach it, not only this machine, unless a firewall stops them. If only this machine should use it, make it listen on 127.0.0.1 instead.")
+        Assert-ViewWhole $loopback
     }
 
     It 'nothing on the port: says so and names the same process listening on the next port' {

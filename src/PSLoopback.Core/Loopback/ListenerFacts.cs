@@ -1,24 +1,33 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
+using System.IO;
 using System.Linq;
+using PSLoopback.Interfaces;
+using PSLoopback.Platform.Linux.Netlink;
+using PSLoopback.Platform.Windows;
 using PSLoopback.Sockets;
 
 namespace PSLoopback.Loopback;
 
-/// <summary>What Test-Loopback -Port knows of the host's listeners: the TCP listening sockets read once per call, and who asks.</summary>
+/// <summary>What Test-Loopback -Port knows of the host's listeners: the TCP listening sockets read once per call, the interfaces that hold the addresses, and who asks.</summary>
 public sealed class ListenerFacts
 {
     /// <param name="uid">The user running the test, as socket owners are numbered (Linux); null where sockets carry no uid.</param>
     /// <param name="userName">The same user's name, matched where uids are not known (Windows).</param>
-    public ListenerFacts(IReadOnlyList<NetSocketInfo> sockets, HostOS os, uint? uid, string? userName)
+    /// <param name="interfaces">The host's interfaces and addresses: which device holds an address decides what a device-bound socket takes.</param>
+    public ListenerFacts(IReadOnlyList<NetSocketInfo> sockets, HostOS os, uint? uid, string? userName, IReadOnlyList<NetInterfaceInfo>? interfaces = null)
     {
         Sockets = sockets ?? throw new ArgumentNullException(nameof(sockets));
+        Interfaces = interfaces ?? Array.Empty<NetInterfaceInfo>();
         OS = os;
         Uid = uid;
         UserName = userName;
     }
 
     public IReadOnlyList<NetSocketInfo> Sockets { get; }
+
+    public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
 
     /// <summary>Whose advice the diagnoses give.</summary>
     public HostOS OS { get; }
@@ -37,19 +46,27 @@ public sealed class ListenerFacts
 
     /// <summary>
     /// Reads the listeners, or says why it could not: naming the server is an addition to the test, so a
-    /// failing read gives a warning and the test answers as it would without it.
+    /// read the OS fails or answers oddly gives a warning and the test answers as it would without it. Any
+    /// other exception is a bug, and propagates.
     /// </summary>
-    public static (ListenerFacts? Facts, string? Warning) Read(ISocketSource source, string sourceName, HostOS os, uint? uid, string? userName)
+    public static (ListenerFacts? Facts, string? Warning) Read(ISocketSource source, string sourceName, HostOS os, uint? uid, string? userName,
+        IReadOnlyList<NetInterfaceInfo>? interfaces = null)
     {
         try
         {
-            return (new ListenerFacts(source.GetSockets(Request), os, uid, userName), null);
+            return (new ListenerFacts(source.GetSockets(Request), os, uid, userName, interfaces), null);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (IsReadFailure(e))
         {
             return (null, $"Could not read the listening sockets from {sourceName} ({e.GetType().Name}: {e.Message}), so the result does not name the server.");
         }
     }
+
+    // What the sources throw when the OS refuses or garbles an answer (Win32Exception covers NetworkInformationException);
+    // InvalidOperationException is the Windows source's "every table failed".
+    private static bool IsReadFailure(Exception e) =>
+        e is NetlinkException or NetlinkParseException or IpHelperParseException or InvalidOperationException or IOException
+            or UnauthorizedAccessException or Win32Exception or PlatformNotSupportedException or NotSupportedException;
 
     /// <summary>Whether the socket belongs to the user running the test: by uid where both are known, else by name (Windows adds a domain).</summary>
     public bool IsCurrentUser(NetSocketInfo socket)

@@ -29,15 +29,18 @@ public sealed class NetSocketInfo
     /// <summary>The socket's owner: Linux's uid as the OS knows it; null on Windows.</summary>
     public uint? Uid { get; set; }
 
-    /// <summary>The owner's name (Linux: the uid's, from the passwd database; Windows: the owning process's user when readable).</summary>
+    /// <summary>The owner's name: Linux's, the uid's from the passwd database; null on Windows and from the portable source, which give no owner.</summary>
     public string? UserName { get; set; }
 
-    /// <summary>The device the socket is bound to (SO_BINDTODEVICE); null when it is bound to none.</summary>
+    /// <summary>
+    /// Linux: the device the socket is bound to (SO_BINDTODEVICE), or, for a link-local address, that address's
+    /// scope (a bind or connect with a scope binds the socket to its device); null when it is bound to none.
+    /// </summary>
     public int? BoundInterfaceIndex { get; set; }
 
     public string? BoundInterfaceAlias { get; set; }
 
-    /// <summary>IPv6 sockets: whether IPV6_V6ONLY is set; a `::` socket without it also takes IPv4. Null for IPv4 and where the OS does not say.</summary>
+    /// <summary>IPv6 sockets: whether IPV6_V6ONLY is set; a `::` socket without it also takes IPv4. Null for IPv4 and where the OS does not say (Windows, macOS), where a `::` socket may take IPv4.</summary>
     public bool? IPv6Only { get; set; }
 
     /// <summary>Bytes waiting to be read; for a listener, the connections waiting to be accepted (as `ss` shows Recv-Q).</summary>

@@ -14,15 +14,12 @@ public static class SocketReach
             address = address.MapToIPv4();
         }
 
-        if (AddressClass.IsLoopback(address) || IsLoopbackDevice(socket))
+        // Only Linux names a bound device, and it names the loopback device lo.
+        if (AddressClass.IsLoopback(address) || socket.BoundInterfaceAlias == "lo")
         {
             return SocketExposure.LoopbackOnly;
         }
 
         return AddressClass.IsUnspecified(address) && socket.BoundInterfaceIndex is null ? SocketExposure.AllInterfaces : SocketExposure.Interface;
     }
-
-    // Linux numbers lo 1, and names it lo; Windows' loopback pseudo-interface is "Loopback Pseudo-Interface 1".
-    private static bool IsLoopbackDevice(NetSocketInfo socket) =>
-        socket.BoundInterfaceAlias is string name && (name == "lo" || name.StartsWith("Loopback", System.StringComparison.OrdinalIgnoreCase));
 }

@@ -230,7 +230,7 @@ public sealed class TestLoopbackCommand : PSCmdlet
             listenersRead = true;
             var clock = Stopwatch.StartNew();
             var os = facts!.OS;
-            var (read, warning) = ListenerFacts.Read(SocketSources.ForCurrentOS(), SocketSources.Description, os, os == HostOS.Linux ? CurrentUser.Id() : null, Environment.UserName);
+            var (read, warning) = ListenerFacts.Read(SocketSources.ForCurrentOS(), SocketSources.Description, os, os == HostOS.Linux ? CurrentUser.Id() : null, Environment.UserName, facts.Interfaces);
             if (read is null)
             {
                 WriteWarning(warning);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using PSLoopback.Interfaces;
 using PSLoopback.Loopback;
 using PSLoopback.Sockets;
 
@@ -12,7 +13,21 @@ public class ListenerDiagnosisTests
 {
     private const int Port = 3000;
 
-    private static NetSocketInfo Listen(string address, int port = Port, int? pid = 812, string? name = "node", uint? uid = 1000, bool? v6only = null, string? device = null, string? user = "dev") => new()
+    /// <summary>lo, and two devices with addresses of their own, as LoopbackFacts.Interfaces gives them.</summary>
+    private static readonly NetInterfaceInfo[] Interfaces =
+    {
+        Device(1, "lo", true, "127.0.0.1/8", "::1/128"),
+        Device(2, "eth0", false, "192.0.2.10/24", "fe80::1/64"),
+        Device(3, "v0", false, "10.77.0.1/24", "fd77::1/64"),
+    };
+
+    private static NetInterfaceInfo Device(int index, string name, bool loopback, params string[] addresses) => new(index, name)
+    {
+        InterfaceType = loopback ? InterfaceType.Loopback : InterfaceType.Ethernet,
+        Addresses = addresses.Select(a => a.Split('/')).Select(a => new NetInterfaceAddress(index, name, IPAddress.Parse(a[0]), int.Parse(a[1], System.Globalization.CultureInfo.InvariantCulture))).ToList(),
+    };
+
+    private static NetSocketInfo Listen(string address, int port = Port, int? pid = 812, string? name = "node", uint? uid = 1000, bool? v6only = false, string? device = null, string? user = "dev") => new()
     {
         Protocol = SocketProtocol.Tcp,
         State = SocketState.Listen,
@@ -23,14 +38,14 @@ public class ListenerDiagnosisTests
         ProcessName = pid is null ? null : name,
         Uid = uid,
         UserName = user,
-        IPv6Only = IPAddress.Parse(address).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? v6only ?? false : null,
-        BoundInterfaceIndex = device is null ? null : 2,
+        IPv6Only = IPAddress.Parse(address).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? v6only : null,
+        BoundInterfaceIndex = device is null ? null : Interfaces.Single(i => i.Name == device).InterfaceIndex,
         BoundInterfaceAlias = device,
         SendQueue = 511,
         ReceiveQueue = 0,
     };
 
-    private static ListenerFacts Facts(HostOS os, params NetSocketInfo[] sockets) => new(sockets, os, 1000, "dev");
+    private static ListenerFacts Facts(HostOS os, params NetSocketInfo[] sockets) => new(sockets, os, 1000, "dev", Interfaces);
 
     private static LoopbackTestResult Tried(string target, string address, LoopbackStatus status) => new(target)
     {
@@ -47,7 +62,7 @@ public class ListenerDiagnosisTests
         new[] { Tried("localhost", "::1", v6), Tried("localhost", "127.0.0.1", v4) };
 
     private static bool Takes(IEnumerable<NetSocketInfo> table, string address) =>
-        ListenerLookup.Acceptors(ListenerLookup.OnPort(table, SocketProtocol.Tcp, Port), IPAddress.Parse(address)).Count > 0;
+        ListenerLookup.Acceptors(ListenerLookup.OnPort(table, SocketProtocol.Tcp, Port), IPAddress.Parse(address), Interfaces).Count > 0;
 
     [Theory]
     [InlineData("127.0.0.1", null, true, false)]
@@ -77,9 +92,9 @@ public class ListenerDiagnosisTests
         };
         var onPort = ListenerLookup.OnPort(table, SocketProtocol.Tcp, Port);
         Assert.Equal(3, onPort.Count);
-        Assert.Same(exact, Assert.Single(ListenerLookup.Acceptors(onPort, IPAddress.Loopback)));
-        Assert.Equal("wildcard", Assert.Single(ListenerLookup.Acceptors(onPort, IPAddress.Parse("127.0.0.2"))).ProcessName);
-        Assert.Equal("dual", Assert.Single(ListenerLookup.Acceptors(onPort, IPAddress.IPv6Loopback)).ProcessName);
+        Assert.Same(exact, Assert.Single(ListenerLookup.Acceptors(onPort, IPAddress.Loopback, Interfaces)));
+        Assert.Equal("wildcard", Assert.Single(ListenerLookup.Acceptors(onPort, IPAddress.Parse("127.0.0.2"), Interfaces)).ProcessName);
+        Assert.Equal("dual", Assert.Single(ListenerLookup.Acceptors(onPort, IPAddress.IPv6Loopback, Interfaces)).ProcessName);
     }
 
     [Fact]
@@ -89,8 +104,8 @@ public class ListenerDiagnosisTests
         var warnings = ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("127.0.0.1")), detailed: false);
         Assert.Empty(warnings);
         Assert.Equal(
-            "node (pid 812) listens on 127.0.0.1:3000 only, not on [::1]:3000; localhost resolves to ::1 first here, so clients that try the first address "
-            + "(Node 17+, curl, Test-Connection localhost -TcpPort) fail: it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off "
+            "node (pid 812) listens on 127.0.0.1:3000, not on [::1]:3000; localhost resolves to ::1 first here, so clients that try only the first address "
+            + "(Node 17-19, Test-Connection localhost -TcpPort) fail: it listens on IPv4 only; make it listen on both 127.0.0.1 and ::1, or on :: with IPv6Only off "
             + "(which other hosts can reach too), or connect to 127.0.0.1:3000.",
             results[0].Diagnosis);
         Assert.Null(results[0].Listener);
@@ -104,7 +119,7 @@ public class ListenerDiagnosisTests
     {
         var results = Localhost(LoopbackStatus.Success, LoopbackStatus.Refused);
         ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("::1", v6only: true)), detailed: false);
-        Assert.Contains("node (pid 812) listens on [::1]:3000 only, not on 127.0.0.1:3000", results[1].Diagnosis, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("node (pid 812) listens on [::1]:3000, not on 127.0.0.1:3000", results[1].Diagnosis, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("localhost resolves to ::1 first here, so most clients work, but any that pick 127.0.0.1 fail", results[1].Diagnosis);
         Assert.EndsWith("fail: it listens on IPv6 only; make it listen on both 127.0.0.1 and ::1, or connect to [::1]:3000.", results[1].Diagnosis);
         Assert.DoesNotContain("IPV6_V6ONLY", results[1].Diagnosis);
@@ -118,7 +133,7 @@ public class ListenerDiagnosisTests
         var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.Refused), Tried("::1", "::1", LoopbackStatus.Success) };
         ListenerDiagnosis.Apply(results, Port, Facts(os, Listen("::", v6only: true)), detailed: false);
         var text = results[0].Diagnosis!;
-        Assert.StartsWith("node (pid 812) listens on [::]:3000 (IPv6 only) only, not on 127.0.0.1:3000: [::]:3000 (IPv6 only) takes no IPv4: clear IPV6_V6ONLY", text);
+        Assert.StartsWith("node (pid 812) listens on [::]:3000 (IPv6 only), not on 127.0.0.1:3000: [::]:3000 (IPv6 only) takes no IPv4: clear IPV6_V6ONLY", text);
         Assert.Contains(advice, text);
         Assert.DoesNotContain(otherOS, text);
         Assert.DoesNotContain("localhost", text);
@@ -148,7 +163,7 @@ public class ListenerDiagnosisTests
         var warning = Assert.Single(ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("0.0.0.0")), detailed: false));
         Assert.StartsWith("node (pid 812) listens on 0.0.0.0:3000: other hosts can reach it through every interface", warning);
         Assert.EndsWith("make it listen on 127.0.0.1 instead.", warning);
-        Assert.StartsWith("node (pid 812) listens on 0.0.0.0:3000 only, not on [::1]:3000; localhost resolves to ::1 first", results[0].Diagnosis);
+        Assert.StartsWith("node (pid 812) listens on 0.0.0.0:3000, not on [::1]:3000; localhost resolves to ::1 first", results[0].Diagnosis);
         Assert.Contains("or connect to 127.0.0.1:3000.", results[0].Diagnosis);
     }
 
@@ -157,7 +172,7 @@ public class ListenerDiagnosisTests
     {
         var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.Refused) };
         var warning = Assert.Single(ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("192.0.2.10")), detailed: false));
-        Assert.Equal("node (pid 812) listens on 192.0.2.10:3000 only, not on 127.0.0.1:3000: make it listen on 127.0.0.1 too, or connect to 192.0.2.10:3000.", results[0].Diagnosis);
+        Assert.Equal("node (pid 812) listens on 192.0.2.10:3000, not on 127.0.0.1:3000: make it listen on 127.0.0.1 too, or connect to 192.0.2.10:3000.", results[0].Diagnosis);
         Assert.Contains("hosts that can reach 192.0.2.10 can connect to it, not only this machine", warning);
     }
 
@@ -169,13 +184,117 @@ public class ListenerDiagnosisTests
         Assert.Equal(812, results[0].Listener?.OwningProcess);
     }
 
+    [Theory]
+    [InlineData("0.0.0.0", "v0", "10.77.0.1", true)]
+    [InlineData("0.0.0.0", "v0", "127.0.0.1", false)]
+    [InlineData("0.0.0.0", "v0", "192.0.2.10", false)]
+    [InlineData("::", "v0", "fd77::1", true)]
+    [InlineData("::", "v0", "::1", false)]
+    [InlineData("10.77.0.1", "v0", "10.77.0.1", true)]
+    [InlineData("0.0.0.0", "lo", "127.0.0.1", true)]
+    [InlineData("0.0.0.0", "lo", "127.0.0.2", true)]
+    [InlineData("0.0.0.0", "lo", "10.77.0.1", false)]
+    [InlineData("::", "lo", "::1", true)]
+    [InlineData("::", "lo", "fd77::1", false)]
+    [InlineData("fe80::1", "eth0", "fe80::1", true)]
+    public void ADeviceBoundListenerTakesExactlyTheAddressesItsDeviceHolds(string bound, string device, string target, bool takes)
+    {
+        var table = new[] { Listen(bound, v6only: true, device: device) };
+        Assert.Equal(takes, Takes(table, target));
+    }
+
     [Fact]
-    public void AListenerBoundToAnotherDeviceTakesNothingFromThisHost()
+    public void ADeviceBoundListenerIsFoundByItsIndexOrByItsName()
+    {
+        var byName = Listen("0.0.0.0", device: "v0");
+        byName.BoundInterfaceIndex = null;
+        var byIndex = Listen("0.0.0.0", device: "v0");
+        byIndex.BoundInterfaceAlias = null;
+        Assert.True(Takes(new[] { byName }, "10.77.0.1"));
+        Assert.True(Takes(new[] { byIndex }, "10.77.0.1"));
+        Assert.False(Takes(new[] { byIndex }, "127.0.0.1"));
+        Assert.False(ListenerLookup.Acceptors(new[] { byIndex }, IPAddress.Parse("10.77.0.1"), Array.Empty<NetInterfaceInfo>()).Count > 0);
+    }
+
+    [Fact]
+    public void AListenerBoundToAnotherDeviceTakesLoopbackFromNobodyAndTheAdviceNamesItsDevicesAddress()
     {
         var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.Refused) };
         var warnings = ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("0.0.0.0", device: "eth0")), detailed: false);
-        Assert.Contains("0.0.0.0:3000 on eth0 is bound to eth0 (SO_BINDTODEVICE)", results[0].Diagnosis);
+        Assert.Equal("node (pid 812) listens on 0.0.0.0:3000 on eth0, not on 127.0.0.1:3000: 0.0.0.0:3000 on eth0 is bound to eth0 (SO_BINDTODEVICE), so it takes only connections to eth0's own addresses: "
+            + "connect to 192.0.2.10:3000, or drop the binding, or make it listen on 127.0.0.1 too.", results[0].Diagnosis);
         Assert.Contains("hosts on eth0's network can reach it", Assert.Single(warnings));
+
+        var v6 = new[] { Tried("::1", "::1", LoopbackStatus.Refused) };
+        ListenerDiagnosis.Apply(v6, Port, Facts(HostOS.Linux, Listen("::", v6only: true, device: "eth0")), detailed: false);
+        Assert.EndsWith("so it takes only connections to eth0's own addresses: drop the binding, or make it listen on ::1 too.", v6[0].Diagnosis);
+    }
+
+    [Fact]
+    public void AConnectToTheDevicesOwnAddressReachesTheDeviceBoundListenerAndTheStepNamesIt()
+    {
+        var results = new[] { Tried("10.77.0.1", "10.77.0.1", LoopbackStatus.Success) };
+        Assert.Empty(ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("0.0.0.0", device: "v0")), detailed: true));
+        Assert.Equal(812, results[0].Listener?.OwningProcess);
+        Assert.Equal("node (pid 812) listening on 0.0.0.0:3000 on v0 (backlog 511)", results[0].Steps.Last().Detail);
+    }
+
+    [Fact]
+    public void ALinkLocalListenersDeviceIsItsScopeNotABindingToDrop()
+    {
+        var linkLocal = Listen("fe80::1", v6only: true, device: "eth0");
+        var results = new[] { Tried("::1", "::1", LoopbackStatus.Refused) };
+        ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, linkLocal), detailed: false);
+        Assert.Equal("node (pid 812) listens on [fe80::1%eth0]:3000, not on [::1]:3000: make it listen on ::1 too, or connect to [fe80::1%eth0]:3000.",
+            results[0].Diagnosis);
+        Assert.DoesNotContain("SO_BINDTODEVICE", results[0].Diagnosis);
+        var scoped = new[] { Tried("fe80::1%2", "fe80::1%2", LoopbackStatus.Success) };
+        ListenerDiagnosis.Apply(scoped, Port, Facts(HostOS.Linux, linkLocal), detailed: false);
+        Assert.Same(linkLocal, scoped[0].Listener);
+    }
+
+    [Theory]
+    [InlineData(HostOS.Windows)]
+    [InlineData(HostOS.MacOS)]
+    public void AWildcardOfUnknownV6OnlyThatTookIPv4IsShownToTakeIPv4(HostOS os)
+    {
+        var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.Success), Tried("::1", "::1", LoopbackStatus.Success) };
+        ListenerDiagnosis.Apply(results, Port, Facts(os, Listen("::", v6only: null)), detailed: true);
+        Assert.All(results, r => Assert.Equal(812, r.Listener?.OwningProcess));
+        Assert.Equal("node (pid 812) listening on [::]:3000 (backlog 511), which took this IPv4 connection, so it takes IPv4 too (IPV6_V6ONLY off)", results[0].Steps.Last().Detail);
+        Assert.Equal("node (pid 812) listening on [::]:3000 (backlog 511)", results[1].Steps.Last().Detail);
+    }
+
+    [Theory]
+    [InlineData(HostOS.Windows, "on Windows a plain IPv6 socket has it on; .NET's Socket.DualMode = $true clears it, and Node's listen on :: is dual-stack unless ipv6Only is set")]
+    [InlineData(HostOS.MacOS, ".NET's Socket.DualMode = $true does; Node's listen on :: is dual-stack unless ipv6Only is set")]
+    public void ARefusedIPv4ConnectToAWildcardOfUnknownV6OnlySaysItMayBeIPv6OnlyWithTheOSsAdvice(HostOS os, string advice)
+    {
+        var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.Refused) };
+        ListenerDiagnosis.Apply(results, Port, Facts(os, Listen("::", v6only: null, uid: null, user: null)), detailed: false);
+        Assert.Equal("node (pid 812) listens on [::]:3000, not on 127.0.0.1:3000: [::]:3000 may be IPv6-only, as this system does not say whether IPV6_V6ONLY is set: "
+            + $"clear IPV6_V6ONLY on it ({advice}), or make it listen on 127.0.0.1 too, or connect to [::1]:3000.", results[0].Diagnosis);
+        Assert.Equal(812, results[0].Listener?.OwningProcess);
+    }
+
+    [Fact]
+    public void OnLinuxAWildcardWithV6OnlyKnownIsNeverCalledUncertain()
+    {
+        var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.Refused) };
+        ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("::", v6only: true)), detailed: false);
+        Assert.DoesNotContain("may be IPv6-only", results[0].Diagnosis);
+        Assert.Null(results[0].Listener);
+        Assert.True(Takes(new[] { Listen("::", v6only: null) }, "127.0.0.1"));
+        Assert.False(Takes(new[] { Listen("::", v6only: true) }, "127.0.0.1"));
+    }
+
+    [Fact]
+    public void WhenLocalhostResolvesToOneAddressOnlyEveryClientFails()
+    {
+        var results = new[] { Tried("localhost", "127.0.0.1", LoopbackStatus.Refused) };
+        ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("::1", v6only: true)), detailed: false);
+        Assert.StartsWith("node (pid 812) listens on [::1]:3000, not on 127.0.0.1:3000; localhost resolves only to 127.0.0.1 here, so every client that connects to localhost fails: ", results[0].Diagnosis);
+        Assert.DoesNotContain("first", results[0].Diagnosis);
     }
 
     [Fact]
@@ -188,7 +307,7 @@ public class ListenerDiagnosisTests
         };
         var results = Localhost(LoopbackStatus.Refused, LoopbackStatus.Success);
         ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, table), detailed: true);
-        Assert.StartsWith("node (pid 812) listens on 127.0.0.1:3000; node (pid 813) listens on 127.0.0.1:3000; python3 (pid 90) listens on 192.0.2.10:3000 only, not on [::1]:3000", results[0].Diagnosis);
+        Assert.StartsWith("node (pid 812) listens on 127.0.0.1:3000; node (pid 813) listens on 127.0.0.1:3000; python3 (pid 90) listens on 192.0.2.10:3000, not on [::1]:3000", results[0].Diagnosis);
         Assert.Equal(3, results[0].Listeners!.Count);
         Assert.Equal("one of node (pid 812) listening on 127.0.0.1:3000 (backlog 511), node (pid 813) listening on 127.0.0.1:3000 (backlog 511), which share the port (SO_REUSEPORT)",
             results[1].Steps.Last().Detail);
@@ -199,7 +318,7 @@ public class ListenerDiagnosisTests
     {
         var results = new[] { Tried("127.0.0.2", "127.0.0.2", LoopbackStatus.Refused) };
         ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, Listen("127.0.0.1"), Listen("::1", v6only: true)), detailed: false);
-        Assert.Equal("node (pid 812) listens on 127.0.0.1:3000 and [::1]:3000 only, not on 127.0.0.2:3000: make it listen on 127.0.0.2 too, or connect to 127.0.0.1:3000.", results[0].Diagnosis);
+        Assert.Equal("node (pid 812) listens on 127.0.0.1:3000 and [::1]:3000, not on 127.0.0.2:3000: make it listen on 127.0.0.2 too, or connect to 127.0.0.1:3000.", results[0].Diagnosis);
     }
 
     [Fact]
@@ -232,13 +351,24 @@ public class ListenerDiagnosisTests
     }
 
     [Theory]
+    [InlineData(HostOS.Windows)]
+    [InlineData(HostOS.MacOS)]
+    public void WhereNoSocketCarriesAUserTheNearestPortsAreLeftOut(HostOS os)
+    {
+        var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.Refused) };
+        var facts = new ListenerFacts(new[] { Listen("127.0.0.1", port: 3001, uid: null, user: null) }, os, null, "dev", Interfaces);
+        ListenerDiagnosis.Apply(results, Port, facts, detailed: false);
+        Assert.Equal("Nothing listens on TCP port 3000 on any address of this host, so the connection to 127.0.0.1:3000 was refused.", results[0].Diagnosis);
+    }
+
+    [Theory]
     [InlineData(HostOS.Linux, "sudo")]
-    [InlineData(HostOS.Windows, "as Administrator")]
+    [InlineData(HostOS.MacOS, "lsof -nP -iTCP -sTCP:LISTEN")]
     public void AnOwnerThatMayNotBeInspectedIsNeverGuessed(HostOS os, string hint)
     {
         var results = Localhost(LoopbackStatus.Refused, LoopbackStatus.Success);
         ListenerDiagnosis.Apply(results, Port, Facts(os, Listen("127.0.0.1", pid: null, uid: 0, user: null)), detailed: true);
-        Assert.StartsWith("An unidentified process (uid 0) listens on 127.0.0.1:3000 only, not on [::1]:3000", results[0].Diagnosis);
+        Assert.StartsWith("An unidentified process (uid 0) listens on 127.0.0.1:3000, not on [::1]:3000", results[0].Diagnosis);
         Assert.Contains(hint, results[0].Diagnosis);
         Assert.DoesNotContain("node", results[0].Diagnosis);
         Assert.Null(results[1].Listener!.OwningProcess);
@@ -261,6 +391,20 @@ public class ListenerDiagnosisTests
         ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, full), detailed: false);
         Assert.Equal("No answer from 127.0.0.1:3000 within the timeout (while trying to connect). node (pid 812) listens on 127.0.0.1:3000, but its accept queue is full (512 waiting, backlog 511): "
             + "the program does not accept connections fast enough, or hangs.", results[0].Diagnosis);
+    }
+
+    [Theory]
+    [InlineData(511, 511)]
+    [InlineData(0, 0)]
+    public void AQueueIsFullOnlyWithMoreWaitingThanTheBacklog(long waiting, long backlog)
+    {
+        var idle = Listen("127.0.0.1");
+        idle.ReceiveQueue = waiting;
+        idle.SendQueue = backlog;
+        var results = new[] { Tried("127.0.0.1", "127.0.0.1", LoopbackStatus.TimedOut) };
+        ListenerDiagnosis.Apply(results, Port, Facts(HostOS.Linux, idle), detailed: false);
+        Assert.DoesNotContain("full", results[0].Diagnosis);
+        Assert.Contains("a firewall rule, or a listener that came or went during the test, stopped the connection", results[0].Diagnosis);
     }
 
     [Fact]
@@ -291,10 +435,21 @@ public class ListenerDiagnosisTests
     [Fact]
     public void AFailingReadIsAWarningAndNoFacts()
     {
-        var (facts, warning) = ListenerFacts.Read(new Source(_ => throw new NotImplementedException("not written yet")), "sock_diag", HostOS.Linux, 1000, "dev");
+        var (facts, warning) = ListenerFacts.Read(new Source(_ => throw new PSLoopback.Platform.Linux.Netlink.NetlinkParseException("a truncated message")), "sock_diag", HostOS.Linux, 1000, "dev");
         Assert.Null(facts);
-        Assert.Equal("Could not read the listening sockets from sock_diag (NotImplementedException: not written yet), so the result does not name the server.", warning);
+        Assert.Equal("Could not read the listening sockets from sock_diag (NetlinkParseException: Malformed netlink message: a truncated message), so the result does not name the server.", warning);
+        foreach (var failure in new Exception[] { new System.IO.IOException("eio"), new UnauthorizedAccessException("no"), new System.ComponentModel.Win32Exception(5), new InvalidOperationException("every table failed"), new PlatformNotSupportedException() })
+        {
+            Assert.Null(ListenerFacts.Read(new Source(_ => throw failure), "x", HostOS.Windows, null, null).Facts);
+        }
+    }
+
+    [Fact]
+    public void AReadThatFailsForAnyOtherReasonIsABugAndPropagates()
+    {
         Assert.Throws<OperationCanceledException>(() => ListenerFacts.Read(new Source(_ => throw new OperationCanceledException()), "x", HostOS.Linux, null, null));
+        Assert.Throws<NullReferenceException>(() => ListenerFacts.Read(new Source(_ => throw new NullReferenceException()), "x", HostOS.Linux, null, null));
+        Assert.Throws<ArgumentException>(() => ListenerFacts.Read(new Source(_ => throw new ArgumentException("bad request")), "x", HostOS.Linux, null, null));
     }
 
     [Fact]
