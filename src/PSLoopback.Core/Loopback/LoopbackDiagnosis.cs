@@ -151,7 +151,7 @@ public static class LoopbackDiagnosis
             {
                 result.Diagnosis = $"The service on port {port} answers on {other} but not on {family}: it listens on {(family == "::1" ? "IPv4" : "IPv6")} only. "
                     + (firstIsFailing
-                        ? $"localhost resolves to {family} first here, so clients that try the first address (Node 17+, curl, Test-Connection localhost -TcpPort) fail. Make the service listen on both, or connect to {other}."
+                        ? $"localhost resolves to {family} first here, so clients that try only the first address (Node 17 to 19, Test-Connection localhost -TcpPort) fail. Make the service listen on both, or connect to {other}."
                         : $"localhost resolves to {other} first here, so most clients work, but any that pick {family} fail. Make the service listen on both.");
             }
         }
