@@ -62,17 +62,29 @@ internal static class SsCommand
         var rest = match.Groups["rest"].Value;
         var users = User.Matches(rest).Select(m => (Name: m.Groups["name"].Value, Pid: int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture))).ToList();
         var owner = users.Count == 0 ? ((string, int)?)null : users.OrderBy(u => u.Pid).First();
+        var inode = Number(rest, "ino:");
+
+        // ss leaves uid 0 out; a socket with no inode (time-wait, request, not yet accepted) has no uid of its own,
+        // or, not yet accepted, its listener's, which ss shows when it is not 0.
+        var uid = Number(rest, "uid:") ?? (inode is null or 0 ? null : 0u);
         return new SsSocket(
             new SsKey(protocol, local, localPort, remote, remotePort, State(protocol, match.Groups["state"].Value)),
             long.Parse(match.Groups["rq"].Value, CultureInfo.InvariantCulture),
             long.Parse(match.Groups["sq"].Value, CultureInfo.InvariantCulture),
             owner?.Item2,
             owner?.Item1,
-            Number(rest, "ino:"),
-            Number(rest, "uid:"),
+            inode,
+            uid,
             rest.Contains(" v6only:1", StringComparison.Ordinal),
             line);
     }
+
+    /// <summary>
+    /// Whether our process name is ss's: ss shows comm, which the kernel cuts at 15 bytes, and we the full name
+    /// (as Get-Process does) when comm is cut.
+    /// </summary>
+    public static bool SameProcessName(string? ss, string? ours) =>
+        ss == ours || (ss is not null && ours is not null && System.Text.Encoding.UTF8.GetByteCount(ss) == 15 && ours.StartsWith(ss, StringComparison.Ordinal));
 
     public static SsKey KeyOf(NetSocketInfo socket) =>
         new(socket.Protocol, socket.LocalAddress.ToString(), socket.LocalPort, socket.RemoteAddress.ToString(), socket.RemotePort, socket.State);
