@@ -63,12 +63,15 @@ internal static class SsCommand
         var users = User.Matches(rest).Select(m => (Name: m.Groups["name"].Value, Pid: int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture))).ToList();
         var owner = users.Count == 0 ? ((string, int)?)null : users.OrderBy(u => u.Pid).First();
         var inode = Number(rest, "ino:");
+        var state = State(protocol, match.Groups["state"].Value);
 
-        // ss leaves uid 0 out; a socket with no inode (time-wait, request, not yet accepted) has no uid of its own,
-        // or, not yet accepted, its listener's, which ss shows when it is not 0.
-        var uid = Number(rest, "uid:") ?? (inode is null or 0 ? null : 0u);
+        // ss leaves uid 0 out. Time-wait sockets (TIME-WAIT, an orphan's FIN-WAIT-2) and request sockets (SYN-RECV)
+        // have no inode and no uid of their own; other sockets without an inode (orphans, connections not yet
+        // accepted) keep their uid.
+        var noFullSocket = (inode is null or 0) && (state is SocketState.TimeWait or SocketState.FinWait2 or SocketState.SynReceived);
+        var uid = Number(rest, "uid:") ?? (noFullSocket ? null : 0u);
         return new SsSocket(
-            new SsKey(protocol, local, localPort, remote, remotePort, State(protocol, match.Groups["state"].Value)),
+            new SsKey(protocol, local, localPort, remote, remotePort, state),
             long.Parse(match.Groups["rq"].Value, CultureInfo.InvariantCulture),
             long.Parse(match.Groups["sq"].Value, CultureInfo.InvariantCulture),
             owner?.Item2,
