@@ -38,6 +38,7 @@ public sealed class LinuxSocketSourceWarningsTests : IDisposable
         Assert.Equal(2, source.Warnings.Count);
         Assert.Contains("IPv4 UDP", source.Warnings[0], StringComparison.Ordinal);
         Assert.Contains("errno 2", source.Warnings[0], StringComparison.Ordinal);
+        Assert.Contains("udp_diag", source.Warnings[0], StringComparison.Ordinal);
         Assert.Contains("IPv6 UDP", source.Warnings[1], StringComparison.Ordinal);
     }
 

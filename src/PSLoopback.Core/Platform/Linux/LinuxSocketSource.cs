@@ -52,43 +52,61 @@ public sealed class LinuxSocketSource : ISocketSource, ISourceWarnings
             throw new ArgumentNullException(nameof(request));
         }
 
+        IReadOnlyList<NetSocketInfo> sockets;
+        if (dump is not null)
+        {
+            sockets = Read(dump, request);
+        }
+        else
+        {
+            using var socket = NetlinkSocket.OpenSockDiag();
+            sockets = Read((header, handler) => socket.DumpDatagrams(SOCK_DIAG_BY_FAMILY, header, handler), request);
+        }
+
+        AddNames(sockets, request.IncludeOwners);
+        return sockets;
+    }
+
+    /// <summary>
+    /// One dump per protocol and family asked for, each sent through <paramref name="send"/>; sets
+    /// <see cref="Warnings"/>, and throws when every dump failed.
+    /// </summary>
+    private List<NetSocketInfo> Read(Action<byte[], DatagramHandler> send, SocketRequest request)
+    {
         var sockets = new List<NetSocketInfo>();
         var missing = new List<string>();
         var failures = new List<Exception>();
         var skipped = new SkippedMessages();
         var dumps = 0;
-        using (var socket = dump is null ? NetlinkSocket.OpenSockDiag() : null)
+        foreach (var protocol in new[] { SocketProtocol.Tcp, SocketProtocol.Udp })
         {
-            var send = dump ?? ((request, handler) => socket!.DumpDatagrams(SOCK_DIAG_BY_FAMILY, request, handler));
-            foreach (var protocol in new[] { SocketProtocol.Tcp, SocketProtocol.Udp })
+            var mask = LinuxSocketStates.KernelMask(protocol, request.States);
+            if ((request.Protocol is SocketProtocol only && only != protocol) || mask == 0)
             {
-                var mask = LinuxSocketStates.KernelMask(protocol, request.States);
-                if ((request.Protocol is SocketProtocol only && only != protocol) || mask == 0)
+                continue;
+            }
+
+            foreach (var family in new[] { IPAddressFamily.IPv4, IPAddressFamily.IPv6 })
+            {
+                if (request.Family is IPAddressFamily wanted && wanted != family)
                 {
                     continue;
                 }
 
-                foreach (var family in new[] { IPAddressFamily.IPv4, IPAddressFamily.IPv6 })
+                var what = $"{family} {protocol.ToString().ToUpperInvariant()}";
+                var found = new List<NetSocketInfo>();
+                dumps++;
+                try
                 {
-                    if (request.Family is IPAddressFamily wanted && wanted != family)
-                    {
-                        continue;
-                    }
-
-                    var what = $"{family} {protocol.ToString().ToUpperInvariant()}";
-                    var found = new List<NetSocketInfo>();
-                    dumps++;
-                    try
-                    {
-                        Dump(send, protocol, family == IPAddressFamily.IPv4 ? AF_INET : AF_INET6, mask, request.States, found, what, skipped);
-                        sockets.AddRange(found);
-                    }
-                    catch (Exception e) when (e is NetlinkException or NetlinkParseException)
-                    {
-                        // A dump cut short would give a part that looks whole: none of its sockets are kept.
-                        failures.Add(e);
-                        missing.Add($"the {what} sock_diag dump failed ({e.Message.TrimEnd('.')}): no {what} sockets.");
-                    }
+                    Dump(send, protocol, family == IPAddressFamily.IPv4 ? AF_INET : AF_INET6, mask, request.States, found, what, skipped);
+                    sockets.AddRange(found);
+                }
+                catch (Exception e) when (e is NetlinkException or NetlinkParseException)
+                {
+                    // A dump cut short would give a part that looks whole: none of its sockets are kept.
+                    failures.Add(e);
+                    var hint = e is NetlinkException { Errno: 2 } ? " (ENOENT: the kernel has no sock_diag module for it, such as udp_diag)" : string.Empty;
+                    missing.Add($"the {what} sock_diag dump failed: {e.Message.TrimEnd('.')}{hint}; no {what} sockets.");
                 }
             }
         }
@@ -104,7 +122,6 @@ public sealed class LinuxSocketSource : ISocketSource, ISourceWarnings
             throw new InvalidOperationException(string.Join(" ", missing), failures[0]);
         }
 
-        AddNames(sockets, request.IncludeOwners);
         return sockets;
     }
 
@@ -171,7 +188,7 @@ public sealed class LinuxSocketSource : ISocketSource, ISourceWarnings
     }
 
     /// <summary>Owners, user and device names, each looked up once per read however many sockets share it.</summary>
-    private void AddNames(List<NetSocketInfo> sockets, bool includeOwners)
+    private void AddNames(IReadOnlyList<NetSocketInfo> sockets, bool includeOwners)
     {
         if (includeOwners)
         {
@@ -202,7 +219,7 @@ public sealed class LinuxSocketSource : ISocketSource, ISourceWarnings
         }
     }
 
-    private void AddOwners(List<NetSocketInfo> sockets)
+    private void AddOwners(IReadOnlyList<NetSocketInfo> sockets)
     {
         var owners = new Dictionary<uint, int>();
         foreach (var socket in sockets)
