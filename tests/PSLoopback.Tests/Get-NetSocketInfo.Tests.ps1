@@ -54,9 +54,11 @@ BeforeAll {
                 if ($expectedPid.Count) { $problems.Add("${key}: owner ss=$($expectedPid -join ',') ours=none") }
             }
             elseif ($expectedPid -notcontains $o.OwningProcess) { $problems.Add("${key}: owner ss=$($expectedPid -join ',') ours=$($o.OwningProcess)") }
-            if ($null -ne $o.OwningProcess -and $ss.Names.Count -and $ss.Names -notcontains $o.ProcessName) { $problems.Add("${key}: name ss=$($ss.Names -join ',') ours=$($o.ProcessName)") }
-            $ourUid = if ($null -eq $o.Uid) { 0 } else { $o.Uid }
-            if ($ourUid -ne $ss.Uid) { $problems.Add("${key}: uid ss=$($ss.Uid) ours=$($o.Uid)") }
+            # ss shows comm, cut at 15 bytes; ours is the full name then, as Get-Process gives it.
+            $sameName = @($ss.Names | Where-Object { $_ -ceq $o.ProcessName -or ([Text.Encoding]::UTF8.GetByteCount($_) -eq 15 -and "$($o.ProcessName)".StartsWith($_, [StringComparison]::Ordinal)) }).Count
+            if ($null -ne $o.OwningProcess -and $ss.Names.Count -and -not $sameName) { $problems.Add("${key}: name ss=$($ss.Names -join ',') ours=$($o.ProcessName)") }
+            # Strict: no uid ($null, a time-wait or request socket) is not root's 0.
+            if ("$($o.Uid)" -ne "$($ss.Uid)") { $problems.Add("${key}: uid ss=$($ss.Uid) ours=$($o.Uid)") }
             if (($o.IPv6Only -eq $true) -ne $ss.V6Only) { $problems.Add("${key}: v6only ss=$($ss.V6Only) ours=$($o.IPv6Only)") }
         }
         if ($Exact) {

@@ -151,7 +151,8 @@ function Get-SsSocket {
     <#
         `ss -tuanpe` (in $Namespace when given) as objects: Protocol (tcp, udp), State (ss's word),
         ReceiveQueue, SendQueue, LocalAddress, LocalPort, Device, RemoteAddress, RemotePort, Pids, Names,
-        Uid (ss leaves 0 out, so 0 when absent), Inode, V6Only, and Line (ss's own text).
+        Uid (ss leaves 0 out, so 0 when absent, but $null for a TIME-WAIT, FIN-WAIT-2 or SYN-RECV socket with ino:0:
+        time-wait and request sockets, which have no uid of their own), Inode, V6Only, and Line (ss's own text).
     #>
     param([string]$Namespace)
     $prefix = if ($Namespace) { @('ip', 'netns', 'exec', $Namespace) } else { @() }
@@ -164,6 +165,7 @@ function Get-SsSocket {
         $local = ConvertFrom-SsEndpoint $fields[4]
         $peer = ConvertFrom-SsEndpoint $fields[5]
         $rest = ($fields | Select-Object -Skip 6) -join ' '
+        $inode = if ($rest -match '(^| )ino:(\d+)') { [long]$Matches[2] } else { 0 }
         [pscustomobject]@{
             Protocol      = $fields[0]
             State         = $fields[1]
@@ -176,8 +178,8 @@ function Get-SsSocket {
             RemotePort    = $peer.Port
             Pids          = @([regex]::Matches($rest, 'pid=(\d+)') | ForEach-Object { [int]$_.Groups[1].Value } | Sort-Object -Unique)
             Names         = @([regex]::Matches($rest, '\("([^"]*)",pid=') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
-            Uid           = if ($rest -match '(^| )uid:(\d+)') { [long]$Matches[2] } else { 0 }
-            Inode         = if ($rest -match '(^| )ino:(\d+)') { [long]$Matches[2] } else { 0 }
+            Uid           = if ($rest -match '(^| )uid:(\d+)') { [long]$Matches[2] } elseif ($inode -or $fields[1] -notin 'TIME-WAIT', 'FIN-WAIT-2', 'SYN-RECV') { 0 } else { $null }
+            Inode         = $inode
             V6Only        = $rest -match '(^| )v6only:1'
             Line          = $line
         }

@@ -6,7 +6,7 @@ namespace PSLoopback.Platform;
 /// A source that still answers when the OS lacks some of what it asks (a function missing, unsupported or
 /// failing): <see cref="Warnings"/> says, one sentence each, which facts its last read left empty and why.
 /// A cmdlet writes them with WriteWarning: <c>(source as ISourceWarnings)?.Warnings</c>. Sources that read
-/// all or nothing (Linux's) do not implement it.
+/// all or nothing do not implement it.
 /// </summary>
 public interface ISourceWarnings
 {

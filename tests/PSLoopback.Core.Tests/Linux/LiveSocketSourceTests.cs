@@ -21,7 +21,8 @@ public class LiveSocketSourceTests
     public void FindsThisProcesssOwnListenersWithTheirFacts()
     {
         var pid = Environment.ProcessId;
-        var comm = System.IO.File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        using var self = Process.GetCurrentProcess();
+        var name = self.ProcessName;
 
         // "Uid:\treal\teffective\t...": sockets belong to the effective uid.
         var uid = uint.Parse(System.IO.File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[2]);
@@ -47,7 +48,7 @@ public class LiveSocketSourceTests
                 Assert.True(device == found.BoundInterfaceAlias, $"{what}: device {found.BoundInterfaceAlias}");
                 Assert.True(exposure == found.Exposure, $"{what}: exposure {found.Exposure}");
                 Assert.True(pid == found.OwningProcess, $"{what}: owner {found.OwningProcess}");
-                Assert.Equal(comm, found.ProcessName);
+                Assert.Equal(name, found.ProcessName);
                 Assert.Equal(uid, found.Uid);
                 Assert.Equal(Environment.UserName, found.UserName);
                 Assert.NotNull(found.Inode);
@@ -94,6 +95,69 @@ public class LiveSocketSourceTests
 
         Assert.All(bound, s => Assert.Equal(SocketState.Bound, s.State));
         Assert.DoesNotContain(listening, s => s.LocalPort == port && s.Protocol == SocketProtocol.Tcp);
+    }
+
+    [LinuxFact]
+    public void ARequestSocketAndAnOrphanInFinWait2HaveNoUidInodeOrQueues()
+    {
+        // TCP_DEFER_ACCEPT: the listener drops the client's bare ACK, so the connection stays a request socket
+        // (SYN-RECV) on the listener's side until data comes, here never.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        // IPPROTO_TCP, TCP_DEFER_ACCEPT (seconds); .NET's SetSocketOption does not pass this name through.
+        listener.SetRawSocketOption(6, 9, BitConverter.GetBytes(30));
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(5);
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        silent.Connect(listener.LocalEndPoint!);
+        var listenerPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var silentPort = ((IPEndPoint)silent.LocalEndPoint!).Port;
+
+        // A client closed while the server keeps its end open: the server's ACK of its FIN leaves it in FIN_WAIT2
+        // with no process, and the kernel then keeps it as a time-wait socket whose substate is FIN_WAIT2
+        // (when tcp_fin_timeout is at most the 60 s of TIME_WAIT; longer, it stays a full socket).
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        server.Listen(5);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(server.LocalEndPoint!);
+        using var accepted = server.Accept();
+        var clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+        client.Dispose();
+        var orphaned = int.Parse(System.IO.File.ReadAllText("/proc/sys/net/ipv4/tcp_fin_timeout").Trim(), System.Globalization.CultureInfo.InvariantCulture) <= 60;
+
+        // The ACK and the kernel's handshake steps are immediate on loopback; a few reads give them time all the same.
+        List<NetSocketInfo> mine = new();
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            mine = new LinuxSocketSource().GetSockets(new SocketRequest { Protocol = SocketProtocol.Tcp })
+                .Where(s => (s.LocalPort == listenerPort && s.RemotePort == silentPort) || s.LocalPort == clientPort).ToList();
+            if (mine.Any(s => s.State == SocketState.SynReceived) && mine.Any(s => s.State == SocketState.FinWait2))
+            {
+                break;
+            }
+
+            System.Threading.Thread.Sleep(50);
+        }
+
+        var request = Assert.Single(mine, s => s.LocalPort == listenerPort);
+        Assert.Equal(SocketState.SynReceived, request.State);
+        Assert.Null(request.Uid);
+        Assert.Null(request.UserName);
+        Assert.Null(request.Inode);
+        Assert.Null(request.ReceiveQueue);
+        Assert.Null(request.SendQueue);
+        Assert.Null(request.OwningProcess);
+
+        var finWait2 = Assert.Single(mine, s => s.LocalPort == clientPort);
+        Assert.Equal(SocketState.FinWait2, finWait2.State);
+        Assert.Null(finWait2.Inode);
+        Assert.Null(finWait2.OwningProcess);
+        if (orphaned)
+        {
+            Assert.Null(finWait2.Uid);
+            Assert.Null(finWait2.UserName);
+            Assert.Null(finWait2.SendQueue);
+        }
     }
 
     private static Socket Listen(string address, bool? v6Only, string? device)

@@ -64,6 +64,35 @@ public sealed class ProcSocketOwnersTests : IDisposable
         Assert.Equal(2, names.Count);
     }
 
+    [LinuxFact]
+    public void ACommCutAt15BytesTakesTheFullNameFromArgv0AsDotNetDoes()
+    {
+        // The kernel's comm of systemd-resolved, and its command line: argv[0], NUL, nothing else.
+        Process(600, "systemd-resolve");
+        File.WriteAllBytes(Path.Combine(root, "600", "cmdline"), Encoding.UTF8.GetBytes("/usr/lib/systemd/systemd-resolved\0"));
+
+        // A 15-byte comm whose argv[0] was rewritten to something else keeps its comm.
+        Process(601, "postgres-walwri");
+        File.WriteAllBytes(Path.Combine(root, "601", "cmdline"), Encoding.UTF8.GetBytes("postgres: walwriter \0"));
+
+        // A kernel thread: an empty command line.
+        Process(602, "kworker/u8:2-ev");
+        File.WriteAllBytes(Path.Combine(root, "602", "cmdline"), Array.Empty<byte>());
+
+        // Shorter names are whole already; the command line is not read (here it would say otherwise).
+        Process(603, "sshd");
+        File.WriteAllBytes(Path.Combine(root, "603", "cmdline"), Encoding.UTF8.GetBytes("sshd-session\0-D\0"));
+
+        // No cmdline to read (the process ended between the two reads): comm stands.
+        Process(604, "systemd-network");
+
+        Assert.Equal("systemd-resolved", ProcSocketOwners.ReadProcessName(root, 600));
+        Assert.Equal("postgres-walwri", ProcSocketOwners.ReadProcessName(root, 601));
+        Assert.Equal("kworker/u8:2-ev", ProcSocketOwners.ReadProcessName(root, 602));
+        Assert.Equal("sshd", ProcSocketOwners.ReadProcessName(root, 603));
+        Assert.Equal("systemd-network", ProcSocketOwners.ReadProcessName(root, 604));
+    }
+
     private void Process(int pid, string comm, params (string Fd, string Target)[] descriptors)
     {
         var directory = Path.Combine(root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));

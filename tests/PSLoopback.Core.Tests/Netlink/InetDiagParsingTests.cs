@@ -12,10 +12,11 @@ namespace PSLoopback.Core.Tests.Netlink;
 public class InetDiagParsingTests
 {
     private const byte Established = 1;
+    private const byte SynRecv = 3;
+    private const byte FinWait2 = 5;
     private const byte TimeWait = 6;
     private const byte Close = 7;
     private const byte Listen = 10;
-    private const byte NewSynRecv = 12;
 
     [Fact]
     public void AListenerGivesItsBacklogAsQueuesAndItsPortInNetworkOrder()
@@ -48,10 +49,12 @@ public class InetDiagParsingTests
         Assert.Equal(SocketExposure.Interface, socket.Exposure);
     }
 
-    [Fact]
-    public void ATimeWaitSocketHasNoQueuesUidOrInodeRatherThanZeros()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0x2au)]
+    public void ATimeWaitSocketHasNoQueuesUidOrInodeRatherThanZeros(uint? mark)
     {
-        var socket = Tcp(Message(TimeWait, "127.0.0.1", 40000, "127.0.0.1", 80));
+        var socket = Tcp(NoFullSocket(TimeWait, 3, "127.0.0.1", 40000, "127.0.0.1", 80, mark));
         Assert.Equal(SocketState.TimeWait, socket.State);
         Assert.Null(socket.ReceiveQueue);
         Assert.Null(socket.SendQueue);
@@ -61,13 +64,48 @@ public class InetDiagParsingTests
     }
 
     [Fact]
-    public void ARequestSocketIsSynReceivedWithItsListenersUidAndNoInode()
+    public void AnOrphanInFinWait2IsATimeWaitSocketThatKeepsItsSubstate()
     {
-        var socket = Tcp(Message(NewSynRecv, "127.0.0.1", 80, "127.0.0.1", 40001, uid: 1000));
-        Assert.Equal(SocketState.SynReceived, socket.State);
-        Assert.Equal(1000u, socket.Uid);
+        // The kernel turns an orphaned FIN_WAIT2 into a time-wait socket and reports its substate, with timer 3.
+        var socket = Tcp(NoFullSocket(FinWait2, 3, "::1", 40000, "::1", 80));
+        Assert.Equal(SocketState.FinWait2, socket.State);
+        Assert.Null(socket.Uid);
         Assert.Null(socket.Inode);
         Assert.Null(socket.ReceiveQueue);
+        Assert.Null(socket.SendQueue);
+        Assert.Null(socket.IPv6Only);
+    }
+
+    [Fact]
+    public void AFullSocketInFinWait2KeepsItsOwnerAndQueues()
+    {
+        var socket = Tcp(Message(FinWait2, "127.0.0.1", 40000, "127.0.0.1", 80, sendQueue: 0, uid: 1000, inode: 77, timer: 2));
+        Assert.Equal(SocketState.FinWait2, socket.State);
+        Assert.Equal(1000u, socket.Uid);
+        Assert.Equal(77ul, socket.Inode);
+        Assert.Equal(0, socket.SendQueue);
+    }
+
+    [Fact]
+    public void ARequestSocketIsSynReceivedWithNoUidInodeOrQueues()
+    {
+        // inet_req_diag_fill: TCP_SYN_RECV (not TCP_NEW_SYN_RECV), timer 1, uid, inode and queues 0.
+        var socket = Tcp(NoFullSocket(SynRecv, 1, "127.0.0.1", 80, "127.0.0.1", 40001, mark: 0));
+        Assert.Equal(SocketState.SynReceived, socket.State);
+        Assert.Null(socket.Uid);
+        Assert.Null(socket.Inode);
+        Assert.Null(socket.ReceiveQueue);
+        Assert.Null(socket.SendQueue);
+    }
+
+    [Fact]
+    public void AnUnacceptedConnectionHasNoInodeButItsListenersUid()
+    {
+        // A full socket in the accept queue has no struct socket yet (inode 0) but inherits its listener's uid.
+        var socket = Tcp(Message(Established, "127.0.0.1", 80, "127.0.0.1", 40002, receiveQueue: 5, uid: 65534));
+        Assert.Equal(65534u, socket.Uid);
+        Assert.Null(socket.Inode);
+        Assert.Equal(5, socket.ReceiveQueue);
     }
 
     [Theory]
@@ -120,7 +158,7 @@ public class InetDiagParsingTests
     [Fact]
     public void AnIPv6SocketWithoutTheAttributeSaysNothingOfV6Only()
     {
-        Assert.Null(Tcp(Message(TimeWait, "2001:db8::1", 443, "2001:db8::2", 50000)).IPv6Only);
+        Assert.Null(Tcp(Message(Established, "2001:db8::1", 443, "2001:db8::2", 50000)).IPv6Only);
     }
 
     [Fact]
@@ -154,6 +192,32 @@ public class InetDiagParsingTests
 
         // Messages for another request or another socket are not this dump's.
         Assert.Equal(new[] { 80, 83 }, ports);
+    }
+
+    [Fact]
+    public void TheTimerByteIsRead()
+    {
+        Assert.Equal(3, Parse(NoFullSocket(TimeWait, 3, "127.0.0.1", 1, "127.0.0.1", 2)).Timer);
+        Assert.Equal(4, Parse(Message(Established, "127.0.0.1", 1, timer: 4)).Timer);
+    }
+
+    [Fact]
+    public void AnUnreadableMessageGoesToItsHandlerAndTheRestAreRead()
+    {
+        var datagram = Concat(
+            Wrap(SOCK_DIAG_BY_FAMILY, Message(Listen, "127.0.0.1", 80)),
+            Wrap(SOCK_DIAG_BY_FAMILY, Message(Listen, "127.0.0.1", 81, family: 7)),
+            Wrap(SOCK_DIAG_BY_FAMILY, Message(Listen, "127.0.0.1", 82)[..40]),
+            Wrap(SOCK_DIAG_BY_FAMILY, Message(Listen, "127.0.0.1", 83)),
+            Done());
+        var ports = new List<int>();
+        var malformed = new List<NetlinkParseException>();
+        Assert.True(InetDiagParser.ReadDatagram(datagram, datagram.Length, Sequence, PortId, m => ports.Add(m.SourcePort), malformed.Add));
+        Assert.Equal(new[] { 80, 83 }, ports);
+        Assert.Equal(2, malformed.Count);
+
+        // Without a handler the first one ends the read.
+        Assert.Throws<NetlinkParseException>(() => InetDiagParser.ReadDatagram(datagram, datagram.Length, Sequence, PortId, _ => { }));
     }
 
     [Fact]

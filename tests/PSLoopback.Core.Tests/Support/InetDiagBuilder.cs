@@ -17,7 +17,18 @@ internal static class InetDiagBuilder
     public const uint Sequence = 77;
     public const uint PortId = 4242;
 
-    /// <summary>One inet_diag_msg payload; the family follows the local address.</summary>
+    /// <summary>
+    /// A message for no full socket, as inet_twsk_diag_fill (timer 3, state TIME_WAIT or FIN_WAIT2) and
+    /// inet_req_diag_fill (timer 1, state SYN_RECV) write it: uid, inode and queues 0, no INET_DIAG_SHUTDOWN,
+    /// and INET_DIAG_MARK only when the reader has CAP_NET_ADMIN.
+    /// </summary>
+    public static byte[] NoFullSocket(byte state, byte timer, string local, int localPort, string remote, int remotePort, uint? mark = null)
+    {
+        var message = Header(state, timer, local, localPort, remote, remotePort, 0, 0, 0, 0, 0, null);
+        return mark is uint value ? Concat(message, Attribute(15, BitConverter.GetBytes(value))) : message;
+    }
+
+    /// <summary>One inet_diag_msg payload of a full socket (inet_sk_diag_fill); the family follows the local address.</summary>
     public static byte[] Message(
         byte state,
         string local,
@@ -30,30 +41,14 @@ internal static class InetDiagBuilder
         uint uid = 0,
         uint inode = 0,
         bool? v6Only = null,
-        byte? family = null)
+        byte? family = null,
+        byte timer = 0)
     {
-        var localAddress = IPAddress.Parse(local);
-        var v6 = localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-        var remoteAddress = remote.Length > 0 ? IPAddress.Parse(remote) : v6 ? IPAddress.IPv6Any : IPAddress.Any;
         var bytes = new MemoryStream();
-        bytes.Write(new[] { family ?? (byte)(v6 ? 10 : 2), state, (byte)0, (byte)0 });
-        bytes.Write(new[] { (byte)(localPort >> 8), (byte)localPort, (byte)(remotePort >> 8), (byte)remotePort });
-        bytes.Write(Padded(localAddress.GetAddressBytes(), 16));
-        bytes.Write(Padded(remoteAddress.GetAddressBytes(), 16));
-        bytes.Write(BitConverter.GetBytes(device));
-        bytes.Write(BitConverter.GetBytes(0xFFFFFFFFFFFFFFFFUL)); // idiag_cookie
-        bytes.Write(BitConverter.GetBytes(0u)); // idiag_expires
-        bytes.Write(BitConverter.GetBytes(receiveQueue));
-        bytes.Write(BitConverter.GetBytes(sendQueue));
-        bytes.Write(BitConverter.GetBytes(uid));
-        bytes.Write(BitConverter.GetBytes(inode));
+        bytes.Write(Header(state, timer, local, localPort, remote, remotePort, device, receiveQueue, sendQueue, uid, inode, family));
 
         // The kernel sends INET_DIAG_SHUTDOWN with every full socket; this parser must pass over it.
-        if (state != 6)
-        {
-            bytes.Write(Attribute(8, new byte[] { 0 }));
-        }
-
+        bytes.Write(Attribute(8, new byte[] { 0 }));
         if (v6Only is bool only)
         {
             bytes.Write(Attribute(11, new[] { only ? (byte)1 : (byte)0 }));
@@ -97,6 +92,27 @@ internal static class InetDiagBuilder
             bytes.Write(part);
         }
 
+        return bytes.ToArray();
+    }
+
+    /// <summary>struct inet_diag_msg alone (72 bytes).</summary>
+    private static byte[] Header(byte state, byte timer, string local, int localPort, string remote, int remotePort, int device, uint receiveQueue, uint sendQueue, uint uid, uint inode, byte? family)
+    {
+        var localAddress = IPAddress.Parse(local);
+        var v6 = localAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var remoteAddress = remote.Length > 0 ? IPAddress.Parse(remote) : v6 ? IPAddress.IPv6Any : IPAddress.Any;
+        var bytes = new MemoryStream();
+        bytes.Write(new[] { family ?? (byte)(v6 ? 10 : 2), state, timer, (byte)0 });
+        bytes.Write(new[] { (byte)(localPort >> 8), (byte)localPort, (byte)(remotePort >> 8), (byte)remotePort });
+        bytes.Write(Padded(localAddress.GetAddressBytes(), 16));
+        bytes.Write(Padded(remoteAddress.GetAddressBytes(), 16));
+        bytes.Write(BitConverter.GetBytes(device));
+        bytes.Write(BitConverter.GetBytes(0xFFFFFFFFFFFFFFFFUL)); // idiag_cookie
+        bytes.Write(BitConverter.GetBytes(0u)); // idiag_expires
+        bytes.Write(BitConverter.GetBytes(receiveQueue));
+        bytes.Write(BitConverter.GetBytes(sendQueue));
+        bytes.Write(BitConverter.GetBytes(uid));
+        bytes.Write(BitConverter.GetBytes(inode));
         return bytes.ToArray();
     }
 

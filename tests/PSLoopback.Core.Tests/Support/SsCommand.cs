@@ -62,17 +62,32 @@ internal static class SsCommand
         var rest = match.Groups["rest"].Value;
         var users = User.Matches(rest).Select(m => (Name: m.Groups["name"].Value, Pid: int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture))).ToList();
         var owner = users.Count == 0 ? ((string, int)?)null : users.OrderBy(u => u.Pid).First();
+        var inode = Number(rest, "ino:");
+        var state = State(protocol, match.Groups["state"].Value);
+
+        // ss leaves uid 0 out. Time-wait sockets (TIME-WAIT, an orphan's FIN-WAIT-2) and request sockets (SYN-RECV)
+        // have no inode and no uid of their own; other sockets without an inode (orphans, connections not yet
+        // accepted) keep their uid.
+        var noFullSocket = (inode is null or 0) && (state is SocketState.TimeWait or SocketState.FinWait2 or SocketState.SynReceived);
+        var uid = Number(rest, "uid:") ?? (noFullSocket ? null : 0u);
         return new SsSocket(
-            new SsKey(protocol, local, localPort, remote, remotePort, State(protocol, match.Groups["state"].Value)),
+            new SsKey(protocol, local, localPort, remote, remotePort, state),
             long.Parse(match.Groups["rq"].Value, CultureInfo.InvariantCulture),
             long.Parse(match.Groups["sq"].Value, CultureInfo.InvariantCulture),
             owner?.Item2,
             owner?.Item1,
-            Number(rest, "ino:"),
-            Number(rest, "uid:"),
+            inode,
+            uid,
             rest.Contains(" v6only:1", StringComparison.Ordinal),
             line);
     }
+
+    /// <summary>
+    /// Whether our process name is ss's: ss shows comm, which the kernel cuts at 15 bytes, and we the full name
+    /// (as Get-Process does) when comm is cut.
+    /// </summary>
+    public static bool SameProcessName(string? ss, string? ours) =>
+        ss == ours || (ss is not null && ours is not null && System.Text.Encoding.UTF8.GetByteCount(ss) == 15 && ours.StartsWith(ss, StringComparison.Ordinal));
 
     public static SsKey KeyOf(NetSocketInfo socket) =>
         new(socket.Protocol, socket.LocalAddress.ToString(), socket.LocalPort, socket.RemoteAddress.ToString(), socket.RemotePort, socket.State);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace PSLoopback.Platform.Linux;
 
@@ -17,6 +18,9 @@ public static class ProcSocketOwners
     private const int MaxProcesses = 4_194_304;
     private const int MaxDescriptorsPerProcess = 16_777_216;
 
+    // TASK_COMM_LEN less the NUL: the most of a name comm holds.
+    private const int MaxCommLength = 15;
+
     // struct dirent64 (glibc and musl alike): d_ino u64, d_off s64, d_reclen u16, d_type u8, then d_name.
     private const int TypeOffset = 18;
     private const int NameOffset = 19;
@@ -28,7 +32,8 @@ public static class ProcSocketOwners
     /// <summary>
     /// Fills <paramref name="owners"/>, whose keys are the inodes wanted, with the pid that holds each (0 when none
     /// was found). When several processes hold one socket (a server that forked workers, which inherit the
-    /// listener) the lowest pid is taken, usually the parent that opened it; `ss -p` lists them all.
+    /// listener) the lowest pid is taken: usually the parent that opened it, but not after pids wrapped around
+    /// pid_max, when a worker started later can have a lower pid than its parent. `ss -p` lists every holder.
     /// </summary>
     public static void Find(string procRoot, Dictionary<uint, int> owners)
     {
@@ -108,12 +113,40 @@ public static class ProcSocketOwners
         return true;
     }
 
-    /// <summary>/proc/&lt;pid&gt;/comm without its newline; null when the process ended or may not be read.</summary>
+    /// <summary>
+    /// The process's name as .NET's Process.ProcessName gives it on Linux (and so Get-Process): /proc/&lt;pid&gt;/comm
+    /// without its newline, which the kernel cuts at 15 bytes (TASK_COMM_LEN 16 with the NUL); a comm of exactly
+    /// 15 bytes may be cut, so the file name of argv[0] (/proc/&lt;pid&gt;/cmdline) is taken when it starts with comm:
+    /// systemd-resolved, not systemd-resolve. Null when the process ended or may not be read.
+    /// </summary>
     public static string? ReadProcessName(string procRoot, int pid)
+    {
+        var directory = procRoot + "/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var comm = ReadAll(directory + "/comm");
+        if (comm is null)
+        {
+            return null;
+        }
+
+        var name = Encoding.UTF8.GetString(comm).TrimEnd('\n');
+        if (Encoding.UTF8.GetByteCount(name) != MaxCommLength || ReadAll(directory + "/cmdline") is not byte[] cmdline)
+        {
+            return name;
+        }
+
+        // A kernel thread's cmdline is empty, and a process may rewrite its argv[0]: comm stands then.
+        var end = Array.IndexOf(cmdline, (byte)0);
+        var argv0 = Encoding.UTF8.GetString(cmdline, 0, end < 0 ? cmdline.Length : end);
+        var program = argv0.Substring(argv0.LastIndexOf('/') + 1);
+        return program.StartsWith(name, StringComparison.Ordinal) ? program : name;
+    }
+
+    /// <summary>A /proc file's bytes; null when the process ended or may not be read.</summary>
+    private static byte[]? ReadAll(string path)
     {
         try
         {
-            return File.ReadAllText(procRoot + "/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/comm").TrimEnd('\n');
+            return File.ReadAllBytes(path);
         }
         catch (IOException)
         {

@@ -19,6 +19,9 @@ public static class InetDiagConstants
 
     public const ushort INET_DIAG_SKV6ONLY = 11;
 
+    /// <summary>idiag_timer of a time-wait socket (inet_twsk_diag_fill), whatever its substate.</summary>
+    public const byte TimeWaitTimer = 3;
+
     public const byte TCP_ESTABLISHED = 1;
     public const byte TCP_SYN_SENT = 2;
     public const byte TCP_SYN_RECV = 3;

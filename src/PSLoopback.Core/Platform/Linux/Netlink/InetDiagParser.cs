@@ -29,9 +29,11 @@ public static class InetDiagParser
     /// <summary>
     /// Hands each socket message of one datagram that answers request <paramref name="sequence"/> to
     /// <paramref name="onSocket"/>; returns whether the dump is complete (NLMSG_DONE, or an acknowledgement).
-    /// NLMSG_ERROR with an error code throws a NetlinkException with the kernel's errno.
+    /// NLMSG_ERROR with an error code throws a NetlinkException with the kernel's errno. A socket message whose
+    /// own bytes cannot be read goes to <paramref name="onMalformed"/>, when given, and the rest are read on (its
+    /// header still says where the next begins); without it, it throws. A header that cannot be read always throws.
     /// </summary>
-    public static bool ReadDatagram(byte[] buffer, int length, uint sequence, uint portId, Action<InetDiagMessage> onSocket)
+    public static bool ReadDatagram(byte[] buffer, int length, uint sequence, uint portId, Action<InetDiagMessage> onSocket, Action<NetlinkParseException>? onMalformed = null)
     {
         if (buffer is null)
         {
@@ -86,7 +88,18 @@ public static class InetDiagParser
 
                         return true;
                     case SOCK_DIAG_BY_FAMILY:
-                        onSocket(ParseMessage(buffer, payload, payloadLength));
+                        InetDiagMessage message;
+                        try
+                        {
+                            message = ParseMessage(buffer, payload, payloadLength);
+                        }
+                        catch (NetlinkParseException e) when (onMalformed is not null)
+                        {
+                            onMalformed(e);
+                            break;
+                        }
+
+                        onSocket(message);
                         break;
                 }
             }
@@ -130,6 +143,7 @@ public static class InetDiagParser
         {
             Family = family,
             State = data[offset + 1],
+            Timer = data[offset + 2],
             SourcePort = (data[id] << 8) | data[id + 1],
             DestinationPort = (data[id + 2] << 8) | data[id + 3],
             Source = ReadAddress(data, id + 4, addressLength),
