@@ -29,6 +29,9 @@ public sealed class ListenerFacts
 
     public IReadOnlyList<NetInterfaceInfo> Interfaces { get; }
 
+    /// <summary>What the socket source could not read (a dump or table that failed), one sentence each.</summary>
+    public IReadOnlyList<string> SourceWarnings { get; private set; } = System.Array.Empty<string>();
+
     /// <summary>Whose advice the diagnoses give.</summary>
     public HostOS OS { get; }
 
@@ -54,7 +57,9 @@ public sealed class ListenerFacts
     {
         try
         {
-            return (new ListenerFacts(source.GetSockets(Request), os, uid, userName, interfaces), null);
+            var facts = new ListenerFacts(source.GetSockets(Request), os, uid, userName, interfaces);
+            facts.SourceWarnings = (source as Platform.ISourceWarnings)?.Warnings ?? System.Array.Empty<string>();
+            return (facts, null);
         }
         catch (Exception e) when (IsReadFailure(e))
         {

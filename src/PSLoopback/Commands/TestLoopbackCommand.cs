@@ -238,6 +238,11 @@ public sealed class TestLoopbackCommand : PSCmdlet
             }
 
             listeners = read;
+            foreach (var missing in read.SourceWarnings)
+            {
+                WriteWarning(missing);
+            }
+
             WriteVerbose($"Read {read.Sockets.Count} listening TCP sockets from {SocketSources.Description} in {clock.Elapsed.TotalMilliseconds:0.0} ms.");
         }
 

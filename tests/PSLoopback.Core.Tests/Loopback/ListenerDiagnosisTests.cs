@@ -486,11 +486,23 @@ public class ListenerDiagnosisTests
         Assert.Null(ListenerDiagnosis.LocalhostOrder(new[] { Tried("::1", "::1", LoopbackStatus.Refused) }));
     }
 
-    private sealed class Source : ISocketSource
+    [Fact]
+    public void WhatTheSourceCouldNotReadIsPassedOn()
+    {
+        var source = new Source(_ => new[] { Listen("127.0.0.1") }) { Warnings = new[] { "The IPv4 UDP dump failed." } };
+        var (facts, warning) = ListenerFacts.Read(source, "sock_diag", HostOS.Linux, 0, "root");
+        Assert.Null(warning);
+        Assert.Equal(new[] { "The IPv4 UDP dump failed." }, facts!.SourceWarnings);
+        Assert.Empty(ListenerFacts.Read(new Source(_ => Array.Empty<NetSocketInfo>()), "x", HostOS.Linux, 0, "root").Facts!.SourceWarnings);
+    }
+
+    private sealed class Source : ISocketSource, PSLoopback.Platform.ISourceWarnings
     {
         private readonly Func<SocketRequest, IReadOnlyList<NetSocketInfo>> read;
 
         public Source(Func<SocketRequest, IReadOnlyList<NetSocketInfo>> read) => this.read = read;
+
+        public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
         public IReadOnlyList<NetSocketInfo> GetSockets(SocketRequest request) => read(request);
     }
