@@ -245,3 +245,21 @@ Describe 'Get-NetSocketInfo on Windows, under Wine' {
         $text | Should -Match "127\.0\.0\.1:$port"
     }
 }
+
+Describe 'Test-Loopback names the server on Windows, under Wine' {
+    It 'finds the listener behind a port, and says where it listens when the other family is refused' {
+        $results = @(Test-Loopback 127.0.0.1, ::1 -Port $port -Count 1 -WarningAction SilentlyContinue)
+        $ok = $results | Where-Object RemoteAddress -EQ '127.0.0.1'
+        $ok.Status | Should -Be 'Success'
+        "$($ok.Listener.LocalAddress):$($ok.Listener.LocalPort)" | Should -Be "127.0.0.1:$port"
+        $refused = $results | Where-Object RemoteAddress -EQ '::1'
+        $refused.Status | Should -Be 'Refused'
+        $refused.Diagnosis | Should -Match "127\.0\.0\.1:$port"
+        $refused.Diagnosis | Should -Not -Match 'sysctl|ss -|/proc'
+    }
+
+    It 'tests a listener piped from Get-NetSocketInfo' {
+        $piped = @(Get-NetSocketInfo -LocalPort $port -State Listen | Test-Loopback -Count 1 -WarningAction SilentlyContinue)
+        @($piped | ForEach-Object { "$($_.RemoteAddress) $($_.Port) $($_.Status)" }) | Should -Be "127.0.0.1 $port Success"
+    }
+}
