@@ -16,19 +16,8 @@ public sealed class PrefixTable<T>
     where T : class
 {
     // Design. The prefixes are kept sorted in preorder (network ascending, shorter first), where one stack pass gives
-    // each its nearest covering prefix; Matches() and Get() walk those links from the longest match.
-    // IPv4 looks up in a 16-8-8 multibit trie with leaf pushing: a 2^16-entry first level (256 KB, stays in cache)
-    // and 256-entry chunks only under the /16s and /24s that hold longer prefixes, so a lookup is at most three array
-    // reads and a small table stays small, where a DIR-24-8 first level alone costs 64 MB.
-    // IPv6 uses a path-compressed binary (Patricia) trie built from the same order: one node per prefix plus one per
-    // branching, about log2(n) nodes visited, each checked against the address so no backtracking is needed. It is
-    // several times slower than IPv4's levels, but 256-entry chunks along 128-bit, mostly unique paths would cost
-    // gigabytes at a million prefixes.
-    // No unsafe code: bounds checks are cheap next to the cache misses that dominate a lookup.
-
-    private const int ChunkBits = 8;
-    private const int ChunkSize = 1 << ChunkBits;
-    private const int NoChild = -1;
+    // each its nearest covering prefix; Matches() and Get() walk those links from the longest match. Each family has
+    // its own index from an address to the node of its longest match (Ipv4Index, Ipv6Index), built from that order.
 
     // Node 0 stands for "no prefix" (its value is null, its length 0), so a miss needs no branch; nodes 1..Count are
     // the stored prefixes in preorder.
@@ -42,14 +31,9 @@ public sealed class PrefixTable<T>
     // The nearest stored prefix that contains the node's, 0 where none does.
     private readonly int[] covering;
 
-    // IPv4 levels: an entry >= 0 is the node of the longest prefix covering that slot; < 0 is ~(chunk number) in the
-    // next level. Empty in an IPv6 table.
-    private readonly int[] level16;
-    private readonly int[] level24;
-    private readonly int[] level32;
-
-    // IPv6 trie, root at 0; empty in an IPv4 table and in an empty table.
-    private readonly TrieNode[] trie;
+    // One of the two, for the table's family.
+    private readonly Ipv4Index? ipv4Index;
+    private readonly Ipv6Index? ipv6Index;
 
     private PrefixTable(IPAddressFamily family, List<Entry> sorted, List<T> given)
     {
@@ -84,21 +68,11 @@ public sealed class PrefixTable<T>
 
         if (family == IPAddressFamily.IPv4)
         {
-            BuildLevels(out level16, out level24, out level32);
-            trie = Array.Empty<TrieNode>();
+            ipv4Index = new Ipv4Index(networkHigh, lengths, Count);
         }
         else
         {
-            level16 = level24 = level32 = Array.Empty<int>();
-            var nodes = new TrieNode[Math.Max(0, (2 * Count) - 1)];
-            var used = 0;
-            if (Count > 0)
-            {
-                BuildTrie(nodes, ref used, 1, Count + 1);
-            }
-
-            Array.Resize(ref nodes, used);
-            trie = nodes;
+            ipv6Index = new Ipv6Index(networkHigh, networkLow, lengths, Count);
         }
     }
 
@@ -174,12 +148,12 @@ public sealed class PrefixTable<T>
 
     /// <summary>The value of the longest prefix containing an IPv4 address given as a number, first octet most
     /// significant; null when none does or the table is IPv6.</summary>
-    public T? LongestMatch(uint ipv4) => Family == IPAddressFamily.IPv4 ? values[Node4(ipv4)] : null;
+    public T? LongestMatch(uint ipv4) => Family == IPAddressFamily.IPv4 ? values[ipv4Index!.Find(ipv4)] : null;
 
     /// <summary>The value of the longest prefix containing an IPv6 address given as two numbers, bytes 0-7 in
     /// <paramref name="high"/> and 8-15 in <paramref name="low"/>, most significant first; null when none does or the
     /// table is IPv4.</summary>
-    public T? LongestMatch(ulong high, ulong low) => Family == IPAddressFamily.IPv6 ? values[Node6(high, low)] : null;
+    public T? LongestMatch(ulong high, ulong low) => Family == IPAddressFamily.IPv6 ? values[ipv6Index!.Find(high, low)] : null;
 
     public T? LongestMatch(IPAddress address) => TryNumbers(address, out var high, out var low) ? values[Node(high, low)] : null;
 
@@ -227,64 +201,6 @@ public sealed class PrefixTable<T>
         return new IPPrefix(new IPAddress(bytes), length);
     }
 
-    private static ulong MaskHigh(int length) => length >= 64 ? ulong.MaxValue : ~(ulong.MaxValue >> length);
-
-    private static ulong MaskLow(int length) => length >= 128 ? ulong.MaxValue : length <= 64 ? 0 : ~(ulong.MaxValue >> (length - 64));
-
-    private static int Bit(ulong high, ulong low, int index) =>
-        (int)(index < 64 ? (high >> (63 - index)) & 1 : (low >> (127 - index)) & 1);
-
-    private static int CommonLength(ulong aHigh, ulong aLow, ulong bHigh, ulong bLow)
-    {
-        var difference = aHigh ^ bHigh;
-        if (difference != 0)
-        {
-            return LeadingZeros(difference);
-        }
-
-        difference = aLow ^ bLow;
-        return difference == 0 ? 128 : 64 + LeadingZeros(difference);
-    }
-
-    // netstandard2.0 has no BitOperations; only construction counts bits.
-    private static int LeadingZeros(ulong value)
-    {
-        var count = 0;
-        for (var shift = 32; shift > 0; shift >>= 1)
-        {
-            if (value >> (64 - shift) == 0)
-            {
-                count += shift;
-                value <<= shift;
-            }
-        }
-
-        return count;
-    }
-
-    private static void Fill(int[] array, int start, int count, int value)
-    {
-        for (var i = start; i < start + count; i++)
-        {
-            array[i] = value;
-        }
-    }
-
-    // The chunk below a slot, made on first use and filled with the slot's prefix, which covers all of it.
-    private static int Descend(int[] level, int slot, int[] next, ref int used)
-    {
-        var entry = level[slot];
-        if (entry < 0)
-        {
-            return ~entry;
-        }
-
-        var chunk = used++;
-        Fill(next, chunk << ChunkBits, ChunkSize, entry);
-        level[slot] = ~chunk;
-        return chunk;
-    }
-
     private bool TryNumbers(IPAddress address, out ulong high, out ulong low)
     {
         if (address is null)
@@ -303,53 +219,7 @@ public sealed class PrefixTable<T>
         return true;
     }
 
-    private int Node(ulong high, ulong low) => Family == IPAddressFamily.IPv4 ? Node4((uint)(high >> 32)) : Node6(high, low);
-
-    private int Node4(uint address)
-    {
-        var entry = level16[address >> 16];
-        if (entry < 0)
-        {
-            entry = level24[(~entry << ChunkBits) | (int)((address >> 8) & 0xFF)];
-            if (entry < 0)
-            {
-                entry = level32[(~entry << ChunkBits) | (int)(address & 0xFF)];
-            }
-        }
-
-        return entry;
-    }
-
-    private int Node6(ulong high, ulong low)
-    {
-        var nodes = trie;
-        var best = 0;
-        var index = nodes.Length == 0 ? NoChild : 0;
-        while (index != NoChild)
-        {
-            ref readonly var node = ref nodes[index];
-
-            // A node's key is a prefix of every key below it, so once the address leaves it nothing below matches.
-            if (((high ^ node.High) & MaskHigh(node.Length)) != 0 || ((low ^ node.Low) & MaskLow(node.Length)) != 0)
-            {
-                break;
-            }
-
-            if (node.Prefix != 0)
-            {
-                best = node.Prefix;
-            }
-
-            if (node.Length == 128)
-            {
-                break;
-            }
-
-            index = Bit(high, low, node.Length) == 0 ? node.Zero : node.One;
-        }
-
-        return best;
-    }
+    private int Node(ulong high, ulong low) => ipv4Index is not null ? ipv4Index.Find((uint)(high >> 32)) : ipv6Index!.Find(high, low);
 
     private IEnumerable<KeyValuePair<IPPrefix, T>> CoveringChain(int node)
     {
@@ -365,103 +235,8 @@ public sealed class PrefixTable<T>
     {
         int length = lengths[outer];
         return length < lengths[inner]
-            && ((networkHigh[outer] ^ networkHigh[inner]) & MaskHigh(length)) == 0
-            && ((networkLow[outer] ^ networkLow[inner]) & MaskLow(length)) == 0;
-    }
-
-    // Filling in preorder leaves each slot with its longest covering prefix: a prefix's longer prefixes come after it,
-    // and a prefix of 16 bits or fewer never lands on a chunk, since only the prefixes it contains come between.
-    private void BuildLevels(out int[] first, out int[] second, out int[] third)
-    {
-        int chunks24 = 0, chunks32 = 0;
-        long last16 = -1, last24 = -1;
-        for (var node = 1; node <= Count; node++)
-        {
-            var network = (uint)(networkHigh[node] >> 32);
-            if (lengths[node] > 16 && network >> 16 != last16)
-            {
-                chunks24++;
-                last16 = network >> 16;
-            }
-
-            if (lengths[node] > 24 && network >> 8 != last24)
-            {
-                chunks32++;
-                last24 = network >> 8;
-            }
-        }
-
-        first = new int[1 << 16];
-        second = new int[checked(chunks24 * ChunkSize)];
-        third = new int[checked(chunks32 * ChunkSize)];
-        int used24 = 0, used32 = 0;
-        for (var node = 1; node <= Count; node++)
-        {
-            var network = (uint)(networkHigh[node] >> 32);
-            int length = lengths[node];
-            if (length <= 16)
-            {
-                Fill(first, (int)(network >> 16), 1 << (16 - length), node);
-                continue;
-            }
-
-            var slot = (Descend(first, (int)(network >> 16), second, ref used24) << ChunkBits) | (int)((network >> 8) & 0xFF);
-            if (length <= 24)
-            {
-                Fill(second, slot, 1 << (24 - length), node);
-                continue;
-            }
-
-            slot = (Descend(second, slot, third, ref used32) << ChunkBits) | (int)(network & 0xFF);
-            Fill(third, slot, 1 << (32 - length), node);
-        }
-    }
-
-    // Builds the subtree for nodes [from, to), which share their leading bits, and returns its root. The node's
-    // length is where the first and last network part or the shortest prefix ends; the shortest sorts first.
-    private int BuildTrie(TrieNode[] nodes, ref int used, int from, int to)
-    {
-        var first = from;
-        var length = Math.Min(CommonLength(networkHigh[first], networkLow[first], networkHigh[to - 1], networkLow[to - 1]), lengths[first]);
-        var index = used++;
-        var prefix = 0;
-        if (lengths[from] == length)
-        {
-            prefix = from++;
-        }
-
-        int zero = NoChild, one = NoChild;
-        if (from < to)
-        {
-            // Below the shared bits the zero side sorts before the one side; a length of 128 cannot get here, as a
-            // second node would be a duplicate.
-            int low = from, high = to;
-            while (low < high)
-            {
-                var middle = low + ((high - low) / 2);
-                if (Bit(networkHigh[middle], networkLow[middle], length) == 0)
-                {
-                    low = middle + 1;
-                }
-                else
-                {
-                    high = middle;
-                }
-            }
-
-            if (low > from)
-            {
-                zero = BuildTrie(nodes, ref used, from, low);
-            }
-
-            if (low < to)
-            {
-                one = BuildTrie(nodes, ref used, low, to);
-            }
-        }
-
-        nodes[index] = new TrieNode(networkHigh[first] & MaskHigh(length), networkLow[first] & MaskLow(length), length, prefix, zero, one);
-        return index;
+            && ((networkHigh[outer] ^ networkHigh[inner]) & Bits128.MaskHigh(length)) == 0
+            && ((networkLow[outer] ^ networkLow[inner]) & Bits128.MaskLow(length)) == 0;
     }
 
     private readonly struct Entry
@@ -482,33 +257,6 @@ public sealed class PrefixTable<T>
 
         // Where the value sits in the order the caller gave.
         public int Source { get; }
-    }
-
-    private readonly struct TrieNode
-    {
-        public TrieNode(ulong high, ulong low, int length, int prefix, int zero, int one)
-        {
-            High = high;
-            Low = low;
-            Length = length;
-            Prefix = prefix;
-            Zero = zero;
-            One = one;
-        }
-
-        // The bits every address below this node shares, up to Length; the rest zero.
-        public ulong High { get; }
-
-        public ulong Low { get; }
-
-        public int Length { get; }
-
-        // The stored prefix that ends here, 0 for a node that only branches.
-        public int Prefix { get; }
-
-        public int Zero { get; }
-
-        public int One { get; }
     }
 
     private sealed class PreorderComparer : IComparer<Entry>
