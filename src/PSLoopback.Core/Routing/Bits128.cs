@@ -38,4 +38,14 @@ internal static class Bits128
 
         return count;
     }
+
+    /// <summary>The number of set bits, branch-free (netstandard2.0 has no popcount intrinsic; this is the
+    /// usual SWAR sum, a dozen arithmetic steps).</summary>
+    public static int PopCount(ulong value)
+    {
+        value -= (value >> 1) & 0x5555555555555555UL;
+        value = (value & 0x3333333333333333UL) + ((value >> 2) & 0x3333333333333333UL);
+        value = (value + (value >> 4)) & 0x0F0F0F0F0F0F0F0FUL;
+        return (int)((value * 0x0101010101010101UL) >> 56);
+    }
 }

@@ -172,6 +172,21 @@ public sealed class PrefixTable<T>
             ? CoveringChain(Node(high, low))
             : Array.Empty<KeyValuePair<IPPrefix, T>>();
 
+    /// <summary>The node of the longest prefix containing an address (an IPv4 one in the top 32 bits of
+    /// <paramref name="high"/>), 0 when none does: with <see cref="ValueAt"/>, <see cref="CoveringOf"/> and
+    /// <see cref="PrefixAt"/>, a walk down the shorter prefixes that allocates nothing.</summary>
+    internal int FindNode(ulong high, ulong low) => Count == 0 ? 0 : Node(high, low);
+
+    /// <summary>The value at a node; null for node 0.</summary>
+    internal T? ValueAt(int node) => values[node];
+
+    /// <summary>The node of the nearest shorter stored prefix containing this one's, 0 when none does.</summary>
+    internal int CoveringOf(int node) => covering[node];
+
+    internal IPPrefix PrefixAt(int node) => PrefixOf(node);
+
+    internal int LengthAt(int node) => lengths[node];
+
     private static void ToNumbers(IPAddress address, out ulong high, out ulong low)
     {
         var bytes = address.GetAddressBytes();
