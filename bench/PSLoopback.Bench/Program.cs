@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using BenchmarkDotNet.Running;
 using PSLoopback.Addressing;
 using PSLoopback.Routing;
@@ -10,30 +11,70 @@ namespace PSLoopback.Bench;
 
 public static class Program
 {
+    private static readonly int[] Sizes = { 1_000, 100_000, 1_000_000 };
+
     public static void Main(string[] args)
     {
-        // BenchmarkDotNet's Allocated column counts what a build allocates, temporaries included; what the table
-        // keeps is the heap after a forced collection, less the heap before it with the routes already made.
-        ReportTableSize("IPv4", IPAddressFamily.IPv4, RandomRoutes.Ipv4(1_000_000, seed: 4));
-        ReportTableSize("IPv6", IPAddressFamily.IPv6, RandomRoutes.Ipv6(1_000_000, seed: 6));
+        if (WantsPrefixTableReport(args))
+        {
+            ReportTableSizes();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 
-    private static void ReportTableSize(string name, IPAddressFamily family, KeyValuePair<IPPrefix, object>[] routes)
+    // The report takes about half a minute; a run filtered to other benchmarks (the resolver's, the sockets') or
+    // one that only lists them skips it.
+    private static bool WantsPrefixTableReport(string[] args)
+    {
+        if (args.Contains("--list") || args.Contains("--info") || args.Contains("--help") || args.Contains("-h"))
+        {
+            return false;
+        }
+
+        var filters = args.SkipWhile(a => a != "--filter" && a != "-f").Skip(1).TakeWhile(a => !a.StartsWith("-", StringComparison.Ordinal)).ToList();
+        return filters.Count == 0 || filters.Any(f => f == "*" || f.IndexOf("PrefixTable", StringComparison.OrdinalIgnoreCase) >= 0);
+    }
+
+    // BenchmarkDotNet's Allocated column counts what a build allocates, temporaries included; what a table keeps is
+    // the heap after a forced collection, less the heap before it with the routes already made. Each structure is
+    // built twice: the first build pays for the JIT (what a cmdlet's first call sees), the second does not.
+    private static void ReportTableSizes()
+    {
+        Console.WriteLine("Memory kept by a table (GC heap after Build less before) and build time (the first build in the process also pays for the JIT):");
+        foreach (var (name, family) in new[] { ("IPv4", IPAddressFamily.IPv4), ("IPv6", IPAddressFamily.IPv6) })
+        {
+            foreach (var size in Sizes)
+            {
+                var routes = family == IPAddressFamily.IPv4 ? RandomRoutes.Ipv4(size, seed: 4) : RandomRoutes.Ipv6(size, seed: 6);
+                Report(name, "PrefixTable", routes, r => PrefixTable<object>.Build(family, r));
+                Report(name, "PreviousPrefixTable", routes, r => PreviousPrefixTable<object>.Build(family, r));
+            }
+        }
+    }
+
+    private static void Report(string family, string structure, KeyValuePair<IPPrefix, object>[] routes, Func<KeyValuePair<IPPrefix, object>[], object> build)
     {
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var clock = Stopwatch.StartNew();
-        var table = PrefixTable<object>.Build(family, routes);
-        clock.Stop();
+        var table = build(routes);
+        var first = clock.Elapsed;
         var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(table);
+        table = null;
+        clock.Restart();
+        var again = build(routes);
+        var second = clock.Elapsed;
+        GC.KeepAlive(again);
         Console.WriteLine(string.Format(
             CultureInfo.InvariantCulture,
-            "{0} table of {1:N0} prefixes: {2:F1} MB kept, built in {3:F2} s (first build, cold).",
-            name,
-            table.Count,
+            "  {0} {1,-20} {2,9:N0} prefixes: {3,7:F2} MB kept, built in {4,6:F3} s, again in {5,6:F3} s",
+            family,
+            structure,
+            routes.Length,
             (after - before) / 1048576.0,
-            clock.Elapsed.TotalSeconds));
-        GC.KeepAlive(table);
+            first.TotalSeconds,
+            second.TotalSeconds));
         GC.KeepAlive(routes);
     }
 }

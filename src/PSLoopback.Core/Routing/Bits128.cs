@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PSLoopback.Routing;
 
 /// <summary>Bit arithmetic on 128-bit values held as two numbers, most significant first (an IPv4 address sits in the
@@ -40,7 +42,9 @@ internal static class Bits128
     }
 
     /// <summary>The number of set bits, branch-free (netstandard2.0 has no popcount intrinsic; this is the
-    /// usual SWAR sum, a dozen arithmetic steps).</summary>
+    /// usual SWAR sum, a dozen arithmetic steps). Inlined on request: its 64-bit constants make it look too big to
+    /// the JIT, and a call would cost as much as the count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PopCount(ulong value)
     {
         value -= (value >> 1) & 0x5555555555555555UL;

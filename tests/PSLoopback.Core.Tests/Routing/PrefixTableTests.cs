@@ -243,6 +243,199 @@ public class PrefixTableTests
         }
     }
 
+    // The IPv4 index is a poptrie: an 18-bit direct array, then 6-bit nodes over bits 18-23, 24-29 and 30-31. These
+    // put prefixes on and either side of each of those edges.
+    [Theory]
+    [InlineData("10.0.0.0/16", "10.0.0.0/17", "10.0.128.0/18", "10.0.192.0/22", "10.0.193.0/24", "10.0.193.16/28", "10.0.193.20/30", "10.0.193.22/32")]
+    [InlineData("10.0.0.0/17", "10.0.64.0/18", "10.0.127.0/24", "10.0.127.252/30", "10.0.127.255/32", "10.0.128.0/17")]
+    [InlineData("0.0.0.0/1", "128.0.0.0/18", "128.0.63.0/24", "128.0.64.0/18", "255.255.255.255/32", "255.255.255.252/30", "0.0.0.0/32")]
+    [InlineData("10.0.0.0/19", "10.0.0.0/23", "10.0.0.0/24", "10.0.0.0/25", "10.0.0.0/29", "10.0.0.0/30", "10.0.0.0/31", "10.0.0.0/32")]
+    [InlineData("10.0.3.0/24", "10.0.3.128/26", "10.0.3.192/26", "10.0.3.0/31", "10.0.3.2/31", "10.0.3.3/32", "10.0.4.0/22")]
+    public void PrefixesAtTheStrideEdgesAgreeWithALinearScan(params string[] prefixes)
+    {
+        var table = Table(prefixes);
+        var stored = prefixes.Select(IPPrefix.Parse).ToList();
+
+        foreach (var address in EdgeAddresses(stored))
+        {
+            Assert.Equal(LinearScan(stored, address), Longest(table, address));
+        }
+    }
+
+    [Fact]
+    public void ANestedChainAcrossTheDirectArrayEdgeWalksBackLongestFirst()
+    {
+        // From /8 to /32 around one address, every length, so the chain runs through the direct array and every node.
+        var lengths = Enumerable.Range(8, 25).ToArray();
+        var prefixes = lengths.Select(l => new IPPrefix(IPAddress.Parse("172.16.201.77"), l).ToString()).ToArray();
+        var table = Table(prefixes);
+
+        var node = table.FindNode(0xAC10C94Dul << 32, 0);
+        var walked = new List<int>();
+        for (; node != 0; node = table.CoveringOf(node))
+        {
+            walked.Add(table.LengthAt(node));
+            Assert.Equal(table.PrefixAt(node).ToString(), table.ValueAt(node));
+        }
+
+        Assert.Equal(lengths.Reverse(), walked);
+        foreach (var length in lengths)
+        {
+            // The first address of the next block after each prefix falls back to the prefix one shorter, if stored.
+            var beyond = (uint)((0xAC10C94Dul & ~((1ul << (32 - length)) - 1)) + (1ul << (32 - length)));
+            var expected = lengths.Where(l => l < length && (beyond >> (32 - l)) == (0xAC10C94Du >> (32 - l))).DefaultIfEmpty(-1).Max();
+            Assert.Equal(expected < 0 ? null : new IPPrefix(IPAddress.Parse("172.16.201.77"), expected).ToString(), table.LongestMatch(beyond));
+        }
+    }
+
+    [Fact]
+    public void OnlyTheDefaultRouteAnswersEveryIpv4Address()
+    {
+        var table = Table("0.0.0.0/0");
+        var random = new Random(11);
+
+        foreach (var address in new uint[] { 0, 1, 0x3FFF, 0x4000, 0xFFFFFF, 0x7FFFFFFF, 0x80000000, uint.MaxValue }.Concat(Enumerable.Range(0, 1000).Select(_ => (uint)random.NextInt64(1L << 32))))
+        {
+            Assert.Equal("0.0.0.0/0", table.LongestMatch(address));
+            Assert.Equal(1, table.FindNode((ulong)address << 32, 0));
+        }
+    }
+
+    [Fact]
+    public void DenseHostRoutesAnswerEachAddress()
+    {
+        // Every /32 of 192.0.2.0/24 under it, every other one of 198.51.100.0/25 with no cover, 64 slots in a row.
+        var prefixes = new List<string> { "192.0.2.0/24" };
+        prefixes.AddRange(Enumerable.Range(0, 256).Select(i => $"192.0.2.{i}/32"));
+        prefixes.AddRange(Enumerable.Range(0, 64).Select(i => $"198.51.100.{2 * i}/32"));
+        var table = Table(prefixes.ToArray());
+
+        for (var i = 0; i < 256; i++)
+        {
+            Assert.Equal($"192.0.2.{i}/32", table.LongestMatch(0xC0000200u + (uint)i));
+            Assert.Equal(new[] { $"192.0.2.{i}/32", "192.0.2.0/24" }, Matched(table, $"192.0.2.{i}"));
+            Assert.Equal(i < 128 && i % 2 == 0 ? $"198.51.100.{i}/32" : null, table.LongestMatch(0xC6336400u + (uint)i));
+        }
+
+        Assert.Null(table.LongestMatch(0xC00001FFu));
+        Assert.Null(table.LongestMatch(0xC0000300u));
+    }
+
+    [Fact]
+    public void ALargeIpv4TableAgreesWithAProbeOfEveryLength()
+    {
+        // 200,000 prefixes, lengths spread over all 33 and clustered in a few /12s so they nest and crowd the nodes;
+        // the reference looks each length's network up in a set, which needs no trie.
+        var random = new Random(200_000);
+        var stored = new Dictionary<(uint Network, int Length), string>();
+        while (stored.Count < 200_000)
+        {
+            var length = random.Next(4) == 0 ? random.Next(33) : 16 + random.Next(17);
+            var address = random.Next(2) == 0 ? (uint)random.NextInt64(1L << 32) : (0x0A000000u + ((uint)random.Next(4) << 20)) | (uint)random.Next(1 << 20);
+            var network = Network(address, length);
+            stored.TryAdd((network, length), $"{new IPAddress(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(network)))}/{length}");
+        }
+
+        var table = PrefixTable<string>.Build(IPAddressFamily.IPv4, stored.Select(p => new KeyValuePair<IPPrefix, string>(IPPrefix.Parse(p.Value), p.Value)).ToList());
+        var keys = stored.Keys.ToArray();
+        for (var i = 0; i < 100_000; i++)
+        {
+            var (network, length) = keys[random.Next(keys.Length)];
+            var span = length == 0 ? uint.MaxValue : (1u << (32 - length)) - 1;
+            var address = (i % 5) switch
+            {
+                0 => (uint)random.NextInt64(1L << 32),
+                1 => network,
+                2 => network + span,
+                3 => network - 1,
+                _ => network + (uint)(random.NextInt64(span + 1L)),
+            };
+
+            string? expected = null;
+            var chain = new List<int>();
+            for (var probe = 32; probe >= 0; probe--)
+            {
+                if (stored.TryGetValue((Network(address, probe), probe), out var value))
+                {
+                    expected ??= value;
+                    chain.Add(probe);
+                }
+            }
+
+            Assert.Same(expected, table.LongestMatch(address));
+            if (i % 10 == 0)
+            {
+                var walked = new List<int>();
+                for (var node = table.FindNode((ulong)address << 32, 0); node != 0; node = table.CoveringOf(node))
+                {
+                    walked.Add(table.LengthAt(node));
+                }
+
+                Assert.Equal(chain, walked);
+            }
+        }
+    }
+
+    [Fact]
+    public void PopCountCountsEachSetBit()
+    {
+        var random = new Random(64);
+        var values = new List<ulong> { 0, ulong.MaxValue, 1, 1ul << 63, 0x5555555555555555, 0xAAAAAAAAAAAAAAAA, 0x0F0F0F0F0F0F0F0F, 0xFF00000000000000 };
+        values.AddRange(Enumerable.Range(0, 64).Select(i => 1ul << i));
+        values.AddRange(Enumerable.Range(0, 64).Select(i => (1ul << i) - 1));
+        values.AddRange(Enumerable.Range(0, 2000).Select(_ => (ulong)random.NextInt64() ^ ((ulong)random.Next() << 33)));
+
+        foreach (var value in values)
+        {
+            var naive = 0;
+            for (var bit = 0; bit < 64; bit++)
+            {
+                naive += (int)((value >> bit) & 1);
+            }
+
+            Assert.Equal(naive, Bits128.PopCount(value));
+        }
+    }
+
+    private static uint Network(uint address, int length) => length == 0 ? 0 : address & (uint.MaxValue << (32 - length));
+
+    private static string? Longest(PrefixTable<string> table, uint address)
+    {
+        var value = table.LongestMatch(address);
+        Assert.Same(value, table.ValueAt(table.FindNode((ulong)address << 32, 0)));
+        return value;
+    }
+
+    private static string? LinearScan(List<IPPrefix> stored, uint address)
+    {
+        var ip = new IPAddress(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(address)));
+        return stored.Where(p => p.Contains(ip)).OrderByDescending(p => p.Length).Select(p => p.ToString()).FirstOrDefault();
+    }
+
+    // Each prefix's first and last address, their neighbours outside, and every 2^k step across the prefix.
+    private static IEnumerable<uint> EdgeAddresses(List<IPPrefix> stored)
+    {
+        foreach (var prefix in stored)
+        {
+            var network = (uint)(High(prefix.Network) >> 32);
+            var span = prefix.Length == 0 ? uint.MaxValue : (1u << (32 - prefix.Length)) - 1;
+            yield return network;
+            yield return network + span;
+            yield return network - 1;
+            yield return network + span + 1;
+            for (var shift = 0; shift < 32 - prefix.Length; shift++)
+            {
+                yield return network + (1u << shift);
+            }
+        }
+    }
+
+    private static ulong High(IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        return ((ulong)bytes[0] << 56) | ((ulong)bytes[1] << 48) | ((ulong)bytes[2] << 40) | ((ulong)bytes[3] << 32);
+    }
+
     private static PrefixTable<string> Table(params string[] prefixes)
     {
         var family = IPPrefix.Parse(prefixes[0]).AddressFamily;
