@@ -14,7 +14,9 @@ namespace PSLoopback.Routing;
 /// so a slot's answer or child is found by counting the set bits below it instead of storing 64 entries, most of
 /// them repeats. 18 bits, not 16, because a /24, the commonest length, then ends on the first node's slots (the
 /// longest path is the array, three nodes over bits 18-23, 24-29, 30-31, and an answer); at 1,000,000 BGP-shaped
-/// prefixes 16 bits made the nodes 17.7 MB instead of 11.7 and the lookups slower.
+/// prefixes 16 bits made the nodes 17.7 MB instead of 11.7 and the lookups slower. A table of up to 65,536 prefixes
+/// indexes 16 bits (256 KB; levels over bits 16-21, 22-27, 28-31): a small table stays small, and its direct array
+/// stays in the cache.
 /// Unlike the paper's fixed-size nodes with their answers and children in other arrays, a node's answers and child
 /// links follow its vectors in one array, so a lookup that ends at the first node, nearly all of them, reads one
 /// place in memory after the direct array instead of two (a cache miss each in a large table). A node without
@@ -23,11 +25,11 @@ namespace PSLoopback.Routing;
 /// </remarks>
 internal sealed class Ipv4Poptrie
 {
-    private const int DirectBits = 18;
     private const int Stride = 6;
 
-    // The slot of an address in the first node is (address << 32) >> FirstShift, low 6 bits; each level down 6 less.
-    private const int FirstShift = 64 - DirectBits - Stride;
+    // Tables up to this many prefixes index 16 bits directly (256 KB, as the previous structure's first level), the
+    // rest 18.
+    private const int SmallTable = 1 << 16;
 
     // A link to a node at offset o is o * 2 + 1 when the node has children, o * 2 when not. A node with children holds
     // its child vector in o, o+1 (low, high half), its run-start vector in o+2, o+3, then one answer per run, then the
@@ -39,39 +41,47 @@ internal sealed class Ipv4Poptrie
     // Entry (bits << 3) | j: how many of the 8 bits are set up to and including bit j.
     private static readonly byte[] RunsUpTo = CountsUpTo();
 
-    // An entry >= 0 is the node (rank) of the longest prefix covering those 2^14 addresses; < 0 is ~(link to a node).
+    // An entry >= 0 is the node (rank) of the longest prefix covering its block of addresses; < 0 is ~(link to a node).
     private readonly int[] direct;
     private readonly int[] trie;
+
+    // An address's direct entry is address >> directShift; its slot in the first node is (address << 32) >> firstShift,
+    // low 6 bits, and each level down 6 less.
+    private readonly int directShift;
+    private readonly int firstShift;
 
     /// <param name="networks">Node i's network, nodes 1..count in preorder.</param>
     /// <param name="lengths">Node i's prefix length.</param>
     public Ipv4Poptrie(uint[] networks, byte[] lengths, int count)
     {
-        direct = new int[1 << DirectBits];
+        var directBits = count <= SmallTable ? 16 : 18;
+        directShift = 32 - directBits;
+        firstShift = 64 - directBits - Stride;
+        direct = new int[1 << directBits];
         var builder = new Builder(networks, lengths);
 
         // In preorder a prefix's longer prefixes come after it, so filling in that order leaves each entry with its
-        // longest cover; the prefixes longer than 18 bits inside one entry's block follow one another, after every
+        // longest cover; the prefixes longer than the direct bits inside one entry's block follow one another, after every
         // prefix that covers the block.
         var node = 1;
         while (node <= count)
         {
             int length = lengths[node];
-            var block = (int)(networks[node] >> (32 - DirectBits));
-            if (length <= DirectBits)
+            var block = (int)(networks[node] >> directShift);
+            if (length <= directBits)
             {
-                Fill(direct, block, 1 << (DirectBits - length), node);
+                Fill(direct, block, 1 << (directBits - length), node);
                 node++;
                 continue;
             }
 
             var end = node + 1;
-            while (end <= count && networks[end] >> (32 - DirectBits) == block)
+            while (end <= count && networks[end] >> directShift == block)
             {
                 end++;
             }
 
-            direct[block] = ~builder.Build(node, end, FirstShift, direct[block], 0);
+            direct[block] = ~builder.Build(node, end, firstShift, direct[block], 0);
             node = end;
         }
 
@@ -83,14 +93,14 @@ internal sealed class Ipv4Poptrie
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(uint address)
     {
-        var entry = direct[address >> (32 - DirectBits)];
+        var entry = direct[address >> directShift];
         if (entry >= 0)
         {
             return entry;
         }
 
         var link = ~entry;
-        return (link & 1) == 0 ? Flat(trie, link >> 1, (int)(address >> (32 - DirectBits - Stride)) & 63) : Descend(address, link);
+        return (link & 1) == 0 ? Flat(trie, link >> 1, (int)(address >> (directShift - Stride)) & 63) : Descend(address, link);
     }
 
     // Slot s's group (s / 8) gives the runs started before it and its own 8 run-start bits; a table counts those up
@@ -107,7 +117,7 @@ internal sealed class Ipv4Poptrie
     {
         var nodes = trie;
         var key = (ulong)address << 32;
-        for (var shift = FirstShift; ; shift -= Stride)
+        for (var shift = firstShift; ; shift -= Stride)
         {
             var node = link >> 1;
             var slot = (int)(key >> shift) & 63;

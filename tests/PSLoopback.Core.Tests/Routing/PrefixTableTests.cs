@@ -243,17 +243,31 @@ public class PrefixTableTests
         }
     }
 
-    // The IPv4 index is a poptrie: an 18-bit direct array, then 6-bit nodes over bits 18-23, 24-29 and 30-31. These
-    // put prefixes on and either side of each of those edges.
+    // The IPv4 index is a poptrie: a direct array of 16 bits (tables of up to 65,536 prefixes) or 18, then 6-bit nodes
+    // (bits 16-21, 22-27, 28-31, or 18-23, 24-29, 30-31). These put prefixes on and either side of each of those edges,
+    // alone and among 70,000 host routes in 200.0.0.0/14, which no address here reaches, to make the table large.
+    public static IEnumerable<object[]> StrideEdges =>
+        new[]
+        {
+            new[] { "10.0.0.0/16", "10.0.0.0/17", "10.0.128.0/18", "10.0.192.0/22", "10.0.193.0/24", "10.0.193.16/28", "10.0.193.20/30", "10.0.193.22/32" },
+            new[] { "10.0.0.0/17", "10.0.64.0/18", "10.0.127.0/24", "10.0.127.252/30", "10.0.127.255/32", "10.0.128.0/17" },
+            new[] { "0.0.0.0/1", "128.0.0.0/18", "128.0.63.0/24", "128.0.64.0/18", "255.255.255.255/32", "255.255.255.252/30", "0.0.0.0/32" },
+            new[] { "10.0.0.0/19", "10.0.0.0/23", "10.0.0.0/24", "10.0.0.0/25", "10.0.0.0/29", "10.0.0.0/30", "10.0.0.0/31", "10.0.0.0/32" },
+            new[] { "10.0.3.0/24", "10.0.3.128/26", "10.0.3.192/26", "10.0.3.0/31", "10.0.3.2/31", "10.0.3.3/32", "10.0.4.0/22" },
+            new[] { "10.0.0.0/15", "10.1.252.0/22", "10.1.255.0/24", "10.1.255.240/28", "10.1.255.255/32", "10.2.0.0/21", "10.2.0.0/27" },
+        }.SelectMany(prefixes => new[] { new object[] { false, prefixes }, new object[] { true, prefixes } });
+
     [Theory]
-    [InlineData("10.0.0.0/16", "10.0.0.0/17", "10.0.128.0/18", "10.0.192.0/22", "10.0.193.0/24", "10.0.193.16/28", "10.0.193.20/30", "10.0.193.22/32")]
-    [InlineData("10.0.0.0/17", "10.0.64.0/18", "10.0.127.0/24", "10.0.127.252/30", "10.0.127.255/32", "10.0.128.0/17")]
-    [InlineData("0.0.0.0/1", "128.0.0.0/18", "128.0.63.0/24", "128.0.64.0/18", "255.255.255.255/32", "255.255.255.252/30", "0.0.0.0/32")]
-    [InlineData("10.0.0.0/19", "10.0.0.0/23", "10.0.0.0/24", "10.0.0.0/25", "10.0.0.0/29", "10.0.0.0/30", "10.0.0.0/31", "10.0.0.0/32")]
-    [InlineData("10.0.3.0/24", "10.0.3.128/26", "10.0.3.192/26", "10.0.3.0/31", "10.0.3.2/31", "10.0.3.3/32", "10.0.4.0/22")]
-    public void PrefixesAtTheStrideEdgesAgreeWithALinearScan(params string[] prefixes)
+    [MemberData(nameof(StrideEdges))]
+    public void PrefixesAtTheStrideEdgesAgreeWithALinearScan(bool large, string[] prefixes)
     {
-        var table = Table(prefixes);
+        var entries = prefixes.Select(Entry).ToList();
+        if (large)
+        {
+            entries.AddRange(Enumerable.Range(0, 70_000).Select(i => Entry($"200.{i >> 16}.{(i >> 8) & 255}.{i & 255}/32")));
+        }
+
+        var table = PrefixTable<string>.Build(IPAddressFamily.IPv4, entries);
         var stored = prefixes.Select(IPPrefix.Parse).ToList();
 
         foreach (var address in EdgeAddresses(stored))
