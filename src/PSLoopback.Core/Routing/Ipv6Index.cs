@@ -11,45 +11,60 @@ namespace PSLoopback.Routing;
 /// </summary>
 /// <remarks>
 /// Nested prefixes cut the address space into disjoint intervals, each labelled with its longest match (at most
-/// 2n+1 of them), so a lookup is "the last interval start at or below the address". The top 64 bits hold every
-/// prefix up to /64; a /64 that has longer prefixes under it is one interval of its own whose label leads to a
-/// second, equally built list over the low 64 bits of that /64 only.
-/// The high list is reached by direct pointing in two steps: the top bits (up to 16, fewer for a small table) pick
-/// a chunk, and each chunk that has interval starts inside gets its own table on the next bits, as many as it takes
-/// to fit each bucket's starts in a fixed window of <see cref="Window"/>. Only crowded chunks pay for resolution, so
-/// a table concentrated in a small part of the space (today's 2000::/3) costs no more than a spread one. A bucket
-/// names its first start by position in the one sorted array, and the start just before it carries the label at the
-/// bucket's beginning, so no bucket stores a copy of it. A lookup is three array reads and a fixed run of independent
-/// comparisons with no data-dependent branch, against the trie's log2(n) dependent cache misses.
+/// 2n+1 of them), so a lookup is "the last interval start at or below the address". Three lists of starts, each
+/// only where it is needed:
+/// - the coarse list, over bits 16-47 (a 32-bit key, 8 bytes a start with its label), holds every start on a /48
+///   boundary, which is nearly all of them in a real table;
+/// - a /48 with a start inside it (a prefix longer than /48 that does not fill it) is one coarse interval whose
+///   label leads to that /48's fine list, over the whole top 64 bits;
+/// - a /64 with longer prefixes under it is one fine interval whose label leads to its list over the low 64 bits.
+/// The coarse list is reached by direct pointing in two steps: the top 16 bits pick a chunk, and each chunk that has
+/// starts inside gets its own table on the next bits, as many as it takes to fit each bucket's starts in a fixed
+/// window of <see cref="Window"/>. Only crowded chunks pay for resolution, so a table concentrated in a small part of
+/// the space (today's 2000::/3) costs no more than a spread one. A bucket names its first start by position in the
+/// one sorted array, and the start just before it carries the label at the bucket's beginning, so no bucket stores a
+/// copy of it. A lookup is three array reads and a fixed run of independent comparisons with no data-dependent
+/// branch, against the trie's log2(n) dependent cache misses; the finer lists, searched by halving, are a detour for
+/// the few addresses in a /48 that holds longer prefixes.
 /// </remarks>
 internal sealed class Ipv6Index
 {
-    // The starts a lookup compares in one bucket, the one before the bucket's included: 96 bytes, two or three cache
+    // The starts a lookup compares in one bucket, the one before the bucket's included: 64 bytes, one or two cache
     // lines read at once. A bucket with more (a crowded spot the chunk's resolution could not split) is searched by
     // halving.
     private const int Window = 8;
 
-    private const int MaxTopBits = 16;
+    private const int TopBits = 16;
+
+    private const int CoarseShift = 16;
 
     // Keeps a crowded chunk's table (2^bits ints) within what its starts already cost.
     private const int MaxBucketBits = 24;
 
-    private const int StrideBits = 6;
+    private const int StrideBits = 5;
 
-    // Labels above it name a /64 with longer prefixes under it: block (label - count - 1).
+    // Bucket positions fit beside the stride in a chunk's int; past it a chunk falls back to one bucket, slower only.
+    private const int MaxBuckets = 1 << (31 - StrideBits);
+
+    // Labels above count lead to a finer list: count + 1 + d for the low list of block d, count + 1 + deep + f for
+    // the fine list of /48 f.
     private readonly int count;
+    private readonly int deep;
 
-    private readonly int topBits;
-    private readonly int chunkShift;
+    // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | bits.
+    private readonly int[] chunks;
 
-    // Per chunk: a leaf as ~node when no interval starts inside the chunk; else its first bucket << StrideBits | bits.
-    private readonly long[] chunks;
-
-    // For each bucket, the position in highStarts of the first start after the bucket's beginning; one entry more
-    // per chunk closes its last bucket.
+    // For each bucket, the position in coarse of the first start after the bucket's beginning, as ~position when the
+    // bucket's starts overflow the window; one entry more per chunk closes its last bucket.
     private readonly int[] buckets;
 
-    private readonly Boundary[] highStarts;
+    // Each chunk's starts are followed by Window - 1 copies of its last one at the chunk's end, so a window never
+    // runs into the next chunk, whose keys start again from 0.
+    private readonly Coarse[] coarse;
+
+    // /48 f's starts over the top 64 bits are fineStarts[fines[f]..fines[f + 1]), the first at the /48's beginning.
+    private readonly int[] fines;
+    private readonly Boundary[] fineStarts;
 
     // Block d's starts over the low 64 bits are lowStarts[blocks[d]..blocks[d + 1]), the first at 0.
     private readonly int[] blocks;
@@ -65,71 +80,99 @@ internal sealed class Ipv6Index
         var lowList = new StartList(16);
         var blockList = new List<int>();
         BuildStarts(high, low, lengths, count, starts, lowList, blockList);
+        deep = blockList.Count;
         blockList.Add(lowList.Count);
-
-        topBits = Math.Min(MaxTopBits, Math.Max(1, BitLength(count)));
-        chunkShift = 64 - topBits;
-        chunks = new long[1 << topBits];
-        var bucketList = new List<int>();
-        BuildBuckets(starts, bucketList);
-        buckets = bucketList.ToArray();
-        highStarts = starts.ToArray(Window);
         blocks = blockList.ToArray();
         lowStarts = lowList.ToArray();
+
+        var coarseList = new StartList(starts.Count + 16);
+        var fineList = new StartList(16);
+        var fineBlocks = new List<int>();
+        SplitFine(starts, coarseList, fineList, fineBlocks);
+        fineBlocks.Add(fineList.Count);
+        fines = fineBlocks.ToArray();
+        fineStarts = fineList.ToArray();
+
+        chunks = new int[1 << TopBits];
+        var bucketList = new List<int>();
+        coarse = BuildBuckets(coarseList, bucketList);
+        buckets = bucketList.ToArray();
     }
 
     // Inlined into the table's lookups: fewer instructions a lookup lets the CPU overlap more lookups' cache misses.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(ulong high, ulong low)
     {
-        var entry = chunks[(int)(high >> chunkShift)];
+        var entry = chunks[(int)(high >> (64 - TopBits))];
         int node;
         if (entry < 0)
         {
-            node = (int)~entry;
+            node = ~entry;
         }
         else
         {
             // The next bits of the address pick the bucket; the double shift also handles a chunk of one bucket.
-            var bits = (int)(entry & ((1 << StrideBits) - 1));
-            var bucket = (int)(entry >> StrideBits) + (int)(((high << topBits) >> 1) >> (63 - bits));
+            var bits = entry & ((1 << StrideBits) - 1);
+            var bucket = (entry >> StrideBits) + (int)(((high << TopBits) >> 1) >> (63 - bits));
             var first = buckets[bucket];
-            if (first >= 0)
-            {
-                node = InWindow(highStarts, first - 1, high);
-            }
-            else
-            {
-                node = InLongBucket(bucket, high);
-            }
+            var key = (uint)(high >> CoarseShift);
+            node = first >= 0 ? InWindow(coarse, first - 1, key) : InLongBucket(bucket, key);
         }
 
-        return node > count ? InBlock(node - count - 1, low) : node;
+        return node > count ? InFinerList(node, high, low) : node;
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int InLongBucket(int bucket, ulong high)
-    {
-        var end = buckets[bucket + 1];
-        return Last(highStarts, ~buckets[bucket] - 1, end < 0 ? ~end : end, high);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int InBlock(int block, ulong low) => Last(lowStarts, blocks[block], blocks[block + 1], low);
 
     // The label of the last start at or below key among the Window starts from `from`, given that the first is at or
     // below it and the bucket's starts all lie in the window. Starts past the bucket lie past the key, so counting the
     // ones at or below it finds the place: a fixed number of independent comparisons, no loop, no branch.
-    private static int InWindow(Boundary[] starts, int from, ulong key)
+    private static int InWindow(Coarse[] starts, int from, uint key)
     {
-        var place = (starts[from + 1].Start <= key ? 1 : 0)
-            + (starts[from + 2].Start <= key ? 1 : 0)
-            + (starts[from + 3].Start <= key ? 1 : 0)
-            + (starts[from + 4].Start <= key ? 1 : 0)
-            + (starts[from + 5].Start <= key ? 1 : 0)
-            + (starts[from + 6].Start <= key ? 1 : 0)
-            + (starts[from + 7].Start <= key ? 1 : 0);
+        var place = (starts[from + 1].Key <= key ? 1 : 0)
+            + (starts[from + 2].Key <= key ? 1 : 0)
+            + (starts[from + 3].Key <= key ? 1 : 0)
+            + (starts[from + 4].Key <= key ? 1 : 0)
+            + (starts[from + 5].Key <= key ? 1 : 0)
+            + (starts[from + 6].Key <= key ? 1 : 0)
+            + (starts[from + 7].Key <= key ? 1 : 0);
         return starts[from + place].Node;
+    }
+
+    // The same as Last below, over the 32-bit keys.
+    private static int Last(Coarse[] starts, int from, int to, uint key)
+    {
+        var size = to - from;
+        while (size > 1)
+        {
+            var half = size >> 1;
+            from = starts[from + half].Key <= key ? from + half : from;
+            size -= half;
+        }
+
+        return starts[from].Node;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int InLongBucket(int bucket, uint key)
+    {
+        var end = buckets[bucket + 1];
+        return Last(coarse, ~buckets[bucket] - 1, end < 0 ? ~end : end, key);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int InFinerList(int node, ulong high, ulong low)
+    {
+        if (node > count + deep)
+        {
+            var fine = node - count - deep - 1;
+            node = Last(fineStarts, fines[fine], fines[fine + 1], high);
+            if (node <= count)
+            {
+                return node;
+            }
+        }
+
+        var block = node - count - 1;
+        return Last(lowStarts, blocks[block], blocks[block + 1], low);
     }
 
     // The label of the last start at or below key in starts[from..to), given that starts[from] is at or below it.
@@ -227,57 +270,113 @@ internal sealed class Ipv6Index
         }
     }
 
-    // Each chunk with starts inside gets 2^bits buckets: the fewest that fit every bucket's starts in the window, but
-    // no more buckets than starts, which bounds the memory where starts crowd together.
-    private void BuildBuckets(StartList starts, List<int> bucketList)
+    // Moves each /48 with a start inside it to a fine list of its own, leaving in the coarse list one interval that
+    // leads there; what follows the /48 starts again at its end.
+    private void SplitFine(StartList starts, StartList coarseList, StartList fineList, List<int> fineBlocks)
     {
+        for (var first = 0; first < starts.Count;)
+        {
+            var slash48 = starts.StartAt(first) >> CoarseShift;
+            var end = first;
+            var inside = false;
+            while (end < starts.Count && starts.StartAt(end) >> CoarseShift == slash48)
+            {
+                inside |= (starts.StartAt(end) & ((1UL << CoarseShift) - 1)) != 0;
+                end++;
+            }
+
+            var beginning = slash48 << CoarseShift;
+            if (!inside)
+            {
+                // Merged as they came, so this is the one start on the /48's boundary.
+                coarseList.Add(beginning, starts.NodeAt(first));
+            }
+            else
+            {
+                fineBlocks.Add(fineList.Count);
+                fineList.BeginRun();
+                fineList.Add(beginning, first > 0 ? starts.NodeAt(first - 1) : 0);
+                for (var i = first; i < end; i++)
+                {
+                    fineList.Add(starts.StartAt(i), starts.NodeAt(i));
+                }
+
+                coarseList.Add(beginning, count + deep + fineBlocks.Count);
+                if (slash48 != ulong.MaxValue >> CoarseShift)
+                {
+                    coarseList.Add(beginning + (1UL << CoarseShift), starts.NodeAt(end - 1));
+                }
+            }
+
+            first = end;
+        }
+    }
+
+    // Lays the coarse starts out chunk by chunk, with their 32-bit keys, and gives each chunk with starts inside
+    // 2^bits buckets: the fewest that fit every bucket's starts in the window, but no more buckets than starts, which
+    // bounds the memory where starts crowd together.
+    private Coarse[] BuildBuckets(StartList starts, List<int> bucketList)
+    {
+        const int chunkShift = 64 - TopBits;
+        var laidOut = new List<Coarse>(starts.Count + 1024);
         var next = 0;
         for (var chunk = 0; chunk < chunks.Length; chunk++)
         {
             var chunkStart = (ulong)chunk << chunkShift;
             var isLastChunk = chunk == chunks.Length - 1;
-
-            // next: the first start after the chunk's beginning; inside: how many starts lie within the chunk.
-            while (next < starts.Count && starts.StartAt(next) <= chunkStart)
+            var first = next;
+            while (next < starts.Count && (isLastChunk || starts.StartAt(next) < chunkStart + (1UL << chunkShift)))
             {
                 next++;
             }
 
-            var end = next;
-            while (end < starts.Count && (isLastChunk || starts.StartAt(end) < chunkStart + (1UL << chunkShift)))
+            // The chunk's starts are [first, next); the ones inside it are those after its beginning.
+            var offset = laidOut.Count - first;
+            for (var i = first; i < next; i++)
             {
-                end++;
+                laidOut.Add(new Coarse((uint)(starts.StartAt(i) >> CoarseShift), starts.NodeAt(i)));
             }
 
-            var inside = end - next;
+            var inside = next - first - (first < next && starts.StartAt(first) == chunkStart ? 1 : 0);
             if (inside == 0)
             {
-                chunks[chunk] = ~(long)starts.NodeAt(next - 1);
+                chunks[chunk] = ~laidOut[laidOut.Count - 1].Node;
                 continue;
             }
 
             var bits = 0;
-            while (bits < Math.Min(MaxBucketBits, chunkShift) && (2 << bits) <= inside && LongestRun(starts, next, chunkStart, isLastChunk, bits) > Window)
+            while (bits < MaxBucketBits && (2 << bits) <= inside && LongestRun(BucketFirsts(starts, first, next, chunkStart, bits)) > Window)
             {
                 bits++;
             }
 
-            chunks[chunk] = ((long)bucketList.Count << StrideBits) | (long)bits;
-            var firsts = BucketFirsts(starts, next, chunkStart, isLastChunk, bits);
-            for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
+            if (bucketList.Count + (1 << bits) + 1 > MaxBuckets)
             {
-                // The window holds the start before the bucket and the bucket's own.
-                var fits = firsts[bucket + 1] - firsts[bucket] + 1 <= Window;
-                bucketList.Add(fits ? firsts[bucket] : ~firsts[bucket]);
+                bits = 0;
             }
 
-            bucketList.Add(firsts[firsts.Length - 1]);
+            chunks[chunk] = (bucketList.Count << StrideBits) | bits;
+            var firsts = BucketFirsts(starts, first, next, chunkStart, bits);
+            for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
+            {
+                var fits = firsts[bucket + 1] - firsts[bucket] + 1 <= Window;
+                bucketList.Add(fits ? offset + firsts[bucket] : ~(offset + firsts[bucket]));
+            }
+
+            bucketList.Add(offset + next);
+            var last = laidOut[laidOut.Count - 1].Node;
+            for (var i = 1; i < Window; i++)
+            {
+                laidOut.Add(new Coarse(uint.MaxValue, last));
+            }
         }
+
+        return laidOut.ToArray();
     }
 
-    private int LongestRun(StartList starts, int next, ulong chunkStart, bool isLastChunk, int bits)
+    // The most starts a window has to hold: a bucket's own and the one before.
+    private static int LongestRun(int[] firsts)
     {
-        var firsts = BucketFirsts(starts, next, chunkStart, isLastChunk, bits);
         var longest = 0;
         for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
         {
@@ -287,17 +386,17 @@ internal sealed class Ipv6Index
         return longest;
     }
 
-    // For each of the chunk's 2^bits buckets and the chunk's end, the position of the first start after it.
-    private int[] BucketFirsts(StartList starts, int next, ulong chunkStart, bool isLastChunk, int bits)
+    // For each of the chunk's 2^bits buckets, the position of the first start after the bucket's beginning; then the
+    // chunk's end.
+    private static int[] BucketFirsts(StartList starts, int first, int next, ulong chunkStart, int bits)
     {
         var firsts = new int[(1 << bits) + 1];
-        var bucketShift = chunkShift - bits;
-        var position = next;
-        for (var bucket = 0; bucket < firsts.Length; bucket++)
+        var bucketShift = 64 - TopBits - bits;
+        var position = first;
+        for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
         {
-            var isEnd = bucket == firsts.Length - 1;
             var bucketStart = chunkStart + ((ulong)bucket << bucketShift);
-            while (position < starts.Count && ((isEnd && isLastChunk) || starts.StartAt(position) <= bucketStart))
+            while (position < next && starts.StartAt(position) <= bucketStart)
             {
                 position++;
             }
@@ -305,18 +404,22 @@ internal sealed class Ipv6Index
             firsts[bucket] = position;
         }
 
+        firsts[firsts.Length - 1] = next;
         return firsts;
     }
 
-    private static int BitLength(int value)
+    // A coarse start, bits 16-47 of it, and the node matched from there to the next start.
+    private readonly struct Coarse
     {
-        var length = 0;
-        while (value >> length != 0)
+        public Coarse(uint key, int node)
         {
-            length++;
+            Key = key;
+            Node = node;
         }
 
-        return length;
+        public uint Key { get; }
+
+        public int Node { get; }
     }
 
     // An interval start and the node matched from there to the next start (0 for none, above count a block).

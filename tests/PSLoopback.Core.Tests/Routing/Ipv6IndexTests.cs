@@ -196,6 +196,53 @@ public class Ipv6IndexTests
         table.CheckAround(table.Prefixes);
     }
 
+    [Fact]
+    public void CrowdedSlash48sBeyondOneWindowAreSearchedInFull()
+    {
+        // 1,000 /48s side by side in one /16 chunk, every other one with a /56 inside: far more starts in one spot
+        // than a window holds at any resolution the chunk may take, and /48s that need their own fine list.
+        var prefixes = new List<Prefix> { Prefix.Of(0x2001_0000_0000_0000UL, 0, 16) };
+        for (var i = 0UL; i < 1_000; i++)
+        {
+            prefixes.Add(Prefix.Of(0x2001_0db8_0000_0000UL | (i << 16), 0, 48));
+            if (i % 2 == 0)
+            {
+                prefixes.Add(Prefix.Of(0x2001_0db8_0000_0000UL | (i << 16) | 0x0100, 0, 56));
+            }
+        }
+
+        var table = new Table(prefixes);
+
+        Assert.Equal(table.NodeOf(0x2001_0db8_0002_0100UL, 0, 56), table.Index.Find(0x2001_0db8_0002_01ffUL, AllOnes));
+        Assert.Equal(table.NodeOf(0x2001_0db8_0002_0000UL, 0, 48), table.Index.Find(0x2001_0db8_0002_0200UL, 0));
+        Assert.Equal(table.NodeOf(0x2001_0000_0000_0000UL, 0, 16), table.Index.Find(0x2001_0db8_03e8_0000UL, 0));
+        table.CheckAround(prefixes);
+    }
+
+    [Fact]
+    public void TheLastSlash48OfAChunkAndTheChunkAfterItMatch()
+    {
+        // The last /48 of a /16 has the largest key a chunk's starts can have, and the chunk after begins again at 0.
+        var table = new Table(new[]
+        {
+            Prefix.Of(0x2001_0000_0000_0000UL, 0, 16),
+            Prefix.Of(0x2001_0000_0001_0000UL, 0, 48),
+            Prefix.Of(0x2001_ffff_ffff_0000UL, 0, 48),
+            Prefix.Of(0x2002_0000_0000_0000UL, 0, 48),
+            Prefix.Of(0x2003_ffff_ffff_ff00UL, 0, 56),
+            Prefix.Of(0xffff_ffff_ffff_0000UL, 0, 48),
+        });
+
+        Assert.Equal(table.NodeOf(0x2001_ffff_ffff_0000UL, 0, 48), table.Index.Find(0x2001_ffff_ffff_ffffUL, AllOnes));
+        Assert.Equal(table.NodeOf(0x2001_0000_0000_0000UL, 0, 16), table.Index.Find(0x2001_ffff_fffe_ffffUL, 0));
+        Assert.Equal(table.NodeOf(0x2002_0000_0000_0000UL, 0, 48), table.Index.Find(0x2002_0000_0000_0000UL, 0));
+        Assert.Equal(0, table.Index.Find(0x2002_0000_0001_0000UL, 0));
+        Assert.Equal(table.NodeOf(0x2003_ffff_ffff_ff00UL, 0, 56), table.Index.Find(0x2003_ffff_ffff_ffffUL, AllOnes));
+        Assert.Equal(0, table.Index.Find(0x2003_ffff_ffff_feffUL, AllOnes));
+        Assert.Equal(table.NodeOf(0xffff_ffff_ffff_0000UL, 0, 48), table.Index.Find(AllOnes, AllOnes));
+        table.CheckAround(table.Prefixes);
+    }
+
     [Theory]
     [MemberData(nameof(Seeds))]
     public void RandomTablesOfEveryLengthAgreeWithBruteForce(int seed)
