@@ -200,14 +200,14 @@ internal sealed class Ipv6Index
         for (var node = 1; node <= count;)
         {
             var network = high[node];
-            var deep = lengths[node] > 64;
-            var last = deep ? network : network | ~Bits128.MaskHigh(lengths[node]);
+            var longer = lengths[node] > 64;
+            var last = longer ? network : network | ~Bits128.MaskHigh(lengths[node]);
             while (depth > 0 && open[depth - 1].Last < network)
             {
                 Close(open, ref depth, 0, starts);
             }
 
-            if (!deep)
+            if (!longer)
             {
                 open[depth++] = new Open(last, node);
                 starts.Add(network, node);
