@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PSLoopback.Routing;
 
@@ -7,134 +10,500 @@ namespace PSLoopback.Routing;
 /// 1..count, 0 for none) of the longest stored prefix containing it.
 /// </summary>
 /// <remarks>
-/// A path-compressed binary (Patricia) trie built from the preorder: one node per prefix plus one per branching,
-/// about log2(n) nodes visited, each checked against the address so no backtracking is needed.
+/// Nested prefixes cut the address space into disjoint intervals, each labelled with its longest match (at most
+/// 2n+1 of them), so a lookup is "the last interval start at or below the address". Three lists of starts, each
+/// only where it is needed:
+/// - the coarse list, over bits 16-47 (a 32-bit key, 8 bytes a start with its label), holds every start on a /48
+///   boundary, which is nearly all of them in a real table;
+/// - a /48 with a start inside it (a prefix longer than /48 that does not fill it) is one coarse interval whose
+///   label leads to that /48's fine list, over the whole top 64 bits;
+/// - a /64 with longer prefixes under it is one fine interval whose label leads to its list over the low 64 bits.
+/// The coarse list is reached by direct pointing in two steps: the top 16 bits pick a chunk, and each chunk that has
+/// starts inside gets its own table on the next bits, as many as it takes to fit each bucket's starts in a fixed
+/// window of <see cref="Window"/>. Only crowded chunks pay for resolution, so a table concentrated in a small part of
+/// the space (today's 2000::/3) costs no more than a spread one. A bucket names its first start by position in the
+/// one sorted array, and the start just before it carries the label at the bucket's beginning, so no bucket stores a
+/// copy of it. A lookup is three array reads and a fixed run of independent comparisons with no data-dependent
+/// branch, against the trie's log2(n) dependent cache misses; the finer lists, searched by halving, are a detour for
+/// the few addresses in a /48 that holds longer prefixes.
 /// </remarks>
 internal sealed class Ipv6Index
 {
-    private const int NoChild = -1;
+    // The starts a lookup compares in one bucket, the one before the bucket's included: 64 bytes, one or two cache
+    // lines read at once. A bucket with more (a crowded spot the chunk's resolution could not split) is searched by
+    // halving.
+    private const int Window = 8;
 
-    // Root at 0; empty in an empty table.
-    private readonly TrieNode[] trie;
+    private const int TopBits = 16;
+
+    private const int CoarseShift = 16;
+
+    // Keeps a crowded chunk's table (2^bits ints) within what its starts already cost.
+    private const int MaxBucketBits = 24;
+
+    private const int StrideBits = 5;
+
+    // Bucket positions fit beside the stride in a chunk's int; past it a chunk falls back to one bucket, slower only.
+    private const int MaxBuckets = 1 << (31 - StrideBits);
+
+    // Labels above count lead to a finer list: count + 1 + d for the low list of block d, count + 1 + deep + f for
+    // the fine list of /48 f.
+    private readonly int count;
+    private readonly int deep;
+
+    // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | bits.
+    private readonly int[] chunks;
+
+    // For each bucket, the position in coarse of the first start after the bucket's beginning, as ~position when the
+    // bucket's starts overflow the window; one entry more per chunk closes its last bucket.
+    private readonly int[] buckets;
+
+    // Each chunk's starts are followed by Window - 1 copies of its last one at the chunk's end, so a window never
+    // runs into the next chunk, whose keys start again from 0.
+    private readonly Coarse[] coarse;
+
+    // /48 f's starts over the top 64 bits are fineStarts[fines[f]..fines[f + 1]), the first at the /48's beginning.
+    private readonly int[] fines;
+    private readonly Boundary[] fineStarts;
+
+    // Block d's starts over the low 64 bits are lowStarts[blocks[d]..blocks[d + 1]), the first at 0.
+    private readonly int[] blocks;
+    private readonly Boundary[] lowStarts;
 
     /// <param name="high">Node i's network, bytes 0-7, nodes 1..count in preorder.</param>
     /// <param name="low">Node i's network, bytes 8-15.</param>
     /// <param name="lengths">Node i's prefix length.</param>
     public Ipv6Index(ulong[] high, ulong[] low, byte[] lengths, int count)
     {
-        var nodes = new TrieNode[Math.Max(0, (2 * count) - 1)];
-        var used = 0;
-        if (count > 0)
-        {
-            Build(high, low, lengths, nodes, ref used, 1, count + 1);
-        }
+        this.count = count;
+        var starts = new StartList(Math.Max(16, 2 * count + 1));
+        var lowList = new StartList(16);
+        var blockList = new List<int>();
+        BuildStarts(high, low, lengths, count, starts, lowList, blockList);
+        deep = blockList.Count;
+        blockList.Add(lowList.Count);
+        blocks = blockList.ToArray();
+        lowStarts = lowList.ToArray();
 
-        Array.Resize(ref nodes, used);
-        trie = nodes;
+        var coarseList = new StartList(starts.Count + 16);
+        var fineList = new StartList(16);
+        var fineBlocks = new List<int>();
+        SplitFine(starts, coarseList, fineList, fineBlocks);
+        fineBlocks.Add(fineList.Count);
+        fines = fineBlocks.ToArray();
+        fineStarts = fineList.ToArray();
+
+        chunks = new int[1 << TopBits];
+        var bucketList = new List<int>();
+        coarse = BuildBuckets(coarseList, bucketList);
+        buckets = bucketList.ToArray();
     }
 
+    // Inlined into the table's lookups: fewer instructions a lookup lets the CPU overlap more lookups' cache misses.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(ulong high, ulong low)
     {
-        var nodes = trie;
-        var best = 0;
-        var index = nodes.Length == 0 ? NoChild : 0;
-        while (index != NoChild)
+        var entry = chunks[(int)(high >> (64 - TopBits))];
+        int node;
+        if (entry < 0)
         {
-            ref readonly var node = ref nodes[index];
-
-            // A node's key is a prefix of every key below it, so once the address leaves it nothing below matches.
-            if (((high ^ node.High) & Bits128.MaskHigh(node.Length)) != 0 || ((low ^ node.Low) & Bits128.MaskLow(node.Length)) != 0)
-            {
-                break;
-            }
-
-            if (node.Prefix != 0)
-            {
-                best = node.Prefix;
-            }
-
-            if (node.Length == 128)
-            {
-                break;
-            }
-
-            index = Bits128.Bit(high, low, node.Length) == 0 ? node.Zero : node.One;
+            node = ~entry;
+        }
+        else
+        {
+            // The next bits of the address pick the bucket; the double shift also handles a chunk of one bucket.
+            var bits = entry & ((1 << StrideBits) - 1);
+            var bucket = (entry >> StrideBits) + (int)(((high << TopBits) >> 1) >> (63 - bits));
+            var first = buckets[bucket];
+            var key = (uint)(high >> CoarseShift);
+            node = first >= 0 ? InWindow(coarse, first - 1, key) : InLongBucket(bucket, key);
         }
 
-        return best;
+        return node > count ? InFinerList(node, high, low) : node;
     }
 
-    // Builds the subtree for nodes [from, to), which share their leading bits, and returns its root. The node's
-    // length is where the first and last network part or the shortest prefix ends; the shortest sorts first.
-    private static int Build(ulong[] high, ulong[] low, byte[] lengths, TrieNode[] nodes, ref int used, int from, int to)
+    // The label of the last start at or below key among the Window starts from `from`, given that the first is at or
+    // below it and the bucket's starts all lie in the window. Starts past the bucket lie past the key, so counting the
+    // ones at or below it finds the place: a fixed number of independent comparisons, no loop, no branch.
+    private static int InWindow(Coarse[] starts, int from, uint key)
     {
-        var first = from;
-        var length = Math.Min(Bits128.CommonLength(high[first], low[first], high[to - 1], low[to - 1]), lengths[first]);
-        var index = used++;
-        var prefix = 0;
-        if (lengths[from] == length)
-        {
-            prefix = from++;
-        }
-
-        int zero = NoChild, one = NoChild;
-        if (from < to)
-        {
-            // Below the shared bits the zero side sorts before the one side; a length of 128 cannot get here, as a
-            // second node would be a duplicate.
-            int lower = from, upper = to;
-            while (lower < upper)
-            {
-                var middle = lower + ((upper - lower) / 2);
-                if (Bits128.Bit(high[middle], low[middle], length) == 0)
-                {
-                    lower = middle + 1;
-                }
-                else
-                {
-                    upper = middle;
-                }
-            }
-
-            if (lower > from)
-            {
-                zero = Build(high, low, lengths, nodes, ref used, from, lower);
-            }
-
-            if (lower < to)
-            {
-                one = Build(high, low, lengths, nodes, ref used, lower, to);
-            }
-        }
-
-        nodes[index] = new TrieNode(high[first] & Bits128.MaskHigh(length), low[first] & Bits128.MaskLow(length), length, prefix, zero, one);
-        return index;
+        var place = (starts[from + 1].Key <= key ? 1 : 0)
+            + (starts[from + 2].Key <= key ? 1 : 0)
+            + (starts[from + 3].Key <= key ? 1 : 0)
+            + (starts[from + 4].Key <= key ? 1 : 0)
+            + (starts[from + 5].Key <= key ? 1 : 0)
+            + (starts[from + 6].Key <= key ? 1 : 0)
+            + (starts[from + 7].Key <= key ? 1 : 0);
+        return starts[from + place].Node;
     }
 
-    private readonly struct TrieNode
+    // The same as Last below, over the 32-bit keys.
+    private static int Last(Coarse[] starts, int from, int to, uint key)
     {
-        public TrieNode(ulong high, ulong low, int length, int prefix, int zero, int one)
+        var size = to - from;
+        while (size > 1)
         {
-            High = high;
-            Low = low;
-            Length = length;
-            Prefix = prefix;
-            Zero = zero;
-            One = one;
+            var half = size >> 1;
+            from = starts[from + half].Key <= key ? from + half : from;
+            size -= half;
         }
 
-        // The bits every address below this node shares, up to Length; the rest zero.
-        public ulong High { get; }
+        return starts[from].Node;
+    }
 
-        public ulong Low { get; }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int InLongBucket(int bucket, uint key)
+    {
+        var end = buckets[bucket + 1];
+        return Last(coarse, ~buckets[bucket] - 1, end < 0 ? ~end : end, key);
+    }
 
-        public int Length { get; }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int InFinerList(int node, ulong high, ulong low)
+    {
+        if (node > count + deep)
+        {
+            var fine = node - count - deep - 1;
+            node = Last(fineStarts, fines[fine], fines[fine + 1], high);
+            if (node <= count)
+            {
+                return node;
+            }
+        }
 
-        // The stored prefix that ends here, 0 for a node that only branches.
-        public int Prefix { get; }
+        var block = node - count - 1;
+        return Last(lowStarts, blocks[block], blocks[block + 1], low);
+    }
 
-        public int Zero { get; }
+    // The label of the last start at or below key in starts[from..to), given that starts[from] is at or below it.
+    // Halving with a conditional move rather than a branch: which half wins is a coin toss the CPU cannot predict.
+    private static int Last(Boundary[] starts, int from, int to, ulong key)
+    {
+        var size = to - from;
+        while (size > 1)
+        {
+            var half = size >> 1;
+            from = starts[from + half].Start <= key ? from + half : from;
+            size -= half;
+        }
 
-        public int One { get; }
+        return starts[from].Node;
+    }
+
+    // One preorder pass with a stack of the open prefixes gives the interval starts in address order: a prefix opens
+    // its interval at its network and, when the pass leaves it, hands the rest back to the prefix around it.
+    private static void BuildStarts(ulong[] high, ulong[] low, byte[] lengths, int count, StartList starts, StartList lowStarts, List<int> blocks)
+    {
+        var open = new Open[66];
+        var depth = 0;
+        starts.Add(0, 0);
+        for (var node = 1; node <= count;)
+        {
+            var network = high[node];
+            var longer = lengths[node] > 64;
+            var last = longer ? network : network | ~Bits128.MaskHigh(lengths[node]);
+            while (depth > 0 && open[depth - 1].Last < network)
+            {
+                Close(open, ref depth, 0, starts);
+            }
+
+            if (!longer)
+            {
+                open[depth++] = new Open(last, node);
+                starts.Add(network, node);
+                node++;
+                continue;
+            }
+
+            // The nodes longer than /64 under one /64 follow each other in preorder, after any up to /64 on it.
+            var first = node;
+            while (node <= count && high[node] == network)
+            {
+                node++;
+            }
+
+            var label = count + 1 + blocks.Count;
+            blocks.Add(lowStarts.Count);
+            BuildLowStarts(low, lengths, first, node, depth > 0 ? open[depth - 1].Node : 0, lowStarts);
+            open[depth++] = new Open(last, label);
+            starts.Add(network, label);
+        }
+
+        while (depth > 0)
+        {
+            Close(open, ref depth, 0, starts);
+        }
+    }
+
+    // The same pass over the low 64 bits of one /64's longer prefixes; where none matches, the /64's own match does.
+    private static void BuildLowStarts(ulong[] low, byte[] lengths, int from, int to, int outer, StartList starts)
+    {
+        var open = new Open[65];
+        var depth = 0;
+        starts.BeginRun();
+        starts.Add(0, outer);
+        for (var node = from; node < to; node++)
+        {
+            var network = low[node];
+            while (depth > 0 && open[depth - 1].Last < network)
+            {
+                Close(open, ref depth, outer, starts);
+            }
+
+            open[depth++] = new Open(network | ~Bits128.MaskLow(lengths[node]), node);
+            starts.Add(network, node);
+        }
+
+        while (depth > 0)
+        {
+            Close(open, ref depth, outer, starts);
+        }
+    }
+
+    // Closes the innermost open prefix; past it the next one out matches, or outside when none is open.
+    private static void Close(Open[] open, ref int depth, int outside, StartList starts)
+    {
+        var closed = open[--depth];
+        if (closed.Last != ulong.MaxValue)
+        {
+            starts.Add(closed.Last + 1, depth > 0 ? open[depth - 1].Node : outside);
+        }
+    }
+
+    // Moves each /48 with a start inside it to a fine list of its own, leaving in the coarse list one interval that
+    // leads there; what follows the /48 starts again at its end.
+    private void SplitFine(StartList starts, StartList coarseList, StartList fineList, List<int> fineBlocks)
+    {
+        for (var first = 0; first < starts.Count;)
+        {
+            var slash48 = starts.StartAt(first) >> CoarseShift;
+            var end = first;
+            var inside = false;
+            while (end < starts.Count && starts.StartAt(end) >> CoarseShift == slash48)
+            {
+                inside |= (starts.StartAt(end) & ((1UL << CoarseShift) - 1)) != 0;
+                end++;
+            }
+
+            var beginning = slash48 << CoarseShift;
+            if (!inside)
+            {
+                // Merged as they came, so this is the one start on the /48's boundary.
+                coarseList.Add(beginning, starts.NodeAt(first));
+            }
+            else
+            {
+                fineBlocks.Add(fineList.Count);
+                fineList.BeginRun();
+                fineList.Add(beginning, first > 0 ? starts.NodeAt(first - 1) : 0);
+                for (var i = first; i < end; i++)
+                {
+                    fineList.Add(starts.StartAt(i), starts.NodeAt(i));
+                }
+
+                coarseList.Add(beginning, count + deep + fineBlocks.Count);
+                if (slash48 != ulong.MaxValue >> CoarseShift)
+                {
+                    coarseList.Add(beginning + (1UL << CoarseShift), starts.NodeAt(end - 1));
+                }
+            }
+
+            first = end;
+        }
+    }
+
+    // Lays the coarse starts out chunk by chunk, with their 32-bit keys, and gives each chunk with starts inside
+    // 2^bits buckets: the fewest that fit every bucket's starts in the window, but no more buckets than starts, which
+    // bounds the memory where starts crowd together.
+    private Coarse[] BuildBuckets(StartList starts, List<int> bucketList)
+    {
+        const int chunkShift = 64 - TopBits;
+        var laidOut = new List<Coarse>(starts.Count + 1024);
+        var next = 0;
+        for (var chunk = 0; chunk < chunks.Length; chunk++)
+        {
+            var chunkStart = (ulong)chunk << chunkShift;
+            var isLastChunk = chunk == chunks.Length - 1;
+            var first = next;
+            while (next < starts.Count && (isLastChunk || starts.StartAt(next) < chunkStart + (1UL << chunkShift)))
+            {
+                next++;
+            }
+
+            // The chunk's starts are [first, next); the ones inside it are those after its beginning.
+            var offset = laidOut.Count - first;
+            for (var i = first; i < next; i++)
+            {
+                laidOut.Add(new Coarse((uint)(starts.StartAt(i) >> CoarseShift), starts.NodeAt(i)));
+            }
+
+            var inside = next - first - (first < next && starts.StartAt(first) == chunkStart ? 1 : 0);
+            if (inside == 0)
+            {
+                chunks[chunk] = ~laidOut[laidOut.Count - 1].Node;
+                continue;
+            }
+
+            var bits = 0;
+            while (bits < MaxBucketBits && (2 << bits) <= inside && LongestRun(BucketFirsts(starts, first, next, chunkStart, bits)) > Window)
+            {
+                bits++;
+            }
+
+            if (bucketList.Count + (1 << bits) + 1 > MaxBuckets)
+            {
+                bits = 0;
+            }
+
+            chunks[chunk] = (bucketList.Count << StrideBits) | bits;
+            var firsts = BucketFirsts(starts, first, next, chunkStart, bits);
+            for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
+            {
+                var fits = firsts[bucket + 1] - firsts[bucket] + 1 <= Window;
+                bucketList.Add(fits ? offset + firsts[bucket] : ~(offset + firsts[bucket]));
+            }
+
+            bucketList.Add(offset + next);
+            var last = laidOut[laidOut.Count - 1].Node;
+            for (var i = 1; i < Window; i++)
+            {
+                laidOut.Add(new Coarse(uint.MaxValue, last));
+            }
+        }
+
+        return laidOut.ToArray();
+    }
+
+    // The most starts a window has to hold: a bucket's own and the one before.
+    private static int LongestRun(int[] firsts)
+    {
+        var longest = 0;
+        for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
+        {
+            longest = Math.Max(longest, firsts[bucket + 1] - firsts[bucket] + 1);
+        }
+
+        return longest;
+    }
+
+    // For each of the chunk's 2^bits buckets, the position of the first start after the bucket's beginning; then the
+    // chunk's end.
+    private static int[] BucketFirsts(StartList starts, int first, int next, ulong chunkStart, int bits)
+    {
+        var firsts = new int[(1 << bits) + 1];
+        var bucketShift = 64 - TopBits - bits;
+        var position = first;
+        for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
+        {
+            var bucketStart = chunkStart + ((ulong)bucket << bucketShift);
+            while (position < next && starts.StartAt(position) <= bucketStart)
+            {
+                position++;
+            }
+
+            firsts[bucket] = position;
+        }
+
+        firsts[firsts.Length - 1] = next;
+        return firsts;
+    }
+
+    // A coarse start, bits 16-47 of it, and the node matched from there to the next start.
+    private readonly struct Coarse
+    {
+        public Coarse(uint key, int node)
+        {
+            Key = key;
+            Node = node;
+        }
+
+        public uint Key { get; }
+
+        public int Node { get; }
+    }
+
+    // An interval start and the node matched from there to the next start (0 for none, above count a block).
+    // Packed to 12 bytes: the search reads the start and then the label beside it, in the same cache line.
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly struct Boundary
+    {
+        public Boundary(ulong start, int node)
+        {
+            Start = start;
+            Node = node;
+        }
+
+        public ulong Start { get; }
+
+        public int Node { get; }
+    }
+
+    private readonly struct Open
+    {
+        public Open(ulong last, int node)
+        {
+            Last = last;
+            Node = node;
+        }
+
+        // The prefix's last address in this half.
+        public ulong Last { get; }
+
+        public int Node { get; }
+    }
+
+    // Starts in address order, merged as they come: a start at the same place as the one before replaces it, and one
+    // that repeats the label before it adds nothing. A run (one /64's low list) never merges into the one before.
+    private sealed class StartList
+    {
+        private Boundary[] items;
+        private int runStart;
+
+        public StartList(int capacity)
+        {
+            items = new Boundary[capacity];
+        }
+
+        public int Count { get; private set; }
+
+        public ulong StartAt(int index) => items[index].Start;
+
+        public int NodeAt(int index) => items[index].Node;
+
+        public void BeginRun() => runStart = Count;
+
+        public void Add(ulong start, int node)
+        {
+            if (Count > runStart && items[Count - 1].Start == start)
+            {
+                Count--;
+            }
+
+            if (Count > runStart && items[Count - 1].Node == node)
+            {
+                return;
+            }
+
+            if (Count == items.Length)
+            {
+                Array.Resize(ref items, 2 * items.Length);
+            }
+
+            items[Count++] = new Boundary(start, node);
+        }
+
+        // With `padding` copies of the last start moved to the end of the space, so a window that runs past the last
+        // start stays inside the array and still finds the last start's label.
+        public Boundary[] ToArray(int padding = 0)
+        {
+            var result = new Boundary[Count + padding];
+            Array.Copy(items, result, Count);
+            for (var i = Count; i < result.Length; i++)
+            {
+                result[i] = new Boundary(ulong.MaxValue, items[Count - 1].Node);
+            }
+
+            return result;
+        }
     }
 }
