@@ -71,6 +71,20 @@ Describe 'Resolve-NetRoute: input and errors' {
         ($problems | Where-Object TargetObject -EQ '10.1').Exception.Message | Should -BeLike "*'10.1'*"
     }
 
+    It 'refuses an address of the other family, naming it, whether typed plainly, with spaces or brackets, or with a zone' {
+        $table = @([pscustomobject]@{ DestinationPrefix = '0.0.0.0/0'; NextHop = '192.0.2.1'; InterfaceAlias = 'eth0'; InterfaceIndex = 2 })
+        $answers = @(Resolve-NetRoute '192.0.2.7', ' 2001:db8::1 ', '[2001:db8::2]', 'fe80::1%2' -AddressFamily IPv4 -RouteTable $table -ErrorVariable problems -ErrorAction SilentlyContinue)
+        $answers.Destination | Should -Be '192.0.2.7'
+        $problems.FullyQualifiedErrorId | Should -BeLike 'AddressFamilyMismatch*'
+        $problems.TargetObject | Should -Be ' 2001:db8::1 ', '[2001:db8::2]', 'fe80::1%2'
+        $problems[0].Exception.Message | Should -BeLike '* 2001:db8::1  is not an IPv4 address*'
+
+        $mixed = @(Resolve-NetRoute '192.0.2.7', '2001:db8::1' -LocalIPAddress 192.0.2.10 -RouteTable $table -ErrorVariable wrong -ErrorAction SilentlyContinue)
+        $mixed.Destination | Should -Be '192.0.2.7'
+        $wrong.TargetObject | Should -Be '2001:db8::1'
+        $wrong[0].Exception.Message | Should -BeLike '2001:db8::1 (2001:db8::1) is IPv6, but -LocalIPAddress 192.0.2.10 is IPv4*'
+    }
+
     It 'stops, naming it, on a -LocalIPAddress that is not an address or an interface that does not exist' -Skip:(-not $onLinux) {
         { Resolve-NetRoute 127.0.0.1 -LocalIPAddress 'bogus' -ErrorAction Stop } | Should -Throw "*'bogus'*"
         { Resolve-NetRoute 127.0.0.1 -InterfaceAlias 'no-such-nic' -ErrorAction Stop } | Should -Throw "*'no-such-nic'*"

@@ -39,6 +39,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     private byte tos;
     private byte protocol;
     private IPAddressFamily? family;
+    private bool flowLabelGiven;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
     private readonly CancellationTokenSource stopping = new();
 
@@ -174,6 +175,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         tos = ParseTos();
         protocol = ParseProtocol();
         family = Families.OneOrNone(AddressFamily);
+        flowLabelGiven = MyInvocation.BoundParameters.ContainsKey(nameof(FlowLabel));
         if (Verify)
         {
             try
@@ -208,27 +210,25 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                 continue;
             }
 
-            foreach (var query in Addresses(target).Select(RouteQuery.ForPacketTo))
+            // A plain address (the common case, by the hundred thousand) needs no name lookup, zone or list:
+            // it is read as Destination.Parse reads an address without a zone, and answered at once.
+            if (target.IndexOf('%') < 0 && Destination.TryParseAddress(target, out var literal))
             {
-                var address = query.Destination;
-                if (source is not null && source.AddressFamily != address.AddressFamily)
+                if (family is null || Family.Of(literal) == family)
                 {
-                    WriteError(new ErrorRecord(
-                        new PSArgumentException($"{target} ({address}) is {Family.Of(address)}, but -LocalIPAddress {source} is {Family.Of(source)}: a packet has one family."),
-                        "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target));
-                    continue;
+                    AnswerFor(target, literal);
                 }
-
-                // Only IPv6 headers carry a flow label; the kernel refuses one for an IPv4 lookup.
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(FlowLabel)) && address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+                else
                 {
-                    WriteError(new ErrorRecord(
-                        new PSArgumentException($"{target} ({address}) is {Family.Of(address)}, but -FlowLabel is a field of the IPv6 header only."),
-                        "FlowLabelNotIPv6", ErrorCategory.InvalidArgument, target));
-                    continue;
+                    WriteError(NotOfFamily(target));
                 }
-
-                WriteObject(new NetRouteDecision(Answer(target, query)));
+            }
+            else
+            {
+                foreach (var address in Addresses(target))
+                {
+                    AnswerFor(target, address);
+                }
             }
 
             if (targets.Length > 1 && progressClock.Elapsed > ProgressInterval)
@@ -240,6 +240,31 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                 });
             }
         }
+    }
+
+    /// <summary>Answers for one of the addresses a destination stands for, or says why its question cannot be asked.</summary>
+    private void AnswerFor(string target, IPAddress destination)
+    {
+        var query = RouteQuery.ForPacketTo(destination);
+        var address = query.Destination;
+        if (source is not null && source.AddressFamily != address.AddressFamily)
+        {
+            WriteError(new ErrorRecord(
+                new PSArgumentException($"{target} ({address}) is {Family.Of(address)}, but -LocalIPAddress {source} is {Family.Of(source)}: a packet has one family."),
+                "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target));
+            return;
+        }
+
+        // Only IPv6 headers carry a flow label; the kernel refuses one for an IPv4 lookup.
+        if (flowLabelGiven && address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            WriteError(new ErrorRecord(
+                new PSArgumentException($"{target} ({address}) is {Family.Of(address)}, but -FlowLabel is a field of the IPv6 header only."),
+                "FlowLabelNotIPv6", ErrorCategory.InvalidArgument, target));
+            return;
+        }
+
+        WriteObject(new NetRouteDecision(Answer(target, query)));
     }
 
     /// <summary>PowerShell disposes the cmdlet when the pipeline ends, stopped or not: the kernel socket goes with it.</summary>
@@ -346,7 +371,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
         // A flow label exists only in IPv6 headers: a name's IPv4 addresses are left out while it has IPv6 ones
         // (an IPv4 address given as such, or a name with no IPv6 address, is still reported as an error).
-        if (family is null && answer.Parsed.Kind != DestinationKind.Address && MyInvocation.BoundParameters.ContainsKey(nameof(FlowLabel))
+        if (family is null && answer.Parsed.Kind != DestinationKind.Address && flowLabelGiven
             && wanted.Any(a => Family.Of(a) == IPAddressFamily.IPv6) && wanted.Any(a => Family.Of(a) == IPAddressFamily.IPv4))
         {
             WriteVerbose($"{target}: its IPv4 addresses are left out, since -FlowLabel is a field of the IPv6 header only.");
@@ -356,12 +381,15 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         if (wanted.Length == 0)
         {
             WriteError(answer.Parsed.Kind == DestinationKind.Address
-                ? new ErrorRecord(new PSArgumentException($"{target} is not an {family} address, and -AddressFamily {family} was asked for."), "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target)
+                ? NotOfFamily(target)
                 : new ErrorRecord(new ItemNotFoundException($"The host name '{target}' has no {family} address."), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
         }
 
         return wanted;
     }
+
+    private ErrorRecord NotOfFamily(string target) =>
+        new(new PSArgumentException($"{target} is not an {family} address, and -AddressFamily {family} was asked for."), "AddressFamilyMismatch", ErrorCategory.InvalidArgument, target);
 
     private RouteSnapshot ReadSnapshot()
     {
