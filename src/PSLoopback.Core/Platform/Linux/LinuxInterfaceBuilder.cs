@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
@@ -22,13 +21,25 @@ public static class LinuxInterfaceBuilder
         IEnumerable<AddressMessage> addresses,
         Func<LinkMessage, SysfsFacts>? sysfs = null)
     {
-        var byIndex = addresses
-            .Where(a => a.Family == AF_INET || a.Family == AF_INET6)
-            .GroupBy(a => a.Index)
-            .ToDictionary(g => g.Key, g => g.ToList());
+        var byIndex = new Dictionary<int, List<AddressMessage>>();
+        foreach (var address in addresses)
+        {
+            if (address.Family != AF_INET && address.Family != AF_INET6)
+            {
+                continue;
+            }
+
+            if (!byIndex.TryGetValue(address.Index, out var own))
+            {
+                own = new List<AddressMessage>();
+                byIndex.Add(address.Index, own);
+            }
+
+            own.Add(address);
+        }
 
         var interfaces = new List<NetInterfaceInfo>();
-        foreach (var link in links.OrderBy(l => l.Index))
+        foreach (var link in InIndexOrder(links))
         {
             var facts = sysfs?.Invoke(link) ?? SysfsFacts.Unknown;
             var info = new NetInterfaceInfo(link.Index, link.Name ?? string.Empty)
@@ -62,12 +73,37 @@ public static class LinuxInterfaceBuilder
             }
 
             info.Addresses = byIndex.TryGetValue(link.Index, out var own)
-                ? own.Select(a => ToAddress(a, info.Name)).ToArray()
+                ? ToAddresses(own, info.Name)
                 : Array.Empty<NetInterfaceAddress>();
             interfaces.Add(info);
         }
 
         return interfaces;
+    }
+
+    private static NetInterfaceAddress[] ToAddresses(List<AddressMessage> messages, string interfaceName)
+    {
+        var converted = new NetInterfaceAddress[messages.Count];
+        for (var i = 0; i < converted.Length; i++)
+        {
+            converted[i] = ToAddress(messages[i], interfaceName);
+        }
+
+        return converted;
+    }
+
+    /// <summary>The links sorted by index; links of one index keep the order they came in.</summary>
+    private static LinkMessage[] InIndexOrder(IEnumerable<LinkMessage> links)
+    {
+        var sorted = new List<LinkMessage>(links).ToArray();
+        var keys = new long[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            keys[i] = ((long)sorted[i].Index << 32) | (uint)i;
+        }
+
+        Array.Sort(keys, sorted);
+        return sorted;
     }
 
     internal static InterfaceType Classify(LinkMessage link, bool isWireless)
@@ -140,7 +176,7 @@ public static class LinuxInterfaceBuilder
         {
             Scope = (AddressScope)message.Scope,
             Broadcast = message.Broadcast is byte[] broadcast ? new IPAddress(broadcast) : null,
-            Peer = message.Local is not null && message.Address is not null && !message.Local.SequenceEqual(message.Address)
+            Peer = message.Local is not null && message.Address is not null && !SameBytes(message.Local, message.Address)
                 ? new IPAddress(message.Address)
                 : null,
             Label = message.Label,
@@ -158,8 +194,45 @@ public static class LinuxInterfaceBuilder
         uint s => TimeSpan.FromSeconds(s),
     };
 
-    private static string? FormatLinkAddress(byte[]? address) =>
-        address is null || address.Length == 0
-            ? null
-            : string.Join(":", address.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+    private static bool SameBytes(byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Lower-case hex pairs joined by colons, as ip writes a link address.</summary>
+    private static string? FormatLinkAddress(byte[]? address)
+    {
+        if (address is null || address.Length == 0)
+        {
+            return null;
+        }
+
+        const string Hex = "0123456789abcdef";
+        var text = new char[(address.Length * 3) - 1];
+        for (var i = 0; i < address.Length; i++)
+        {
+            if (i > 0)
+            {
+                text[(i * 3) - 1] = ':';
+            }
+
+            text[i * 3] = Hex[address[i] >> 4];
+            text[(i * 3) + 1] = Hex[address[i] & 0xf];
+        }
+
+        return new string(text);
+    }
 }

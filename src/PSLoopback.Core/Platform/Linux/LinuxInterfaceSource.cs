@@ -1,7 +1,5 @@
-using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using PSLoopback.Interfaces;
 using PSLoopback.Platform.Linux.Netlink;
 using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
@@ -21,14 +19,24 @@ public sealed class LinuxInterfaceSource : IInterfaceSource
     public IReadOnlyList<NetInterfaceInfo> GetInterfaces()
     {
         using var socket = NetlinkSocket.OpenRoute();
-        var links = socket.Dump(RTM_GETLINK, new byte[IfInfoMsgLength])
-            .Where(m => m.Type == RTM_NEWLINK)
-            .Select(m => RtnetlinkParser.ParseLink(m.Payload))
-            .ToList();
-        var addresses = socket.Dump(RTM_GETADDR, new byte[IfAddrMsgLength])
-            .Where(m => m.Type == RTM_NEWADDR)
-            .Select(m => RtnetlinkParser.ParseAddress(m.Payload))
-            .ToList();
+        var links = new List<LinkMessage>();
+        foreach (var message in socket.Dump(RTM_GETLINK, new byte[IfInfoMsgLength]))
+        {
+            if (message.Type == RTM_NEWLINK)
+            {
+                links.Add(RtnetlinkParser.ParseLink(message.Payload));
+            }
+        }
+
+        var addresses = new List<AddressMessage>();
+        foreach (var message in socket.Dump(RTM_GETADDR, new byte[IfAddrMsgLength]))
+        {
+            if (message.Type == RTM_NEWADDR)
+            {
+                addresses.Add(RtnetlinkParser.ParseAddress(message.Payload));
+            }
+        }
+
         return LinuxInterfaceBuilder.Build(links, addresses, ReadSysfs);
     }
 
@@ -43,20 +51,19 @@ public sealed class LinuxInterfaceSource : IInterfaceSource
             return SysfsFacts.Unknown;
         }
 
-        var directory = Path.Combine(sysfsRoot, link.Name ?? string.Empty);
+        using var directory = SysfsFiles.Open(Path.Combine(sysfsRoot, link.Name ?? string.Empty));
 
         // sysfs shows the network namespace it was mounted in, which need not be this process's: a name
         // whose ifindex differs is another interface, and its facts are not this one's.
-        if (KernelFiles.ReadInteger(Path.Combine(directory, "ifindex")) != link.Index)
+        if (directory is null || directory.ReadInteger("ifindex") != link.Index)
         {
             return SysfsFacts.Unknown;
         }
 
         // The driver gives Mb/s, or -1 when it does not know.
-        var megabits = up ? KernelFiles.ReadInteger(Path.Combine(directory, "speed")) : null;
+        var megabits = up ? directory.ReadInteger("speed") : null;
         var speed = megabits > 0 ? megabits * 1_000_000 : null;
-        var wireless = mayBeWireless
-            && (Directory.Exists(Path.Combine(directory, "phy80211")) || Directory.Exists(Path.Combine(directory, "wireless")));
+        var wireless = mayBeWireless && (directory.Exists("phy80211") || directory.Exists("wireless"));
         return new SysfsFacts(speed, wireless);
     }
 }

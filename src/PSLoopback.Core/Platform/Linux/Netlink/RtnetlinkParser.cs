@@ -20,10 +20,11 @@ public static class RtnetlinkParser
             Flags = BitConverter.ToUInt32(payload, 8),
         };
 
-        foreach (var attribute in NetlinkReader.ReadAttributes(payload, IfInfoMsgLength, payload.Length))
+        var attributes = new AttributeCursor(payload, IfInfoMsgLength, payload.Length);
+        while (attributes.MoveNext())
         {
-            var value = attribute.Value;
-            switch (attribute.Key)
+            var value = attributes.Value;
+            switch (attributes.Type)
             {
                 case IFLA_IFNAME:
                     link.Name = ReadString(value);
@@ -87,10 +88,11 @@ public static class RtnetlinkParser
         };
         RequirePrefixLength(address.PrefixLength, addressLength, "ifa_prefixlen");
 
-        foreach (var attribute in NetlinkReader.ReadAttributes(payload, IfAddrMsgLength, payload.Length))
+        var attributes = new AttributeCursor(payload, IfAddrMsgLength, payload.Length);
+        while (attributes.MoveNext())
         {
-            var value = attribute.Value;
-            switch (attribute.Key)
+            var value = attributes.Value;
+            switch (attributes.Type)
             {
                 case IFA_ADDRESS:
                     address.Address = ReadAddress(value, addressLength, "IFA_ADDRESS");
@@ -121,18 +123,18 @@ public static class RtnetlinkParser
     /// <summary>The kind, and for a VRF its table: IFLA_INFO_DATA is read by the kind, which may come after it.</summary>
     private static (string? Kind, uint? VrfTable) ReadLinkInfo(ArraySegment<byte> linkInfo)
     {
-        var nested = ToArray(linkInfo);
         string? kind = null;
         ArraySegment<byte>? data = null;
-        foreach (var attribute in NetlinkReader.ReadAttributes(nested, 0, nested.Length))
+        var nested = Nested(linkInfo);
+        while (nested.MoveNext())
         {
-            if (attribute.Key == IFLA_INFO_KIND)
+            if (nested.Type == IFLA_INFO_KIND)
             {
-                kind ??= ReadString(attribute.Value);
+                kind ??= ReadString(nested.Value);
             }
-            else if (attribute.Key == IFLA_INFO_DATA)
+            else if (nested.Type == IFLA_INFO_DATA)
             {
-                data = attribute.Value;
+                data = nested.Value;
             }
         }
 
@@ -141,17 +143,21 @@ public static class RtnetlinkParser
 
     private static uint ReadVrfTable(ArraySegment<byte> infoData)
     {
-        var nested = ToArray(infoData);
-        foreach (var attribute in NetlinkReader.ReadAttributes(nested, 0, nested.Length))
+        var nested = Nested(infoData);
+        while (nested.MoveNext())
         {
-            if (attribute.Key == IFLA_VRF_TABLE)
+            if (nested.Type == IFLA_VRF_TABLE)
             {
-                return ReadUInt32(attribute.Value, "IFLA_VRF_TABLE");
+                return ReadUInt32(nested.Value, "IFLA_VRF_TABLE");
             }
         }
 
         throw new NetlinkParseException("a vrf link's IFLA_INFO_DATA has no IFLA_VRF_TABLE.");
     }
+
+    /// <summary>The attributes nested in one attribute's value, walked where they lie.</summary>
+    private static AttributeCursor Nested(ArraySegment<byte> value) =>
+        new(value.Array!, value.Offset, value.Offset + value.Count);
 
     /// <summary>Index 0 means no master (the kernel omits the attribute then, but a 0 says the same).</summary>
     private static int? ReadMaster(ArraySegment<byte> value)
