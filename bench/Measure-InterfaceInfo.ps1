@@ -3,8 +3,9 @@
     Benchmarks Get-NetInterfaceInfo against .NET's own interface enumeration and against `ip -j -s addr`,
     and measures what Import-Module adds to a pwsh start.
 .DESCRIPTION
-    All contenders run interleaved in one pwsh, in the same run, so that a noisy machine slows them alike;
-    the report gives medians and ratios to the .NET baseline, never a bare time as a verdict.
+    All contenders run interleaved in one pwsh, in the same run, in an order that rotates each round, so that a
+    noisy machine slows them alike; the report gives medians and ratios to the .NET baseline, never a bare time
+    as a verdict.
 
       cmdlet      $null = Get-NetInterfaceInfo                      (warm, in-process, through the pipeline)
       core        the Core source alone, as a C# caller would use it
@@ -79,8 +80,13 @@ foreach ($run in $contenders.Values) { foreach ($i in 1..20) { & $run } }
 $samples = @{}
 foreach ($name in $contenders.Keys) { $samples[$name] = [System.Collections.Generic.List[double]]::new() }
 $clock = [System.Diagnostics.Stopwatch]::new()
+# Each round starts one contender later, so that each follows each other equally often: a contender right after
+# `ip`'s process start and exit otherwise pays for them (twice the time, measured), and with a fixed order that
+# was always the cmdlet.
+$names = @($contenders.Keys)
 foreach ($i in 1..$Iterations) {
-    foreach ($name in $contenders.Keys) {
+    foreach ($step in 0..($names.Count - 1)) {
+        $name = $names[($i + $step) % $names.Count]
         $clock.Restart()
         & $contenders[$name]
         $clock.Stop()
