@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using System.Runtime.CompilerServices;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 using PSLoopback.Platform.Linux.Netlink;
@@ -16,6 +17,7 @@ public static class LinuxInterfaceBuilder
     /// <param name="links">RTM_NEWLINK messages.</param>
     /// <param name="addresses">RTM_NEWADDR messages; those of links not in <paramref name="links"/> are dropped.</param>
     /// <param name="sysfs">Facts netlink does not carry, by interface; null to leave them unknown.</param>
+    [MethodImpl(HotPath.Optimized)]
     public static IReadOnlyList<NetInterfaceInfo> Build(
         IEnumerable<LinkMessage> links,
         IEnumerable<AddressMessage> addresses,
@@ -81,6 +83,7 @@ public static class LinuxInterfaceBuilder
         return interfaces;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static NetInterfaceAddress[] ToAddresses(List<AddressMessage> messages, string interfaceName)
     {
         var converted = new NetInterfaceAddress[messages.Count];
@@ -93,6 +96,7 @@ public static class LinuxInterfaceBuilder
     }
 
     /// <summary>The links sorted by index; links of one index keep the order they came in.</summary>
+    [MethodImpl(HotPath.Optimized)]
     private static LinkMessage[] InIndexOrder(IEnumerable<LinkMessage> links)
     {
         var sorted = new List<LinkMessage>(links).ToArray();
@@ -106,6 +110,7 @@ public static class LinuxInterfaceBuilder
         return sorted;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     internal static InterfaceType Classify(LinkMessage link, bool isWireless)
     {
         if (link.DeviceType == ARPHRD_LOOPBACK)
@@ -167,6 +172,7 @@ public static class LinuxInterfaceBuilder
         };
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static NetInterfaceAddress ToAddress(AddressMessage message, string interfaceName)
     {
         // On IPv4 point-to-point links IFA_LOCAL is this host's address and IFA_ADDRESS the peer's.
@@ -213,6 +219,7 @@ public static class LinuxInterfaceBuilder
     }
 
     /// <summary>Lower-case hex pairs joined by colons, as ip writes a link address.</summary>
+    [MethodImpl(HotPath.Optimized)]
     private static string? FormatLinkAddress(byte[]? address)
     {
         if (address is null || address.Length == 0)

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace PSLoopback.Platform.Linux;
 
@@ -32,6 +33,7 @@ internal sealed class SysfsFiles : IDisposable
     }
 
     /// <summary>The directory, open; null when it is missing or unreadable.</summary>
+    [MethodImpl(HotPath.Optimized)]
     public static SysfsFiles? Open(string path)
     {
         var fd = OpenAt(AT_FDCWD, path);
@@ -39,6 +41,7 @@ internal sealed class SysfsFiles : IDisposable
     }
 
     /// <summary>The number in the entry; null when it is missing, unreadable, refused (EINVAL for an unknown speed) or not a number.</summary>
+    [MethodImpl(HotPath.Optimized)]
     public long? ReadInteger(string name)
     {
         var fd = OpenAt(directory, name);
@@ -69,12 +72,14 @@ internal sealed class SysfsFiles : IDisposable
     public void Dispose() => close(directory);
 
     /// <summary>The number in a sysfs file's text (digits, maybe a sign, a newline); null when it is none.</summary>
+    [MethodImpl(HotPath.Optimized)]
     internal static long? Parse(byte[] text, int length)
     {
         var value = Encoding.ASCII.GetString(text, 0, length).Trim();
         return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number : null;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static int OpenAt(int at, string path)
     {
         var fd = openat(at, path, O_RDONLY | O_CLOEXEC);

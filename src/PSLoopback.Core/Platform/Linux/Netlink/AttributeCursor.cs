@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace PSLoopback.Platform.Linux.Netlink;
 
@@ -38,6 +39,7 @@ internal struct AttributeCursor
     public ArraySegment<byte> Value { get; private set; }
 
     /// <summary>Steps to the next attribute; false at the end of the range. A length that does not fit throws.</summary>
+    [MethodImpl(HotPath.Optimized)]
     public bool MoveNext()
     {
         if (offset >= end)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace PSLoopback.Platform.Linux.Netlink;
 
@@ -10,6 +11,7 @@ namespace PSLoopback.Platform.Linux.Netlink;
 /// </summary>
 public static class NetlinkReader
 {
+    [MethodImpl(HotPath.Optimized)]
     public static IReadOnlyList<NetlinkMessage> ReadMessages(byte[] buffer, int length)
     {
         if (buffer is null)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading;
+using System.Runtime.CompilerServices;
 using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
 
 namespace PSLoopback.Platform.Linux.Netlink;
@@ -62,6 +63,7 @@ internal sealed class NetlinkSocket : IDisposable
     /// <summary>The socket diagnostics family (inet_diag), the one `ss` reads sockets from.</summary>
     public static NetlinkSocket OpenSockDiag() => Open(NETLINK_SOCK_DIAG);
 
+    [MethodImpl(HotPath.Optimized)]
     private static NetlinkSocket Open(int protocol)
     {
         var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
@@ -227,6 +229,7 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private List<NetlinkMessage> DumpOnce(ushort type, byte[] header, out bool interrupted)
     {
         ThrowIfDisposed();
@@ -285,6 +288,7 @@ internal sealed class NetlinkSocket : IDisposable
         throw new NetlinkException($"netlink dump did not finish within {DumpDeadline.TotalSeconds} s.");
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static byte[] BuildRequest(ushort type, uint seq, byte[] header)
     {
         var request = new byte[HeaderLength + header.Length];
@@ -296,6 +300,7 @@ internal sealed class NetlinkSocket : IDisposable
         return request;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private void Send(byte[] request)
     {
         var kernel = new SockAddrNl { Family = AF_NETLINK };
@@ -318,6 +323,7 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     /// <summary>Receives one whole datagram into <see cref="buffer"/>, growing it first if the datagram is larger.</summary>
+    [MethodImpl(HotPath.Optimized)]
     private int Receive(out uint sender)
     {
         var size = ReceiveCall(MSG_PEEK | MSG_TRUNC, out sender);
@@ -329,6 +335,7 @@ internal sealed class NetlinkSocket : IDisposable
         return ReceiveCall(0, out sender);
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private int ReceiveCall(int flags, out uint sender)
     {
         for (var attempt = 0; attempt < MaxEintrRetries; attempt++)

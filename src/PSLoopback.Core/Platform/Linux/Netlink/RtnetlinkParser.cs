@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using System.Runtime.CompilerServices;
 using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
 
 using static PSLoopback.Platform.Linux.Netlink.AttributeValues;
@@ -10,6 +11,7 @@ namespace PSLoopback.Platform.Linux.Netlink;
 /// <summary>Turns RTM_NEWLINK and RTM_NEWADDR payloads into messages, checking every attribute's size.</summary>
 public static class RtnetlinkParser
 {
+    [MethodImpl(HotPath.Optimized)]
     public static LinkMessage ParseLink(byte[] payload)
     {
         RequireFixedHeader(payload, IfInfoMsgLength, "ifinfomsg");
@@ -68,6 +70,7 @@ public static class RtnetlinkParser
         return link;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     public static AddressMessage ParseAddress(byte[] payload)
     {
         RequireFixedHeader(payload, IfAddrMsgLength, "ifaddrmsg");
@@ -121,6 +124,7 @@ public static class RtnetlinkParser
     }
 
     /// <summary>The kind, and for a VRF its table: IFLA_INFO_DATA is read by the kind, which may come after it.</summary>
+    [MethodImpl(HotPath.Optimized)]
     private static (string? Kind, uint? VrfTable) ReadLinkInfo(ArraySegment<byte> linkInfo)
     {
         string? kind = null;
@@ -171,6 +175,7 @@ public static class RtnetlinkParser
         return index == 0 ? null : (int)index;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static LinkStatistics ReadStatistics(ArraySegment<byte> value, int width)
     {
         const int FieldsUsed = 8;
