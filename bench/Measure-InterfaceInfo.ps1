@@ -3,8 +3,10 @@
     Benchmarks Get-NetInterfaceInfo against .NET's own interface enumeration and against `ip -j -s addr`,
     and measures what Import-Module adds to a pwsh start.
 .DESCRIPTION
-    All contenders run interleaved in one pwsh, in the same run, so that a noisy machine slows them alike;
-    the report gives medians and ratios to the .NET baseline, never a bare time as a verdict.
+    All contenders run interleaved in one pwsh, in the same run, in an order that rotates each round, so that a
+    noisy machine slows them alike; the report gives medians and ratios to the .NET baseline of the same rounds,
+    never a bare time as a verdict. The in-process contenders are measured twice: among themselves (warm), then
+    with ip interleaved (each call after a process start, from colder caches).
 
       cmdlet      $null = Get-NetInterfaceInfo                      (warm, in-process, through the pipeline)
       core        the Core source alone, as a C# caller would use it
@@ -12,14 +14,15 @@
                   on each interface, compiled (Add-Type), so PowerShell adds nothing to the baseline
       ip          `ip -j -s addr` as a process, its output read whole
 
-    Target (issue 2): cmdlet / dotnet <= 1.0, while returning more (scope, flags, lifetimes, link kind).
+    Target (issue 2): cmdlet / dotnet <= 1.0, while returning more (scope, flags, lifetimes, link kind); issue 11:
+    <= 0.5 warm.
     Import-Module's cost: pwsh -NoProfile starts interleaved, bare, importing a module PowerShell ships
     (Microsoft.PowerShell.Utility: what the import machinery itself costs any module), and importing
     PSLoopback; the differences of the medians. Target (issue 2): PSLoopback adds at most 50 ms to a start.
 
     Run after a build:  dotnet pwsh -NoProfile -File bench/Measure-InterfaceInfo.ps1
 .PARAMETER Iterations
-    Timed calls per contender (after 20 warm-up calls each).
+    Timed calls per contender and table (after 20 warm-up calls each).
 .PARAMETER Starts
     pwsh starts per variant for the import measurement; 0 skips it.
 #>
@@ -76,28 +79,44 @@ if ($ip) {
 }
 
 foreach ($run in $contenders.Values) { foreach ($i in 1..20) { & $run } }
-$samples = @{}
-foreach ($name in $contenders.Keys) { $samples[$name] = [System.Collections.Generic.List[double]]::new() }
 $clock = [System.Diagnostics.Stopwatch]::new()
-foreach ($i in 1..$Iterations) {
-    foreach ($name in $contenders.Keys) {
-        $clock.Restart()
-        & $contenders[$name]
-        $clock.Stop()
-        $samples[$name].Add($clock.Elapsed.TotalMilliseconds * 1000)
+
+# Rounds of the named contenders; each round starts one contender later, so that each follows each other equally
+# often. Prints the medians and their ratios to the .NET baseline of the same rounds.
+function Measure-Rounds([string[]]$Names, [string]$Title) {
+    $samples = @{}
+    foreach ($name in $Names) { $samples[$name] = [System.Collections.Generic.List[double]]::new() }
+    foreach ($i in 1..$Iterations) {
+        foreach ($step in 0..($Names.Count - 1)) {
+            $name = $Names[($i + $step) % $Names.Count]
+            $clock.Restart()
+            & $contenders[$name]
+            $clock.Stop()
+            $samples[$name].Add($clock.Elapsed.TotalMilliseconds * 1000)
+        }
     }
+
+    $baseline = Get-Median $samples['dotnet']
+    Write-Host $Title
+    $Names | ForEach-Object {
+        $median = Get-Median $samples[$_]
+        [pscustomobject]@{
+            Contender          = $_
+            MedianMicroseconds = [Math]::Round($median, 1)
+            RatioToDotNet      = [Math]::Round($median / $baseline, 3)
+        }
+    } | Format-Table -AutoSize | Out-String | Write-Host
 }
 
-$baseline = Get-Median $samples['dotnet']
 Write-Host "Interfaces: $(@(Get-NetInterfaceInfo).Count); iterations: $Iterations; $([Environment]::ProcessorCount) cores; $(Get-Date -Format s)"
-$contenders.Keys | ForEach-Object {
-    $median = Get-Median $samples[$_]
-    [pscustomobject]@{
-        Contender          = $_
-        MedianMicroseconds = [Math]::Round($median, 1)
-        RatioToDotNet      = [Math]::Round($median / $baseline, 3)
-    }
-} | Format-Table -AutoSize | Out-String | Write-Host
+# Warm means back to back in one process. A contender that blocks for milliseconds (ip's process start and
+# exit, or a bare 3 ms sleep: measured alike) leaves the next calls to run from cold caches on a busy machine,
+# which costs PowerShell's pipeline more than a compiled loop; so the in-process contenders are measured
+# without it first, then all of them together as before.
+Measure-Rounds -Names @('cmdlet', 'core', 'dotnet') -Title 'Warm, in-process contenders only:'
+if ($ip) {
+    Measure-Rounds -Names @($contenders.Keys) -Title 'All contenders, ip interleaved:'
+}
 
 if ($Starts -gt 0) {
     $pwsh = @([Environment]::ProcessPath) + @(if ([Environment]::ProcessPath -match 'dotnet$') { Join-Path $PSHOME 'pwsh.dll' })

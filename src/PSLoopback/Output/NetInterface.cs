@@ -1,4 +1,5 @@
-using System.Linq;
+using System.Collections.Generic;
+using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 
 namespace PSLoopback.Output;
@@ -29,10 +30,22 @@ public sealed class NetInterface
         Luid = nic.Luid;
         DnsSuffix = nic.DnsSuffix;
         MediaType = nic.MediaType;
-        IPInterfaces = new TextList<NetIPInterface>(nic.IPInterfaces.Select(i => new NetIPInterface(i)), "; ");
-        Addresses = new TextList<NetIPAddress>(nic.Addresses.Select(a => new NetIPAddress(a)));
-        IPv4Address = new TextList<string>(Addresses.Where(a => a.AddressFamily == "IPv4").Select(a => a.IPAddress));
-        IPv6Address = new TextList<string>(Addresses.Where(a => a.AddressFamily == "IPv6").Select(a => a.IPAddress));
+        IPInterfaces = new TextList<NetIPInterface>(IPInterfacesOf(nic), "; ");
+
+        // One pass and arrays, not LINQ: a listing makes these for every interface on every call.
+        var addresses = new NetIPAddress[nic.Addresses.Count];
+        var ipv4 = new List<string>(addresses.Length);
+        var ipv6 = new List<string>(addresses.Length);
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            var address = new NetIPAddress(nic.Addresses[i]);
+            addresses[i] = address;
+            (nic.Addresses[i].AddressFamily == IPAddressFamily.IPv6 ? ipv6 : ipv4).Add(address.IPAddress);
+        }
+
+        Addresses = new TextList<NetIPAddress>(addresses);
+        IPv4Address = new TextList<string>(ipv4);
+        IPv6Address = new TextList<string>(ipv6);
         ReceivedBytes = nic.ReceivedBytes;
         SentBytes = nic.SentBytes;
         ReceivedPackets = nic.ReceivedPackets;
@@ -123,4 +136,15 @@ public sealed class NetInterface
     public ulong? SendDrops { get; }
 
     public override string ToString() => Name;
+
+    private static NetIPInterface[] IPInterfacesOf(NetInterfaceInfo nic)
+    {
+        var settings = new NetIPInterface[nic.IPInterfaces.Count];
+        for (var i = 0; i < settings.Length; i++)
+        {
+            settings[i] = new NetIPInterface(nic.IPInterfaces[i]);
+        }
+
+        return settings;
+    }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net;
+using System.Runtime.CompilerServices;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 using PSLoopback.Platform.Linux.Netlink;
@@ -17,18 +17,31 @@ public static class LinuxInterfaceBuilder
     /// <param name="links">RTM_NEWLINK messages.</param>
     /// <param name="addresses">RTM_NEWADDR messages; those of links not in <paramref name="links"/> are dropped.</param>
     /// <param name="sysfs">Facts netlink does not carry, by interface; null to leave them unknown.</param>
+    [MethodImpl(HotPath.Optimized)]
     public static IReadOnlyList<NetInterfaceInfo> Build(
         IEnumerable<LinkMessage> links,
         IEnumerable<AddressMessage> addresses,
         Func<LinkMessage, SysfsFacts>? sysfs = null)
     {
-        var byIndex = addresses
-            .Where(a => a.Family == AF_INET || a.Family == AF_INET6)
-            .GroupBy(a => a.Index)
-            .ToDictionary(g => g.Key, g => g.ToList());
+        var byIndex = new Dictionary<int, List<AddressMessage>>();
+        foreach (var address in addresses)
+        {
+            if (address.Family != AF_INET && address.Family != AF_INET6)
+            {
+                continue;
+            }
+
+            if (!byIndex.TryGetValue(address.Index, out var own))
+            {
+                own = new List<AddressMessage>();
+                byIndex.Add(address.Index, own);
+            }
+
+            own.Add(address);
+        }
 
         var interfaces = new List<NetInterfaceInfo>();
-        foreach (var link in links.OrderBy(l => l.Index))
+        foreach (var link in InIndexOrder(links))
         {
             var facts = sysfs?.Invoke(link) ?? SysfsFacts.Unknown;
             var info = new NetInterfaceInfo(link.Index, link.Name ?? string.Empty)
@@ -62,7 +75,7 @@ public static class LinuxInterfaceBuilder
             }
 
             info.Addresses = byIndex.TryGetValue(link.Index, out var own)
-                ? own.Select(a => ToAddress(a, info.Name)).ToArray()
+                ? ToAddresses(own, info.Name)
                 : Array.Empty<NetInterfaceAddress>();
             interfaces.Add(info);
         }
@@ -70,6 +83,34 @@ public static class LinuxInterfaceBuilder
         return interfaces;
     }
 
+    [MethodImpl(HotPath.Optimized)]
+    private static NetInterfaceAddress[] ToAddresses(List<AddressMessage> messages, string interfaceName)
+    {
+        var converted = new NetInterfaceAddress[messages.Count];
+        for (var i = 0; i < converted.Length; i++)
+        {
+            converted[i] = ToAddress(messages[i], interfaceName);
+        }
+
+        return converted;
+    }
+
+    /// <summary>The links sorted by index; links of one index keep the order they came in.</summary>
+    [MethodImpl(HotPath.Optimized)]
+    private static LinkMessage[] InIndexOrder(IEnumerable<LinkMessage> links)
+    {
+        var sorted = new List<LinkMessage>(links).ToArray();
+        var keys = new long[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            keys[i] = ((long)sorted[i].Index << 32) | (uint)i;
+        }
+
+        Array.Sort(keys, sorted);
+        return sorted;
+    }
+
+    [MethodImpl(HotPath.Optimized)]
     internal static InterfaceType Classify(LinkMessage link, bool isWireless)
     {
         if (link.DeviceType == ARPHRD_LOOPBACK)
@@ -131,6 +172,7 @@ public static class LinuxInterfaceBuilder
         };
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static NetInterfaceAddress ToAddress(AddressMessage message, string interfaceName)
     {
         // On IPv4 point-to-point links IFA_LOCAL is this host's address and IFA_ADDRESS the peer's.
@@ -140,7 +182,7 @@ public static class LinuxInterfaceBuilder
         {
             Scope = (AddressScope)message.Scope,
             Broadcast = message.Broadcast is byte[] broadcast ? new IPAddress(broadcast) : null,
-            Peer = message.Local is not null && message.Address is not null && !message.Local.SequenceEqual(message.Address)
+            Peer = message.Local is not null && message.Address is not null && !SameBytes(message.Local, message.Address)
                 ? new IPAddress(message.Address)
                 : null,
             Label = message.Label,
@@ -158,8 +200,46 @@ public static class LinuxInterfaceBuilder
         uint s => TimeSpan.FromSeconds(s),
     };
 
-    private static string? FormatLinkAddress(byte[]? address) =>
-        address is null || address.Length == 0
-            ? null
-            : string.Join(":", address.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+    private static bool SameBytes(byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Lower-case hex pairs joined by colons, as ip writes a link address.</summary>
+    [MethodImpl(HotPath.Optimized)]
+    private static string? FormatLinkAddress(byte[]? address)
+    {
+        if (address is null || address.Length == 0)
+        {
+            return null;
+        }
+
+        const string Hex = "0123456789abcdef";
+        var text = new char[(address.Length * 3) - 1];
+        for (var i = 0; i < address.Length; i++)
+        {
+            if (i > 0)
+            {
+                text[(i * 3) - 1] = ':';
+            }
+
+            text[i * 3] = Hex[address[i] >> 4];
+            text[(i * 3) + 1] = Hex[address[i] & 0xf];
+        }
+
+        return new string(text);
+    }
 }

@@ -35,6 +35,10 @@ internal static class NetlinkConstants
     public const ushort IFLA_IFALIAS = 20;
     public const ushort IFLA_STATS64 = 23;
     public const ushort IFLA_GROUP = 27;
+    public const ushort IFLA_EXT_MASK = 29;
+
+    /// <summary>IFLA_EXT_MASK's bit that leaves out the per-family statistics of IFLA_AF_SPEC (IPv6's and ICMPv6's); IFLA_STATS64 stays.</summary>
+    public const uint RTEXT_FILTER_SKIP_STATS = 1 << 3;
     public const ushort IFLA_INFO_KIND = 1;
     public const ushort IFLA_INFO_DATA = 2;
     public const ushort IFLA_VRF_TABLE = 1;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace PSLoopback.Platform.Linux.Netlink;
 
@@ -10,6 +11,7 @@ namespace PSLoopback.Platform.Linux.Netlink;
 /// </summary>
 public static class NetlinkReader
 {
+    [MethodImpl(HotPath.Optimized)]
     public static IReadOnlyList<NetlinkMessage> ReadMessages(byte[] buffer, int length)
     {
         if (buffer is null)
@@ -56,35 +58,11 @@ public static class NetlinkReader
     /// <summary>The attributes (type, value) that follow a fixed header of <paramref name="start"/> bytes.</summary>
     public static IReadOnlyList<KeyValuePair<ushort, ArraySegment<byte>>> ReadAttributes(byte[] data, int start, int end)
     {
-        if (data is null)
-        {
-            throw new ArgumentNullException(nameof(data));
-        }
-
-        if (start < 0 || end > data.Length || start > end)
-        {
-            throw new ArgumentOutOfRangeException(nameof(start), $"The range {start}..{end} does not lie within the {data.Length} bytes given.");
-        }
-
+        var cursor = new AttributeCursor(data, start, end);
         var attributes = new List<KeyValuePair<ushort, ArraySegment<byte>>>();
-        var offset = start;
-        while (offset < end)
+        while (cursor.MoveNext())
         {
-            var remaining = end - offset;
-            if (remaining < 4)
-            {
-                throw new NetlinkParseException($"{remaining} bytes left at attribute offset {offset}, too few for an attribute header.");
-            }
-
-            var attributeLength = BitConverter.ToUInt16(data, offset);
-            if (attributeLength < 4 || attributeLength > remaining)
-            {
-                throw new NetlinkParseException($"the attribute at offset {offset} gives a length of {attributeLength} bytes, but {remaining} remain.");
-            }
-
-            var type = (ushort)(BitConverter.ToUInt16(data, offset + 2) & NetlinkConstants.NLA_TYPE_MASK);
-            attributes.Add(new KeyValuePair<ushort, ArraySegment<byte>>(type, new ArraySegment<byte>(data, offset + 4, attributeLength - 4)));
-            offset += Align(attributeLength);
+            attributes.Add(new KeyValuePair<ushort, ArraySegment<byte>>(cursor.Type, cursor.Value));
         }
 
         return attributes;

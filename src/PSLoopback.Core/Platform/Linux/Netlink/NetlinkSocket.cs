@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Threading;
+using System.Runtime.CompilerServices;
 using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
 
 namespace PSLoopback.Platform.Linux.Netlink;
@@ -34,9 +36,17 @@ internal sealed class NetlinkSocket : IDisposable
     private const int MaxInterruptedRetries = 3;
     private const int MaxEintrRetries = 100;
 
+    private const int DefaultBufferLength = 32 * 1024;
+    private static readonly int SockAddrNlLength = Marshal.SizeOf<SockAddrNl>();
+
+    // The receive buffer of the last socket closed, for the next one: a listing opens a socket per call, and a
+    // fresh 32 KiB each time was a third of what a call allocated. One slot, taken and given back atomically,
+    // so sockets open at once (nested or on other threads) never share one.
+    private static byte[]? spareBuffer;
+
     private readonly int fd;
     private readonly uint portId;
-    private byte[] buffer = new byte[32 * 1024];
+    private byte[] buffer;
     private uint sequence;
     private bool disposed;
 
@@ -44,6 +54,7 @@ internal sealed class NetlinkSocket : IDisposable
     {
         this.fd = fd;
         this.portId = portId;
+        buffer = Interlocked.Exchange(ref spareBuffer, null) ?? new byte[DefaultBufferLength];
         sequence = (uint)Environment.TickCount;
     }
 
@@ -52,6 +63,7 @@ internal sealed class NetlinkSocket : IDisposable
     /// <summary>The socket diagnostics family (inet_diag), the one `ss` reads sockets from.</summary>
     public static NetlinkSocket OpenSockDiag() => Open(NETLINK_SOCK_DIAG);
 
+    [MethodImpl(HotPath.Optimized)]
     private static NetlinkSocket Open(int protocol)
     {
         var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
@@ -69,12 +81,12 @@ internal sealed class NetlinkSocket : IDisposable
             }
 
             var address = new SockAddrNl { Family = AF_NETLINK };
-            if (bind(fd, ref address, Marshal.SizeOf<SockAddrNl>()) != 0)
+            if (bind(fd, ref address, SockAddrNlLength) != 0)
             {
                 throw new NetlinkException("bind", Marshal.GetLastWin32Error());
             }
 
-            var length = Marshal.SizeOf<SockAddrNl>();
+            var length = SockAddrNlLength;
             if (getsockname(fd, ref address, ref length) != 0)
             {
                 throw new NetlinkException("getsockname", Marshal.GetLastWin32Error());
@@ -208,9 +220,16 @@ internal sealed class NetlinkSocket : IDisposable
         {
             disposed = true;
             close(fd);
+
+            // One grown for a huge datagram is let go rather than kept for good.
+            if (buffer.Length == DefaultBufferLength)
+            {
+                Interlocked.Exchange(ref spareBuffer, buffer);
+            }
         }
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private List<NetlinkMessage> DumpOnce(ushort type, byte[] header, out bool interrupted)
     {
         ThrowIfDisposed();
@@ -269,6 +288,7 @@ internal sealed class NetlinkSocket : IDisposable
         throw new NetlinkException($"netlink dump did not finish within {DumpDeadline.TotalSeconds} s.");
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static byte[] BuildRequest(ushort type, uint seq, byte[] header)
     {
         var request = new byte[HeaderLength + header.Length];
@@ -280,12 +300,13 @@ internal sealed class NetlinkSocket : IDisposable
         return request;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private void Send(byte[] request)
     {
         var kernel = new SockAddrNl { Family = AF_NETLINK };
         for (var attempt = 0; attempt < MaxEintrRetries; attempt++)
         {
-            var sent = sendto(fd, request, (IntPtr)request.Length, 0, ref kernel, Marshal.SizeOf<SockAddrNl>());
+            var sent = sendto(fd, request, (IntPtr)request.Length, 0, ref kernel, SockAddrNlLength);
             if ((long)sent == request.Length)
             {
                 return;
@@ -302,6 +323,7 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     /// <summary>Receives one whole datagram into <see cref="buffer"/>, growing it first if the datagram is larger.</summary>
+    [MethodImpl(HotPath.Optimized)]
     private int Receive(out uint sender)
     {
         var size = ReceiveCall(MSG_PEEK | MSG_TRUNC, out sender);
@@ -313,12 +335,13 @@ internal sealed class NetlinkSocket : IDisposable
         return ReceiveCall(0, out sender);
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private int ReceiveCall(int flags, out uint sender)
     {
         for (var attempt = 0; attempt < MaxEintrRetries; attempt++)
         {
             var from = default(SockAddrNl);
-            var fromLength = Marshal.SizeOf<SockAddrNl>();
+            var fromLength = SockAddrNlLength;
             var received = (long)recvfrom(fd, buffer, (IntPtr)buffer.Length, flags, ref from, ref fromLength);
             if (received >= 0)
             {

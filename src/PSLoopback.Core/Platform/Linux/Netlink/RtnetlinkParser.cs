@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using System.Runtime.CompilerServices;
 using static PSLoopback.Platform.Linux.Netlink.NetlinkConstants;
 
 using static PSLoopback.Platform.Linux.Netlink.AttributeValues;
@@ -10,6 +11,7 @@ namespace PSLoopback.Platform.Linux.Netlink;
 /// <summary>Turns RTM_NEWLINK and RTM_NEWADDR payloads into messages, checking every attribute's size.</summary>
 public static class RtnetlinkParser
 {
+    [MethodImpl(HotPath.Optimized)]
     public static LinkMessage ParseLink(byte[] payload)
     {
         RequireFixedHeader(payload, IfInfoMsgLength, "ifinfomsg");
@@ -20,10 +22,11 @@ public static class RtnetlinkParser
             Flags = BitConverter.ToUInt32(payload, 8),
         };
 
-        foreach (var attribute in NetlinkReader.ReadAttributes(payload, IfInfoMsgLength, payload.Length))
+        var attributes = new AttributeCursor(payload, IfInfoMsgLength, payload.Length);
+        while (attributes.MoveNext())
         {
-            var value = attribute.Value;
-            switch (attribute.Key)
+            var value = attributes.Value;
+            switch (attributes.Type)
             {
                 case IFLA_IFNAME:
                     link.Name = ReadString(value);
@@ -67,6 +70,7 @@ public static class RtnetlinkParser
         return link;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     public static AddressMessage ParseAddress(byte[] payload)
     {
         RequireFixedHeader(payload, IfAddrMsgLength, "ifaddrmsg");
@@ -87,10 +91,11 @@ public static class RtnetlinkParser
         };
         RequirePrefixLength(address.PrefixLength, addressLength, "ifa_prefixlen");
 
-        foreach (var attribute in NetlinkReader.ReadAttributes(payload, IfAddrMsgLength, payload.Length))
+        var attributes = new AttributeCursor(payload, IfAddrMsgLength, payload.Length);
+        while (attributes.MoveNext())
         {
-            var value = attribute.Value;
-            switch (attribute.Key)
+            var value = attributes.Value;
+            switch (attributes.Type)
             {
                 case IFA_ADDRESS:
                     address.Address = ReadAddress(value, addressLength, "IFA_ADDRESS");
@@ -119,20 +124,21 @@ public static class RtnetlinkParser
     }
 
     /// <summary>The kind, and for a VRF its table: IFLA_INFO_DATA is read by the kind, which may come after it.</summary>
+    [MethodImpl(HotPath.Optimized)]
     private static (string? Kind, uint? VrfTable) ReadLinkInfo(ArraySegment<byte> linkInfo)
     {
-        var nested = ToArray(linkInfo);
         string? kind = null;
         ArraySegment<byte>? data = null;
-        foreach (var attribute in NetlinkReader.ReadAttributes(nested, 0, nested.Length))
+        var nested = Nested(linkInfo);
+        while (nested.MoveNext())
         {
-            if (attribute.Key == IFLA_INFO_KIND)
+            if (nested.Type == IFLA_INFO_KIND)
             {
-                kind ??= ReadString(attribute.Value);
+                kind ??= ReadString(nested.Value);
             }
-            else if (attribute.Key == IFLA_INFO_DATA)
+            else if (nested.Type == IFLA_INFO_DATA)
             {
-                data = attribute.Value;
+                data = nested.Value;
             }
         }
 
@@ -141,17 +147,21 @@ public static class RtnetlinkParser
 
     private static uint ReadVrfTable(ArraySegment<byte> infoData)
     {
-        var nested = ToArray(infoData);
-        foreach (var attribute in NetlinkReader.ReadAttributes(nested, 0, nested.Length))
+        var nested = Nested(infoData);
+        while (nested.MoveNext())
         {
-            if (attribute.Key == IFLA_VRF_TABLE)
+            if (nested.Type == IFLA_VRF_TABLE)
             {
-                return ReadUInt32(attribute.Value, "IFLA_VRF_TABLE");
+                return ReadUInt32(nested.Value, "IFLA_VRF_TABLE");
             }
         }
 
         throw new NetlinkParseException("a vrf link's IFLA_INFO_DATA has no IFLA_VRF_TABLE.");
     }
+
+    /// <summary>The attributes nested in one attribute's value, walked where they lie.</summary>
+    private static AttributeCursor Nested(ArraySegment<byte> value) =>
+        new(value.Array!, value.Offset, value.Offset + value.Count);
 
     /// <summary>Index 0 means no master (the kernel omits the attribute then, but a 0 says the same).</summary>
     private static int? ReadMaster(ArraySegment<byte> value)
@@ -165,6 +175,7 @@ public static class RtnetlinkParser
         return index == 0 ? null : (int)index;
     }
 
+    [MethodImpl(HotPath.Optimized)]
     private static LinkStatistics ReadStatistics(ArraySegment<byte> value, int width)
     {
         const int FieldsUsed = 8;
