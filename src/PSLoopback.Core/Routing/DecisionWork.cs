@@ -9,6 +9,8 @@ namespace PSLoopback.Routing;
 /// </summary>
 internal class DecisionWork
 {
+    private (ulong High, ulong Low)? numbers;
+
     public DecisionWork(RouteQuery query, bool explain)
     {
         Query = query ?? throw new ArgumentNullException(nameof(query));
@@ -17,6 +19,9 @@ internal class DecisionWork
     }
 
     public RouteQuery Query { get; }
+
+    /// <summary>The destination as two numbers (an IPv4 one in the top 32 bits of the first), as tables are walked by.</summary>
+    public (ulong High, ulong Low) DestinationNumbers => numbers ??= AddressNumbers.Of(Query.Destination);
 
     public RouteDecision Decision { get; }
 

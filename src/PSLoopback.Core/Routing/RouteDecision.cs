@@ -13,7 +13,13 @@ public sealed class RouteDecision
 {
     private string? destination;
     private string? reason;
-    private Func<string>? reasonFactory;
+    private DecisionReason reasonParts;
+    private string? reasonSuffix;
+    private IReadOnlyList<RoutePath>? paths;
+
+    // A decision of one path keeps it as fields until Paths is read: most answers are never asked for their paths.
+    private bool hasOnlyPath;
+    private OnlyPath onlyPath;
 
     public RouteDecision(IPAddress remoteIPAddress)
     {
@@ -68,7 +74,15 @@ public sealed class RouteDecision
     public NetRouteRule? Rule { get; internal set; }
 
     /// <summary>Every way the kernel may send this flow; more than one for a multipath route, whose pick is by flow hash.</summary>
-    public IReadOnlyList<RoutePath> Paths { get; internal set; } = Array.Empty<RoutePath>();
+    public IReadOnlyList<RoutePath> Paths
+    {
+        get => paths ??= hasOnlyPath ? new[] { onlyPath.ToPath() } : Array.Empty<RoutePath>();
+        internal set
+        {
+            paths = value;
+            hasOnlyPath = false;
+        }
+    }
 
     /// <summary>How the headline path was chosen among <see cref="Paths"/>; with Hash the headline is only the first of them.</summary>
     public RoutePathChoice PathChoice { get; internal set; }
@@ -102,11 +116,12 @@ public sealed class RouteDecision
     /// <remarks>Written when first read: most of a hundred thousand answers are never shown.</remarks>
     public string Reason
     {
-        get => reason ??= reasonFactory?.Invoke() ?? string.Empty;
+        get => reason ??= reasonParts.Write(this) + reasonSuffix;
         internal set
         {
             reason = value;
-            reasonFactory = null;
+            reasonParts = default;
+            reasonSuffix = null;
         }
     }
 
@@ -124,18 +139,44 @@ public sealed class RouteDecision
 
     public override string ToString() => $"{Destination}: {RouteType} {Reason}";
 
-    internal void SetReason(Func<string> factory)
+    /// <summary>How many paths there are, without making them.</summary>
+    internal int PathCount => paths?.Count ?? (hasOnlyPath ? 1 : 0);
+
+    /// <summary>The first path's next hop, without making the paths.</summary>
+    internal IPAddress FirstPathNextHop => paths is null && hasOnlyPath ? onlyPath.NextHop : Paths[0].NextHop;
+
+    /// <summary>The first path's source, without making the paths.</summary>
+    internal IPAddress? FirstPathSource => paths is null && hasOnlyPath ? onlyPath.Source : Paths[0].SourceAddress;
+
+    /// <summary>The one path of the answer, kept as fields until <see cref="Paths"/> is read.</summary>
+    internal void SetOnlyPath(IPAddress nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
     {
-        reason = null;
-        reasonFactory = factory;
+        paths = null;
+        hasOnlyPath = true;
+        onlyPath = new OnlyPath(nextHop, interfaceIndex, interfaceAlias, source, weight, nextHopId);
     }
 
-    /// <summary>Adds to the reason, still written only when first read.</summary>
-    internal void ExtendReason(Func<string> more)
+    internal void SetReason(Func<string> factory) => SetReason(DecisionReason.Of(factory));
+
+    /// <summary>The reason, written when first read from what it was given.</summary>
+    internal void SetReason(DecisionReason parts)
     {
-        var before = reasonFactory;
-        var written = reason;
-        SetReason(() => (written ?? before?.Invoke() ?? string.Empty) + more());
+        reason = null;
+        reasonSuffix = null;
+        reasonParts = parts;
+    }
+
+    /// <summary>Adds to the reason, still written only when first read if it was not yet.</summary>
+    internal void ExtendReason(string more)
+    {
+        if (reason is not null)
+        {
+            reason += more;
+        }
+        else
+        {
+            reasonSuffix += more;
+        }
     }
 
     /// <summary>A copy that takes one of <see cref="Paths"/> as the answer (the one the kernel hashed the flow to).</summary>
@@ -156,5 +197,32 @@ public sealed class RouteDecision
         copy.SourceAddress = other.SourceAddress;
         copy.Mtu = other.Mtu;
         return copy;
+    }
+
+    private readonly struct OnlyPath
+    {
+        public OnlyPath(IPAddress nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
+        {
+            NextHop = nextHop;
+            InterfaceIndex = interfaceIndex;
+            InterfaceAlias = interfaceAlias;
+            Source = source;
+            Weight = weight;
+            NextHopId = nextHopId;
+        }
+
+        public IPAddress NextHop { get; }
+
+        public int InterfaceIndex { get; }
+
+        public string? InterfaceAlias { get; }
+
+        public IPAddress? Source { get; }
+
+        public int Weight { get; }
+
+        public uint? NextHopId { get; }
+
+        public RoutePath ToPath() => new(NextHop, InterfaceIndex, InterfaceAlias, Source, Weight) { NextHopId = NextHopId };
     }
 }
