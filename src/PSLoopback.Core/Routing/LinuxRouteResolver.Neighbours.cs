@@ -191,6 +191,12 @@ public sealed partial class LinuxRouteResolver
             return found;
         }
 
+        return ChooseDefault(work, chosen, candidates);
+    }
+
+    /// <summary>fib_select_default's walk among several candidates, for each last choice the table may have made.</summary>
+    private TableOutcome ChooseDefault(DecisionWork work, NetRouteInfo chosen, List<NetRouteInfo> candidates)
+    {
         var answers = Enumerable.Range(-1, candidates.Count + 1).Select(last => WalkDefaults(candidates, last) ?? chosen).ToList();
         var fresh = answers[0];
         var possible = answers.Distinct().ToList();

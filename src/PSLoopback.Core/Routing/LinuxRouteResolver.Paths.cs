@@ -41,7 +41,7 @@ public sealed partial class LinuxRouteResolver
 
         if (work.Query.Source is IPAddress source)
         {
-            var owning = all.Where(i => source.Equals(SelectIPv4Source(paths[i].InterfaceIndex, paths[i].IsOnLink ? null : paths[i].NextHop, route.Scope))).ToArray();
+            var owning = PathsOfSource(source, route, paths);
             if (owning.Length == 1)
             {
                 return new PathPick(owning, RoutePathChoice.SourceAddress, $"the one of its {paths.Count} paths whose device gives {source} as its source");
@@ -57,6 +57,21 @@ public sealed partial class LinuxRouteResolver
         }
 
         return Hash(work, route, paths, all, string.Empty);
+    }
+
+    /// <summary>The paths whose device gives <paramref name="source"/> as its source for the route's scope.</summary>
+    private int[] PathsOfSource(IPAddress source, NetRouteInfo route, HopList paths)
+    {
+        var owning = new List<int>();
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (source.Equals(SelectIPv4Source(paths[i].InterfaceIndex, paths[i].IsOnLink ? null : paths[i].NextHop, route.Scope)))
+            {
+                owning.Add(i);
+            }
+        }
+
+        return owning.ToArray();
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ public sealed partial class LinuxRouteResolver
             {
                 case RuleAction.Goto:
                     // The kernel refuses a goto that is not forward; a table passed in by hand may still hold one.
-                    var target = ordered.FindIndex(i + 1, r => r.Priority == rule.GotoPriority);
+                    var target = IndexOfPriority(ordered, i + 1, rule.GotoPriority);
                     if (target < 0 || rule.GotoPriority <= rule.Priority)
                     {
                         if (work.Explaining)
@@ -294,6 +294,19 @@ public sealed partial class LinuxRouteResolver
     /// the precedence, so a route with tos 0x20 matches no packet, and a packet with tos 0xb8 takes a tos 0x18 route.
     /// </summary>
     private static byte LegacyTos(byte tos) => (byte)(tos & 0x1C);
+
+    private static int IndexOfPriority(List<NetRouteRule> ordered, int start, uint? priority)
+    {
+        for (var i = start; i < ordered.Count; i++)
+        {
+            if (ordered[i].Priority == priority)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private static readonly uint[] MergedTables = { RouteTables.Main, RouteTables.Default };
 

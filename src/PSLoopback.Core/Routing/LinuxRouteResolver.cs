@@ -132,7 +132,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             if (AskedOutputInterface(query) is null && (AddressClass.IsMulticast(destination) || AddressClass.IsLimitedBroadcast(destination)))
             {
                 MakeRoute(work, null, RouteType.Unicast, owner, IPAddress.Any, source,
-                    DecisionReason.Of(() => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that owns that address; no table is asked"));
+                    FromOwner(destination, source, owner));
                 return;
             }
         }
@@ -156,7 +156,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             {
                 source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
                 MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source,
-                    DecisionReason.Of(() => $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table"));
+                    WithoutTable(oif));
                 return;
             }
 
@@ -188,7 +188,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
                 work.Decision.Rule = null;
                 work.Decision.Route = null;
                 source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
-                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source, DecisionReason.Of(() => $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for"));
+                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source, OnLinkAfterFailure(failure, destination, oif));
                 return;
             }
 
@@ -245,6 +245,17 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             NoteNextHopSourceScope(work, route, chosen, work.Decision.FirstPathSource);
         }
     }
+
+    // The rarer reasons, each made in its own method: a lambda in ResolveIPv4 itself would capture its locals, and the
+    // compiler would then allocate their closure on every call, the common answers included.
+    private static DecisionReason FromOwner(IPAddress destination, IPAddress source, NetInterfaceInfo owner) =>
+        DecisionReason.Of(() => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that owns that address; no table is asked");
+
+    private static DecisionReason WithoutTable(NetInterfaceInfo oif) =>
+        DecisionReason.Of(() => $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table");
+
+    private static DecisionReason OnLinkAfterFailure(string failure, IPAddress destination, NetInterfaceInfo oif) =>
+        DecisionReason.Of(() => $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
 
     /// <summary>The next hop an IPv4 path shows: on-link for a gateway that is this host's own address.</summary>
     private IPAddress IPv4NextHop(Hop path) => path.IsOnLink || localIPv4.Contains(path.NextHop) ? IPAddress.Any : path.NextHop;
@@ -318,16 +329,19 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             && (!AddressClass.IsUnspecified(nextHop) || work.Decision.Paths.Any(p => !AddressClass.IsUnspecified(p.NextHop))))
         {
             nextHop = IPAddress.Any;
-            var routed = why;
-            var decision = work.Decision;
-            var kind = type.ToString().ToLowerInvariant();
-            why = DecisionReason.Of(() => routed.Write(decision) + $"; a {kind} is sent on the link, without the route's gateway");
+            why = OnTheLink(why, work.Decision, type);
             work.Decision.Paths = work.Decision.Paths
                 .Select(p => new RoutePath(IPAddress.Any, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight))
                 .ToArray();
         }
 
         Finish(work, route, type, device, nextHop, source, why, interfaceIndex);
+    }
+
+    private static DecisionReason OnTheLink(DecisionReason routed, RouteDecision decision, RouteType type)
+    {
+        var kind = type.ToString().ToLowerInvariant();
+        return DecisionReason.Of(() => routed.Write(decision) + $"; a {kind} is sent on the link, without the route's gateway");
     }
 
     /// <summary>For the rarer answers, whose reason is written by a function when first read.</summary>

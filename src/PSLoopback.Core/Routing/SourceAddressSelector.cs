@@ -44,6 +44,9 @@ internal static class SourceAddressSelector
 
     private static readonly IPPrefix Orchid = IPPrefix.Parse("2001:10::/28");
 
+    // ORCHID's /28 lies in the first 64 bits.
+    private static readonly ulong OrchidHigh = AddressNumbers.Of(Orchid.Network).High;
+
     /// <param name="gateway">The next hop, or null for an on-link route: with a gateway, an address in its subnet wins.</param>
     /// <param name="scope">The route's scope: addresses of a narrower scope are not candidates.</param>
     public static IPAddress? SelectIPv4(RouteSnapshot snapshot, int interfaceIndex, IPAddress? gateway, AddressScope scope)
@@ -169,8 +172,7 @@ internal static class SourceAddressSelector
             }
         }
 
-        var (orchidHigh, _) = AddressNumbers.Of(Orchid.Network);
-        kind = new Ipv6Kind(scope, label, ((orchidHigh ^ high) & Bits128.MaskHigh(Orchid.Length)) == 0, top >> 8 == 0xFF);
+        kind = new Ipv6Kind(scope, label, ((OrchidHigh ^ high) & Bits128.MaskHigh(Orchid.Length)) == 0, top >> 8 == 0xFF);
         return true;
     }
 
