@@ -57,7 +57,11 @@ internal class DecisionWork
             Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
         }
 
-        decision.Trace = Trace ?? (IReadOnlyList<RouteTraceStep>)Array.Empty<RouteTraceStep>();
+        if (Trace is not null)
+        {
+            decision.Trace = Trace;
+        }
+
         return decision;
     }
 }
