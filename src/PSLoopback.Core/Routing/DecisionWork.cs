@@ -9,6 +9,8 @@ namespace PSLoopback.Routing;
 /// </summary>
 internal class DecisionWork
 {
+    private (ulong High, ulong Low)? numbers;
+
     public DecisionWork(RouteQuery query, bool explain)
     {
         Query = query ?? throw new ArgumentNullException(nameof(query));
@@ -17,6 +19,9 @@ internal class DecisionWork
     }
 
     public RouteQuery Query { get; }
+
+    /// <summary>The destination as two numbers (an IPv4 one in the top 32 bits of the first), as tables are walked by.</summary>
+    public (ulong High, ulong Low) DestinationNumbers => numbers ??= AddressNumbers.Of(Query.Destination);
 
     public RouteDecision Decision { get; }
 
@@ -52,7 +57,11 @@ internal class DecisionWork
             Note(RouteTraceStage.Result, decision.RouteType.ToString(), decision.Reason);
         }
 
-        decision.Trace = Trace ?? (IReadOnlyList<RouteTraceStep>)Array.Empty<RouteTraceStep>();
+        if (Trace is not null)
+        {
+            decision.Trace = Trace;
+        }
+
         return decision;
     }
 }

@@ -58,7 +58,7 @@ public sealed partial class LinuxRouteResolver
             decision.NextHop = exception.NextHop;
         }
 
-        decision.ExtendReason(() => "; " + DescribeException(exception, redirected));
+        decision.ExtendReason("; " + DescribeException(exception, redirected));
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Path, exception.ToString(), DescribeException(exception, redirected));

@@ -151,17 +151,23 @@ public sealed partial class LinuxRouteResolver
         // ip_mkroute_input hashes the flow onto a path first (no source preference: the packet's source is not
         // one of ours), and rp_filter then checks the source against the path taken.
         var pick = PickInputPath(work, route, paths);
-        var chosen = paths[pick.Candidates[0]];
+        var chosen = paths[pick.First];
         if (!CheckSource(work, input, source, destination, chosen.InterfaceIndex))
         {
             return;
         }
 
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
-        var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
-        work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight) { NextHopId = p.NextHopId }).ToArray();
+        var forwarded = new RoutePath[paths.Count];
+        for (var i = 0; i < forwarded.Length; i++)
+        {
+            var p = paths[i];
+            forwarded[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight) { NextHopId = HopId(p) };
+        }
+
+        work.Decision.Paths = forwarded;
         Record(work, route, pick);
-        var hop = hops[pick.Candidates[0]];
+        var hop = IPv4NextHop(chosen);
         string Why() => $"forwarded from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"
             + (AddressClass.IsUnspecified(hop) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {hop}")
             + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
@@ -261,7 +267,14 @@ public sealed partial class LinuxRouteResolver
 
         var (route, paths) = found.Value;
         var source = query.Source ?? route.PreferredSource;
-        work.Decision.Paths = paths.Select(p => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, source, p.Weight) { NextHopId = p.NextHopId }).ToArray();
+        var arrived = new RoutePath[paths.Count];
+        for (var i = 0; i < arrived.Length; i++)
+        {
+            var p = paths[i];
+            arrived[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, source, p.Weight) { NextHopId = HopId(p) };
+        }
+
+        work.Decision.Paths = arrived;
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
             Finish(work, route, route.RouteType, loopback, IPAddress.IPv6Any, source,
@@ -271,7 +284,7 @@ public sealed partial class LinuxRouteResolver
 
         var pick = PickInputPath(work, route, paths);
         Record(work, route, pick);
-        var chosen = paths[pick.Candidates[0]];
+        var chosen = paths[pick.First];
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
         var forwardingName = LinuxKernelSettings.InterfaceName(IPAddressFamily.IPv6, "all", "forwarding");
         var forwarding = snapshot.Settings.Get(forwardingName, 0) != 0;

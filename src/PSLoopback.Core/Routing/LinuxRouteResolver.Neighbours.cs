@@ -24,19 +24,19 @@ public sealed partial class LinuxRouteResolver
         }
     }
 
-    private NetNeighbor? Neighbour(NetRouteNextHop hop) =>
-        hop.IsOnLink ? null : neighbours.TryGetValue((hop.InterfaceIndex, hop.NextHop), out var entry) ? entry : null;
+    private NetNeighbor? Neighbour(Hop hop) =>
+        neighbours.Count == 0 || hop.IsOnLink ? null : neighbours.TryGetValue((hop.InterfaceIndex, hop.NextHop), out var entry) ? entry : null;
 
     /// <summary>
     /// fib_good_nh, ipv4_good_nh, ipv6_good_nh: a path is good unless its gateway has a neighbour entry that is
     /// not NUD_VALID (incomplete, failed, none). A path without a gateway, or whose gateway has no entry yet, is good.
     /// </summary>
-    private bool IsGoodPath(NetRouteNextHop hop) => Neighbour(hop) is not NetNeighbor entry || entry.IsValid;
+    private bool IsGoodPath(Hop hop) => Neighbour(hop) is not NetNeighbor entry || entry.IsValid;
 
     private NetNextHopObject? NextHopObject(NetRouteInfo route) =>
         route.NextHopId is uint id && nextHopObjects.TryGetValue(id, out var found) ? found : null;
 
-    private string NeighbourText(NetRouteNextHop hop) =>
+    private string NeighbourText(Hop hop) =>
         Neighbour(hop) is NetNeighbor entry ? "its neighbour entry is " + (entry.State == NeighborState.None ? "NONE" : entry.State.ToString().ToUpperInvariant()) : "it has no neighbour entry";
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed partial class LinuxRouteResolver
     /// A path skipped gives its share to the next good one; with none good the kernel keeps the first. A
     /// resilient group's buckets are the kernel's own state, so its paths stay as they are.
     /// </summary>
-    private IReadOnlyList<NetRouteNextHop> GoodPaths(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, IPAddressFamily family)
+    private HopList GoodPaths(DecisionWork work, NetRouteInfo route, HopList paths, IPAddressFamily family)
     {
         if (paths.Count < 2)
         {
@@ -74,12 +74,23 @@ public sealed partial class LinuxRouteResolver
             return paths;
         }
 
-        var good = paths.Where(IsGoodPath).ToList();
+        var good = new List<Hop>(paths.Count);
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (IsGoodPath(paths[i]))
+            {
+                good.Add(paths[i]);
+            }
+        }
+
         if (work.Explaining)
         {
-            foreach (var hop in paths.Where(h => !IsGoodPath(h)))
+            for (var i = 0; i < paths.Count; i++)
             {
-                work.Note(RouteTraceStage.Path, route + " " + hop, $"{checks}, and {NeighbourText(hop)}: skipped");
+                if (!IsGoodPath(paths[i]))
+                {
+                    work.Note(RouteTraceStage.Path, route + " " + paths[i], $"{checks}, and {NeighbourText(paths[i])}: skipped");
+                }
             }
         }
 
@@ -90,10 +101,10 @@ public sealed partial class LinuxRouteResolver
                 work.Note(RouteTraceStage.Path, route.ToString(), "no path is good, so the kernel keeps the first");
             }
 
-            return new[] { paths[0] };
+            return HopList.Of(paths[0]);
         }
 
-        return good;
+        return HopList.Of(good);
     }
 
     /// <summary>
@@ -125,30 +136,34 @@ public sealed partial class LinuxRouteResolver
     }
 
     /// <summary>rt6_check_neigh with router preferences: only a FAILED entry sinks a gateway route (incomplete or none does not).</summary>
-    private bool IsFailedRouter(NetRouteNextHop hop) => Neighbour(hop) is NetNeighbor entry && (entry.State & NeighborState.Failed) != 0;
+    private bool IsFailedRouter(Hop hop) => Neighbour(hop) is NetNeighbor entry && (entry.State & NeighborState.Failed) != 0;
 
     /// <summary>
     /// The hops of an IPv6 route that rt6_select may take, while failed routers are avoided: the siblings of an
     /// old-style multipath route whose router did not fail. A route through a nexthop object is a candidate when
     /// any of its members is; its paths are then chosen as the group chooses (<see cref="GoodPaths"/>).
     /// </summary>
-    private List<NetRouteNextHop> IPv6Candidates(DecisionWork work, NetRouteInfo route, List<NetRouteNextHop> hops)
+    private HopList IPv6Candidates(DecisionWork work, NetRouteInfo route, HopList hops)
     {
         if (!work.AvoidFailedRouters)
         {
             return hops;
         }
 
-        var alive = hops.Where(h => !IsFailedRouter(h)).ToList();
-        if (work.Explaining && alive.Count < hops.Count)
+        var alive = new List<Hop>(hops.Count);
+        for (var i = 0; i < hops.Count; i++)
         {
-            foreach (var hop in hops.Where(IsFailedRouter))
+            if (!IsFailedRouter(hops[i]))
             {
-                work.Note(RouteTraceStage.Path, route + " " + hop, "the router's neighbour entry FAILED, and a host avoids it while it can");
+                alive.Add(hops[i]);
+            }
+            else if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Path, route + " " + hops[i], "the router's neighbour entry FAILED, and a host avoids it while it can");
             }
         }
 
-        return NextHopObject(route) is not null && alive.Count > 0 ? hops : alive;
+        return (NextHopObject(route) is not null && alive.Count > 0) || alive.Count == hops.Count ? hops : HopList.Of(alive);
     }
 
     /// <summary>
@@ -160,11 +175,11 @@ public sealed partial class LinuxRouteResolver
     /// answer for all is the answer; otherwise each answer is a path, and the one shown is for a table that has
     /// chosen none yet.
     /// </summary>
-    private TableOutcome SelectDefault(DecisionWork work, RouteGroup group, NetRouteInfo chosen, IReadOnlyList<NetRouteNextHop> paths)
+    private TableOutcome SelectDefault(DecisionWork work, RouteGroup group, NetRouteInfo chosen, HopList paths)
     {
         // Only an output lookup's fib_select_path calls fib_select_default; ip_mkroute_input forwards by the first.
         var found = new TableOutcome { Found = (chosen, paths) };
-        if (!group.Prefix.IsDefault || group.Routes.Count < 2 || chosen.RouteType != RouteType.Unicast || paths.Count != 1 || work.Query.OutputInterfaceIndex is not null
+        if (!group.Prefix.IsDefault || group.Count < 2 || chosen.RouteType != RouteType.Unicast || paths.Count != 1 || work.Query.OutputInterfaceIndex is not null
             || work.Query.InputInterfaceIndex is not null)
         {
             return found;
@@ -176,6 +191,12 @@ public sealed partial class LinuxRouteResolver
             return found;
         }
 
+        return ChooseDefault(work, chosen, candidates);
+    }
+
+    /// <summary>fib_select_default's walk among several candidates, for each last choice the table may have made.</summary>
+    private TableOutcome ChooseDefault(DecisionWork work, NetRouteInfo chosen, List<NetRouteInfo> candidates)
+    {
         var answers = Enumerable.Range(-1, candidates.Count + 1).Select(last => WalkDefaults(candidates, last) ?? chosen).ToList();
         var fresh = answers[0];
         var possible = answers.Distinct().ToList();
@@ -197,7 +218,7 @@ public sealed partial class LinuxRouteResolver
         }
 
         work.DefaultTakenByLastChoice = true;
-        return new TableOutcome { Found = (fresh, new[] { Hops(fresh)[0] }.Concat(possible.Where(r => r != fresh).Select(r => Hops(r)[0])).ToList()), };
+        return new TableOutcome { Found = (fresh, HopList.Of(new[] { Hops(fresh)[0] }.Concat(possible.Where(r => r != fresh).Select(r => Hops(r)[0])).ToArray())), };
     }
 
     /// <summary>The routes fib_select_default walks: the winner first, then those of its metric and type of service.</summary>
@@ -206,8 +227,9 @@ public sealed partial class LinuxRouteResolver
         var candidates = new List<NetRouteInfo>();
         var lastMetric = chosen.RouteMetric;
         byte lastTos = 0;
-        foreach (var route in group.Routes)
+        for (var r = 0; r < group.Count; r++)
         {
+            var route = group[r];
             if ((route.Tos != 0 && route.Tos != LegacyTos(work.Query.Tos)) || route.Table != chosen.Table)
             {
                 continue;
@@ -224,7 +246,7 @@ public sealed partial class LinuxRouteResolver
             }
 
             var hops = Hops(route);
-            if (hops.All(h => (h.Flags & RouteFlags.Dead) != 0))
+            if (hops.Alive().Count == 0)
             {
                 continue;
             }

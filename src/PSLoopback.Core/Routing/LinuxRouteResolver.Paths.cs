@@ -18,18 +18,19 @@ public sealed partial class LinuxRouteResolver
     /// packet's source; with no such path, or for a nexthop group, the flow's hash decides.
     /// </summary>
     /// <param name="paths">The usable paths, in the route's order (already only those on the output interface).</param>
-    private PathPick PickIPv4Path(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths)
+    private PathPick PickIPv4Path(DecisionWork work, NetRouteInfo route, HopList paths)
     {
-        var all = Enumerable.Range(0, paths.Count).ToList();
         if (AliveCount(route) < 2)
         {
-            return new PathPick(all, RoutePathChoice.Only, string.Empty);
+            return PathPick.All(RoutePathChoice.Only, string.Empty);
         }
 
         if (work.Query.OutputInterfaceIndex is int oif)
         {
             return new PathPick(new[] { 0 }, RoutePathChoice.OutputInterface, $"the first of its paths on interface {InterfaceName(oif)}, which was asked for");
         }
+
+        var all = Enumerable.Range(0, paths.Count).ToArray();
 
         if (route.NextHopId is uint group)
         {
@@ -40,16 +41,16 @@ public sealed partial class LinuxRouteResolver
 
         if (work.Query.Source is IPAddress source)
         {
-            var owning = all.Where(i => source.Equals(SelectIPv4Source(paths[i].InterfaceIndex, paths[i].IsOnLink ? null : paths[i].NextHop, route.Scope))).ToList();
-            if (owning.Count == 1)
+            var owning = PathsOfSource(source, route, paths);
+            if (owning.Length == 1)
             {
                 return new PathPick(owning, RoutePathChoice.SourceAddress, $"the one of its {paths.Count} paths whose device gives {source} as its source");
             }
 
-            if (owning.Count > 1)
+            if (owning.Length > 1)
             {
                 // Among several paths of the source, the hash picks; one of them is taken even when the hash points elsewhere.
-                return Hash(work, route, paths, owning, $"{owning.Count} of its {paths.Count} paths give {source} as their source");
+                return Hash(work, route, paths, owning, $"{owning.Length} of its {paths.Count} paths give {source} as their source");
             }
 
             return Hash(work, route, paths, all, $"no path gives {source} as its source");
@@ -58,20 +59,36 @@ public sealed partial class LinuxRouteResolver
         return Hash(work, route, paths, all, string.Empty);
     }
 
+    /// <summary>The paths whose device gives <paramref name="source"/> as its source for the route's scope.</summary>
+    private int[] PathsOfSource(IPAddress source, NetRouteInfo route, HopList paths)
+    {
+        var owning = new List<int>();
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (source.Equals(SelectIPv4Source(paths[i].InterfaceIndex, paths[i].IsOnLink ? null : paths[i].NextHop, route.Scope)))
+            {
+                owning.Add(i);
+            }
+        }
+
+        return owning.ToArray();
+    }
+
     /// <summary>
     /// The IPv6 choice: fib6_select_path hashes the flow over the route's siblings unless the lookup is bound to
     /// the output interface (then <paramref name="paths"/> holds only those on it); it has no preference for the
     /// source address. A nexthop group is hashed over all its members, output interface or not.
     /// </summary>
-    private PathPick PickIPv6Path(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths)
+    private PathPick PickIPv6Path(DecisionWork work, NetRouteInfo route, HopList paths)
     {
-        var all = Enumerable.Range(0, paths.Count).ToList();
         if (paths.Count == 1)
         {
             return work.Query.OutputInterfaceIndex is int oif && AliveCount(route) > 1
-                ? new PathPick(all, RoutePathChoice.OutputInterface, $"its path on interface {InterfaceName(oif)}, which the lookup is bound to")
-                : new PathPick(all, RoutePathChoice.Only, string.Empty);
+                ? PathPick.All(RoutePathChoice.OutputInterface, $"its path on interface {InterfaceName(oif)}, which the lookup is bound to")
+                : PathPick.All(RoutePathChoice.Only, string.Empty);
         }
+
+        var all = Enumerable.Range(0, paths.Count).ToArray();
 
         if (route.NextHopId is uint group)
         {
@@ -87,33 +104,33 @@ public sealed partial class LinuxRouteResolver
     /// A forwarded packet's path (ip_mkroute_input, ip6_route_input): the flow's hash over all usable paths, with
     /// no preference for the source address, which is another host's.
     /// </summary>
-    private PathPick PickInputPath(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths) =>
+    private PathPick PickInputPath(DecisionWork work, NetRouteInfo route, HopList paths) =>
         paths.Count < 2
-            ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.Only, string.Empty)
-            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToList(), string.Empty);
+            ? PathPick.All(RoutePathChoice.Only, string.Empty)
+            : Hash(work, route, paths, Enumerable.Range(0, paths.Count).ToArray(), string.Empty);
 
     /// <summary>
     /// The device whose addresses an IPv6 path's source is chosen from: its own, except through a nexthop
     /// group, where the kernel asks the group's first member's device (fib6_info_nh_dev) whichever path the
     /// flow takes; a connect() agrees with `ip route get` on this.
     /// </summary>
-    private int IPv6SourceDevice(NetRouteInfo route, NetRouteNextHop path) =>
+    private static int IPv6SourceDevice(NetRouteInfo route, Hop path) =>
         route.NextHopId is not null ? Hops(route)[0].InterfaceIndex : path.InterfaceIndex;
 
     /// <summary>
     /// The source `ip route get` gives a packet sent on an IPv6 path: the packet's, the route's prefsrc, else the
     /// best address of <see cref="IPv6SourceDevice"/>; a forwarded packet's is its own (the route's prefsrc is shown).
     /// </summary>
-    private IPAddress? IPv6Source(RouteQuery query, NetRouteInfo route, NetRouteNextHop path) =>
-        query.InputInterfaceIndex is not null ? query.Source ?? route.PreferredSource
-        : query.Source ?? route.PreferredSource ?? SourceAddressSelector.SelectIPv6(snapshot, query.Destination, IPv6SourceDevice(route, path));
+    private IPAddress? IPv6Source(DecisionWork work, NetRouteInfo route, Hop path) =>
+        work.Query.InputInterfaceIndex is not null ? work.Query.Source ?? route.PreferredSource
+        : work.Query.Source ?? route.PreferredSource ?? SelectIPv6Source(work, IPv6SourceDevice(route, path));
 
     /// <summary>
     /// The kernel's hash picks among <paramref name="candidates"/>: computed where the snapshot knows all it
     /// takes (<see cref="ComputeHash"/>, <see cref="HashBounds"/>), else said, with the policy and key that steer
     /// it, and not guessed.
     /// </summary>
-    private PathPick Hash(DecisionWork work, NetRouteInfo route, IReadOnlyList<NetRouteNextHop> paths, IReadOnlyList<int> candidates, string why)
+    private PathPick Hash(DecisionWork work, NetRouteInfo route, HopList paths, int[] candidates, string why)
     {
         var family = route.AddressFamily;
         var name = family == IPAddressFamily.IPv6 ? "net.ipv6.fib_multipath_hash_policy" : "net.ipv4.fib_multipath_hash_policy";
@@ -121,7 +138,7 @@ public sealed partial class LinuxRouteResolver
         var seed = snapshot.Settings.Get(HashSeedName, 0);
         var prefix = why.Length > 0 ? why + "; " : string.Empty;
         var all = Hops(route);
-        var positions = candidates.Select(i => IndexOf(all, paths[i])).ToList();
+        var positions = candidates.Select(i => all.IndexOf(paths[i])).ToList();
         if (ComputeHash(work, family, policy, seed) is uint hash && HashBounds(route) is long[] bounds && !positions.Contains(-1))
         {
             var taken = candidates[0];
@@ -137,7 +154,7 @@ public sealed partial class LinuxRouteResolver
             {
                 // fib_select_multipath and nexthop_select_path_hthr: the first candidate whose bound the hash does
                 // not pass, else the first candidate (a path skipped gives its share to the next good one).
-                for (var c = 0; c < candidates.Count; c++)
+                for (var c = 0; c < candidates.Length; c++)
                 {
                     if (hash <= bounds[positions[c]])
                     {
@@ -156,20 +173,7 @@ public sealed partial class LinuxRouteResolver
             ? $"; nexthop {group.Id} is a resilient group, whose buckets are the kernel's own state"
             : string.Empty;
         return new PathPick(candidates, RoutePathChoice.Hash,
-            prefix + $"hash: the kernel picks one of these {candidates.Count} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}{resilient}); the first is shown, not predicted");
-    }
-
-    private static int IndexOf(IReadOnlyList<NetRouteNextHop> hops, NetRouteNextHop hop)
-    {
-        for (var i = 0; i < hops.Count; i++)
-        {
-            if (ReferenceEquals(hops[i], hop))
-            {
-                return i;
-            }
-        }
-
-        return -1;
+            prefix + $"hash: the kernel picks one of these {candidates.Length} paths by the flow's hash ({name}={policy}: {HashFields(family, policy)}, {key}{resilient}); the first is shown, not predicted");
     }
 
     /// <summary>
@@ -243,13 +247,13 @@ public sealed partial class LinuxRouteResolver
         var all = Hops(route);
         if (route.NextHopId is not null)
         {
-            return NextHopObject(route) is { GroupType: NextHopGroupType.Resilient } ? null : LinuxMultipathHash.UpperBounds(all.Select(h => h.Weight).ToList());
+            return NextHopObject(route) is { GroupType: NextHopGroupType.Resilient } ? null : LinuxMultipathHash.UpperBounds(Enumerable.Range(0, all.Count).Select(i => all[i].Weight).ToList());
         }
 
-        var bounds = LinuxMultipathHash.UpperBounds(all.Select(h => (h.Flags & RouteFlags.Dead) == 0 ? h.Weight : 0).ToList());
+        var bounds = LinuxMultipathHash.UpperBounds(Enumerable.Range(0, all.Count).Select(i => all[i].IsDead ? 0 : all[i].Weight).ToList());
         for (var i = 0; i < all.Count; i++)
         {
-            if ((all[i].Flags & RouteFlags.Dead) != 0)
+            if (all[i].IsDead)
             {
                 bounds[i] = -1;
             }
@@ -269,7 +273,7 @@ public sealed partial class LinuxRouteResolver
         _ => "policy " + policy.ToString(CultureInfo.InvariantCulture),
     };
 
-    private int AliveCount(NetRouteInfo route) => Hops(route).Count(h => (h.Flags & RouteFlags.Dead) == 0);
+    private static int AliveCount(NetRouteInfo route) => Hops(route).Alive().Count;
 
     private string InterfaceName(int index) => snapshot.FindInterface(index)?.Name ?? index.ToString(CultureInfo.InvariantCulture);
 
@@ -277,7 +281,12 @@ public sealed partial class LinuxRouteResolver
     private static void Record(DecisionWork work, NetRouteInfo route, PathPick pick)
     {
         work.Decision.PathChoice = pick.Choice;
-        work.Decision.Paths = pick.Candidates.Select(i => work.Decision.Paths[i]).ToArray();
+        if (pick.Candidates is int[] kept)
+        {
+            var paths = work.Decision.Paths;
+            work.Decision.Paths = kept.Select(i => paths[i]).ToArray();
+        }
+
         if (work.Explaining && pick.Why.Length > 0)
         {
             work.Note(RouteTraceStage.Path, route.ToString(), pick.Why);
@@ -290,19 +299,31 @@ public sealed partial class LinuxRouteResolver
     /// </summary>
     private readonly struct PathPick
     {
-        public PathPick(IReadOnlyList<int> candidates, RoutePathChoice choice, string why)
+        public PathPick(int[] candidates, RoutePathChoice choice, string why)
         {
             Candidates = candidates ?? throw new ArgumentNullException(nameof(candidates));
             Choice = choice;
             Why = why;
         }
 
-        /// <summary>Indexes into the usable paths, in the route's order; the first is the headline.</summary>
-        public IReadOnlyList<int> Candidates { get; }
+        private PathPick(RoutePathChoice choice, string why)
+        {
+            Candidates = null;
+            Choice = choice;
+            Why = why;
+        }
+
+        /// <summary>Indexes into the usable paths, in the route's order, the first the headline; null for all of them.</summary>
+        public int[]? Candidates { get; }
+
+        public int First => Candidates?[0] ?? 0;
 
         public RoutePathChoice Choice { get; }
 
         /// <summary>A clause for the reason and the trace; empty when there was nothing to choose.</summary>
         public string Why { get; }
+
+        /// <summary>Every usable path stays a candidate: nothing was chosen, or the choice was made before.</summary>
+        public static PathPick All(RoutePathChoice choice, string why) => new(choice, why);
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class LinuxRouteResolver
     /// that group. IPv4 takes the route's first next hop's device (fib_info_nhc(fi, 0)), whichever path is then
     /// chosen; IPv6 the device of the path the lookup chose (res->nh).
     /// </summary>
-    private bool SuppressedByGroup(DecisionWork work, NetRouteRule rule, IPAddressFamily family, (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths) found)
+    private bool SuppressedByGroup(DecisionWork work, NetRouteRule rule, IPAddressFamily family, (NetRouteInfo Route, HopList Paths) found)
     {
         if (rule.SuppressInterfaceGroup is not int suppressed || suppressed == -1)
         {

@@ -15,7 +15,7 @@ public sealed partial class LinuxRouteResolver
     /// Walks the rules (fib_rules_lookup). Returns the route and its usable paths, or null with the
     /// decision's error set when a rule or route refuses, or with no error when nothing matched.
     /// </summary>
-    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? LookUp(DecisionWork work, IPAddressFamily family)
+    private (NetRouteInfo Route, HopList Paths)? LookUp(DecisionWork work, IPAddressFamily family)
     {
         if (family == IPAddressFamily.IPv4 && mergedIPv4LocalAndMain)
         {
@@ -24,13 +24,13 @@ public sealed partial class LinuxRouteResolver
                 work.Note(RouteTraceStage.Rule, "default rules", "only the default rules exist, so Linux looks up local and main as one table, then default");
             }
 
-            foreach (var table in new[] { RouteTables.Main, RouteTables.Default })
+            foreach (var table in MergedTables)
             {
                 var outcome = LookUpTable(work, family, table);
                 var decisive = outcome.Found?.Route ?? outcome.Refusing;
                 if (decisive is not null)
                 {
-                    work.Decision.Rule = rules[family].FirstOrDefault(r => r.Table == decisive.Table);
+                    work.Decision.Rule = FirstRuleFor(Rules(family), decisive.Table);
                     return Settle(work, outcome, family, decisive.Table);
                 }
             }
@@ -38,7 +38,7 @@ public sealed partial class LinuxRouteResolver
             return null;
         }
 
-        var ordered = rules[family];
+        var ordered = Rules(family);
         for (var i = 0; i < ordered.Count; i++)
         {
             var rule = ordered[i];
@@ -56,7 +56,7 @@ public sealed partial class LinuxRouteResolver
             {
                 case RuleAction.Goto:
                     // The kernel refuses a goto that is not forward; a table passed in by hand may still hold one.
-                    var target = ordered.FindIndex(i + 1, r => r.Priority == rule.GotoPriority);
+                    var target = IndexOfPriority(ordered, i + 1, rule.GotoPriority);
                     if (target < 0 || rule.GotoPriority <= rule.Priority)
                     {
                         if (work.Explaining)
@@ -143,7 +143,7 @@ public sealed partial class LinuxRouteResolver
         return null;
     }
 
-    private static (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Settle(DecisionWork work, TableOutcome outcome, IPAddressFamily family, uint table)
+    private static (NetRouteInfo Route, HopList Paths)? Settle(DecisionWork work, TableOutcome outcome, IPAddressFamily family, uint table)
     {
         if (outcome.Error != RouteError.None)
         {
@@ -181,8 +181,8 @@ public sealed partial class LinuxRouteResolver
 
         // Locally sent packets come in on the loopback device as far as rules are concerned; forwarded ones on
         // the interface they arrived on.
-        var arrivedOn = snapshot.FindInterface(rule.IncomingInterface ?? string.Empty);
-        if (rule.IncomingInterface is string iif && (query.InputInterfaceIndex is int input ? !RuleInputInterfaceMatches(arrivedOn, input) : arrivedOn?.IsLoopback != true))
+        if (rule.IncomingInterface is string iif
+            && (query.InputInterfaceIndex is int input ? !RuleInputInterfaceMatches(InterfaceNamed(iif), input) : InterfaceNamed(iif)?.IsLoopback != true))
         {
             mismatch = query.InputInterfaceIndex is null
                 ? $"iif {iif}: a locally sent packet's incoming interface is the loopback interface"
@@ -192,7 +192,7 @@ public sealed partial class LinuxRouteResolver
 
         if (rule.OutgoingInterface is string oifName)
         {
-            var index = snapshot.FindInterface(oifName)?.InterfaceIndex;
+            var index = InterfaceNamed(oifName)?.InterfaceIndex;
             if (index is null || !RuleOutputInterfaceMatches(index.Value, query))
             {
                 mismatch = query.InputInterfaceIndex is null ? $"oif {oifName} was not asked for" : $"oif {oifName}: a forwarded packet is looked up without an output interface";
@@ -294,6 +294,36 @@ public sealed partial class LinuxRouteResolver
     /// the precedence, so a route with tos 0x20 matches no packet, and a packet with tos 0xb8 takes a tos 0x18 route.
     /// </summary>
     private static byte LegacyTos(byte tos) => (byte)(tos & 0x1C);
+
+    private static int IndexOfPriority(List<NetRouteRule> ordered, int start, uint? priority)
+    {
+        for (var i = start; i < ordered.Count; i++)
+        {
+            if (ordered[i].Priority == priority)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static readonly uint[] MergedTables = { RouteTables.Main, RouteTables.Default };
+
+    private List<NetRouteRule> Rules(IPAddressFamily family) => family == IPAddressFamily.IPv4 ? rulesIPv4 : rulesIPv6;
+
+    private static NetRouteRule? FirstRuleFor(List<NetRouteRule> ordered, uint table)
+    {
+        foreach (var rule in ordered)
+        {
+            if (rule.Table == table)
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
 
     private static List<NetRouteRule> DefaultRules(IPAddressFamily family)
     {

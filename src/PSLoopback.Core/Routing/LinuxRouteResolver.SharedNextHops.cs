@@ -20,6 +20,7 @@ namespace PSLoopback.Routing;
 // the other answers instead of guessing.
 public sealed partial class LinuxRouteResolver
 {
+    // Only routes through nexthop objects are indexed; with none, it stays empty.
     private readonly Dictionary<(IPAddressFamily Family, uint Leaf), List<NetRouteInfo>> routesByLeafNextHop = new();
 
     // fib_info_update_nhc_saddr's scope for a nexthop through a gateway of link scope: global and site addresses, not link.
@@ -42,7 +43,8 @@ public sealed partial class LinuxRouteResolver
                 continue;
             }
 
-            foreach (var id in Hops(route).Select(h => h.NextHopId).OfType<uint>().Distinct())
+            var hops = Hops(route);
+            foreach (var id in Enumerable.Range(0, hops.Count).Select(i => HopId(hops[i])).OfType<uint>().Distinct())
             {
                 if (!routesByLeafNextHop.TryGetValue((route.AddressFamily, id), out var list))
                 {
@@ -73,7 +75,7 @@ public sealed partial class LinuxRouteResolver
                 foreach (var other in through)
                 {
                     // The source as the decision itself chose it, had the copy been made from the other route.
-                    var source = decision.AddressFamily == IPAddressFamily.IPv4 ? path.SourceAddress : IPv6Source(work.Query, other, Hops(other)[0]);
+                    var source = decision.AddressFamily == IPAddressFamily.IPv4 ? path.SourceAddress : IPv6Source(work, other, Hops(other)[0]);
                     if (!ReferenceEquals(other, route) && (!Equals(source, path.SourceAddress) || other.Mtu != decision.Mtu))
                     {
                         others.Add(new SharedNextHopRoute(other, leaf, path, source, other.Mtu));
@@ -89,7 +91,7 @@ public sealed partial class LinuxRouteResolver
 
         decision.RoutesSharingNextHop = others;
         var why = DescribeSharing(work, others);
-        decision.ExtendReason(() => "; " + why);
+        decision.ExtendReason("; " + why);
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Source, string.Join(", ", others.Select(o => o.Route.ToString())), why);
@@ -116,9 +118,9 @@ public sealed partial class LinuxRouteResolver
     /// (nh_create_ipv4; a device-only or local-gateway nexthop is of host scope, so it may take a link-scoped
     /// address), the source it keeps until an address of the host changes.
     /// </summary>
-    private AddressScope IPv4SourceScope(NetRouteInfo route, NetRouteNextHop path)
+    private AddressScope IPv4SourceScope(NetRouteInfo route, Hop path)
     {
-        if (path.NextHopId is not uint id || !nextHopObjects.TryGetValue(id, out var leaf) || leaf.Gateway?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        if (nextHopObjects.Count == 0 || HopId(path) is not uint id || !nextHopObjects.TryGetValue(id, out var leaf) || leaf.Gateway?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
         {
             return route.Scope;
         }
@@ -127,10 +129,10 @@ public sealed partial class LinuxRouteResolver
     }
 
     /// <summary>Says when the route's own scope would choose another source than the one its nexthop object keeps.</summary>
-    private void NoteNextHopSourceScope(DecisionWork work, NetRouteInfo route, NetRouteNextHop path, IPAddress? kept)
+    private void NoteNextHopSourceScope(DecisionWork work, NetRouteInfo route, Hop path, IPAddress? kept)
     {
         var scope = IPv4SourceScope(route, path);
-        if (work.Decision.Error != RouteError.None || path.NextHopId is not uint id || scope == route.Scope)
+        if (work.Decision.Error != RouteError.None || scope == route.Scope || HopId(path) is not uint id)
         {
             return;
         }
@@ -144,7 +146,7 @@ public sealed partial class LinuxRouteResolver
         var scopeName = scope == AddressScope.Link ? "link" : scope == BelowLink ? "below link" : ((byte)scope).ToString(CultureInfo.InvariantCulture);
         var why = $"the source is the one nexthop {id} chose when it was made (for scope {scopeName}); after an address of this host changes, "
             + $"the first route looked up through it chooses again for its own scope, for every route through it, and this route's would give {own?.ToString() ?? "none"}";
-        work.Decision.ExtendReason(() => "; " + why);
+        work.Decision.ExtendReason("; " + why);
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Source, kept?.ToString() ?? "(none)", why);

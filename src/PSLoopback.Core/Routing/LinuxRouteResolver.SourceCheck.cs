@@ -50,8 +50,8 @@ public sealed partial class LinuxRouteResolver
         // The reverse lookup keeps the protocol and the swapped ports only when some IPv4 rule needs them for a
         // packet not sent by this host (fib4_rules_early_flow_dissect: a rule on ipproto or ports whose iif is
         // not lo); otherwise __fib_validate_source zeroes them.
-        var dissect = rules[IPAddressFamily.IPv4].Any(r => (r.IPProtocol is > 0 || r.SourcePortRange is not null || r.DestinationPortRange is not null)
-            && snapshot.FindInterface(r.IncomingInterface ?? string.Empty)?.IsLoopback != true);
+        var dissect = Rules(IPAddressFamily.IPv4).Any(r => (r.IPProtocol is > 0 || r.SourcePortRange is not null || r.DestinationPortRange is not null)
+            && InterfaceNamed(r.IncomingInterface ?? string.Empty)?.IsLoopback != true);
         var reverse = new RouteQuery(source)
         {
             Source = destination.Equals(IPAddress.Any) ? null : destination,
@@ -79,7 +79,8 @@ public sealed partial class LinuxRouteResolver
                 : $"the route back to {source} is {route.DestinationPrefix}, a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName} (martian source)");
         }
 
-        if (Hops(route).Any(h => h.InterfaceIndex == input.InterfaceIndex) || (route.RouteType == RouteType.Local && input.IsLoopback))
+        var backHops = Hops(route);
+        if (Enumerable.Range(0, backHops.Count).Any(i => backHops[i].InterfaceIndex == input.InterfaceIndex) || (route.RouteType == RouteType.Local && input.IsLoopback))
         {
             return SourcePasses(work, source, $"the route back to it, {route.DestinationPrefix} in table {route.TableName}, leaves by {input.Name}");
         }
@@ -89,7 +90,7 @@ public sealed partial class LinuxRouteResolver
         var noAddress = !input.Addresses.Any(a => a.AddressFamily == IPAddressFamily.IPv4);
         if (rpFilter == 1 || (noAddress && rpFilter != 0))
         {
-            var via = string.Join(", ", Hops(route).Select(h => h.InterfaceAlias ?? snapshot.FindInterface(h.InterfaceIndex)?.Name).Distinct());
+            var via = string.Join(", ", Enumerable.Range(0, backHops.Count).Select(i => backHops[i].InterfaceAlias ?? snapshot.FindInterface(backHops[i].InterfaceIndex)?.Name).Distinct());
             return SourceFails(work, rpFilter == 1 && !noAddress
                 ? $"strict reverse path filtering ({rpName}): the route back to {source}, {route.DestinationPrefix} in table {route.TableName}, leaves by {via}, not {input.Name}; rp_filter 2 (loose) would take it"
                 : $"{input.Name} has no IPv4 address, so reverse path filtering ({rpName}) takes only a source routed back through it; the route back to {source} leaves by {via}; rp_filter 0 would take it");

@@ -14,7 +14,7 @@ public sealed partial class LinuxRouteResolver
     /// <summary>One table: longest prefix first, then the routes of that prefix in the kernel's order.</summary>
     private TableOutcome LookUpTableOnce(DecisionWork work, IPAddressFamily family, uint tableId)
     {
-        if (!tables.TryGetValue((family, tableId), out var table))
+        if (!tables.TryGetValue(TableKey(family, tableId), out var table))
         {
             if (work.Explaining)
             {
@@ -25,25 +25,10 @@ public sealed partial class LinuxRouteResolver
         }
 
         // Most lookups end at the longest match; only when its routes are all unusable are shorter ones walked.
-        if (!table.TryLongestMatch(work.Query.Destination, out _, out var longest))
+        var (high, low) = work.DestinationNumbers;
+        for (var node = table.FindNode(high, low); node != 0; node = table.CoveringOf(node))
         {
-            if (work.Explaining)
-            {
-                work.Note(RouteTraceStage.Table, RouteTables.Name(tableId), "no route matches " + work.Query.Destination);
-            }
-
-            return default;
-        }
-
-        var first = Pick(work, family, longest!);
-        if (first.Decided)
-        {
-            return first;
-        }
-
-        foreach (var match in table.Matches(work.Query.Destination).Skip(1))
-        {
-            var outcome = Pick(work, family, match.Value);
+            var outcome = Pick(work, family, new RouteGroup(table.ValueAt(node)!));
             if (outcome.Decided)
             {
                 return outcome;
@@ -87,8 +72,9 @@ public sealed partial class LinuxRouteResolver
     /// <summary>fib_table_lookup's walk over the routes of one prefix.</summary>
     private TableOutcome PickIPv4(DecisionWork work, RouteGroup group)
     {
-        foreach (var route in group.Routes)
+        for (var r = 0; r < group.Count; r++)
         {
+            var route = group[r];
             if (route.Tos != 0 && route.Tos != LegacyTos(work.Query.Tos))
             {
                 if (work.Explaining)
@@ -146,13 +132,16 @@ public sealed partial class LinuxRouteResolver
         // (fib6_node_lookup_1): with no source route matching, it goes on to shorter prefixes, and the
         // prefix's ordinary routes, which stay outside the subtree, are not seen. The table's root (::/0)
         // is the exception: when nothing else matched, its own routes are the last resort.
-        var subtree = group.Routes.Any(r => r.SourcePrefix is not null);
-        var candidates = subtree
-            ? group.Routes.Where(r => r.SourcePrefix is IPPrefix from && from.Contains(source)).ToList()
-            : group.Routes;
+        var subtree = false;
+        for (var r = 0; r < group.Count && !subtree; r++)
+        {
+            subtree = group[r].SourcePrefix is not null;
+        }
+
+        var candidates = subtree ? SourceRoutes(group, source) : group;
         if (subtree && candidates.Count == 0 && group.Prefix.IsDefault)
         {
-            candidates = group.Routes.Where(r => r.SourcePrefix is null).ToList();
+            candidates = OrdinaryRoutes(group);
         }
 
         if (candidates.Count == 0)
@@ -170,8 +159,8 @@ public sealed partial class LinuxRouteResolver
         // An input lookup scores routes by the input interface instead (ip6_pol_route_input passes iif as oif).
         var strict = NeedsStrictInterface(query.Destination) || (query.InputInterfaceIndex is null && query.OutputInterfaceIndex is not null && query.Source is null);
         var firstMetric = candidates[0].RouteMetric;
-        var best = BestIPv6(work, candidates.Where(r => r.RouteMetric == firstMetric), strict)
-            ?? BestIPv6(work, candidates.Where(r => r.RouteMetric != firstMetric), strict);
+        var best = BestIPv6(work, candidates, firstMetric, sameMetric: true, strict)
+            ?? BestIPv6(work, candidates, firstMetric, sameMetric: false, strict);
         if (best is null)
         {
             return default;
@@ -191,13 +180,20 @@ public sealed partial class LinuxRouteResolver
         return new TableOutcome { Found = (route, query.OutputInterfaceIndex is null ? GoodPaths(work, route, best.Value.Paths, IPAddressFamily.IPv6) : best.Value.Paths) };
     }
 
-    private (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? BestIPv6(DecisionWork work, IEnumerable<NetRouteInfo> routes, bool strict)
+    /// <summary>The route rt6_select takes among those of the first metric, or (<paramref name="sameMetric"/> false) of the others.</summary>
+    private (NetRouteInfo Route, HopList Paths)? BestIPv6(DecisionWork work, RouteGroup routes, uint firstMetric, bool sameMetric, bool strict)
     {
         var oif = work.Query.InputInterfaceIndex ?? FlowOutputInterface(work.Query);
-        (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? best = null;
+        (NetRouteInfo Route, HopList Paths)? best = null;
         var bestScore = -1;
-        foreach (var route in routes)
+        for (var r = 0; r < routes.Count; r++)
         {
+            var route = routes[r];
+            if ((route.RouteMetric == firstMetric) != sameMetric)
+            {
+                continue;
+            }
+
             // A route through a blackhole nexthop object is taken as soon as it is met, whatever interface the
             // lookup is bound to: __find_rr_leaf returns it before it scores any next hop.
             if (route.NextHopId is not null && route.RouteType == RouteType.Blackhole)
@@ -210,7 +206,7 @@ public sealed partial class LinuxRouteResolver
                 return (route, Hops(route));
             }
 
-            var hops = IPv6Candidates(work, route, Hops(route).Where(h => (h.Flags & RouteFlags.Dead) == 0).ToList());
+            var hops = IPv6Candidates(work, route, Hops(route).Alive());
             if (hops.Count == 0)
             {
                 if (work.Explaining)
@@ -221,7 +217,7 @@ public sealed partial class LinuxRouteResolver
                 continue;
             }
 
-            var onOif = oif is null ? hops : hops.Where(h => h.InterfaceIndex == oif).ToList();
+            var onOif = oif is int wanted ? OnInterface(hops, wanted) : hops;
             if (onOif.Count == 0 && strict)
             {
                 if (work.Explaining)
@@ -259,23 +255,21 @@ public sealed partial class LinuxRouteResolver
     private static bool NeedsStrictInterface(IPAddress destination) =>
         destination.IsIPv6Multicast || destination.IsIPv6LinkLocal || destination.Equals(IPAddress.IPv6Loopback);
 
-    /// <summary>A route's paths: its multipath next hops, or the one next hop of a plain route.</summary>
-    private IReadOnlyList<NetRouteNextHop> Hops(NetRouteInfo route) => hops[route];
-
     /// <summary>The next hops fib_lookup_good_nhc accepts: alive, and on the interface asked for if any.</summary>
-    private IReadOnlyList<NetRouteNextHop> UsablePaths(DecisionWork work, NetRouteInfo route)
+    private HopList UsablePaths(DecisionWork work, NetRouteInfo route)
     {
         var oif = FlowOutputInterface(work.Query);
         var all = Hops(route);
-        if (oif is null && all.All(h => (h.Flags & RouteFlags.Dead) == 0))
+        if (oif is null && all.Alive().Count == all.Count)
         {
             return all;
         }
 
-        var usable = new List<NetRouteNextHop>();
-        foreach (var hop in all)
+        var usable = new List<Hop>();
+        for (var i = 0; i < all.Count; i++)
         {
-            if ((hop.Flags & RouteFlags.Dead) != 0)
+            var hop = all[i];
+            if (hop.IsDead)
             {
                 if (work.Explaining)
                 {
@@ -295,35 +289,55 @@ public sealed partial class LinuxRouteResolver
             }
         }
 
-        return usable;
+        return HopList.Of(usable);
     }
 
-    private static List<NetRouteInfo> Order(IPAddressFamily family, IEnumerable<(NetRouteInfo Route, int Position)> routes) =>
-        family == IPAddressFamily.IPv4
-            ? routes.OrderByDescending(x => x.Route.Table).ThenByDescending(x => x.Route.Tos).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList()
-            : routes.OrderBy(x => x.Route.SourcePrefix?.Length is int length ? -length : 0).ThenBy(x => x.Route.RouteMetric).ThenBy(x => x.Position).Select(x => x.Route).ToList();
-
-
-    /// <summary>
-    /// The routes of one prefix in one table, in the order the kernel tries them: for IPv4 the higher table
-    /// id first (which matters while local and main are merged), then type of service, metric, first added.
-    /// </summary>
-    private sealed class RouteGroup
+    private static HopList OnInterface(HopList hops, int interfaceIndex)
     {
-        public RouteGroup(IPPrefix prefix, List<NetRouteInfo> routes)
+        var on = new List<Hop>(hops.Count);
+        for (var i = 0; i < hops.Count; i++)
         {
-            Prefix = prefix;
-            Routes = routes;
+            if (hops[i].InterfaceIndex == interfaceIndex)
+            {
+                on.Add(hops[i]);
+            }
         }
 
-        public IPPrefix Prefix { get; }
+        return on.Count == hops.Count ? hops : HopList.Of(on);
+    }
 
-        public List<NetRouteInfo> Routes { get; }
+    /// <summary>The source-specific routes of a prefix whose source prefix holds the packet's source.</summary>
+    private static RouteGroup SourceRoutes(RouteGroup group, IPAddress source)
+    {
+        var kept = new List<NetRouteInfo>();
+        for (var r = 0; r < group.Count; r++)
+        {
+            if (group[r].SourcePrefix is IPPrefix from && from.Contains(source))
+            {
+                kept.Add(group[r]);
+            }
+        }
+
+        return new RouteGroup(kept.ToArray());
+    }
+
+    private static RouteGroup OrdinaryRoutes(RouteGroup group)
+    {
+        var kept = new List<NetRouteInfo>();
+        for (var r = 0; r < group.Count; r++)
+        {
+            if (group[r].SourcePrefix is null)
+            {
+                kept.Add(group[r]);
+            }
+        }
+
+        return new RouteGroup(kept.ToArray());
     }
 
     private struct TableOutcome
     {
-        public (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? Found;
+        public (NetRouteInfo Route, HopList Paths)? Found;
         public RouteError Error;
         public NetRouteInfo? Refusing;
         public bool Thrown;

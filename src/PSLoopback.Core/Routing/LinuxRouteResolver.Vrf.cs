@@ -127,7 +127,7 @@ public sealed partial class LinuxRouteResolver
     /// (l3mdev_link_scope_lookup): the vrf driver's vrf_link_scope_lookup looks up the VRF's table, bound to that
     /// interface. Through the VRF device itself, which has no link, it answers with the null route.
     /// </summary>
-    private bool TryLookUpIPv6LinkScopeInVrf(DecisionWork work, out (NetRouteInfo Route, IReadOnlyList<NetRouteNextHop> Paths)? found)
+    private bool TryLookUpIPv6LinkScopeInVrf(DecisionWork work, out (NetRouteInfo Route, HopList Paths)? found)
     {
         found = null;
         var destination = work.Query.Destination;

@@ -20,11 +20,13 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     private static readonly IPAddress Loopback4 = IPAddress.Loopback;
 
     private readonly RouteSnapshot snapshot;
-    private readonly Dictionary<(IPAddressFamily Family, uint Table), PrefixTable<RouteGroup>> tables = new();
-    private readonly Dictionary<IPAddressFamily, List<NetRouteRule>> rules = new();
+
+    // Keyed by TableKey; each prefix's value is its only route, or its routes in the kernel's order (RouteGroup).
+    private readonly Dictionary<ulong, PrefixTable<object>> tables = new();
+    private readonly List<NetRouteRule> rulesIPv4;
+    private readonly List<NetRouteRule> rulesIPv6;
     private readonly HashSet<IPAddress> localIPv4 = new();
-    private readonly Dictionary<NetRouteInfo, IReadOnlyList<NetRouteNextHop>> hops = new();
-    private readonly ConcurrentDictionary<(int Interface, IPAddress? Gateway, AddressScope Scope), IPAddress?> ipv4Sources = new();
+    private readonly Dictionary<string, NetInterfaceInfo> interfacesByName = new();
     private readonly NetInterfaceInfo? loopback;
 
     // With only the default IPv4 rules, Linux keeps the local table merged into main and looks the two up
@@ -34,41 +36,34 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     public LinuxRouteResolver(RouteSnapshot snapshot)
     {
         this.snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
-        loopback = snapshot.Interfaces.FirstOrDefault(i => i.IsLoopback);
-        foreach (var address in snapshot.Interfaces.SelectMany(i => i.Addresses).Where(a => a.AddressFamily == IPAddressFamily.IPv4))
+        foreach (var device in snapshot.Interfaces)
         {
-            localIPv4.Add(address.IPAddress);
+            if (loopback is null && device.IsLoopback)
+            {
+                loopback = device;
+            }
+
+            // The first of a name, as RouteSnapshot.FindInterface(name) answers.
+            if (!interfacesByName.ContainsKey(device.Name))
+            {
+                interfacesByName.Add(device.Name, device);
+            }
+
+            foreach (var address in device.Addresses)
+            {
+                if (address.AddressFamily == IPAddressFamily.IPv4)
+                {
+                    localIPv4.Add(address.IPAddress);
+                }
+            }
         }
 
-        foreach (var family in new[] { IPAddressFamily.IPv4, IPAddressFamily.IPv6 })
-        {
-            var own = snapshot.Rules.Where(r => r.AddressFamily == family).ToList();
-            rules[family] = own.Count > 0
-                ? own.Select((rule, position) => (rule, position)).OrderBy(x => x.rule.Priority).ThenBy(x => x.position).Select(x => x.rule).ToList()
-                : DefaultRules(family);
-        }
-
-        mergedIPv4LocalAndMain = IsDefaultRuleSet(rules[IPAddressFamily.IPv4]);
+        rulesIPv4 = OrderedRules(IPAddressFamily.IPv4);
+        rulesIPv6 = OrderedRules(IPAddressFamily.IPv6);
+        mergedIPv4LocalAndMain = IsDefaultRuleSet(rulesIPv4);
         IndexNeighboursAndNextHops();
-        foreach (var route in snapshot.Routes)
-        {
-            hops[route] = route.NextHops.Count > 0
-                ? route.NextHops
-                : new[] { new NetRouteNextHop { NextHop = route.NextHop, InterfaceIndex = route.InterfaceIndex, InterfaceAlias = route.InterfaceAlias, Flags = route.Flags, NextHopId = SingleNextHopId(route) } };
-        }
-
         IndexRoutesByLeafNextHop();
-
-        var byTable = snapshot.Routes
-            .Select((route, position) => (route, position))
-            .GroupBy(x => (x.route.AddressFamily, Table: mergedIPv4LocalAndMain && x.route.AddressFamily == IPAddressFamily.IPv4 && x.route.Table == RouteTables.Local ? RouteTables.Main : x.route.Table));
-        foreach (var table in byTable)
-        {
-            var groups = table
-                .GroupBy(x => x.route.DestinationPrefix)
-                .Select(g => new KeyValuePair<IPPrefix, RouteGroup>(g.Key, new RouteGroup(g.Key, Order(table.Key.AddressFamily, g))));
-            tables[(table.Key.AddressFamily, table.Key.Table)] = PrefixTable<RouteGroup>.Build(table.Key.AddressFamily, groups);
-        }
+        BuildTables();
     }
 
     public RouteSnapshot Snapshot => snapshot;
@@ -137,7 +132,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             if (AskedOutputInterface(query) is null && (AddressClass.IsMulticast(destination) || AddressClass.IsLimitedBroadcast(destination)))
             {
                 MakeRoute(work, null, RouteType.Unicast, owner, IPAddress.Any, source,
-                    () => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that owns that address; no table is asked");
+                    FromOwner(destination, source, owner));
                 return;
             }
         }
@@ -161,7 +156,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             {
                 source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
                 MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source,
-                    () => $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table");
+                    WithoutTable(oif));
                 return;
             }
 
@@ -193,7 +188,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
                 work.Decision.Rule = null;
                 work.Decision.Route = null;
                 source ??= SourceAddressSelector.SelectIPv4(snapshot, oif.InterfaceIndex, null, AddressScope.Link);
-                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source, () => $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
+                MakeRoute(work, null, RouteType.Unicast, oif, IPAddress.Any, source, OnLinkAfterFailure(failure, destination, oif));
                 return;
             }
 
@@ -210,36 +205,63 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         {
             source ??= route.PreferredSource ?? destination;
             var through = LocalIPv4Device(route);
-            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source,
-                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a local route in table {route.TableName}): the packet goes through {LoopbackText(through)}");
+            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source, DecisionReason.ThisHost(route, LoopbackText(through)));
             return;
         }
 
-        var sources = paths.Select(p => source ?? route.PreferredSource ?? SelectIPv4Source(p.InterfaceIndex, p.IsOnLink ? null : p.NextHop, IPv4SourceScope(route, p))).ToList();
-
         // A gateway that is one of this host's addresses resolves to host scope, and Linux sends on-link
         // instead (rt_set_nexthop uses only link-scope gateways).
-        var hops = paths.Select(p => p.IsOnLink || localIPv4.Contains(p.NextHop) ? IPAddress.Any : p.NextHop).ToList();
-        work.Decision.Paths = paths.Select((p, i) => new RoutePath(hops[i], p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight) { NextHopId = p.NextHopId }).ToArray();
+        if (paths.Count == 1)
+        {
+            var only = paths[0];
+            work.Decision.SetOnlyPath(IPv4NextHop(only), only.InterfaceIndex, only.InterfaceAlias ?? snapshot.FindInterface(only.InterfaceIndex)?.Name, IPv4PathSource(source, route, only), only.Weight, HopId(only));
+        }
+        else
+        {
+            var all = new RoutePath[paths.Count];
+            for (var i = 0; i < all.Length; i++)
+            {
+                var p = paths[i];
+                all[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, IPv4PathSource(source, route, p), p.Weight) { NextHopId = HopId(p) };
+            }
+
+            work.Decision.Paths = all;
+        }
+
         var pick = work.DefaultTakenByLastChoice
-            ? new PathPick(Enumerable.Range(0, paths.Count).ToList(), RoutePathChoice.TableLastChoice,
+            ? PathPick.All(RoutePathChoice.TableLastChoice,
                 "the kernel takes turns among these default routes by the table's last choice (fa_default), which no dump shows; the first is the one a table that has chosen none yet takes")
             : PickIPv4Path(work, route, paths);
         Record(work, route, pick);
-        var chosen = paths[pick.Candidates[0]];
-        var headline = work.Decision.Paths[0];
+        var chosen = paths[pick.First];
+        var headlineNextHop = work.Decision.FirstPathNextHop;
         var device = snapshot.FindInterface(chosen.InterfaceIndex);
 
         // A multipath route is on-link or through a gateway path by path.
-        string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
-            + (AddressClass.IsUnspecified(headline.NextHop) ? $", on the link of {device?.Name ?? chosen.InterfaceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $", via {headline.NextHop}")
-            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
-        MakeRoute(work, route, route.RouteType, device, headline.NextHop, headline.SourceAddress, Why, chosen.InterfaceIndex);
+        var why = DecisionReason.LongestMatch(route, headlineNextHop, AddressClass.IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
+        MakeRoute(work, route, route.RouteType, device, headlineNextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
         if (source is null && route.PreferredSource is null)
         {
-            NoteNextHopSourceScope(work, route, chosen, headline.SourceAddress);
+            NoteNextHopSourceScope(work, route, chosen, work.Decision.FirstPathSource);
         }
     }
+
+    // The rarer reasons, each made in its own method: a lambda in ResolveIPv4 itself would capture its locals, and the
+    // compiler would then allocate their closure on every call, the common answers included.
+    private static DecisionReason FromOwner(IPAddress destination, IPAddress source, NetInterfaceInfo owner) =>
+        DecisionReason.Of(() => $"a {(AddressClass.IsMulticast(destination) ? "multicast" : "broadcast")} from {source} leaves by {owner.Name}, the interface that owns that address; no table is asked");
+
+    private static DecisionReason WithoutTable(NetInterfaceInfo oif) =>
+        DecisionReason.Of(() => $"link-local multicast and broadcast go out the interface asked for, {oif.Name}, without a table");
+
+    private static DecisionReason OnLinkAfterFailure(string failure, IPAddress destination, NetInterfaceInfo oif) =>
+        DecisionReason.Of(() => $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
+
+    /// <summary>The next hop an IPv4 path shows: on-link for a gateway that is this host's own address.</summary>
+    private IPAddress IPv4NextHop(Hop path) => path.IsOnLink || localIPv4.Contains(path.NextHop) ? IPAddress.Any : path.NextHop;
+
+    private IPAddress? IPv4PathSource(IPAddress? source, NetRouteInfo route, Hop path) =>
+        source ?? route.PreferredSource ?? SelectIPv4Source(path.InterfaceIndex, path.IsOnLink ? null : path.NextHop, IPv4SourceScope(route, path));
 
     /// <summary>
     /// The interface that owns a local IPv4 address (__ip_dev_find), or null when the host may not send from
@@ -255,26 +277,32 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         }
 
         var localTable = mergedIPv4LocalAndMain ? RouteTables.Main : RouteTables.Local;
-        if (!tables.TryGetValue((IPAddressFamily.IPv4, localTable), out var table))
+        if (!tables.TryGetValue(TableKey(IPAddressFamily.IPv4, localTable), out var table))
         {
             return null;
         }
 
-        var local = table.Matches(address)
-            .Select(match => match.Value.Routes.FirstOrDefault(r => r.Tos == 0))
-            .FirstOrDefault(r => r is not null);
-        return local?.RouteType == RouteType.Local ? snapshot.FindInterface(local.InterfaceIndex) : null;
-    }
+        for (var node = table.FindNode((ulong)AddressClass.ToUInt32(address) << 32, 0); node != 0; node = table.CoveringOf(node))
+        {
+            var group = new RouteGroup(table.ValueAt(node)!);
+            for (var r = 0; r < group.Count; r++)
+            {
+                var local = group[r];
+                if (local.Tos == 0)
+                {
+                    return local.RouteType == RouteType.Local ? snapshot.FindInterface(local.InterfaceIndex) : null;
+                }
+            }
+        }
 
-    /// <summary>IPv4 source selection depends only on the interface, the gateway and the scope, so it is remembered.</summary>
-    private IPAddress? SelectIPv4Source(int interfaceIndex, IPAddress? gateway, AddressScope scope) =>
-        ipv4Sources.GetOrAdd((interfaceIndex, gateway, scope), key => SourceAddressSelector.SelectIPv4(snapshot, key.Interface, key.Gateway, key.Scope));
+        return null;
+    }
 
     /// <summary>
     /// The type Linux gives an output route (__mkroute_output). Linux 6.18 answers a route query for a
     /// loopback or 0.0.0.0/8 destination through any interface, so neither is refused here.
     /// </summary>
-    private void MakeRoute(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
+    private void MakeRoute(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, DecisionReason why, int? interfaceIndex = null)
     {
         var destination = work.Query.Destination;
 
@@ -301,9 +329,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             && (!AddressClass.IsUnspecified(nextHop) || work.Decision.Paths.Any(p => !AddressClass.IsUnspecified(p.NextHop))))
         {
             nextHop = IPAddress.Any;
-            var routed = why;
-            var kind = type.ToString().ToLowerInvariant();
-            why = () => routed() + $"; a {kind} is sent on the link, without the route's gateway";
+            why = OnTheLink(why, work.Decision, type);
             work.Decision.Paths = work.Decision.Paths
                 .Select(p => new RoutePath(IPAddress.Any, p.InterfaceIndex, p.InterfaceAlias, p.SourceAddress, p.Weight))
                 .ToArray();
@@ -312,7 +338,17 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         Finish(work, route, type, device, nextHop, source, why, interfaceIndex);
     }
 
-    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null)
+    private static DecisionReason OnTheLink(DecisionReason routed, RouteDecision decision, RouteType type)
+    {
+        var kind = type.ToString().ToLowerInvariant();
+        return DecisionReason.Of(() => routed.Write(decision) + $"; a {kind} is sent on the link, without the route's gateway");
+    }
+
+    /// <summary>For the rarer answers, whose reason is written by a function when first read.</summary>
+    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null) =>
+        Finish(work, route, type, device, nextHop, source, DecisionReason.Of(why), interfaceIndex);
+
+    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, DecisionReason why, int? interfaceIndex = null)
     {
         var decision = work.Decision;
         decision.Route = route;
@@ -356,26 +392,37 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         }
 
         var (route, paths) = found.Value;
-        var sources = paths.Select(p => IPv6Source(query, route, p)).ToList();
-        work.Decision.Paths = paths.Select((p, i) => new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, sources[i], p.Weight) { NextHopId = p.NextHopId }).ToArray();
+        if (paths.Count == 1)
+        {
+            var only = paths[0];
+            work.Decision.SetOnlyPath(only.NextHop, only.InterfaceIndex, only.InterfaceAlias ?? snapshot.FindInterface(only.InterfaceIndex)?.Name, IPv6Source(work, route, only), only.Weight, HopId(only));
+        }
+        else
+        {
+            var all = new RoutePath[paths.Count];
+            for (var i = 0; i < all.Length; i++)
+            {
+                var p = paths[i];
+                all[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, IPv6Source(work, route, p), p.Weight) { NextHopId = HopId(p) };
+            }
+
+            work.Decision.Paths = all;
+        }
 
         // Local and anycast routes name the interface that has the address, but the packet loops back.
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
             var through = LocalIPv6Device(route);
-            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, sources[0],
-                () => $"{destination} is an address of this host ({route.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through {LoopbackText(through)}");
+            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, work.Decision.FirstPathSource, DecisionReason.ThisHost(route, LoopbackText(through)));
             return;
         }
 
         var pick = PickIPv6Path(work, route, paths);
         Record(work, route, pick);
-        var chosen = paths[pick.Candidates[0]];
+        var chosen = paths[pick.First];
         var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
-        string Why() => $"longest match {route.DestinationPrefix} in table {route.TableName}"
-            + (chosen.IsOnLink ? $", on the link of {routeDevice?.Name}" : $", via {chosen.NextHop}")
-            + (pick.Why.Length > 0 ? "; " + pick.Why : string.Empty);
-        Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, work.Decision.Paths[0].SourceAddress, Why, chosen.InterfaceIndex);
+        var why = DecisionReason.LongestMatch(route, chosen.NextHop, chosen.IsOnLink ? routeDevice?.Name : null, pick.Why);
+        Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
     }
 
     private static string DescribeQuery(RouteQuery query)

@@ -13,7 +13,15 @@ public sealed class RouteDecision
 {
     private string? destination;
     private string? reason;
-    private Func<string>? reasonFactory;
+    private DecisionReason reasonParts;
+    private IReadOnlyList<RoutePath>? paths;
+
+    // What most answers never have, kept apart so that the common answer is a smaller object.
+    private Rare? rare;
+
+    // A decision of one path keeps it as fields until Paths is read: most answers are never asked for their paths.
+    private bool hasOnlyPath;
+    private OnlyPath onlyPath;
 
     public RouteDecision(IPAddress remoteIPAddress)
     {
@@ -52,7 +60,11 @@ public sealed class RouteDecision
     public uint? RouteMetric => Route?.RouteMetric;
 
     /// <summary>Windows: the chosen interface's metric, which Windows added to the route's to rank it; null on Linux.</summary>
-    public uint? InterfaceMetric { get; internal set; }
+    public uint? InterfaceMetric
+    {
+        get => rare?.InterfaceMetric;
+        internal set => Rares.InterfaceMetric = value;
+    }
 
     public uint? Table { get; internal set; }
 
@@ -68,7 +80,15 @@ public sealed class RouteDecision
     public NetRouteRule? Rule { get; internal set; }
 
     /// <summary>Every way the kernel may send this flow; more than one for a multipath route, whose pick is by flow hash.</summary>
-    public IReadOnlyList<RoutePath> Paths { get; internal set; } = Array.Empty<RoutePath>();
+    public IReadOnlyList<RoutePath> Paths
+    {
+        get => paths ??= hasOnlyPath ? new[] { onlyPath.ToPath() } : Array.Empty<RoutePath>();
+        internal set
+        {
+            paths = value;
+            hasOnlyPath = false;
+        }
+    }
 
     /// <summary>How the headline path was chosen among <see cref="Paths"/>; with Hash the headline is only the first of them.</summary>
     public RoutePathChoice PathChoice { get; internal set; }
@@ -82,13 +102,21 @@ public sealed class RouteDecision
     public int? PathMtu { get; internal set; }
 
     /// <summary>Linux: the route exception (`ip route show cache`) that answered for the destination, or null.</summary>
-    public NetRouteException? RouteException { get; internal set; }
+    public NetRouteException? RouteException
+    {
+        get => rare?.RouteException;
+        internal set => Rares.RouteException = value;
+    }
 
     /// <summary>Whether the answer comes from the route exception cache (ip's "cache"): a redirect's gateway or a learned path MTU.</summary>
     public bool FromCache => RouteException is not null;
 
     /// <summary>Whether the route exception's gateway came from an ICMP redirect (ip's "cache &lt;redirected&gt;").</summary>
-    public bool Redirected { get; internal set; }
+    public bool Redirected
+    {
+        get => rare?.Redirected ?? false;
+        internal set => Rares.Redirected = value;
+    }
 
     /// <summary>
     /// Linux: other routes through the nexthop object this answer's path takes, whose MTU (and on IPv6 source) the
@@ -96,52 +124,105 @@ public sealed class RouteDecision
     /// route through it was looked up first since the last route change, and answers every route through it from
     /// that copy. Empty when no other route would change the answer.
     /// </summary>
-    public IReadOnlyList<SharedNextHopRoute> RoutesSharingNextHop { get; internal set; } = Array.Empty<SharedNextHopRoute>();
+    public IReadOnlyList<SharedNextHopRoute> RoutesSharingNextHop
+    {
+        get => rare?.RoutesSharingNextHop ?? Array.Empty<SharedNextHopRoute>();
+        internal set => Rares.RoutesSharingNextHop = value;
+    }
 
     /// <summary>One sentence on why: the rule, the table and the route that decided, or what refused.</summary>
     /// <remarks>Written when first read: most of a hundred thousand answers are never shown.</remarks>
     public string Reason
     {
-        get => reason ??= reasonFactory?.Invoke() ?? string.Empty;
+        get => reason ??= reasonParts.Write(this) + rare?.ReasonSuffix;
         internal set
         {
             reason = value;
-            reasonFactory = null;
+            reasonParts = default;
+            if (rare is not null)
+            {
+                rare.ReasonSuffix = null;
+            }
         }
     }
 
     /// <summary>Every step the resolver took; filled when the caller asks for an explanation.</summary>
-    public IReadOnlyList<RouteTraceStep> Trace { get; internal set; } = Array.Empty<RouteTraceStep>();
+    public IReadOnlyList<RouteTraceStep> Trace
+    {
+        get => rare?.Trace ?? Array.Empty<RouteTraceStep>();
+        internal set => Rares.Trace = value;
+    }
 
     /// <summary>With -Verify: whether the kernel, asked the same question, gave the same answer.</summary>
-    public bool? KernelAgrees { get; set; }
+    public bool? KernelAgrees
+    {
+        get => rare?.KernelAgrees;
+        set => Rares.KernelAgrees = value;
+    }
 
     /// <summary>With -Verify: agreement, a difference, or the kernel's hash taking another of <see cref="Paths"/>.</summary>
-    public KernelVerdict? KernelVerdict { get; set; }
+    public KernelVerdict? KernelVerdict
+    {
+        get => rare?.KernelVerdict;
+        set => Rares.KernelVerdict = value;
+    }
 
     /// <summary>With -Verify: the kernel's own answer, in `ip route get` words.</summary>
-    public string? KernelAnswer { get; set; }
+    public string? KernelAnswer
+    {
+        get => rare?.KernelAnswer;
+        set => Rares.KernelAnswer = value;
+    }
 
     public override string ToString() => $"{Destination}: {RouteType} {Reason}";
 
-    internal void SetReason(Func<string> factory)
+    /// <summary>How many paths there are, without making them.</summary>
+    internal int PathCount => paths?.Count ?? (hasOnlyPath ? 1 : 0);
+
+    /// <summary>The first path's next hop, without making the paths.</summary>
+    internal IPAddress FirstPathNextHop => paths is null && hasOnlyPath ? onlyPath.NextHop : Paths[0].NextHop;
+
+    /// <summary>The first path's source, without making the paths.</summary>
+    internal IPAddress? FirstPathSource => paths is null && hasOnlyPath ? onlyPath.Source : Paths[0].SourceAddress;
+
+    /// <summary>The one path of the answer, kept as fields until <see cref="Paths"/> is read.</summary>
+    internal void SetOnlyPath(IPAddress nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
     {
-        reason = null;
-        reasonFactory = factory;
+        paths = null;
+        hasOnlyPath = true;
+        onlyPath = new OnlyPath(nextHop, interfaceIndex, interfaceAlias, source, weight, nextHopId);
     }
 
-    /// <summary>Adds to the reason, still written only when first read.</summary>
-    internal void ExtendReason(Func<string> more)
+    internal void SetReason(Func<string> factory) => SetReason(DecisionReason.Of(factory));
+
+    /// <summary>The reason, written when first read from what it was given.</summary>
+    internal void SetReason(DecisionReason parts)
     {
-        var before = reasonFactory;
-        var written = reason;
-        SetReason(() => (written ?? before?.Invoke() ?? string.Empty) + more());
+        reason = null;
+        reasonParts = parts;
+        if (rare is not null)
+        {
+            rare.ReasonSuffix = null;
+        }
+    }
+
+    /// <summary>Adds to the reason, still written only when first read if it was not yet.</summary>
+    internal void ExtendReason(string more)
+    {
+        if (reason is not null)
+        {
+            reason += more;
+        }
+        else
+        {
+            Rares.ReasonSuffix += more;
+        }
     }
 
     /// <summary>A copy that takes one of <see cref="Paths"/> as the answer (the one the kernel hashed the flow to).</summary>
     internal RouteDecision WithPath(RoutePath path)
     {
-        var copy = (RouteDecision)MemberwiseClone();
+        var copy = Copy();
         copy.InterfaceIndex = path.InterfaceIndex;
         copy.InterfaceAlias = path.InterfaceAlias;
         copy.NextHop = path.NextHop;
@@ -152,9 +233,69 @@ public sealed class RouteDecision
     /// <summary>A copy with the source and MTU the kernel gives when its cached route was made by <paramref name="other"/>.</summary>
     internal RouteDecision WithSharedRoute(SharedNextHopRoute other)
     {
-        var copy = (RouteDecision)MemberwiseClone();
+        var copy = Copy();
         copy.SourceAddress = other.SourceAddress;
         copy.Mtu = other.Mtu;
         return copy;
+    }
+
+    private Rare Rares => rare ??= new Rare();
+
+    // A copy owns its rare fields: setting a copy's KernelAgrees leaves the original's alone.
+    private RouteDecision Copy()
+    {
+        var copy = (RouteDecision)MemberwiseClone();
+        copy.rare = rare?.Copy();
+        return copy;
+    }
+
+    private sealed class Rare
+    {
+        public uint? InterfaceMetric { get; set; }
+
+        public NetRouteException? RouteException { get; set; }
+
+        public bool Redirected { get; set; }
+
+        public IReadOnlyList<SharedNextHopRoute> RoutesSharingNextHop { get; set; } = Array.Empty<SharedNextHopRoute>();
+
+        public IReadOnlyList<RouteTraceStep> Trace { get; set; } = Array.Empty<RouteTraceStep>();
+
+        public bool? KernelAgrees { get; set; }
+
+        public KernelVerdict? KernelVerdict { get; set; }
+
+        public string? KernelAnswer { get; set; }
+
+        public string? ReasonSuffix { get; set; }
+
+        public Rare Copy() => (Rare)MemberwiseClone();
+    }
+
+    private readonly struct OnlyPath
+    {
+        public OnlyPath(IPAddress nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
+        {
+            NextHop = nextHop;
+            InterfaceIndex = interfaceIndex;
+            InterfaceAlias = interfaceAlias;
+            Source = source;
+            Weight = weight;
+            NextHopId = nextHopId;
+        }
+
+        public IPAddress NextHop { get; }
+
+        public int InterfaceIndex { get; }
+
+        public string? InterfaceAlias { get; }
+
+        public IPAddress? Source { get; }
+
+        public int Weight { get; }
+
+        public uint? NextHopId { get; }
+
+        public RoutePath ToPath() => new(NextHop, InterfaceIndex, InterfaceAlias, Source, Weight) { NextHopId = NextHopId };
     }
 }

@@ -15,7 +15,8 @@ namespace PSLoopback.Routing;
 internal static class SourceAddressSelector
 {
     // Linux's default address label table (net/ipv6/addrlabel.c); only equality of labels matters.
-    private static readonly AddressPolicyTable Labels = new(
+    private static readonly (string Prefix, int Label)[] LabelEntries =
+    {
         ("::1/128", 0),
         ("::/96", 3),
         ("::ffff:0:0/96", 4),
@@ -25,36 +26,51 @@ internal static class SourceAddressSelector
         ("3ffe::/16", 12),
         ("fec0::/10", 11),
         ("fc00::/7", 5),
-        ("::/0", 1));
+        ("::/0", 1),
+    };
+
+    private static readonly AddressPolicyTable Labels = new(LabelEntries);
+
+    // The same table as numbers, longest prefix first as AddressPolicyTable orders it, for lookups that allocate nothing.
+    private static readonly (ulong High, ulong Low, int Length, int Label)[] LabelNumbers = LabelEntries
+        .Select(e => (Prefix: IPPrefix.Parse(e.Prefix), e.Label))
+        .OrderByDescending(e => e.Prefix.Length)
+        .Select(e =>
+        {
+            var (high, low) = AddressNumbers.Of(e.Prefix.Network);
+            return (high, low, e.Prefix.Length, e.Label);
+        })
+        .ToArray();
 
     private static readonly IPPrefix Orchid = IPPrefix.Parse("2001:10::/28");
+
+    // ORCHID's /28 lies in the first 64 bits.
+    private static readonly ulong OrchidHigh = AddressNumbers.Of(Orchid.Network).High;
 
     /// <param name="gateway">The next hop, or null for an on-link route: with a gateway, an address in its subnet wins.</param>
     /// <param name="scope">The route's scope: addresses of a narrower scope are not candidates.</param>
     public static IPAddress? SelectIPv4(RouteSnapshot snapshot, int interfaceIndex, IPAddress? gateway, AddressScope scope)
     {
-        IPAddress? first = null;
         var device = snapshot.FindInterface(interfaceIndex);
-        foreach (var address in PrimaryIPv4(device))
+        var candidates = IPv4Candidates(device, scope);
+        foreach (var address in candidates)
         {
-            if (Math.Min((byte)(address.Scope ?? AddressScope.Global), (byte)AddressScope.Host) > (byte)scope)
-            {
-                continue;
-            }
-
             if (gateway is null || new IPPrefix(address.Peer ?? address.IPAddress, address.PrefixLength).Contains(gateway))
             {
                 return address.IPAddress;
             }
-
-            first ??= address.IPAddress;
         }
 
-        if (first is not null)
-        {
-            return first;
-        }
+        return candidates.Count > 0 ? candidates[0].IPAddress : IPv4Fallback(snapshot, device, scope);
+    }
 
+    /// <summary>The device's primary IPv4 addresses a route of this scope may take, in order; the one in the gateway's subnet wins.</summary>
+    internal static List<NetInterfaceAddress> IPv4Candidates(NetInterfaceInfo? device, AddressScope scope) =>
+        PrimaryIPv4(device).Where(a => Math.Min((byte)(a.Scope ?? AddressScope.Global), (byte)AddressScope.Host) <= (byte)scope).ToList();
+
+    /// <summary>The source when the device has no candidate, whatever the gateway.</summary>
+    internal static IPAddress? IPv4Fallback(RouteSnapshot snapshot, NetInterfaceInfo? device, AddressScope scope)
+    {
         // No address in scope on the device: any interface's of its L3 domain, loopback first, but never a
         // link-scoped one. In a VRF the VRF device stands in for loopback, so its own addresses come first.
         var vrf = VrfDomain.VrfOf(snapshot, device);
@@ -78,51 +94,151 @@ internal static class SourceAddressSelector
     /// <param name="interfaceIndex">The route's output interface; 0 when unknown.</param>
     public static IPAddress? SelectIPv6(RouteSnapshot snapshot, IPAddress destination, int interfaceIndex)
     {
-        var target = new Candidate(destination, Rfc6724.Scope(destination), Labels.Label(destination));
+        var target = new Candidate(destination, Rfc6724.Scope(destination), Labels.Label(destination), Orchid.Contains(destination));
+        NetInterfaceAddress? best = null;
+        foreach (var address in IPv6Candidates(snapshot, interfaceIndex, target.Scope, destination.IsIPv6Multicast))
+        {
+            if (best is null || Better(snapshot, address, best, target, interfaceIndex))
+            {
+                best = address;
+            }
+        }
 
+        return best?.IPAddress;
+    }
+
+    /// <summary>
+    /// The addresses <see cref="SelectIPv6"/> compares, in its order: they depend on the destination only by its
+    /// scope and whether it is multicast.
+    /// </summary>
+    private static List<NetInterfaceAddress> IPv6Candidates(RouteSnapshot snapshot, int interfaceIndex, int destinationScope, bool multicast)
+    {
         // Multicast and link-local (or narrower) destinations may only use the output interface's addresses.
-        var onlyOutput = destination.IsIPv6Multicast || target.Scope <= Rfc6724.LinkLocalScope;
+        var onlyOutput = multicast || destinationScope <= Rfc6724.LinkLocalScope;
         if (onlyOutput)
         {
-            return Best(snapshot, snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex), target, interfaceIndex)?.IPAddress;
+            return UsableIPv6(snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex));
         }
 
         // Otherwise the candidates are the addresses of the output interface's L3 domain; in a VRF, those of the
         // output interface and the VRF device win when there are any (ipv6_get_saddr_master).
         var vrf = VrfDomain.VrfOf(snapshot, interfaceIndex);
-        if (vrf is not null
-            && Best(snapshot, snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex || i.InterfaceIndex == vrf.InterfaceIndex), target, interfaceIndex) is NetInterfaceAddress own)
+        if (vrf is not null)
         {
-            return own.IPAddress;
-        }
-
-        var domain = vrf?.InterfaceIndex ?? 0;
-        return Best(snapshot, snapshot.Interfaces.Where(i => VrfDomain.IndexOf(snapshot, i) == domain), target, interfaceIndex)?.IPAddress;
-    }
-
-    private static NetInterfaceAddress? Best(RouteSnapshot snapshot, IEnumerable<NetInterfaceInfo> devices, Candidate target, int interfaceIndex)
-    {
-        NetInterfaceAddress? best = null;
-        foreach (var device in devices)
-        {
-            foreach (var address in device.Addresses)
+            var own = UsableIPv6(snapshot.Interfaces.Where(i => i.InterfaceIndex == interfaceIndex || i.InterfaceIndex == vrf.InterfaceIndex));
+            if (own.Count > 0)
             {
-                if (address.AddressFamily != IPAddressFamily.IPv6
-                    || ((address.Flags & AddressFlags.Tentative) != 0 && (address.Flags & AddressFlags.Optimistic) == 0)
-                    || address.IPAddress.IsIPv6Multicast
-                    || address.IPAddress.Equals(IPAddress.IPv6Any))
-                {
-                    continue;
-                }
-
-                if (best is null || Better(snapshot, address, best, target, interfaceIndex))
-                {
-                    best = address;
-                }
+                return own;
             }
         }
 
-        return best;
+        var domain = vrf?.InterfaceIndex ?? 0;
+        return UsableIPv6(snapshot.Interfaces.Where(i => VrfDomain.IndexOf(snapshot, i) == domain));
+    }
+
+    private static List<NetInterfaceAddress> UsableIPv6(IEnumerable<NetInterfaceInfo> devices) =>
+        devices.SelectMany(d => d.Addresses)
+            .Where(address => address.AddressFamily == IPAddressFamily.IPv6
+                && !((address.Flags & AddressFlags.Tentative) != 0 && (address.Flags & AddressFlags.Optimistic) == 0)
+                && !address.IPAddress.IsIPv6Multicast
+                && !address.IPAddress.Equals(IPAddress.IPv6Any))
+            .ToList();
+
+    /// <summary>
+    /// What <see cref="SelectIPv6"/> needs of a destination beyond its bits, read from its numbers without allocating:
+    /// its scope, label and ORCHID-ness. False for an address with a scope id, which the numbers do not carry.
+    /// </summary>
+    internal static bool TryClassifyIPv6(IPAddress destination, ulong high, ulong low, out Ipv6Kind kind)
+    {
+        kind = default;
+        if (destination.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || destination.ScopeId != 0)
+        {
+            return false;
+        }
+
+        var top = (uint)(high >> 48);
+        var scope = high == 0 && low == 0 ? -1
+            : top >> 8 == 0xFF ? (int)((top >> 0) & 0x0F)
+            : (high == 0 && low == 1) || (top & 0xFFC0) == 0xFE80 ? Rfc6724.LinkLocalScope
+            : (top & 0xFFC0) == 0xFEC0 ? 0x5
+            : 0xE;
+        var label = -1;
+        foreach (var entry in LabelNumbers)
+        {
+            if (((entry.High ^ high) & Bits128.MaskHigh(entry.Length)) == 0 && ((entry.Low ^ low) & Bits128.MaskLow(entry.Length)) == 0)
+            {
+                label = entry.Label;
+                break;
+            }
+        }
+
+        kind = new Ipv6Kind(scope, label, ((OrchidHigh ^ high) & Bits128.MaskHigh(Orchid.Length)) == 0, top >> 8 == 0xFF);
+        return true;
+    }
+
+    /// <summary>
+    /// The candidates for a destination of this kind with rules 2 to 8 made one number each (higher better, the first
+    /// rule that differs decides): those rules read of the destination only its kind.
+    /// </summary>
+    internal static Ipv6SourceCandidates IPv6CandidatesFor(RouteSnapshot snapshot, int interfaceIndex, Ipv6Kind kind)
+    {
+        var addresses = IPv6Candidates(snapshot, interfaceIndex, kind.Scope, kind.Multicast).ToArray();
+        var target = new Candidate(IPAddress.IPv6Any, kind.Scope, kind.Label, kind.Orchid);
+        var ranks = new long[addresses.Length];
+        var high = new ulong[addresses.Length];
+        var low = new ulong[addresses.Length];
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            long rank = Evaluate(snapshot, addresses[i], target, interfaceIndex, 2) + 130;
+            for (var rule = 3; rule <= 8; rule++)
+            {
+                rank = (rank * 2) + Evaluate(snapshot, addresses[i], target, interfaceIndex, rule);
+            }
+
+            ranks[i] = rank;
+            (high[i], low[i]) = AddressNumbers.Of(addresses[i].IPAddress);
+        }
+
+        return new Ipv6SourceCandidates(addresses, ranks, high, low);
+    }
+
+    /// <summary><see cref="SelectIPv6"/> over candidates made for the destination's kind: rule 1 and rule 9 (the common prefix) added per destination.</summary>
+    internal static IPAddress? SelectIPv6(Ipv6SourceCandidates candidates, IPAddress destination, ulong high, ulong low)
+    {
+        var best = -1;
+        long bestRank = -1;
+        for (var i = 0; i < candidates.Addresses.Length; i++)
+        {
+            var address = candidates.Addresses[i];
+            var own = address.IPAddress.Equals(destination) ? 1L : 0L;
+            var common = Math.Min(CommonPrefixLength(candidates.High[i] ^ high, candidates.Low[i] ^ low), address.PrefixLength);
+            var rank = (own << 48) | (candidates.Ranks[i] << 8) | (long)common;
+            if (rank > bestRank)
+            {
+                best = i;
+                bestRank = rank;
+            }
+        }
+
+        return best < 0 ? null : candidates.Addresses[best].IPAddress;
+    }
+
+    private static int CommonPrefixLength(ulong highDifference, ulong lowDifference)
+    {
+        var difference = highDifference != 0 ? highDifference : lowDifference;
+        var length = highDifference != 0 ? 0 : 64;
+        if (difference == 0)
+        {
+            return 128;
+        }
+
+        while ((difference & (1UL << 63)) == 0)
+        {
+            difference <<= 1;
+            length++;
+        }
+
+        return length;
     }
 
     private static IEnumerable<NetInterfaceAddress> PrimaryIPv4(NetInterfaceInfo? device) =>
@@ -166,7 +282,7 @@ internal static class SourceAddressSelector
                 var preferTemporary = snapshot.PreferTemporaryAddresses.Contains(address.InterfaceIndex);
                 return (!address.IsTemporary) ^ preferTemporary ? 1 : 0;
             case 8: // Prefer an ORCHID source only for an ORCHID destination.
-                return Orchid.Contains(address.IPAddress) == Orchid.Contains(target.Address) ? 1 : 0;
+                return Orchid.Contains(address.IPAddress) == target.Orchid ? 1 : 0;
             default: // Longest matching prefix, counted up to the address's own prefix length.
                 return Rfc6724.CommonPrefixLength(address.IPAddress, address.PrefixLength, target.Address);
         }
@@ -183,12 +299,15 @@ internal static class SourceAddressSelector
 
     private readonly struct Candidate
     {
-        public Candidate(IPAddress address, int scope, int label)
+        public Candidate(IPAddress address, int scope, int label, bool orchid)
         {
             Address = address;
             Scope = scope;
             Label = label;
+            Orchid = orchid;
         }
+
+        public bool Orchid { get; }
 
         public IPAddress Address { get; }
 
