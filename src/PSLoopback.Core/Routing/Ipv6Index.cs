@@ -352,7 +352,12 @@ internal sealed class Ipv6Index
 
             if (bucketList.Count + (1 << bits) + 1 > MaxBuckets)
             {
+                // Past the limit a chunk's bucket number would reach the leaf bit and answer wrongly: refuse instead.
                 bits = 0;
+                if (bucketList.Count + 2 > MaxBuckets)
+                {
+                    throw new ArgumentException($"The table has more prefix boundaries than the IPv6 index can hold ({MaxBuckets:N0} buckets).");
+                }
             }
 
             chunks[chunk] = (bucketList.Count << StrideBits) | bits;
@@ -492,17 +497,10 @@ internal sealed class Ipv6Index
             items[Count++] = new Boundary(start, node);
         }
 
-        // With `padding` copies of the last start moved to the end of the space, so a window that runs past the last
-        // start stays inside the array and still finds the last start's label.
-        public Boundary[] ToArray(int padding = 0)
+        public Boundary[] ToArray()
         {
-            var result = new Boundary[Count + padding];
+            var result = new Boundary[Count];
             Array.Copy(items, result, Count);
-            for (var i = Count; i < result.Length; i++)
-            {
-                result[i] = new Boundary(ulong.MaxValue, items[Count - 1].Node);
-            }
-
             return result;
         }
     }

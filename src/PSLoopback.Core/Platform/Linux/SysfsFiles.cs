@@ -24,7 +24,7 @@ internal sealed class SysfsFiles : IDisposable
     // A sysfs number file holds at most a 64-bit number and a newline; a longer one is not a number.
     private const int MaxLength = 32;
 
-    private readonly int directory;
+    private int directory;
     private readonly byte[] buffer = new byte[MaxLength + 1];
 
     private SysfsFiles(int directory)
@@ -69,7 +69,15 @@ internal sealed class SysfsFiles : IDisposable
     /// <summary>Whether the entry exists (phy80211 is a link to a directory, wireless a directory).</summary>
     public bool Exists(string name) => faccessat(directory, name, F_OK, 0) == 0;
 
-    public void Dispose() => close(directory);
+    // A second call must not close a descriptor number that may belong to someone else by then.
+    public void Dispose()
+    {
+        if (directory >= 0)
+        {
+            close(directory);
+            directory = -1;
+        }
+    }
 
     /// <summary>The number in a sysfs file's text (digits, maybe a sign, a newline); null when it is none.</summary>
     [MethodImpl(HotPath.Optimized)]
