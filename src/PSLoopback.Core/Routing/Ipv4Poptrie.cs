@@ -36,7 +36,8 @@ internal sealed class Ipv4Poptrie
 
     private const int ChunkBits = 8;
 
-    // A link to a node at offset o is o * 2 + 1 when the node has children, o * 2 when not. A node with children holds
+    // A link to a node at offset o is o * 4 + 1 when the node has children, o * 4 when not; a direct entry's link to
+    // chunk c is c * 4 + 2, so a large table's commonest case, a childless node, is tested first. A node with children holds
     // its child vector in o, o+1 (low, high half), its run-start vector in o+2, o+3, then one answer per run, then the
     // links to its children in slot order. A node without, nearly every one in a BGP-shaped table, holds its run
     // starts as 8 groups of 8 slots, 16 bits a group and two groups an int (the runs started in the groups before,
@@ -103,8 +104,8 @@ internal sealed class Ipv4Poptrie
         chunks = chunkList?.ToArray();
     }
 
-    // Small enough to inline into the caller's loop: the array, then a childless node, nearly every lookup in a
-    // BGP-shaped table; a node with children goes on in Descend.
+    // Small enough to inline into the caller's loop: the array, a small table's chunk, then a childless node, nearly
+    // every lookup in a BGP-shaped table; a node with children goes on in Descend.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(uint address)
     {
@@ -114,18 +115,28 @@ internal sealed class Ipv4Poptrie
             return entry;
         }
 
-        var chunked = chunks;
-        if (chunked is not null)
+        var link = ~entry;
+        if ((link & 3) == 0)
         {
-            entry = chunked[(~entry << ChunkBits) | (int)((address >> (32 - 16 - ChunkBits)) & 0xFF)];
+            return Flat(trie, link >> 2, (int)(address >> firstSlotShift) & 63);
+        }
+
+        if ((link & 2) != 0)
+        {
+            entry = chunks![((link >> 2) << ChunkBits) | (int)((address >> (32 - 16 - ChunkBits)) & 0xFF)];
             if (entry >= 0)
             {
                 return entry;
             }
+
+            link = ~entry;
+            if ((link & 1) == 0)
+            {
+                return Flat(trie, link >> 2, (int)(address >> firstSlotShift) & 63);
+            }
         }
 
-        var link = ~entry;
-        return (link & 1) == 0 ? Flat(trie, link >> 1, (int)(address >> firstSlotShift) & 63) : Descend(address, link);
+        return Descend(address, link);
     }
 
     // Slot s's group (s / 8) gives the runs started before it and its own 8 run-start bits; a table counts those up
@@ -144,7 +155,7 @@ internal sealed class Ipv4Poptrie
         var key = (ulong)address << 32;
         for (var shift = firstShift; ; shift -= Stride)
         {
-            var node = link >> 1;
+            var node = link >> 2;
             var slot = (int)(key >> shift) & 63;
             if ((link & 1) == 0)
             {
@@ -166,7 +177,7 @@ internal sealed class Ipv4Poptrie
     }
 
     // Appends the chunk of one 16-bit block for the prefixes [from, to), all longer than 16 bits, under the block's
-    // cover, and the nodes under it; returns its number. Same preorder filling as the direct array, 8 bits further.
+    // cover, and the nodes under it; returns the link to it. Same preorder filling as the direct array, 8 bits further.
     private int Chunk(List<int> chunkList, Builder builder, int from, int to, int cover)
     {
         var chunk = chunkList.Count >> ChunkBits;
@@ -203,7 +214,7 @@ internal sealed class Ipv4Poptrie
             node = end;
         }
 
-        return chunk;
+        return (chunk * 4) + 2;
     }
 
     private static byte[] CountsUpTo()
@@ -352,7 +363,7 @@ internal sealed class Ipv4Poptrie
                 }
             }
 
-            return checked((offset * 2) + (children != 0 ? 1 : 0));
+            return checked((offset * 4) + (children != 0 ? 1 : 0));
         }
     }
 }
