@@ -14,9 +14,12 @@ namespace PSLoopback.Routing;
 /// so a slot's answer or child is found by counting the set bits below it instead of storing 64 entries, most of
 /// them repeats. 18 bits, not 16, because a /24, the commonest length, then ends on the first node's slots (the
 /// longest path is the array, three nodes over bits 18-23, 24-29, 30-31, and an answer); at 1,000,000 BGP-shaped
-/// prefixes 16 bits made the nodes 17.7 MB instead of 11.7 and the lookups slower. A table of up to 65,536 prefixes
-/// indexes 16 bits (256 KB; levels over bits 16-21, 22-27, 28-31): a small table stays small, and its direct array
-/// stays in the cache.
+/// prefixes 16 bits made the nodes 17.7 MB instead of 11.7 and the lookups slower. A table of up to 4,096 prefixes
+/// indexes 16 bits (256 KB) and then, for a block holding longer prefixes, a plain 256-entry chunk over bits 16-23
+/// (the previous structure's 16-8 levels), nodes over bits 24-29, 30-31 after it: a /24 is then two plain reads,
+/// where 6-bit nodes over bits 16-21, 22-27 took two nodes and three software popcounts (4.5 times slower at 1,000
+/// prefixes); a small table stays small (a chunk a 16-bit block, at most 4 MB), its arrays stay in the cache, and the
+/// resolver's tiny per-call tables do not allocate 1 MB each.
 /// Unlike the paper's fixed-size nodes with their answers and children in other arrays, a node's answers and child
 /// links follow its vectors in one array, so a lookup that ends at the first node, nearly all of them, reads one
 /// place in memory after the direct array instead of two (a cache miss each in a large table). A node without
@@ -27,11 +30,14 @@ internal sealed class Ipv4Poptrie
 {
     private const int Stride = 6;
 
-    // Tables up to this many prefixes index 16 bits directly (256 KB, as the previous structure's first level), the
-    // rest 18.
-    private const int SmallTable = 1 << 16;
+    // Tables up to this many prefixes index 16 bits directly, then 8 through chunks; the rest 18. Bounds the chunks
+    // (1 KB each, at most one a prefix) to 4 MB.
+    private const int SmallTable = 1 << 12;
 
-    // A link to a node at offset o is o * 2 + 1 when the node has children, o * 2 when not. A node with children holds
+    private const int ChunkBits = 8;
+
+    // A link to a node at offset o is o * 4 + 1 when the node has children, o * 4 when not; a direct entry's link to
+    // chunk c is c * 4 + 2, so a large table's commonest case, a childless node, is tested first. A node with children holds
     // its child vector in o, o+1 (low, high half), its run-start vector in o+2, o+3, then one answer per run, then the
     // links to its children in slot order. A node without, nearly every one in a BGP-shaped table, holds its run
     // starts as 8 groups of 8 slots, 16 bits a group and two groups an int (the runs started in the groups before,
@@ -45,20 +51,29 @@ internal sealed class Ipv4Poptrie
     private readonly int[] direct;
     private readonly int[] trie;
 
+    // Small tables only (else null): chunk c's entry for bits 16-23 at (c << 8) | those bits, an answer or a link as in
+    // the direct array.
+    private readonly int[]? chunks;
+
     // An address's direct entry is address >> directShift; its slot in the first node is (address << 32) >> firstShift,
-    // low 6 bits, and each level down 6 less.
+    // low 6 bits, and each level down 6 less; address >> firstSlotShift is the same first slot.
     private readonly int directShift;
     private readonly int firstShift;
+    private readonly int firstSlotShift;
 
     /// <param name="networks">Node i's network, nodes 1..count in preorder.</param>
     /// <param name="lengths">Node i's prefix length.</param>
     public Ipv4Poptrie(uint[] networks, byte[] lengths, int count)
     {
-        var directBits = count <= SmallTable ? 16 : 18;
+        var small = count <= SmallTable;
+        var directBits = small ? 16 : 18;
+        var firstBit = small ? directBits + ChunkBits : directBits;
         directShift = 32 - directBits;
-        firstShift = 64 - directBits - Stride;
+        firstShift = 64 - firstBit - Stride;
+        firstSlotShift = 32 - firstBit - Stride;
         direct = new int[1 << directBits];
         var builder = new Builder(networks, lengths);
+        var chunkList = small ? new List<int>() : null;
 
         // In preorder a prefix's longer prefixes come after it, so filling in that order leaves each entry with its
         // longest cover; the prefixes longer than the direct bits inside one entry's block follow one another, after every
@@ -81,15 +96,16 @@ internal sealed class Ipv4Poptrie
                 end++;
             }
 
-            direct[block] = ~builder.Build(node, end, firstShift, direct[block], 0);
+            direct[block] = ~(chunkList is null ? builder.Build(node, end, firstShift, direct[block], 0) : Chunk(chunkList, builder, node, end, direct[block]));
             node = end;
         }
 
         trie = builder.Trie.ToArray();
+        chunks = chunkList?.ToArray();
     }
 
-    // Small enough to inline into the caller's loop: the array, then a childless node, nearly every lookup in a
-    // BGP-shaped table; a node with children goes on in Descend.
+    // Small enough to inline into the caller's loop: the array, a small table's chunk, then a childless node, nearly
+    // every lookup in a BGP-shaped table; a node with children goes on in Descend.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(uint address)
     {
@@ -100,7 +116,27 @@ internal sealed class Ipv4Poptrie
         }
 
         var link = ~entry;
-        return (link & 1) == 0 ? Flat(trie, link >> 1, (int)(address >> (directShift - Stride)) & 63) : Descend(address, link);
+        if ((link & 3) == 0)
+        {
+            return Flat(trie, link >> 2, (int)(address >> firstSlotShift) & 63);
+        }
+
+        if ((link & 2) != 0)
+        {
+            entry = chunks![((link >> 2) << ChunkBits) | (int)((address >> (32 - 16 - ChunkBits)) & 0xFF)];
+            if (entry >= 0)
+            {
+                return entry;
+            }
+
+            link = ~entry;
+            if ((link & 1) == 0)
+            {
+                return Flat(trie, link >> 2, (int)(address >> firstSlotShift) & 63);
+            }
+        }
+
+        return Descend(address, link);
     }
 
     // Slot s's group (s / 8) gives the runs started before it and its own 8 run-start bits; a table counts those up
@@ -119,7 +155,7 @@ internal sealed class Ipv4Poptrie
         var key = (ulong)address << 32;
         for (var shift = firstShift; ; shift -= Stride)
         {
-            var node = link >> 1;
+            var node = link >> 2;
             var slot = (int)(key >> shift) & 63;
             if ((link & 1) == 0)
             {
@@ -138,6 +174,47 @@ internal sealed class Ipv4Poptrie
 
             link = nodes[node + 4 + Bits128.PopCount(runStarts) + Bits128.PopCount((children << upTo) << 1)];
         }
+    }
+
+    // Appends the chunk of one 16-bit block for the prefixes [from, to), all longer than 16 bits, under the block's
+    // cover, and the nodes under it; returns the link to it. Same preorder filling as the direct array, 8 bits further.
+    private int Chunk(List<int> chunkList, Builder builder, int from, int to, int cover)
+    {
+        var chunk = chunkList.Count >> ChunkBits;
+        var start = chunkList.Count;
+        for (var slot = 0; slot < 1 << ChunkBits; slot++)
+        {
+            chunkList.Add(cover);
+        }
+
+        const int lastBit = 16 + ChunkBits;
+        var node = from;
+        while (node < to)
+        {
+            int length = builder.Lengths[node];
+            var slot = (int)(builder.Networks[node] >> (32 - lastBit)) & 0xFF;
+            if (length <= lastBit)
+            {
+                for (var i = slot; i < slot + (1 << (lastBit - length)); i++)
+                {
+                    chunkList[start + i] = node;
+                }
+
+                node++;
+                continue;
+            }
+
+            var end = node + 1;
+            while (end < to && builder.Networks[end] >> (32 - lastBit) == builder.Networks[node] >> (32 - lastBit))
+            {
+                end++;
+            }
+
+            chunkList[start + slot] = ~builder.Build(node, end, firstShift, chunkList[start + slot], 0);
+            node = end;
+        }
+
+        return (chunk * 4) + 2;
     }
 
     private static byte[] CountsUpTo()
@@ -182,6 +259,10 @@ internal sealed class Ipv4Poptrie
             this.networks = networks;
             this.lengths = lengths;
         }
+
+        public uint[] Networks => networks;
+
+        public byte[] Lengths => lengths;
 
         public List<int> Trie { get; } = new();
 
@@ -282,7 +363,7 @@ internal sealed class Ipv4Poptrie
                 }
             }
 
-            return checked((offset * 2) + (children != 0 ? 1 : 0));
+            return checked((offset * 4) + (children != 0 ? 1 : 0));
         }
     }
 }

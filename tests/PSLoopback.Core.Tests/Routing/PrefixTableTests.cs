@@ -243,9 +243,11 @@ public class PrefixTableTests
         }
     }
 
-    // The IPv4 index is a poptrie: a direct array of 16 bits (tables of up to 65,536 prefixes) or 18, then 6-bit nodes
-    // (bits 16-21, 22-27, 28-31, or 18-23, 24-29, 30-31). These put prefixes on and either side of each of those edges,
-    // alone and among 70,000 host routes in 200.0.0.0/14, which no address here reaches, to make the table large.
+    // The IPv4 index is a poptrie: tables of up to 4,096 prefixes a direct array of 16 bits, then 8-bit chunks, then
+    // 6-bit nodes (bits 24-29, 30-31); larger ones a direct array of 18 bits, then nodes over bits 18-23, 24-29, 30-31.
+    // These put prefixes on and either side of each of those edges, alone, among host routes in 200.0.0.0/14 (which no
+    // address here reaches) that bring the table to exactly 4,096 and 4,097 prefixes, either side of the switch, and
+    // among 70,000.
     public static IEnumerable<object[]> StrideEdges =>
         new[]
         {
@@ -255,17 +257,15 @@ public class PrefixTableTests
             new[] { "10.0.0.0/19", "10.0.0.0/23", "10.0.0.0/24", "10.0.0.0/25", "10.0.0.0/29", "10.0.0.0/30", "10.0.0.0/31", "10.0.0.0/32" },
             new[] { "10.0.3.0/24", "10.0.3.128/26", "10.0.3.192/26", "10.0.3.0/31", "10.0.3.2/31", "10.0.3.3/32", "10.0.4.0/22" },
             new[] { "10.0.0.0/15", "10.1.252.0/22", "10.1.255.0/24", "10.1.255.240/28", "10.1.255.255/32", "10.2.0.0/21", "10.2.0.0/27" },
-        }.SelectMany(prefixes => new[] { new object[] { false, prefixes }, new object[] { true, prefixes } });
+            new[] { "10.5.0.0/16", "10.5.0.0/25", "10.5.0.128/25", "10.5.1.0/23", "10.5.2.0/24", "10.5.255.0/24", "10.5.255.0/26", "10.6.0.0/24" },
+        }.SelectMany(prefixes => new[] { 0, 4096, 4097, 70_000 }.Select(total => new object[] { Math.Max(0, total - prefixes.Length), prefixes }));
 
     [Theory]
     [MemberData(nameof(StrideEdges))]
-    public void PrefixesAtTheStrideEdgesAgreeWithALinearScan(bool large, string[] prefixes)
+    public void PrefixesAtTheStrideEdgesAgreeWithALinearScan(int padding, string[] prefixes)
     {
         var entries = prefixes.Select(Entry).ToList();
-        if (large)
-        {
-            entries.AddRange(Enumerable.Range(0, 70_000).Select(i => Entry($"200.{i >> 16}.{(i >> 8) & 255}.{i & 255}/32")));
-        }
+        entries.AddRange(Enumerable.Range(0, padding).Select(i => Entry($"200.{i >> 16}.{(i >> 8) & 255}.{i & 255}/32")));
 
         var table = PrefixTable<string>.Build(IPAddressFamily.IPv4, entries);
         var stored = prefixes.Select(IPPrefix.Parse).ToList();
