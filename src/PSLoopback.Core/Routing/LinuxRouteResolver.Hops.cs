@@ -131,9 +131,10 @@ public sealed partial class LinuxRouteResolver
 
         public RouteGroup(object routes) => this.routes = routes;
 
-        public int Count => routes is NetRouteInfo[] many ? many.Length : 1;
+        // A test against the sealed route class is one type compare; a test for the array type is a slower cast helper.
+        public int Count => routes is NetRouteInfo ? 1 : ((NetRouteInfo[])routes).Length;
 
-        public NetRouteInfo this[int index] => routes is NetRouteInfo[] many ? many[index] : (NetRouteInfo)routes;
+        public NetRouteInfo this[int index] => routes as NetRouteInfo ?? ((NetRouteInfo[])routes)[index];
 
         public IPPrefix Prefix => this[0].DestinationPrefix;
     }

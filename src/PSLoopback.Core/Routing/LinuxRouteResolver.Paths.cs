@@ -275,7 +275,7 @@ public sealed partial class LinuxRouteResolver
 
     private static int AliveCount(NetRouteInfo route) => Hops(route).Alive().Count;
 
-    private string InterfaceName(int index) => snapshot.FindInterface(index)?.Name ?? index.ToString(CultureInfo.InvariantCulture);
+    private string InterfaceName(int index) => Device(index)?.Name ?? index.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Writes the choice on the decision and the trace; the paths kept are those the kernel may still take.</summary>
     private static void Record(DecisionWork work, NetRouteInfo route, PathPick pick)

@@ -20,7 +20,7 @@ public sealed partial class LinuxRouteResolver
         var key = ((long)interfaceIndex << 8) | (byte)scope;
         if (!ipv4SourceCandidates.TryGetValue(key, out var candidates))
         {
-            var device = snapshot.FindInterface(interfaceIndex);
+            var device = Device(interfaceIndex);
             candidates = new Ipv4SourceCandidates(SourceAddressSelector.IPv4Candidates(device, scope).ToArray(), snapshot, device, scope);
             ipv4SourceCandidates.TryAdd(key, candidates);
         }

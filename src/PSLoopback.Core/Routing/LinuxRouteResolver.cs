@@ -29,6 +29,10 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     private readonly Dictionary<string, NetInterfaceInfo> interfacesByName = new();
     private readonly NetInterfaceInfo? loopback;
 
+    // The first interface of each index, as RouteSnapshot.FindInterface(index) answers, without its dictionary
+    // lookup: a decision asks for interfaces by index several times. Empty when an index is too large to array.
+    private readonly NetInterfaceInfo?[] interfacesByIndex;
+
     // With only the default IPv4 rules, Linux keeps the local table merged into main and looks the two up
     // as one (fib_unmerge splits them when the first custom rule is added): longest prefix across both.
     private readonly bool mergedIPv4LocalAndMain;
@@ -36,6 +40,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     public LinuxRouteResolver(RouteSnapshot snapshot)
     {
         this.snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+        interfacesByIndex = IndexInterfaces(snapshot.Interfaces);
         foreach (var device in snapshot.Interfaces)
         {
             if (loopback is null && device.IsLoopback)
@@ -68,6 +73,41 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
     public RouteSnapshot Snapshot => snapshot;
 
+    private const int MostArrayedIndex = 1 << 16;
+
+    private static NetInterfaceInfo?[] IndexInterfaces(IReadOnlyList<NetInterfaceInfo> interfaces)
+    {
+        var largest = -1;
+        foreach (var device in interfaces)
+        {
+            if (device.InterfaceIndex < 0 || device.InterfaceIndex >= MostArrayedIndex)
+            {
+                return Array.Empty<NetInterfaceInfo?>();
+            }
+
+            largest = Math.Max(largest, device.InterfaceIndex);
+        }
+
+        var byIndex = new NetInterfaceInfo?[largest + 1];
+        foreach (var device in interfaces)
+        {
+            byIndex[device.InterfaceIndex] ??= device;
+        }
+
+        return byIndex;
+    }
+
+    /// <summary>The interface of an index, as <see cref="RouteSnapshot.FindInterface(int)"/> answers.</summary>
+    private NetInterfaceInfo? Device(int index)
+    {
+        if ((uint)index < (uint)interfacesByIndex.Length)
+        {
+            return interfacesByIndex[index];
+        }
+
+        return interfacesByIndex.Length == 0 && snapshot.Interfaces.Count > 0 ? snapshot.FindInterface(index) : null;
+    }
+
     /// <param name="explain">Also record every step in <see cref="RouteDecision.Trace"/> (slower).</param>
     public RouteDecision Resolve(RouteQuery query, bool explain = false)
     {
@@ -76,7 +116,22 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             throw new ArgumentNullException(nameof(query));
         }
 
-        var work = new DecisionWork(query, explain);
+        var work = DecisionWork.Rent(query, explain);
+        try
+        {
+            Decide(work);
+            var decision = work.Decision;
+            return work.Finish(decision.InterfaceIndex is int index && Device(index)?.IsLoopback == true);
+        }
+        finally
+        {
+            work.Return();
+        }
+    }
+
+    private void Decide(DecisionWork work)
+    {
+        var query = work.Query;
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
@@ -84,7 +139,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
         if (!AcceptsVrf(work))
         {
-            return work.Finish(snapshot);
+            return;
         }
 
         if (query.InputInterfaceIndex is int input)
@@ -102,7 +157,6 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
         AnswerFromCache(work);
         NameRoutesSharingNextHop(work);
-        return work.Finish(snapshot);
     }
 
     private void ResolveIPv4(DecisionWork work)
@@ -139,7 +193,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
         if (AskedOutputInterface(query) is int oifIndex)
         {
-            oif = snapshot.FindInterface(oifIndex);
+            oif = Device(oifIndex);
             if (oif is null)
             {
                 work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {oifIndex}.");
@@ -214,7 +268,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (paths.Count == 1)
         {
             var only = paths[0];
-            work.Decision.SetOnlyPath(IPv4NextHop(only), only.InterfaceIndex, only.InterfaceAlias ?? snapshot.FindInterface(only.InterfaceIndex)?.Name, IPv4PathSource(source, route, only), only.Weight, HopId(only));
+            work.Decision.SetOnlyPath(IPv4NextHop(only), only.InterfaceIndex, only.InterfaceAlias ?? Device(only.InterfaceIndex)?.Name, IPv4PathSource(source, route, only), only.Weight, HopId(only));
         }
         else
         {
@@ -222,7 +276,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             for (var i = 0; i < all.Length; i++)
             {
                 var p = paths[i];
-                all[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, IPv4PathSource(source, route, p), p.Weight) { NextHopId = HopId(p) };
+                all[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? Device(p.InterfaceIndex)?.Name, IPv4PathSource(source, route, p), p.Weight) { NextHopId = HopId(p) };
             }
 
             work.Decision.Paths = all;
@@ -235,7 +289,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         Record(work, route, pick);
         var chosen = paths[pick.First];
         var headlineNextHop = work.Decision.FirstPathNextHop;
-        var device = snapshot.FindInterface(chosen.InterfaceIndex);
+        var device = Device(chosen.InterfaceIndex);
 
         // A multipath route is on-link or through a gateway path by path.
         var why = DecisionReason.LongestMatch(route, headlineNextHop, AddressClass.IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
@@ -290,7 +344,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
                 var local = group[r];
                 if (local.Tos == 0)
                 {
-                    return local.RouteType == RouteType.Local ? snapshot.FindInterface(local.InterfaceIndex) : null;
+                    return local.RouteType == RouteType.Local ? Device(local.InterfaceIndex) : null;
                 }
             }
         }
@@ -370,7 +424,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     {
         var query = work.Query;
         var destination = query.Destination;
-        if (AskedOutputInterface(query) is int oifIndex && snapshot.FindInterface(oifIndex) is null)
+        if (AskedOutputInterface(query) is int oifIndex && Device(oifIndex) is null)
         {
             work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {oifIndex}.");
             return;
@@ -395,7 +449,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (paths.Count == 1)
         {
             var only = paths[0];
-            work.Decision.SetOnlyPath(only.NextHop, only.InterfaceIndex, only.InterfaceAlias ?? snapshot.FindInterface(only.InterfaceIndex)?.Name, IPv6Source(work, route, only), only.Weight, HopId(only));
+            work.Decision.SetOnlyPath(only.NextHop, only.InterfaceIndex, only.InterfaceAlias ?? Device(only.InterfaceIndex)?.Name, IPv6Source(work, route, only), only.Weight, HopId(only));
         }
         else
         {
@@ -403,7 +457,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             for (var i = 0; i < all.Length; i++)
             {
                 var p = paths[i];
-                all[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, IPv6Source(work, route, p), p.Weight) { NextHopId = HopId(p) };
+                all[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? Device(p.InterfaceIndex)?.Name, IPv6Source(work, route, p), p.Weight) { NextHopId = HopId(p) };
             }
 
             work.Decision.Paths = all;
@@ -420,7 +474,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var pick = PickIPv6Path(work, route, paths);
         Record(work, route, pick);
         var chosen = paths[pick.First];
-        var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
+        var routeDevice = Device(chosen.InterfaceIndex);
         var why = DecisionReason.LongestMatch(route, chosen.NextHop, chosen.IsOnLink ? routeDevice?.Name : null, pick.Why);
         Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
     }
