@@ -42,7 +42,7 @@ public sealed partial class LinuxRouteResolver
 
         public bool IsDead => (Flags & RouteFlags.Dead) != 0;
 
-        public bool IsOnLink => AddressClass.IsUnspecified(NextHop);
+        public bool IsOnLink => IsUnspecified(NextHop);
 
         /// <summary>The multipath next hop's own id; null for a route of one path (see <see cref="HopId"/>).</summary>
         public uint? OwnNextHopId => multi?.NextHopId;
@@ -138,6 +138,13 @@ public sealed partial class LinuxRouteResolver
 
         public IPPrefix Prefix => this[0].DestinationPrefix;
     }
+
+    /// <summary>
+    /// <see cref="AddressClass.IsUnspecified"/> without its two calls of IPAddress.Equals (each a type test): an
+    /// IPv4 address is 0.0.0.0 when its number is 0, and only an IPv6 address can be ::.
+    /// </summary>
+    private static bool IsUnspecified(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? AddressClass.ToUInt32(address) == 0 : address.Equals(IPAddress.IPv6Any);
 
     /// <summary>A route's paths: its multipath next hops, or the one next hop of a plain route.</summary>
     private static HopList Hops(NetRouteInfo route) => HopList.All(route);

@@ -20,7 +20,8 @@ public sealed partial class LinuxRouteResolver
     /// <param name="paths">The usable paths, in the route's order (already only those on the output interface).</param>
     private PathPick PickIPv4Path(DecisionWork work, NetRouteInfo route, HopList paths)
     {
-        if (AliveCount(route) < 2)
+        // A route of one next hop has at most one alive: no need to walk its hops.
+        if (route.NextHops.Count < 2 || AliveCount(route) < 2)
         {
             return PathPick.All(RoutePathChoice.Only, string.Empty);
         }

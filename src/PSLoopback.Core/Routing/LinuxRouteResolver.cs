@@ -37,6 +37,10 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     // as one (fib_unmerge splits them when the first custom rule is added): longest prefix across both.
     private readonly bool mergedIPv4LocalAndMain;
 
+    // The main tables, or null for a family without routes there: nearly every lookup asks one (TableOf).
+    private readonly PrefixTable<object>? mainIPv4;
+    private readonly PrefixTable<object>? mainIPv6;
+
     public LinuxRouteResolver(RouteSnapshot snapshot)
     {
         this.snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
@@ -69,6 +73,8 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         IndexNeighboursAndNextHops();
         IndexRoutesByLeafNextHop();
         BuildTables();
+        mainIPv4 = tables.TryGetValue(TableKey(IPAddressFamily.IPv4, RouteTables.Main), out var main4) ? main4 : null;
+        mainIPv6 = tables.TryGetValue(TableKey(IPAddressFamily.IPv6, RouteTables.Main), out var main6) ? main6 : null;
     }
 
     public RouteSnapshot Snapshot => snapshot;
@@ -292,7 +298,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var device = Device(chosen.InterfaceIndex);
 
         // A multipath route is on-link or through a gateway path by path.
-        var why = DecisionReason.LongestMatch(route, headlineNextHop, AddressClass.IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
+        var why = DecisionReason.LongestMatch(route, headlineNextHop, IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
         MakeRoute(work, route, route.RouteType, device, headlineNextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
         if (source is null && route.PreferredSource is null)
         {
@@ -402,7 +408,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null) =>
         Finish(work, route, type, device, nextHop, source, DecisionReason.Of(why), interfaceIndex);
 
-    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, DecisionReason why, int? interfaceIndex = null)
+    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, in DecisionReason why, int? interfaceIndex = null)
     {
         var decision = work.Decision;
         decision.Route = route;
@@ -413,7 +419,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         decision.NextHop = nextHop;
         decision.SourceAddress = source;
         decision.Table = route?.Table;
-        decision.SetReason(why);
+        decision.SetReason(in why);
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Source, source?.ToString() ?? "(none)", source is null ? "no address can be the source" : "the packet's source address");
