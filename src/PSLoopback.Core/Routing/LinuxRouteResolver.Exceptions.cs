@@ -31,7 +31,7 @@ public sealed partial class LinuxRouteResolver
             ApplyException(work, route);
         }
 
-        decision.PathMtu = decision.Mtu ?? (decision.InterfaceIndex is int device ? snapshot.FindInterface(device)?.Mtu : null);
+        decision.PathMtu = decision.Mtu ?? (decision.InterfaceIndex is int device ? Device(device)?.Mtu : null);
     }
 
     private void ApplyException(DecisionWork work, NetRouteInfo route)

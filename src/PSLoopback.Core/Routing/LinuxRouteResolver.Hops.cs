@@ -42,7 +42,7 @@ public sealed partial class LinuxRouteResolver
 
         public bool IsDead => (Flags & RouteFlags.Dead) != 0;
 
-        public bool IsOnLink => AddressClass.IsUnspecified(NextHop);
+        public bool IsOnLink => IsUnspecified(NextHop);
 
         /// <summary>The multipath next hop's own id; null for a route of one path (see <see cref="HopId"/>).</summary>
         public uint? OwnNextHopId => multi?.NextHopId;
@@ -131,12 +131,20 @@ public sealed partial class LinuxRouteResolver
 
         public RouteGroup(object routes) => this.routes = routes;
 
-        public int Count => routes is NetRouteInfo[] many ? many.Length : 1;
+        // A test against the sealed route class is one type compare; a test for the array type is a slower cast helper.
+        public int Count => routes is NetRouteInfo ? 1 : ((NetRouteInfo[])routes).Length;
 
-        public NetRouteInfo this[int index] => routes is NetRouteInfo[] many ? many[index] : (NetRouteInfo)routes;
+        public NetRouteInfo this[int index] => routes as NetRouteInfo ?? ((NetRouteInfo[])routes)[index];
 
         public IPPrefix Prefix => this[0].DestinationPrefix;
     }
+
+    /// <summary>
+    /// <see cref="AddressClass.IsUnspecified"/> without its two calls of IPAddress.Equals (each a type test): an
+    /// IPv4 address is 0.0.0.0 when its number is 0, and only an IPv6 address can be ::.
+    /// </summary>
+    private static bool IsUnspecified(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? AddressClass.ToUInt32(address) == 0 : address.Equals(IPAddress.IPv6Any);
 
     /// <summary>A route's paths: its multipath next hops, or the one next hop of a plain route.</summary>
     private static HopList Hops(NetRouteInfo route) => HopList.All(route);

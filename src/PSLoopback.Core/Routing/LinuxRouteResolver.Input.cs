@@ -18,7 +18,7 @@ public sealed partial class LinuxRouteResolver
 
     private void ResolveInput(DecisionWork work, int inputIndex)
     {
-        var input = snapshot.FindInterface(inputIndex);
+        var input = Device(inputIndex);
         if (input is null)
         {
             work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {inputIndex} for the packet to arrive on.");
@@ -109,7 +109,7 @@ public sealed partial class LinuxRouteResolver
             // its link, before and whatever the forwarding setting.
             if (Conf(input, "bc_forwarding", 0, both: true) != 0)
             {
-                var link = snapshot.FindInterface(route.InterfaceIndex);
+                var link = Device(route.InterfaceIndex);
                 if (CheckSource(work, input, source, destination, route.InterfaceIndex))
                 {
                     Finish(work, route, RouteType.Broadcast, link, IPAddress.Any, query.Source,
@@ -157,12 +157,12 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
-        var device = snapshot.FindInterface(chosen.InterfaceIndex);
+        var device = Device(chosen.InterfaceIndex);
         var forwarded = new RoutePath[paths.Count];
         for (var i = 0; i < forwarded.Length; i++)
         {
             var p = paths[i];
-            forwarded[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, query.Source, p.Weight) { NextHopId = HopId(p) };
+            forwarded[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? Device(p.InterfaceIndex)?.Name, query.Source, p.Weight) { NextHopId = HopId(p) };
         }
 
         work.Decision.Paths = forwarded;
@@ -228,8 +228,10 @@ public sealed partial class LinuxRouteResolver
             return;
         }
 
+        // The reason is written after the work object is given back: it takes the destination, not the work.
+        var destination = work.Query.Destination;
         Finish(work, route, RouteType.Broadcast, loopback, IPAddress.Any, work.Query.Source,
-            () => $"{work.Query.Destination} is a broadcast {(route is null ? "to every host of the link" : $"of {route.InterfaceAlias ?? "a link"} ({route.DestinationPrefix} in table {route.TableName})")}: the packet arriving on {input.Name} is delivered here, not forwarded");
+            () => $"{destination} is a broadcast {(route is null ? "to every host of the link" : $"of {route.InterfaceAlias ?? "a link"} ({route.DestinationPrefix} in table {route.TableName})")}: the packet arriving on {input.Name} is delivered here, not forwarded");
     }
 
     /// <summary>Every refusal on the way in is EINVAL from `ip route get ... iif` on kernel 6.18.</summary>
@@ -271,7 +273,7 @@ public sealed partial class LinuxRouteResolver
         for (var i = 0; i < arrived.Length; i++)
         {
             var p = paths[i];
-            arrived[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, source, p.Weight) { NextHopId = HopId(p) };
+            arrived[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? Device(p.InterfaceIndex)?.Name, source, p.Weight) { NextHopId = HopId(p) };
         }
 
         work.Decision.Paths = arrived;
@@ -285,7 +287,7 @@ public sealed partial class LinuxRouteResolver
         var pick = PickInputPath(work, route, paths);
         Record(work, route, pick);
         var chosen = paths[pick.First];
-        var device = snapshot.FindInterface(chosen.InterfaceIndex);
+        var device = Device(chosen.InterfaceIndex);
         var forwardingName = LinuxKernelSettings.InterfaceName(IPAddressFamily.IPv6, "all", "forwarding");
         var forwarding = snapshot.Settings.Get(forwardingName, 0) != 0;
         string Why() => $"from {input.Name} by the longest match {route.DestinationPrefix} in table {route.TableName}"

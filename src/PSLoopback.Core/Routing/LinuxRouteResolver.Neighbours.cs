@@ -114,7 +114,8 @@ public sealed partial class LinuxRouteResolver
     /// </summary>
     private TableOutcome LookUpTable(DecisionWork work, IPAddressFamily family, uint tableId)
     {
-        if (family != IPAddressFamily.IPv6 || snapshot.Settings.Get("net.ipv6.conf.all.forwarding", 0) != 0 || neighbours.Count == 0)
+        // The setting's lookup by name last: without neighbours, or for IPv4, it cannot change the answer.
+        if (family != IPAddressFamily.IPv6 || neighbours.Count == 0 || snapshot.Settings.Get("net.ipv6.conf.all.forwarding", 0) != 0)
         {
             return LookUpTableOnce(work, family, tableId);
         }

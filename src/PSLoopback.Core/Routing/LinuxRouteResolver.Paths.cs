@@ -20,7 +20,8 @@ public sealed partial class LinuxRouteResolver
     /// <param name="paths">The usable paths, in the route's order (already only those on the output interface).</param>
     private PathPick PickIPv4Path(DecisionWork work, NetRouteInfo route, HopList paths)
     {
-        if (AliveCount(route) < 2)
+        // A route of one next hop has at most one alive: no need to walk its hops.
+        if (route.NextHops.Count < 2 || AliveCount(route) < 2)
         {
             return PathPick.All(RoutePathChoice.Only, string.Empty);
         }
@@ -275,7 +276,7 @@ public sealed partial class LinuxRouteResolver
 
     private static int AliveCount(NetRouteInfo route) => Hops(route).Alive().Count;
 
-    private string InterfaceName(int index) => snapshot.FindInterface(index)?.Name ?? index.ToString(CultureInfo.InvariantCulture);
+    private string InterfaceName(int index) => Device(index)?.Name ?? index.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Writes the choice on the decision and the trace; the paths kept are those the kernel may still take.</summary>
     private static void Record(DecisionWork work, NetRouteInfo route, PathPick pick)

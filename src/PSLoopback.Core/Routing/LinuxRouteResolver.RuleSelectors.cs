@@ -25,7 +25,7 @@ public sealed partial class LinuxRouteResolver
         }
 
         var hop = family == IPAddressFamily.IPv4 ? Hops(found.Route)[0] : found.Paths[0];
-        var device = snapshot.FindInterface(hop.InterfaceIndex);
+        var device = Device(hop.InterfaceIndex);
         if (device?.Group is not uint group)
         {
             if (work.Explaining)

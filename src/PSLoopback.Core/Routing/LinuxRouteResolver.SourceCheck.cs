@@ -90,7 +90,7 @@ public sealed partial class LinuxRouteResolver
         var noAddress = !input.Addresses.Any(a => a.AddressFamily == IPAddressFamily.IPv4);
         if (rpFilter == 1 || (noAddress && rpFilter != 0))
         {
-            var via = string.Join(", ", Enumerable.Range(0, backHops.Count).Select(i => backHops[i].InterfaceAlias ?? snapshot.FindInterface(backHops[i].InterfaceIndex)?.Name).Distinct());
+            var via = string.Join(", ", Enumerable.Range(0, backHops.Count).Select(i => backHops[i].InterfaceAlias ?? Device(backHops[i].InterfaceIndex)?.Name).Distinct());
             return SourceFails(work, rpFilter == 1 && !noAddress
                 ? $"strict reverse path filtering ({rpName}): the route back to {source}, {route.DestinationPrefix} in table {route.TableName}, leaves by {via}, not {input.Name}; rp_filter 2 (loose) would take it"
                 : $"{input.Name} has no IPv4 address, so reverse path filtering ({rpName}) takes only a source routed back through it; the route back to {source} leaves by {via}; rp_filter 0 would take it");

@@ -20,7 +20,7 @@ public sealed partial class LinuxRouteResolver
         var key = ((long)interfaceIndex << 8) | (byte)scope;
         if (!ipv4SourceCandidates.TryGetValue(key, out var candidates))
         {
-            var device = snapshot.FindInterface(interfaceIndex);
+            var device = Device(interfaceIndex);
             candidates = new Ipv4SourceCandidates(SourceAddressSelector.IPv4Candidates(device, scope).ToArray(), snapshot, device, scope);
             ipv4SourceCandidates.TryAdd(key, candidates);
         }
@@ -39,13 +39,44 @@ public sealed partial class LinuxRouteResolver
         }
 
         var key = (interfaceIndex, kind.Scope, kind.Label, kind.Orchid, kind.Multicast);
-        if (!ipv6SourceCandidates.TryGetValue(key, out var candidates))
+
+        // Most decisions in a row leave by the same interface for the same kind of destination: the last answer
+        // found is asked first, before the dictionary (whose five-part key is slow to hash). It is replaced whole,
+        // so a thread reads a key and its candidates together.
+        var last = lastIpv6SourceCandidates;
+        Ipv6SourceCandidates candidates;
+        if (last is not null && last.Key == key)
         {
-            candidates = SourceAddressSelector.IPv6CandidatesFor(snapshot, interfaceIndex, kind);
-            ipv6SourceCandidates.TryAdd(key, candidates);
+            candidates = last.Candidates;
+        }
+        else
+        {
+            if (!ipv6SourceCandidates.TryGetValue(key, out var found))
+            {
+                found = SourceAddressSelector.IPv6CandidatesFor(snapshot, interfaceIndex, kind);
+                ipv6SourceCandidates.TryAdd(key, found);
+            }
+
+            candidates = found;
+            lastIpv6SourceCandidates = new LastIpv6Candidates(key, found);
         }
 
         return SourceAddressSelector.SelectIPv6(candidates, destination, high, low);
+    }
+
+    private LastIpv6Candidates? lastIpv6SourceCandidates;
+
+    private sealed class LastIpv6Candidates
+    {
+        public LastIpv6Candidates((int Interface, int Scope, int Label, bool Orchid, bool Multicast) key, Ipv6SourceCandidates candidates)
+        {
+            Key = key;
+            Candidates = candidates;
+        }
+
+        public (int Interface, int Scope, int Label, bool Orchid, bool Multicast) Key { get; }
+
+        public Ipv6SourceCandidates Candidates { get; }
     }
 
     /// <summary>An interface's IPv4 source candidates for one scope, with their subnets as numbers.</summary>

@@ -14,7 +14,7 @@ public sealed partial class LinuxRouteResolver
     /// <summary>One table: longest prefix first, then the routes of that prefix in the kernel's order.</summary>
     private TableOutcome LookUpTableOnce(DecisionWork work, IPAddressFamily family, uint tableId)
     {
-        if (!tables.TryGetValue(TableKey(family, tableId), out var table))
+        if (TableOf(family, tableId) is not PrefixTable<object> table)
         {
             if (work.Explaining)
             {
@@ -41,6 +41,17 @@ public sealed partial class LinuxRouteResolver
         }
 
         return default;
+    }
+
+    /// <summary>A table of the resolver; the main tables, which nearly every lookup asks, without the dictionary.</summary>
+    private PrefixTable<object>? TableOf(IPAddressFamily family, uint tableId)
+    {
+        if (tableId == RouteTables.Main)
+        {
+            return family == IPAddressFamily.IPv4 ? mainIPv4 : mainIPv6;
+        }
+
+        return tables.TryGetValue(TableKey(family, tableId), out var table) ? table : null;
     }
 
     /// <summary>What a throw or reject route ends the table lookup with (fib_props' errors); null for a route that carries packets.</summary>

@@ -38,7 +38,7 @@ public sealed partial class LinuxRouteResolver
     private int? FlowOutputInterface(RouteQuery query)
     {
         var oif = AskedOutputInterface(query);
-        return oif is int index && snapshot.FindInterface(index)?.IsVrf == true ? null : oif;
+        return oif is int index && Device(index)?.IsVrf == true ? null : oif;
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed partial class LinuxRouteResolver
     /// oif asked for (Linux 6.15 and later); naming any other device, that device as the flow's oif.
     /// </summary>
     private bool RuleOutputInterfaceMatches(int ruleInterface, RouteQuery query) =>
-        snapshot.FindInterface(ruleInterface)?.IsVrf == true
+        Device(ruleInterface)?.IsVrf == true
             ? FlowVrf(query)?.InterfaceIndex == ruleInterface
             : FlowOutputInterface(query) == ruleInterface;
 
@@ -77,7 +77,7 @@ public sealed partial class LinuxRouteResolver
     /// </summary>
     private NetInterfaceInfo? LocalIPv6Device(NetRouteInfo route)
     {
-        var device = snapshot.FindInterface(route.InterfaceIndex);
+        var device = Device(route.InterfaceIndex);
         if (device?.IsVrf == true)
         {
             return device;
@@ -101,14 +101,14 @@ public sealed partial class LinuxRouteResolver
             return true;
         }
 
-        var vrf = snapshot.FindInterface(index);
+        var vrf = Device(index);
         if (vrf?.IsVrf != true)
         {
             work.Refuse(RouteError.InvalidArgument, $"{vrf?.Name ?? "interface " + index.ToString(CultureInfo.InvariantCulture)} is not a VRF device.");
             return false;
         }
 
-        if (work.Query.OutputInterfaceIndex is int oif && snapshot.FindInterface(oif) is NetInterfaceInfo device && VrfDomain.VrfOf(snapshot, device) != vrf)
+        if (work.Query.OutputInterfaceIndex is int oif && Device(oif) is NetInterfaceInfo device && VrfDomain.VrfOf(snapshot, device) != vrf)
         {
             work.Refuse(RouteError.InvalidArgument, $"the output interface {device.Name} is not in VRF {vrf.Name}.");
             return false;

@@ -29,13 +29,22 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     private readonly Dictionary<string, NetInterfaceInfo> interfacesByName = new();
     private readonly NetInterfaceInfo? loopback;
 
+    // The first interface of each index, as RouteSnapshot.FindInterface(index) answers, without its dictionary
+    // lookup: a decision asks for interfaces by index several times. Empty when an index is too large to array.
+    private readonly NetInterfaceInfo?[] interfacesByIndex;
+
     // With only the default IPv4 rules, Linux keeps the local table merged into main and looks the two up
     // as one (fib_unmerge splits them when the first custom rule is added): longest prefix across both.
     private readonly bool mergedIPv4LocalAndMain;
 
+    // The main tables, or null for a family without routes there: nearly every lookup asks one (TableOf).
+    private readonly PrefixTable<object>? mainIPv4;
+    private readonly PrefixTable<object>? mainIPv6;
+
     public LinuxRouteResolver(RouteSnapshot snapshot)
     {
         this.snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+        interfacesByIndex = IndexInterfaces(snapshot.Interfaces);
         foreach (var device in snapshot.Interfaces)
         {
             if (loopback is null && device.IsLoopback)
@@ -64,9 +73,46 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         IndexNeighboursAndNextHops();
         IndexRoutesByLeafNextHop();
         BuildTables();
+        mainIPv4 = tables.TryGetValue(TableKey(IPAddressFamily.IPv4, RouteTables.Main), out var main4) ? main4 : null;
+        mainIPv6 = tables.TryGetValue(TableKey(IPAddressFamily.IPv6, RouteTables.Main), out var main6) ? main6 : null;
     }
 
     public RouteSnapshot Snapshot => snapshot;
+
+    private const int MostArrayedIndex = 1 << 16;
+
+    private static NetInterfaceInfo?[] IndexInterfaces(IReadOnlyList<NetInterfaceInfo> interfaces)
+    {
+        var largest = -1;
+        foreach (var device in interfaces)
+        {
+            if (device.InterfaceIndex < 0 || device.InterfaceIndex >= MostArrayedIndex)
+            {
+                return Array.Empty<NetInterfaceInfo?>();
+            }
+
+            largest = Math.Max(largest, device.InterfaceIndex);
+        }
+
+        var byIndex = new NetInterfaceInfo?[largest + 1];
+        foreach (var device in interfaces)
+        {
+            byIndex[device.InterfaceIndex] ??= device;
+        }
+
+        return byIndex;
+    }
+
+    /// <summary>The interface of an index, as <see cref="RouteSnapshot.FindInterface(int)"/> answers.</summary>
+    private NetInterfaceInfo? Device(int index)
+    {
+        if ((uint)index < (uint)interfacesByIndex.Length)
+        {
+            return interfacesByIndex[index];
+        }
+
+        return interfacesByIndex.Length == 0 && snapshot.Interfaces.Count > 0 ? snapshot.FindInterface(index) : null;
+    }
 
     /// <param name="explain">Also record every step in <see cref="RouteDecision.Trace"/> (slower).</param>
     public RouteDecision Resolve(RouteQuery query, bool explain = false)
@@ -76,7 +122,22 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             throw new ArgumentNullException(nameof(query));
         }
 
-        var work = new DecisionWork(query, explain);
+        var work = DecisionWork.Rent(query, explain);
+        try
+        {
+            Decide(work);
+            var decision = work.Decision;
+            return work.Finish(decision.InterfaceIndex is int index && Device(index)?.IsLoopback == true);
+        }
+        finally
+        {
+            work.Return();
+        }
+    }
+
+    private void Decide(DecisionWork work)
+    {
+        var query = work.Query;
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
@@ -84,7 +145,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
         if (!AcceptsVrf(work))
         {
-            return work.Finish(snapshot);
+            return;
         }
 
         if (query.InputInterfaceIndex is int input)
@@ -102,7 +163,6 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
         AnswerFromCache(work);
         NameRoutesSharingNextHop(work);
-        return work.Finish(snapshot);
     }
 
     private void ResolveIPv4(DecisionWork work)
@@ -139,7 +199,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
         if (AskedOutputInterface(query) is int oifIndex)
         {
-            oif = snapshot.FindInterface(oifIndex);
+            oif = Device(oifIndex);
             if (oif is null)
             {
                 work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {oifIndex}.");
@@ -214,7 +274,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (paths.Count == 1)
         {
             var only = paths[0];
-            work.Decision.SetOnlyPath(IPv4NextHop(only), only.InterfaceIndex, only.InterfaceAlias ?? snapshot.FindInterface(only.InterfaceIndex)?.Name, IPv4PathSource(source, route, only), only.Weight, HopId(only));
+            work.Decision.SetOnlyPath(IPv4NextHop(only), only.InterfaceIndex, only.InterfaceAlias ?? Device(only.InterfaceIndex)?.Name, IPv4PathSource(source, route, only), only.Weight, HopId(only));
         }
         else
         {
@@ -222,7 +282,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             for (var i = 0; i < all.Length; i++)
             {
                 var p = paths[i];
-                all[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, IPv4PathSource(source, route, p), p.Weight) { NextHopId = HopId(p) };
+                all[i] = new RoutePath(IPv4NextHop(p), p.InterfaceIndex, p.InterfaceAlias ?? Device(p.InterfaceIndex)?.Name, IPv4PathSource(source, route, p), p.Weight) { NextHopId = HopId(p) };
             }
 
             work.Decision.Paths = all;
@@ -235,10 +295,10 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         Record(work, route, pick);
         var chosen = paths[pick.First];
         var headlineNextHop = work.Decision.FirstPathNextHop;
-        var device = snapshot.FindInterface(chosen.InterfaceIndex);
+        var device = Device(chosen.InterfaceIndex);
 
         // A multipath route is on-link or through a gateway path by path.
-        var why = DecisionReason.LongestMatch(route, headlineNextHop, AddressClass.IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
+        var why = DecisionReason.LongestMatch(route, headlineNextHop, IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
         MakeRoute(work, route, route.RouteType, device, headlineNextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
         if (source is null && route.PreferredSource is null)
         {
@@ -290,7 +350,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
                 var local = group[r];
                 if (local.Tos == 0)
                 {
-                    return local.RouteType == RouteType.Local ? snapshot.FindInterface(local.InterfaceIndex) : null;
+                    return local.RouteType == RouteType.Local ? Device(local.InterfaceIndex) : null;
                 }
             }
         }
@@ -348,7 +408,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null) =>
         Finish(work, route, type, device, nextHop, source, DecisionReason.Of(why), interfaceIndex);
 
-    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, DecisionReason why, int? interfaceIndex = null)
+    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, in DecisionReason why, int? interfaceIndex = null)
     {
         var decision = work.Decision;
         decision.Route = route;
@@ -359,7 +419,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         decision.NextHop = nextHop;
         decision.SourceAddress = source;
         decision.Table = route?.Table;
-        decision.SetReason(why);
+        decision.SetReason(in why);
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Source, source?.ToString() ?? "(none)", source is null ? "no address can be the source" : "the packet's source address");
@@ -370,7 +430,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     {
         var query = work.Query;
         var destination = query.Destination;
-        if (AskedOutputInterface(query) is int oifIndex && snapshot.FindInterface(oifIndex) is null)
+        if (AskedOutputInterface(query) is int oifIndex && Device(oifIndex) is null)
         {
             work.Refuse(RouteError.NoSuchDevice, $"there is no interface with index {oifIndex}.");
             return;
@@ -395,7 +455,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (paths.Count == 1)
         {
             var only = paths[0];
-            work.Decision.SetOnlyPath(only.NextHop, only.InterfaceIndex, only.InterfaceAlias ?? snapshot.FindInterface(only.InterfaceIndex)?.Name, IPv6Source(work, route, only), only.Weight, HopId(only));
+            work.Decision.SetOnlyPath(only.NextHop, only.InterfaceIndex, only.InterfaceAlias ?? Device(only.InterfaceIndex)?.Name, IPv6Source(work, route, only), only.Weight, HopId(only));
         }
         else
         {
@@ -403,7 +463,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             for (var i = 0; i < all.Length; i++)
             {
                 var p = paths[i];
-                all[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? snapshot.FindInterface(p.InterfaceIndex)?.Name, IPv6Source(work, route, p), p.Weight) { NextHopId = HopId(p) };
+                all[i] = new RoutePath(p.NextHop, p.InterfaceIndex, p.InterfaceAlias ?? Device(p.InterfaceIndex)?.Name, IPv6Source(work, route, p), p.Weight) { NextHopId = HopId(p) };
             }
 
             work.Decision.Paths = all;
@@ -420,7 +480,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var pick = PickIPv6Path(work, route, paths);
         Record(work, route, pick);
         var chosen = paths[pick.First];
-        var routeDevice = snapshot.FindInterface(chosen.InterfaceIndex);
+        var routeDevice = Device(chosen.InterfaceIndex);
         var why = DecisionReason.LongestMatch(route, chosen.NextHop, chosen.IsOnLink ? routeDevice?.Name : null, pick.Why);
         Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
     }

@@ -196,7 +196,7 @@ public sealed class RouteDecision
     internal void SetReason(Func<string> factory) => SetReason(DecisionReason.Of(factory));
 
     /// <summary>The reason, written when first read from what it was given.</summary>
-    internal void SetReason(DecisionReason parts)
+    internal void SetReason(in DecisionReason parts)
     {
         reason = null;
         reasonParts = parts;
