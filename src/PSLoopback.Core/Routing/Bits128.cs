@@ -3,15 +3,12 @@ using System.Runtime.CompilerServices;
 namespace PSLoopback.Routing;
 
 /// <summary>Bit arithmetic on 128-bit values held as two numbers, most significant first (an IPv4 address sits in the
-/// top 32 bits of the first), shared by the prefix tables.</summary>
+/// top 32 bits of the first), shared by the prefix tables and source selection.</summary>
 internal static class Bits128
 {
     public static ulong MaskHigh(int length) => length >= 64 ? ulong.MaxValue : ~(ulong.MaxValue >> length);
 
     public static ulong MaskLow(int length) => length >= 128 ? ulong.MaxValue : length <= 64 ? 0 : ~(ulong.MaxValue >> (length - 64));
-
-    public static int Bit(ulong high, ulong low, int index) =>
-        (int)(index < 64 ? (high >> (63 - index)) & 1 : (low >> (127 - index)) & 1);
 
     public static int CommonLength(ulong aHigh, ulong aLow, ulong bHigh, ulong bLow)
     {
@@ -25,7 +22,7 @@ internal static class Bits128
         return difference == 0 ? 128 : 64 + LeadingZeros(difference);
     }
 
-    // netstandard2.0 has no BitOperations; only construction counts bits.
+    // netstandard2.0 has no BitOperations: five halving steps, not a loop per bit.
     public static int LeadingZeros(ulong value)
     {
         var count = 0;

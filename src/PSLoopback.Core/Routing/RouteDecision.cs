@@ -176,9 +176,6 @@ public sealed class RouteDecision
 
     public override string ToString() => $"{Destination}: {RouteType} {Reason}";
 
-    /// <summary>How many paths there are, without making them.</summary>
-    internal int PathCount => paths?.Count ?? (hasOnlyPath ? 1 : 0);
-
     /// <summary>The first path's next hop, without making the paths.</summary>
     internal IPAddress FirstPathNextHop => paths is null && hasOnlyPath ? onlyPath.NextHop : Paths[0].NextHop;
 

@@ -158,7 +158,7 @@ internal static class SourceAddressSelector
 
         var top = (uint)(high >> 48);
         var scope = high == 0 && low == 0 ? -1
-            : top >> 8 == 0xFF ? (int)((top >> 0) & 0x0F)
+            : top >> 8 == 0xFF ? (int)(top & 0x0F)
             : (high == 0 && low == 1) || (top & 0xFFC0) == 0xFE80 ? Rfc6724.LinkLocalScope
             : (top & 0xFFC0) == 0xFEC0 ? 0x5
             : 0xE;
@@ -211,7 +211,7 @@ internal static class SourceAddressSelector
         {
             var address = candidates.Addresses[i];
             var own = address.IPAddress.Equals(destination) ? 1L : 0L;
-            var common = Math.Min(CommonPrefixLength(candidates.High[i] ^ high, candidates.Low[i] ^ low), address.PrefixLength);
+            var common = Math.Min(Bits128.CommonLength(candidates.High[i], candidates.Low[i], high, low), address.PrefixLength);
             var rank = (own << 48) | (candidates.Ranks[i] << 8) | (long)common;
             if (rank > bestRank)
             {
@@ -221,24 +221,6 @@ internal static class SourceAddressSelector
         }
 
         return best < 0 ? null : candidates.Addresses[best].IPAddress;
-    }
-
-    private static int CommonPrefixLength(ulong highDifference, ulong lowDifference)
-    {
-        var difference = highDifference != 0 ? highDifference : lowDifference;
-        var length = highDifference != 0 ? 0 : 64;
-        if (difference == 0)
-        {
-            return 128;
-        }
-
-        while ((difference & (1UL << 63)) == 0)
-        {
-            difference <<= 1;
-            length++;
-        }
-
-        return length;
     }
 
     private static IEnumerable<NetInterfaceAddress> PrimaryIPv4(NetInterfaceInfo? device) =>
