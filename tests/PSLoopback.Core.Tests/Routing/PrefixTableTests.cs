@@ -391,6 +391,39 @@ public class PrefixTableTests
     }
 
     [Fact]
+    public void TheIpv4NodeWalkAnswersAsTheTwoNumberOne()
+    {
+        // Both index shapes (up to 4,096 prefixes and past it), nested lengths 0-32, and the tables that answer nothing.
+        var random = new Random(4);
+        foreach (var size in new[] { 1, 100, 4096, 4097, 30_000 })
+        {
+            var stored = new HashSet<(uint Network, int Length)>();
+            while (stored.Count < size)
+            {
+                var length = random.Next(33);
+                var address = random.Next(2) == 0 ? (uint)random.NextInt64(1L << 32) : 0xC6000000u | (uint)random.Next(1 << 17);
+                stored.Add((Network(address, length), length));
+            }
+
+            var table = PrefixTable<string>.Build(IPAddressFamily.IPv4, stored.Select(p => Entry($"{new IPAddress(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(p.Network)))}/{p.Length}")).ToList());
+            var found = 0;
+            for (var i = 0; i < 20_000; i++)
+            {
+                var address = i % 2 == 0 ? (uint)random.NextInt64(1L << 32) : 0xC6000000u | (uint)random.Next(1 << 17);
+                var node = table.FindNode(address);
+                Assert.Equal(table.FindNode((ulong)address << 32, 0), node);
+                found += node != 0 ? 1 : 0;
+            }
+
+            Assert.InRange(found, 1, 20_000);
+        }
+
+        var empty = PrefixTable<string>.Build(IPAddressFamily.IPv4, Array.Empty<KeyValuePair<IPPrefix, string>>());
+        Assert.Equal(0, empty.FindNode(0xC0000201u));
+        Assert.Equal(0, Table("::/0").FindNode(0xC0000201u));
+    }
+
+    [Fact]
     public void PopCountCountsEachSetBit()
     {
         var random = new Random(64);
@@ -416,7 +449,9 @@ public class PrefixTableTests
     private static string? Longest(PrefixTable<string> table, uint address)
     {
         var value = table.LongestMatch(address);
-        Assert.Same(value, table.ValueAt(table.FindNode((ulong)address << 32, 0)));
+        var node = table.FindNode((ulong)address << 32, 0);
+        Assert.Same(value, table.ValueAt(node));
+        Assert.Equal(node, table.FindNode(address));
         return value;
     }
 
