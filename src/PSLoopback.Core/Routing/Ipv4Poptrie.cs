@@ -25,12 +25,12 @@ namespace PSLoopback.Routing;
 /// place in memory after the direct array instead of two (a cache miss each in a large table). A node without
 /// children keeps its run starts with a running count every 8 slots, so that lookup counts 8 bits from a small table
 /// instead of 64 with the software popcount (netstandard2.0 has no popcount instruction).
-/// Past 262,144 prefixes (about one a block) the direct array and the childless first nodes give way to a /24 level
-/// of 4-bit codes (8 MB) and a base per 18-bit block (2 MB), both found from the address alone: the code is the
-/// answer's offset from the block's first prefix, or the block's cover. At a million BGP-shaped prefixes a lookup then
-/// makes two dependent cache misses (the code, the value) instead of three (the direct array, the node, the value),
-/// and few operations wait on them, so more lookups overlap; a block that does not fit (a prefix longer than /24,
-/// more than 15 inside) links to its node as before.
+/// Past 262,144 prefixes (about one a block) a lookup starts at a /24 level of 4-bit codes (8 MB) and a base per
+/// 18-bit block (2 MB), both found from the address alone: the code is the answer's offset from the block's first
+/// prefix, or the block's cover. At a million BGP-shaped prefixes a lookup then waits on two cache misses in a row (the
+/// code, the value) instead of three (the direct array, the node, the value), and few operations wait on them, so the
+/// processor overlaps more lookups. Only a /24 holding a longer prefix, or any /24 of a block whose answers lie more
+/// than 13 past its first, goes on through the direct array to the block's node as before.
 /// </remarks>
 internal sealed class Ipv4Poptrie
 {
@@ -69,8 +69,8 @@ internal sealed class Ipv4Poptrie
 
     // Large tables only (else null), a /24 level: 4 bits for each /24 (16 to a number, so address >> 12 picks the
     // number and bits 8-11 the code), and for each 18-bit block its first prefix inside (low half) and the step from
-    // first + CoverCode to its cover (high half). Both reads are found from the address alone and made at once, and the answer follows from a few
-    // operations; only a /24 with longer prefixes inside (under 1 % of lookups at a million BGP-shaped prefixes) goes
+    // first + CoverCode to its cover (high half). Both reads are found from the address alone and made at once, and
+    // the answer follows in a few operations; a NodeCode (under 1 % of lookups at a million BGP-shaped prefixes) goes
     // on to the block's node, linked from the direct array.
     private readonly ulong[]? codes;
     private readonly ulong[]? bases;
@@ -158,8 +158,8 @@ internal sealed class Ipv4Poptrie
         }
     }
 
-    // Small enough to inline into the caller's loop: the array, a small table's chunk, then a childless node, nearly
-    // every lookup in a BGP-shaped table; a node with children goes on in Descend.
+    // Small enough to inline into the caller's loop: a large table's level; else the array, a small table's chunk,
+    // then a childless node, nearly every lookup in a BGP-shaped table; a node with children goes on in Descend.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(uint address)
     {
