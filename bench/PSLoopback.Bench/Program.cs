@@ -15,6 +15,12 @@ public static class Program
 
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--interleaved")
+        {
+            Interleave(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+            return;
+        }
+
         if (WantsPrefixTableReport(args))
         {
             ReportTableSizes();
@@ -34,6 +40,47 @@ public static class Program
 
         var filters = args.SkipWhile(a => a != "--filter" && a != "-f").Skip(1).TakeWhile(a => !a.StartsWith("-", StringComparison.Ordinal)).ToList();
         return filters.Count == 0 || filters.Any(f => f == "*" || f.IndexOf("PrefixTable", StringComparison.OrdinalIgnoreCase) >= 0);
+    }
+
+    // BenchmarkDotNet runs one benchmark after another, each in its own process, so on a shared machine a change of
+    // load between them moves the ratio. This runs the IPv4 lookups of both structures and the 16 MB memory ceiling
+    // in one process, in turn, a batch of a million each, 31 rounds after 40 to warm up (past the JIT's tiering),
+    // and prints each one's median and the ratio: every batch of one has a batch of the other next to it in time.
+    private static void Interleave(int prefixes)
+    {
+        var lookups = new PrefixTableLookupBenchmarks { Prefixes = prefixes };
+        lookups.SetUpIPv4();
+        lookups.SetUpPreviousIPv4();
+        var ceiling = new MemoryCeilingBenchmarks { Megabytes = 16 };
+        ceiling.SetUp();
+        var runs = new (string Name, Func<int> Run)[]
+        {
+            ("PreviousIPv4", lookups.PreviousIPv4),
+            ("IPv4", lookups.IPv4),
+            ("OneRead 16 MB", ceiling.OneRead),
+            ("TwoDependentReads 16 MB", ceiling.TwoDependentReads),
+        };
+        var times = runs.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < 71; round++)
+        {
+            for (var i = 0; i < runs.Length; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                runs[i].Run();
+                if (round >= 40)
+                {
+                    // A million operations a batch: milliseconds a batch are nanoseconds an operation.
+                    times[i].Add(clock.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        var medians = times.Select(t => t.OrderBy(x => x).ElementAt(t.Count / 2)).ToArray();
+        Console.WriteLine($"Interleaved, {prefixes:N0} IPv4 prefixes, medians of 31 batches of 1,000,000:");
+        for (var i = 0; i < runs.Length; i++)
+        {
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  {0,-24} {1,8:F2} ns {2,12:N0} /s  ratio to PreviousIPv4 {3:F2}", runs[i].Name, medians[i], 1e9 / medians[i], medians[i] / medians[0]));
+        }
     }
 
     // BenchmarkDotNet's Allocated column counts what a build allocates, temporaries included; what a table keeps is

@@ -25,6 +25,12 @@ namespace PSLoopback.Routing;
 /// place in memory after the direct array instead of two (a cache miss each in a large table). A node without
 /// children keeps its run starts with a running count every 8 slots, so that lookup counts 8 bits from a small table
 /// instead of 64 with the software popcount (netstandard2.0 has no popcount instruction).
+/// Past 262,144 prefixes (about one a block) a lookup starts at a /24 level of 4-bit codes (8 MB) and a base per
+/// 18-bit block (2 MB), both found from the address alone: the code is the answer's offset from the block's first
+/// prefix, or the block's cover. At a million BGP-shaped prefixes a lookup then waits on two cache misses in a row (the
+/// code, the value) instead of three (the direct array, the node, the value), and few operations wait on them, so the
+/// processor overlaps more lookups. Only a /24 holding a longer prefix, or any /24 of a block whose answers lie more
+/// than 13 past its first, goes on through the direct array to the block's node as before.
 /// </remarks>
 internal sealed class Ipv4Poptrie
 {
@@ -35,6 +41,16 @@ internal sealed class Ipv4Poptrie
     private const int SmallTable = 1 << 12;
 
     private const int ChunkBits = 8;
+
+    // Tables over this many prefixes, about one for each 18-bit block, keep a /24 level (10 MB). Below it the direct
+    // array and the nodes are smaller than that and stay in the caches, and faster.
+    private const int LargeTable = 1 << 18;
+
+    // A /24's code in the level: below CoverCode, the offset of its answer from its block's first prefix inside;
+    // CoverCode, the block's cover; NodeCode, a /24 with longer prefixes inside, or in a block whose answers lie too
+    // far from its first, answered by the block's node.
+    private const int CoverCode = 14;
+    private const int NodeCode = 15;
 
     // A link to a node at offset o is o * 4 + 1 when the node has children, o * 4 when not; a direct entry's link to
     // chunk c is c * 4 + 2, so a large table's commonest case, a childless node, is tested first. A node with children holds
@@ -50,6 +66,14 @@ internal sealed class Ipv4Poptrie
     // An entry >= 0 is the node (rank) of the longest prefix covering its block of addresses; < 0 is ~(link to a node).
     private readonly int[] direct;
     private readonly int[] trie;
+
+    // Large tables only (else null), a /24 level: 4 bits for each /24 (16 to a number, so address >> 12 picks the
+    // number and bits 8-11 the code), and for each 18-bit block its first prefix inside (low half) and the step from
+    // first + CoverCode to its cover (high half). Both reads are found from the address alone and made at once, and
+    // the answer follows in a few operations; a NodeCode (under 1 % of lookups at a million BGP-shaped prefixes) goes
+    // on to the block's node, linked from the direct array.
+    private readonly ulong[]? codes;
+    private readonly ulong[]? bases;
 
     // Small tables only (else null): chunk c's entry for bits 16-23 at (c << 8) | those bits, an answer or a link as in
     // the direct array.
@@ -74,6 +98,10 @@ internal sealed class Ipv4Poptrie
         direct = new int[1 << directBits];
         var builder = new Builder(networks, lengths);
         var chunkList = small ? new List<int>() : null;
+        codes = count > LargeTable ? new ulong[1 << (directBits + Stride - 4)] : null;
+        bases = codes is not null ? new ulong[1 << directBits] : null;
+        var inLevel = codes is not null ? new bool[1 << directBits] : null;
+        var blockCodes = new ulong[4];
 
         // In preorder a prefix's longer prefixes come after it, so filling in that order leaves each entry with its
         // longest cover; the prefixes longer than the direct bits inside one entry's block follow one another, after every
@@ -96,19 +124,51 @@ internal sealed class Ipv4Poptrie
                 end++;
             }
 
-            direct[block] = ~(chunkList is null ? builder.Build(node, end, firstShift, direct[block], 0) : Chunk(chunkList, builder, node, end, direct[block]));
+            var needsNode = true;
+            if (codes is not null)
+            {
+                needsNode = Level(builder, blockCodes, block, node, end, direct[block]);
+                inLevel![block] = true;
+            }
+
+            if (needsNode)
+            {
+                direct[block] = ~(chunkList is null ? builder.Build(node, end, firstShift, direct[block], 0) : Chunk(chunkList, builder, node, end, direct[block]));
+            }
+
             node = end;
         }
 
         trie = builder.Trie.ToArray();
         chunks = chunkList?.ToArray();
+        if (codes is not null)
+        {
+            // The other blocks: every /24 the block's answer, as its cover.
+            for (var block = 0; block < direct.Length; block++)
+            {
+                if (!inLevel![block])
+                {
+                    bases![block] = Base(0, direct[block]);
+                    for (var word = 4 * block; word < 4 * (block + 1); word++)
+                    {
+                        codes[word] = 0x1111111111111111UL * CoverCode;
+                    }
+                }
+            }
+        }
     }
 
-    // Small enough to inline into the caller's loop: the array, a small table's chunk, then a childless node, nearly
-    // every lookup in a BGP-shaped table; a node with children goes on in Descend.
+    // Small enough to inline into the caller's loop: a large table's level; else the array, a small table's chunk,
+    // then a childless node, nearly every lookup in a BGP-shaped table; a node with children goes on in Descend.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(uint address)
     {
+        var level = codes;
+        if (level is not null)
+        {
+            return FromLevel(level, address);
+        }
+
         var entry = direct[address >> directShift];
         if (entry >= 0)
         {
@@ -137,6 +197,57 @@ internal sealed class Ipv4Poptrie
         }
 
         return Descend(address, link);
+    }
+
+    // At a million prefixes both reads miss the cache, and so does the value after them: what bounds the rate is how
+    // many lookups' misses the processor keeps in flight, and that shrinks with every operation waiting on a read. So
+    // the code is two shifts from its read, the node's branch is taken by under 1 % of lookups, and the cover is
+    // chosen without a branch: a mispredicted one, about every other lookup, would also discard the reads of the
+    // lookups after it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FromLevel(ulong[] level, uint address)
+    {
+        var code = (int)(level[address >> 12] >> (int)((address >> 6) & 60)) & NodeCode;
+        if (code == NodeCode)
+        {
+            return Descend(address, ~direct[address >> directShift]);
+        }
+
+        // The JIT makes a branch of a conditional here, not a conditional move.
+        var both = bases![address >> 14];
+        var isCover = -((code + 2) >> 4);
+        return (int)(uint)both + code + ((int)(both >> 32) & isCover);
+    }
+
+    // A block's first prefix inside, and what turns first + CoverCode into its cover.
+    private static ulong Base(int first, int cover) => (uint)first | ((ulong)(uint)(cover - first - CoverCode) << 32);
+
+    // Writes the level's codes and base for a block with prefixes [from, to) longer than 18 bits, under the block's
+    // cover; true when some /24 needs the block's node (it has longer prefixes inside, or the block's answers lie
+    // more than 13 past its first, and then every /24 goes to the node).
+    private bool Level(Builder builder, ulong[] blockCodes, int block, int from, int to, int cover)
+    {
+        var children = builder.Plan(from, to, firstShift, cover, 0);
+        var slotAnswers = builder.Answers(0);
+        var tooFar = false;
+        System.Array.Clear(blockCodes, 0, blockCodes.Length);
+        for (var slot = 0; slot < 64 && !tooFar; slot++)
+        {
+            // Every prefix inside the block comes after its cover in preorder, so the two never meet.
+            var answer = slotAnswers[slot];
+            var child = ((children >> slot) & 1) != 0;
+            var code = child ? NodeCode : answer == cover ? CoverCode : answer - from;
+            tooFar = !child && answer != cover && code >= CoverCode;
+            blockCodes[slot >> 4] |= (ulong)code << ((slot & 15) * 4);
+        }
+
+        for (var word = 0; word < blockCodes.Length; word++)
+        {
+            codes![(4 * block) + word] = tooFar ? ulong.MaxValue : blockCodes[word];
+        }
+
+        bases![block] = Base(from, cover);
+        return tooFar || children != 0;
     }
 
     // Slot s's group (s / 8) gives the runs started before it and its own 8 run-start bits; a table counts those up
@@ -270,38 +381,10 @@ internal sealed class Ipv4Poptrie
         // the answer that covers the whole region, then its children; returns the link to it.
         public int Build(int from, int to, int shift, int cover, int level)
         {
-            // A prefix ending within this node's 6 bits fills its slots (later, longer ones overwrite); a longer one
-            // belongs to its slot's child, where it and the rest of that slot's prefixes follow one another.
             var slotAnswers = answers[level];
             var childStarts = starts[level];
             var childEnds = ends[level];
-            var lastBit = 64 - shift;
-            for (var slot = 0; slot < 64; slot++)
-            {
-                slotAnswers[slot] = cover;
-            }
-
-            ulong children = 0;
-            for (var node = from; node < to; node++)
-            {
-                var slot = (int)((((ulong)networks[node] << 32) >> shift) & 63);
-                int length = lengths[node];
-                if (length <= lastBit)
-                {
-                    Fill(slotAnswers, slot, 1 << (lastBit - length), node);
-                    continue;
-                }
-
-                var bit = 1UL << slot;
-                if ((children & bit) == 0)
-                {
-                    children |= bit;
-                    childStarts[slot] = node;
-                }
-
-                childEnds[slot] = node + 1;
-            }
-
+            var children = Plan(from, to, shift, cover, level);
             ulong runStarts = 0;
             var runCount = 0;
             var previous = -1;
@@ -365,5 +448,46 @@ internal sealed class Ipv4Poptrie
 
             return checked((offset * 4) + (children != 0 ? 1 : 0));
         }
+
+        // The answers of the 64 slots of the node for the prefixes [from, to) under cover, in Answers(level), and
+        // where each child's prefixes start and end; returns the slots that go on to a child.
+        public ulong Plan(int from, int to, int shift, int cover, int level)
+        {
+            // A prefix ending within this node's 6 bits fills its slots (later, longer ones overwrite); a longer one
+            // belongs to its slot's child, where it and the rest of that slot's prefixes follow one another.
+            var slotAnswers = answers[level];
+            var childStarts = starts[level];
+            var childEnds = ends[level];
+            var lastBit = 64 - shift;
+            for (var slot = 0; slot < 64; slot++)
+            {
+                slotAnswers[slot] = cover;
+            }
+
+            ulong children = 0;
+            for (var node = from; node < to; node++)
+            {
+                var slot = (int)((((ulong)networks[node] << 32) >> shift) & 63);
+                int length = lengths[node];
+                if (length <= lastBit)
+                {
+                    Fill(slotAnswers, slot, 1 << (lastBit - length), node);
+                    continue;
+                }
+
+                var bit = 1UL << slot;
+                if ((children & bit) == 0)
+                {
+                    children |= bit;
+                    childStarts[slot] = node;
+                }
+
+                childEnds[slot] = node + 1;
+            }
+
+            return children;
+        }
+
+        public int[] Answers(int level) => answers[level];
     }
 }

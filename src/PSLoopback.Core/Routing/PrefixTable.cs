@@ -234,6 +234,11 @@ public sealed class PrefixTable<T>
     /// <see cref="PrefixAt"/>, a walk down the shorter prefixes that allocates nothing.</summary>
     internal int FindNode(ulong high, ulong low) => Count == 0 ? 0 : Node(high, low);
 
+    /// <summary>The node of the longest prefix containing an IPv4 address given as a number, as
+    /// <see cref="FindNode(ulong, ulong)"/> answers for it in the top 32 bits; 0 when none does or the table is IPv6,
+    /// as <see cref="LongestMatch(uint)"/> says. For an IPv4 caller it skips the family branch and the shift.</summary>
+    internal int FindNode(uint ipv4) => ipv4Index is not null ? ipv4Index.Find(ipv4) : 0;
+
     /// <summary>The value at a node; null for node 0.</summary>
     internal T? ValueAt(int node) => values[node];
 

@@ -244,10 +244,13 @@ public class PrefixTableTests
     }
 
     // The IPv4 index is a poptrie: tables of up to 4,096 prefixes a direct array of 16 bits, then 8-bit chunks, then
-    // 6-bit nodes (bits 24-29, 30-31); larger ones a direct array of 18 bits, then nodes over bits 18-23, 24-29, 30-31.
-    // These put prefixes on and either side of each of those edges, alone, among host routes in 200.0.0.0/14 (which no
-    // address here reaches) that bring the table to exactly 4,096 and 4,097 prefixes, either side of the switch, and
-    // among 70,000.
+    // 6-bit nodes (bits 24-29, 30-31); larger ones a direct array of 18 bits, then nodes over bits 18-23, 24-29, 30-31;
+    // over 262,144 a /24 level of 4-bit codes, an 18-bit block's answers at most 13 past its first prefix inside, and
+    // the nodes for a /24 with longer prefixes or a block with answers further. These put prefixes on and either side
+    // of each of those edges, alone, among host routes in 200.0.0.0/14 (which no address here reaches) that bring the
+    // table to exactly 4,096 and 4,097 prefixes, either side of the switch, to 70,000 and to 300,000; the last sets
+    // make blocks of exactly 14 prefixes (in the level) and 15 (the node), under a cover and without one, and a block
+    // whose /24s go both ways.
     public static IEnumerable<object[]> StrideEdges =>
         new[]
         {
@@ -258,7 +261,11 @@ public class PrefixTableTests
             new[] { "10.0.3.0/24", "10.0.3.128/26", "10.0.3.192/26", "10.0.3.0/31", "10.0.3.2/31", "10.0.3.3/32", "10.0.4.0/22" },
             new[] { "10.0.0.0/15", "10.1.252.0/22", "10.1.255.0/24", "10.1.255.240/28", "10.1.255.255/32", "10.2.0.0/21", "10.2.0.0/27" },
             new[] { "10.5.0.0/16", "10.5.0.0/25", "10.5.0.128/25", "10.5.1.0/23", "10.5.2.0/24", "10.5.255.0/24", "10.5.255.0/26", "10.6.0.0/24" },
-        }.SelectMany(prefixes => new[] { 0, 4096, 4097, 70_000 }.Select(total => new object[] { Math.Max(0, total - prefixes.Length), prefixes }));
+            new[] { "10.8.0.0/14" }.Concat(Enumerable.Range(0, 14).Select(i => $"10.9.{2 * i}.0/24")).Concat(Enumerable.Range(0, 15).Select(i => $"10.10.{(2 * i) + 1}.0/24")).ToArray(),
+            Enumerable.Range(0, 14).Select(i => $"10.13.{4 * i}.0/24").Concat(Enumerable.Range(0, 15).Select(i => $"10.14.{(4 * i) + 3}.0/24")).ToArray(),
+            new[] { "0.0.0.0/24", "0.0.63.0/24", "10.11.0.0/19", "10.11.32.0/19", "10.11.32.0/20", "10.11.33.0/24", "10.11.63.0/24", "255.255.192.0/19", "255.255.255.0/24" },
+            new[] { "10.12.0.0/19", "10.12.5.0/24", "10.12.5.128/25", "10.12.6.0/24", "10.12.6.7/32", "10.12.40.0/22", "10.12.63.255/32" },
+        }.SelectMany(prefixes => new[] { 0, 4096, 4097, 70_000, 300_000 }.Select(total => new object[] { Math.Max(0, total - prefixes.Length), prefixes }));
 
     [Theory]
     [MemberData(nameof(StrideEdges))]
@@ -338,14 +345,38 @@ public class PrefixTableTests
     [Fact]
     public void ALargeIpv4TableAgreesWithAProbeOfEveryLength()
     {
-        // 200,000 prefixes, lengths spread over all 33 and clustered in a few /12s so they nest and crowd the nodes;
-        // the reference looks each length's network up in a set, which needs no trie.
+        // 200,000 prefixes, lengths spread over all 33 and clustered in a few /12s so they nest and crowd the nodes.
         var random = new Random(200_000);
-        var stored = new Dictionary<(uint Network, int Length), string>();
-        while (stored.Count < 200_000)
+        AgreesWithAProbeOfEveryLength(random, 200_000, () =>
         {
             var length = random.Next(4) == 0 ? random.Next(33) : 16 + random.Next(17);
             var address = random.Next(2) == 0 ? (uint)random.NextInt64(1L << 32) : (0x0A000000u + ((uint)random.Next(4) << 20)) | (uint)random.Next(1 << 20);
+            return (address, length);
+        });
+    }
+
+    [Fact]
+    public void ABgpShapedTableInTheSlash24LevelAgreesWithAProbeOfEveryLength()
+    {
+        // 320,000 prefixes, past the switch to the /24 level: most /19-/24 inside 32.0.0.0/3, about 8 to each 18-bit
+        // block, so the blocks' counts spread either side of the level's 14; a few shorter, and /25-/32 that send their
+        // /24s to the nodes.
+        var random = new Random(320_000);
+        AgreesWithAProbeOfEveryLength(random, 320_000, () =>
+        {
+            var pick = random.Next(100);
+            var length = pick < 85 ? 19 + random.Next(6) : pick < 95 ? random.Next(19) : 25 + random.Next(8);
+            return (0x20000000u | (uint)random.Next(1 << 29), length);
+        });
+    }
+
+    // The reference looks each length's network up in a set, which needs no trie.
+    private static void AgreesWithAProbeOfEveryLength(Random random, int count, Func<(uint Address, int Length)> next)
+    {
+        var stored = new Dictionary<(uint Network, int Length), string>();
+        while (stored.Count < count)
+        {
+            var (address, length) = next();
             var network = Network(address, length);
             stored.TryAdd((network, length), $"{new IPAddress(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(network)))}/{length}");
         }
@@ -377,6 +408,7 @@ public class PrefixTableTests
             }
 
             Assert.Same(expected, table.LongestMatch(address));
+            Assert.Equal(table.FindNode((ulong)address << 32, 0), table.FindNode(address));
             if (i % 10 == 0)
             {
                 var walked = new List<int>();
@@ -388,6 +420,39 @@ public class PrefixTableTests
                 Assert.Equal(chain, walked);
             }
         }
+    }
+
+    [Fact]
+    public void TheIpv4NodeWalkAnswersAsTheTwoNumberOne()
+    {
+        // Both index shapes (up to 4,096 prefixes and past it), nested lengths 0-32, and the tables that answer nothing.
+        var random = new Random(4);
+        foreach (var size in new[] { 1, 100, 4096, 4097, 30_000 })
+        {
+            var stored = new HashSet<(uint Network, int Length)>();
+            while (stored.Count < size)
+            {
+                var length = random.Next(33);
+                var address = random.Next(2) == 0 ? (uint)random.NextInt64(1L << 32) : 0xC6000000u | (uint)random.Next(1 << 17);
+                stored.Add((Network(address, length), length));
+            }
+
+            var table = PrefixTable<string>.Build(IPAddressFamily.IPv4, stored.Select(p => Entry($"{new IPAddress(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(p.Network)))}/{p.Length}")).ToList());
+            var found = 0;
+            for (var i = 0; i < 20_000; i++)
+            {
+                var address = i % 2 == 0 ? (uint)random.NextInt64(1L << 32) : 0xC6000000u | (uint)random.Next(1 << 17);
+                var node = table.FindNode(address);
+                Assert.Equal(table.FindNode((ulong)address << 32, 0), node);
+                found += node != 0 ? 1 : 0;
+            }
+
+            Assert.InRange(found, 1, 20_000);
+        }
+
+        var empty = PrefixTable<string>.Build(IPAddressFamily.IPv4, Array.Empty<KeyValuePair<IPPrefix, string>>());
+        Assert.Equal(0, empty.FindNode(0xC0000201u));
+        Assert.Equal(0, Table("::/0").FindNode(0xC0000201u));
     }
 
     [Fact]
@@ -416,7 +481,9 @@ public class PrefixTableTests
     private static string? Longest(PrefixTable<string> table, uint address)
     {
         var value = table.LongestMatch(address);
-        Assert.Same(value, table.ValueAt(table.FindNode((ulong)address << 32, 0)));
+        var node = table.FindNode((ulong)address << 32, 0);
+        Assert.Same(value, table.ValueAt(node));
+        Assert.Equal(node, table.FindNode(address));
         return value;
     }
 
