@@ -75,6 +75,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         BuildTables();
         mainIPv4 = tables.TryGetValue(TableKey(IPAddressFamily.IPv4, RouteTables.Main), out var main4) ? main4 : null;
         mainIPv6 = tables.TryGetValue(TableKey(IPAddressFamily.IPv6, RouteTables.Main), out var main6) ? main6 : null;
+        BuildPlainAnswers();
     }
 
     public RouteSnapshot Snapshot => snapshot;
@@ -120,6 +121,11 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (query is null)
         {
             throw new ArgumentNullException(nameof(query));
+        }
+
+        if (TryPlain(query, explain) is RouteDecision plain)
+        {
+            return plain;
         }
 
         var work = DecisionWork.Rent(query, explain);
