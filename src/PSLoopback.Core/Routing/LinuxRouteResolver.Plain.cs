@@ -147,7 +147,7 @@ public sealed partial class LinuxRouteResolver
         }
 
         var (high, low) = AddressNumbers.Of(destination);
-        if (table6.Local is PrefixTable<object> local && local.FindNode(high, low) != 0)
+        if (table6.LocalMatches(high, low))
         {
             return null;
         }
@@ -165,23 +165,60 @@ public sealed partial class LinuxRouteResolver
     /// <summary>A main table with each node's answer: 0 for a node whose prefix is not one plain route.</summary>
     private sealed class PlainTable
     {
+        // A host's local table holds a few prefixes (its addresses, multicast): compared one by one, they cost less
+        // than a second table lookup. A larger one is looked up.
+        private const int MostComparedLocalPrefixes = 32;
+
         private readonly ushort[] answerOf;
         private readonly PlainAnswer?[] answers;
+        private readonly PrefixTable<object>? local;
+        private readonly ulong[] localHigh;
+        private readonly ulong[] localLow;
+        private readonly ulong[] localMaskHigh;
+        private readonly ulong[] localMaskLow;
 
         private PlainTable(PrefixTable<object> table, PrefixTable<object>? local, ushort[] answerOf, PlainAnswer?[] answers)
         {
             Table = table;
-            Local = local;
             this.answerOf = answerOf;
             this.answers = answers;
+            var compared = local is not null && local.Count <= MostComparedLocalPrefixes ? local.Count : 0;
+            this.local = compared == 0 ? local : null;
+            localHigh = new ulong[compared];
+            localLow = new ulong[compared];
+            localMaskHigh = new ulong[compared];
+            localMaskLow = new ulong[compared];
+            for (var i = 0; i < compared; i++)
+            {
+                var length = local!.LengthAt(i + 1);
+                (localHigh[i], localLow[i]) = AddressNumbers.Of(local.PrefixAt(i + 1).Network);
+                localMaskHigh[i] = Bits128.MaskHigh(length);
+                localMaskLow[i] = Bits128.MaskLow(length);
+            }
         }
 
         public PrefixTable<object> Table { get; }
 
-        /// <summary>IPv6: the local table, asked first by the default rules; a destination with a prefix there takes the full walk.</summary>
-        public PrefixTable<object>? Local { get; }
-
         public PlainAnswer? AnswerAt(int node) => answers[answerOf[node]];
+
+        /// <summary>IPv6: whether the local table, asked first by the default rules, has a prefix of the destination (then the full walk answers).</summary>
+        public bool LocalMatches(ulong high, ulong low)
+        {
+            if (local is not null)
+            {
+                return local.FindNode(high, low) != 0;
+            }
+
+            for (var i = 0; i < localHigh.Length; i++)
+            {
+                if ((((high ^ localHigh[i]) & localMaskHigh[i]) | ((low ^ localLow[i]) & localMaskLow[i])) == 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         public static PlainTable Build(PrefixTable<object> table, PrefixTable<object>? local, System.Func<NetRouteInfo, PlainAnswer?> answer)
         {
@@ -256,20 +293,28 @@ public sealed partial class LinuxRouteResolver
 
         public RouteDecision Decide(IPAddress destination, NetRouteInfo route, IPAddress? source)
         {
-            // The next hop shown: on-link for IPv4 (nextHop kept), else the route's gateway.
-            var hop = nextHop ?? route.NextHop;
             var decision = new RouteDecision(destination);
-            decision.SetOnlyPath(hop, PathInterfaceIndex, pathAlias, source, 1, null);
+            decision.Route = route;
+
+            // The next hop shown: on-link for IPv4 (nextHop kept), else the route's gateway, not read here.
+            if (nextHop is null)
+            {
+                decision.SetOnlyPathThroughRoutesGateway(PathInterfaceIndex, pathAlias, source);
+            }
+            else
+            {
+                decision.SetOnlyPath(nextHop, PathInterfaceIndex, pathAlias, source, 1, null);
+                decision.NextHop = nextHop;
+            }
+
             decision.PathChoice = RoutePathChoice.Only;
             decision.Rule = rule;
-            decision.Route = route;
             decision.RouteType = RouteType.Unicast;
             decision.InterfaceIndex = interfaceIndex;
             decision.InterfaceAlias = interfaceAlias;
-            decision.NextHop = hop;
             decision.SourceAddress = source;
             decision.Table = table;
-            decision.SetReason(DecisionReason.LongestMatch(route, hop, reasonDevice, string.Empty));
+            decision.SetReason(DecisionReason.LongestMatch(nextHop, reasonDevice, string.Empty));
             decision.Mtu = mtu;
             decision.PathMtu = pathMtu;
             decision.StaysOnHost = staysOnHost;

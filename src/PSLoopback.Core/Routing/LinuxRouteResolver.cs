@@ -271,7 +271,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         {
             source ??= route.PreferredSource ?? destination;
             var through = LocalIPv4Device(route);
-            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source, DecisionReason.ThisHost(route, LoopbackText(through)));
+            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source, DecisionReason.ThisHost(LoopbackText(through)));
             return;
         }
 
@@ -304,7 +304,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var device = Device(chosen.InterfaceIndex);
 
         // A multipath route is on-link or through a gateway path by path.
-        var why = DecisionReason.LongestMatch(route, headlineNextHop, IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
+        var why = DecisionReason.LongestMatch(headlineNextHop, IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
         MakeRoute(work, route, route.RouteType, device, headlineNextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
         if (source is null && route.PreferredSource is null)
         {
@@ -479,7 +479,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
             var through = LocalIPv6Device(route);
-            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, work.Decision.FirstPathSource, DecisionReason.ThisHost(route, LoopbackText(through)));
+            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, work.Decision.FirstPathSource, DecisionReason.ThisHost(LoopbackText(through)));
             return;
         }
 
@@ -487,7 +487,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         Record(work, route, pick);
         var chosen = paths[pick.First];
         var routeDevice = Device(chosen.InterfaceIndex);
-        var why = DecisionReason.LongestMatch(route, chosen.NextHop, chosen.IsOnLink ? routeDevice?.Name : null, pick.Why);
+        var why = DecisionReason.LongestMatch(chosen.NextHop, chosen.IsOnLink ? routeDevice?.Name : null, pick.Why);
         Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
     }
 
