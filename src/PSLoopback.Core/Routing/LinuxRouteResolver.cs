@@ -25,7 +25,8 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     private readonly Dictionary<ulong, PrefixTable<object>> tables = new();
     private readonly List<NetRouteRule> rulesIPv4;
     private readonly List<NetRouteRule> rulesIPv6;
-    private readonly HashSet<IPAddress> localIPv4 = new();
+    // Each IPv4 address of the host and the first interface that has it.
+    private readonly Dictionary<IPAddress, NetInterfaceInfo> localIPv4 = new();
     private readonly Dictionary<string, NetInterfaceInfo> interfacesByName = new();
     private readonly NetInterfaceInfo? loopback;
 
@@ -60,9 +61,9 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
             foreach (var address in device.Addresses)
             {
-                if (address.AddressFamily == IPAddressFamily.IPv4)
+                if (address.AddressFamily == IPAddressFamily.IPv4 && !localIPv4.ContainsKey(address.IPAddress))
                 {
-                    localIPv4.Add(address.IPAddress);
+                    localIPv4.Add(address.IPAddress, device);
                 }
             }
         }
@@ -324,7 +325,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         DecisionReason.Of(() => $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
 
     /// <summary>The next hop an IPv4 path shows: on-link for a gateway that is this host's own address.</summary>
-    private IPAddress IPv4NextHop(Hop path) => path.IsOnLink || localIPv4.Contains(path.NextHop) ? IPAddress.Any : path.NextHop;
+    private IPAddress IPv4NextHop(Hop path) => path.IsOnLink || localIPv4.ContainsKey(path.NextHop) ? IPAddress.Any : path.NextHop;
 
     private IPAddress? IPv4PathSource(IPAddress? source, NetRouteInfo route, Hop path) =>
         source ?? route.PreferredSource ?? SelectIPv4Source(path.InterfaceIndex, path.IsOnLink ? null : path.NextHop, IPv4SourceScope(route, path));
@@ -336,8 +337,8 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     /// </summary>
     private NetInterfaceInfo? FindLocalIPv4Owner(IPAddress address)
     {
-        var owner = snapshot.Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.IPAddress.Equals(address)));
-        if (owner is not null)
+        // Only an IPv4 address equals an IPv4 source, so the first interface with it is the one kept.
+        if (localIPv4.TryGetValue(address, out var owner))
         {
             return owner;
         }
