@@ -12,20 +12,18 @@ namespace PSLoopback.Routing;
 internal readonly struct DecisionReason
 {
     private readonly Kind kind;
-    private readonly NetRouteInfo? route;
     private readonly IPAddress? nextHop;
     private readonly string? device;
-    private readonly string? why;
-    private readonly Func<string>? factory;
 
-    private DecisionReason(Kind kind, NetRouteInfo? route, IPAddress? nextHop, string? device, string? why, Func<string>? factory)
+    // The path choice's clause (a string) for LongestMatch, the function (a Func<string>) for Text: one field for both.
+    private readonly object? text;
+
+    private DecisionReason(Kind kind, IPAddress? nextHop, string? device, object? text)
     {
         this.kind = kind;
-        this.route = route;
         this.nextHop = nextHop;
         this.device = device;
-        this.why = why;
-        this.factory = factory;
+        this.text = text;
     }
 
     private enum Kind : byte
@@ -36,24 +34,37 @@ internal readonly struct DecisionReason
         ThisHost,
     }
 
-    public static DecisionReason Of(Func<string> factory) => new(Kind.Text, null, null, null, null, factory ?? throw new ArgumentNullException(nameof(factory)));
+    public static DecisionReason Of(Func<string> factory) => new(Kind.Text, null, null, factory ?? throw new ArgumentNullException(nameof(factory)));
 
-    /// <summary>"longest match P in table T, via G" (or "on the link of D"), then the path choice's clause if any.</summary>
-    public static DecisionReason LongestMatch(NetRouteInfo route, IPAddress nextHop, string? device, string why) =>
-        new(Kind.LongestMatch, route, nextHop, device, why, null);
+    /// <summary>
+    /// "longest match P in table T, via G" (or "on the link of D"), then the path choice's clause if any. The route is
+    /// the decision's own <see cref="RouteDecision.Route"/>; a null <paramref name="nextHop"/> is that route's gateway.
+    /// </summary>
+    public static DecisionReason LongestMatch(IPAddress? nextHop, string? device, string why) =>
+        new(Kind.LongestMatch, nextHop, device, why);
 
-    /// <summary>"X is an address of this host (P is a local route in table T): the packet goes through D".</summary>
-    public static DecisionReason ThisHost(NetRouteInfo route, string through) => new(Kind.ThisHost, route, null, through, null, null);
+    /// <summary>"X is an address of this host (P is a local route in table T): the packet goes through D", of the decision's route.</summary>
+    public static DecisionReason ThisHost(string through) => new(Kind.ThisHost, null, through, null);
 
-    public string Write(RouteDecision decision) => kind switch
+    public string Write(RouteDecision decision)
     {
-        Kind.Text => factory!(),
-        Kind.LongestMatch => $"longest match {route!.DestinationPrefix} in table {route.TableName}"
-            + (AddressClass.IsUnspecified(nextHop!) ? $", on the link of {device}" : $", via {nextHop}")
-            + (why!.Length > 0 ? "; " + why : string.Empty),
-        Kind.ThisHost => $"{decision.RemoteIPAddress} is an address of this host ({route!.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through {device}",
-        _ => string.Empty,
-    };
+        var route = decision.Route;
+        switch (kind)
+        {
+            case Kind.Text:
+                return ((Func<string>)text!)();
+            case Kind.LongestMatch:
+                var hop = nextHop ?? route!.NextHop;
+                var why = (string)text!;
+                return $"longest match {route!.DestinationPrefix} in table {route.TableName}"
+                    + (AddressClass.IsUnspecified(hop) ? $", on the link of {device}" : $", via {hop}")
+                    + (why.Length > 0 ? "; " + why : string.Empty);
+            case Kind.ThisHost:
+                return $"{decision.RemoteIPAddress} is an address of this host ({route!.DestinationPrefix} is a {route.RouteType.ToString().ToLowerInvariant()} route in table {route.TableName}): the packet goes through {device}";
+            default:
+                return string.Empty;
+        }
+    }
 
     /// <summary>An interface's name, else its index, as the reason names it.</summary>
     public static string DeviceText(string? name, int index) => name ?? index.ToString(CultureInfo.InvariantCulture);

@@ -42,7 +42,7 @@ public sealed partial class LinuxRouteResolver
         for (var i = 0; i < ordered.Count; i++)
         {
             var rule = ordered[i];
-            if (!Matches(rule, work.Query, out var mismatch))
+            if (!Matches(rule, work.Query, work.Explaining, out var mismatch))
             {
                 if (work.Explaining)
                 {
@@ -163,9 +163,10 @@ public sealed partial class LinuxRouteResolver
         return outcome.Found;
     }
 
-    private bool Matches(NetRouteRule rule, RouteQuery query, out string mismatch)
+    /// <param name="explain">Whether the mismatch is written: without the trace, a rule that does not match costs no text.</param>
+    private bool Matches(NetRouteRule rule, RouteQuery query, bool explain, out string mismatch)
     {
-        var matched = MatchesSelector(rule, query, out mismatch);
+        var matched = MatchesSelector(rule, query, explain, out mismatch);
         if (rule.Not)
         {
             mismatch = matched ? "its selector matches, and the rule is inverted (not)" : string.Empty;
@@ -175,7 +176,7 @@ public sealed partial class LinuxRouteResolver
         return matched;
     }
 
-    private bool MatchesSelector(NetRouteRule rule, RouteQuery query, out string mismatch)
+    private bool MatchesSelector(NetRouteRule rule, RouteQuery query, bool explain, out string mismatch)
     {
         mismatch = string.Empty;
 
@@ -184,7 +185,8 @@ public sealed partial class LinuxRouteResolver
         if (rule.IncomingInterface is string iif
             && (query.InputInterfaceIndex is int input ? !RuleInputInterfaceMatches(InterfaceNamed(iif), input) : InterfaceNamed(iif)?.IsLoopback != true))
         {
-            mismatch = query.InputInterfaceIndex is null
+            mismatch = !explain ? string.Empty
+                : query.InputInterfaceIndex is null
                 ? $"iif {iif}: a locally sent packet's incoming interface is the loopback interface"
                 : $"iif {iif}: the packet arrived on interface {query.InputInterfaceIndex}";
             return false;
@@ -195,7 +197,8 @@ public sealed partial class LinuxRouteResolver
             var index = InterfaceNamed(oifName)?.InterfaceIndex;
             if (index is null || !RuleOutputInterfaceMatches(index.Value, query))
             {
-                mismatch = query.InputInterfaceIndex is null ? $"oif {oifName} was not asked for" : $"oif {oifName}: a forwarded packet is looked up without an output interface";
+                mismatch = !explain ? string.Empty
+                    : query.InputInterfaceIndex is null ? $"oif {oifName} was not asked for" : $"oif {oifName}: a forwarded packet is looked up without an output interface";
                 return false;
             }
         }
@@ -203,7 +206,7 @@ public sealed partial class LinuxRouteResolver
         var mask = rule.FwMask ?? (rule.FwMark is null ? 0u : uint.MaxValue);
         if ((((rule.FwMark ?? 0) ^ query.Mark) & mask) != 0)
         {
-            mismatch = $"fwmark 0x{query.Mark:x} is not 0x{rule.FwMark ?? 0:x}/0x{mask:x}";
+            mismatch = explain ? $"fwmark 0x{query.Mark:x} is not 0x{rule.FwMark ?? 0:x}/0x{mask:x}" : string.Empty;
             return false;
         }
 
@@ -217,7 +220,7 @@ public sealed partial class LinuxRouteResolver
         var uid = query.InputInterfaceIndex is not null && rule.AddressFamily == IPAddressFamily.IPv4 ? 0u : query.Uid;
         if (rule.UidRange is UidRange uids && !uids.Contains(uid))
         {
-            mismatch = $"uid {uid} is not in {uids}";
+            mismatch = explain ? $"uid {uid} is not in {uids}" : string.Empty;
             return false;
         }
 
@@ -227,14 +230,14 @@ public sealed partial class LinuxRouteResolver
             var source = query.Source ?? (rule.AddressFamily == IPAddressFamily.IPv4 ? (IPAddress?)IPAddress.Any : null);
             if (!from.IsDefault && (source is null || !from.Contains(source)))
             {
-                mismatch = $"from {from}: the source is {query.Source?.ToString() ?? "not yet chosen"}";
+                mismatch = explain ? $"from {from}: the source is {query.Source?.ToString() ?? "not yet chosen"}" : string.Empty;
                 return false;
             }
         }
 
         if (rule.To is IPPrefix to && !to.Contains(query.Destination))
         {
-            mismatch = $"to {to}";
+            mismatch = explain ? $"to {to}" : string.Empty;
             return false;
         }
 
@@ -242,14 +245,14 @@ public sealed partial class LinuxRouteResolver
         // with the packet's whole DSCP (fib6_rule_match), so tos 0x10 takes 0x50 over IPv4 and 0x12 over both.
         if (rule.Tos != 0 && (rule.AddressFamily == IPAddressFamily.IPv4 ? rule.Tos != LegacyTos(query.Tos) : rule.Tos >> 2 != query.Tos >> 2))
         {
-            mismatch = $"tos 0x{rule.Tos:x2}";
+            mismatch = explain ? $"tos 0x{rule.Tos:x2}" : string.Empty;
             return false;
         }
 
         // A dscp rule compares the packet's whole DSCP under its mask (fib4_rule_match, fib6_rule_match).
         if (rule.Dscp is byte dscp && ((dscp ^ (query.Tos >> 2)) & (rule.DscpMask ?? FullDscpMask)) != 0)
         {
-            mismatch = $"dscp {dscp}/0x{rule.DscpMask ?? FullDscpMask:x}: the packet's DSCP is {query.Tos >> 2}";
+            mismatch = explain ? $"dscp {dscp}/0x{rule.DscpMask ?? FullDscpMask:x}: the packet's DSCP is {query.Tos >> 2}" : string.Empty;
             return false;
         }
 
@@ -257,32 +260,32 @@ public sealed partial class LinuxRouteResolver
         if (rule.AddressFamily == IPAddressFamily.IPv6 && rule.FlowLabel is uint label
             && ((label ^ query.FlowLabel) & (rule.FlowLabelMask ?? FullFlowLabelMask)) != 0)
         {
-            mismatch = $"flowlabel 0x{label:x}/0x{rule.FlowLabelMask ?? FullFlowLabelMask:x}: the packet's is 0x{query.FlowLabel:x}";
+            mismatch = explain ? $"flowlabel 0x{label:x}/0x{rule.FlowLabelMask ?? FullFlowLabelMask:x}: the packet's is 0x{query.FlowLabel:x}" : string.Empty;
             return false;
         }
 
         // A locally sent packet carries no tunnel metadata.
         if (rule.TunnelId is ulong tunnel && tunnel != 0)
         {
-            mismatch = $"tun_id {tunnel}: a locally sent packet has no tunnel id";
+            mismatch = explain ? $"tun_id {tunnel}: a locally sent packet has no tunnel id" : string.Empty;
             return false;
         }
 
         if (rule.IPProtocol is byte protocol && protocol != 0 && protocol != FlowProtocol(query))
         {
-            mismatch = $"ipproto {protocol}: the packet's is {FlowProtocol(query)}";
+            mismatch = explain ? $"ipproto {protocol}: the packet's is {FlowProtocol(query)}" : string.Empty;
             return false;
         }
 
         if (!PortMatches(rule.SourcePortRange, rule.SourcePortMask, query.SourcePort))
         {
-            mismatch = $"sport {rule.SourcePortRange}{MaskText(rule.SourcePortMask)}: the packet's is {query.SourcePort}";
+            mismatch = explain ? $"sport {rule.SourcePortRange}{MaskText(rule.SourcePortMask)}: the packet's is {query.SourcePort}" : string.Empty;
             return false;
         }
 
         if (!PortMatches(rule.DestinationPortRange, rule.DestinationPortMask, query.DestinationPort))
         {
-            mismatch = $"dport {rule.DestinationPortRange}{MaskText(rule.DestinationPortMask)}: the packet's is {query.DestinationPort}";
+            mismatch = explain ? $"dport {rule.DestinationPortRange}{MaskText(rule.DestinationPortMask)}: the packet's is {query.DestinationPort}" : string.Empty;
             return false;
         }
 

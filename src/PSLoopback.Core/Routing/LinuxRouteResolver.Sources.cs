@@ -31,8 +31,13 @@ public sealed partial class LinuxRouteResolver
     /// <summary>ipv6_dev_get_saddr for the destination out of <paramref name="interfaceIndex"/>.</summary>
     private IPAddress? SelectIPv6Source(DecisionWork work, int interfaceIndex)
     {
-        var destination = work.Query.Destination;
         var (high, low) = work.DestinationNumbers;
+        return SelectIPv6Source(work.Query.Destination, high, low, interfaceIndex);
+    }
+
+    /// <summary>ipv6_dev_get_saddr for the destination (also as its two numbers) out of <paramref name="interfaceIndex"/>.</summary>
+    private IPAddress? SelectIPv6Source(IPAddress destination, ulong high, ulong low, int interfaceIndex)
+    {
         if (!SourceAddressSelector.TryClassifyIPv6(destination, high, low, out var kind))
         {
             return SourceAddressSelector.SelectIPv6(snapshot, destination, interfaceIndex);

@@ -25,7 +25,8 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     private readonly Dictionary<ulong, PrefixTable<object>> tables = new();
     private readonly List<NetRouteRule> rulesIPv4;
     private readonly List<NetRouteRule> rulesIPv6;
-    private readonly HashSet<IPAddress> localIPv4 = new();
+    // Each IPv4 address of the host and the first interface that has it.
+    private readonly Dictionary<IPAddress, NetInterfaceInfo> localIPv4 = new();
     private readonly Dictionary<string, NetInterfaceInfo> interfacesByName = new();
     private readonly NetInterfaceInfo? loopback;
 
@@ -60,9 +61,9 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
 
             foreach (var address in device.Addresses)
             {
-                if (address.AddressFamily == IPAddressFamily.IPv4)
+                if (address.AddressFamily == IPAddressFamily.IPv4 && !localIPv4.ContainsKey(address.IPAddress))
                 {
-                    localIPv4.Add(address.IPAddress);
+                    localIPv4.Add(address.IPAddress, device);
                 }
             }
         }
@@ -75,6 +76,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         BuildTables();
         mainIPv4 = tables.TryGetValue(TableKey(IPAddressFamily.IPv4, RouteTables.Main), out var main4) ? main4 : null;
         mainIPv6 = tables.TryGetValue(TableKey(IPAddressFamily.IPv6, RouteTables.Main), out var main6) ? main6 : null;
+        BuildPlainAnswers();
     }
 
     public RouteSnapshot Snapshot => snapshot;
@@ -120,6 +122,11 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (query is null)
         {
             throw new ArgumentNullException(nameof(query));
+        }
+
+        if (TryPlain(query, explain) is RouteDecision plain)
+        {
+            return plain;
         }
 
         var work = DecisionWork.Rent(query, explain);
@@ -265,7 +272,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         {
             source ??= route.PreferredSource ?? destination;
             var through = LocalIPv4Device(route);
-            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source, DecisionReason.ThisHost(route, LoopbackText(through)));
+            MakeRoute(work, route, RouteType.Local, through, IPAddress.Any, source, DecisionReason.ThisHost(LoopbackText(through)));
             return;
         }
 
@@ -298,7 +305,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         var device = Device(chosen.InterfaceIndex);
 
         // A multipath route is on-link or through a gateway path by path.
-        var why = DecisionReason.LongestMatch(route, headlineNextHop, IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
+        var why = DecisionReason.LongestMatch(headlineNextHop, IsUnspecified(headlineNextHop) ? DecisionReason.DeviceText(device?.Name, chosen.InterfaceIndex) : null, pick.Why);
         MakeRoute(work, route, route.RouteType, device, headlineNextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
         if (source is null && route.PreferredSource is null)
         {
@@ -318,7 +325,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         DecisionReason.Of(() => $"{failure}, so {destination} is taken to be on the link of {oif.Name}, the interface asked for");
 
     /// <summary>The next hop an IPv4 path shows: on-link for a gateway that is this host's own address.</summary>
-    private IPAddress IPv4NextHop(Hop path) => path.IsOnLink || localIPv4.Contains(path.NextHop) ? IPAddress.Any : path.NextHop;
+    private IPAddress IPv4NextHop(Hop path) => path.IsOnLink || localIPv4.ContainsKey(path.NextHop) ? IPAddress.Any : path.NextHop;
 
     private IPAddress? IPv4PathSource(IPAddress? source, NetRouteInfo route, Hop path) =>
         source ?? route.PreferredSource ?? SelectIPv4Source(path.InterfaceIndex, path.IsOnLink ? null : path.NextHop, IPv4SourceScope(route, path));
@@ -330,8 +337,8 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
     /// </summary>
     private NetInterfaceInfo? FindLocalIPv4Owner(IPAddress address)
     {
-        var owner = snapshot.Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.IPAddress.Equals(address)));
-        if (owner is not null)
+        // Only an IPv4 address equals an IPv4 source, so the first interface with it is the one kept.
+        if (localIPv4.TryGetValue(address, out var owner))
         {
             return owner;
         }
@@ -473,7 +480,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         if (route.RouteType is RouteType.Local or RouteType.Anycast)
         {
             var through = LocalIPv6Device(route);
-            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, work.Decision.FirstPathSource, DecisionReason.ThisHost(route, LoopbackText(through)));
+            Finish(work, route, route.RouteType, through, IPAddress.IPv6Any, work.Decision.FirstPathSource, DecisionReason.ThisHost(LoopbackText(through)));
             return;
         }
 
@@ -481,7 +488,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         Record(work, route, pick);
         var chosen = paths[pick.First];
         var routeDevice = Device(chosen.InterfaceIndex);
-        var why = DecisionReason.LongestMatch(route, chosen.NextHop, chosen.IsOnLink ? routeDevice?.Name : null, pick.Why);
+        var why = DecisionReason.LongestMatch(chosen.NextHop, chosen.IsOnLink ? routeDevice?.Name : null, pick.Why);
         Finish(work, route, route.RouteType, routeDevice, chosen.NextHop, work.Decision.FirstPathSource, why, chosen.InterfaceIndex);
     }
 

@@ -23,6 +23,18 @@ public sealed class RouteDecision
     private bool hasOnlyPath;
     private OnlyPath onlyPath;
 
+    // The next hop, unless nextHopIsRoutes: then it is Route's, read only when asked (at a million routes, the route
+    // object is a cache miss the decision itself need not make).
+    private IPAddress? nextHop;
+    private bool nextHopIsRoutes;
+
+    // The nullable numbers as values and a bit each for whether they are set: four int? would take twice the room.
+    private int interfaceIndex;
+    private int mtu;
+    private int pathMtu;
+    private uint table;
+    private Has has;
+
     public RouteDecision(IPAddress remoteIPAddress)
     {
         RemoteIPAddress = remoteIPAddress ?? throw new ArgumentNullException(nameof(remoteIPAddress));
@@ -46,12 +58,24 @@ public sealed class RouteDecision
     /// <summary>The errno `ip route get` answers with when the packet cannot be sent; None when it can.</summary>
     public RouteError Error { get; internal set; }
 
-    public int? InterfaceIndex { get; internal set; }
+    public int? InterfaceIndex
+    {
+        get => (has & Has.InterfaceIndex) != 0 ? interfaceIndex : null;
+        internal set => interfaceIndex = Set(Has.InterfaceIndex, value);
+    }
 
     public string? InterfaceAlias { get; internal set; }
 
     /// <summary>The gateway, or the unspecified address when the destination is on-link; null when no route.</summary>
-    public IPAddress? NextHop { get; internal set; }
+    public IPAddress? NextHop
+    {
+        get => nextHopIsRoutes ? Route?.NextHop : nextHop;
+        internal set
+        {
+            nextHop = value;
+            nextHopIsRoutes = false;
+        }
+    }
 
     public IPAddress? SourceAddress { get; internal set; }
 
@@ -66,7 +90,15 @@ public sealed class RouteDecision
         internal set => Rares.InterfaceMetric = value;
     }
 
-    public uint? Table { get; internal set; }
+    public uint? Table
+    {
+        get => (has & Has.Table) != 0 ? table : null;
+        internal set
+        {
+            table = value ?? 0;
+            has = value is null ? has & ~Has.Table : has | Has.Table;
+        }
+    }
 
     public string? TableName => Table is uint table ? RouteTables.Name(table) : null;
 
@@ -82,7 +114,7 @@ public sealed class RouteDecision
     /// <summary>Every way the kernel may send this flow; more than one for a multipath route, whose pick is by flow hash.</summary>
     public IReadOnlyList<RoutePath> Paths
     {
-        get => paths ??= hasOnlyPath ? new[] { onlyPath.ToPath() } : Array.Empty<RoutePath>();
+        get => paths ??= hasOnlyPath ? new[] { onlyPath.ToPath(Route) } : Array.Empty<RoutePath>();
         internal set
         {
             paths = value;
@@ -96,10 +128,18 @@ public sealed class RouteDecision
     /// The MTU `ip route get` reports: the path MTU of the route exception that answered, else the route's own
     /// mtu metric; null when neither has one (the kernel then prints none, and the device's MTU applies).
     /// </summary>
-    public int? Mtu { get; internal set; }
+    public int? Mtu
+    {
+        get => (has & Has.Mtu) != 0 ? mtu : null;
+        internal set => mtu = Set(Has.Mtu, value);
+    }
 
     /// <summary>The MTU packets on this path get: <see cref="Mtu"/>, else the output interface's MTU; null when neither is known.</summary>
-    public int? PathMtu { get; internal set; }
+    public int? PathMtu
+    {
+        get => (has & Has.PathMtu) != 0 ? pathMtu : null;
+        internal set => pathMtu = Set(Has.PathMtu, value);
+    }
 
     /// <summary>Linux: the route exception (`ip route show cache`) that answered for the destination, or null.</summary>
     public NetRouteException? RouteException
@@ -177,7 +217,7 @@ public sealed class RouteDecision
     public override string ToString() => $"{Destination}: {RouteType} {Reason}";
 
     /// <summary>The first path's next hop, without making the paths.</summary>
-    internal IPAddress FirstPathNextHop => paths is null && hasOnlyPath ? onlyPath.NextHop : Paths[0].NextHop;
+    internal IPAddress FirstPathNextHop => paths is null && hasOnlyPath ? onlyPath.NextHop ?? Route!.NextHop : Paths[0].NextHop;
 
     /// <summary>The first path's source, without making the paths.</summary>
     internal IPAddress? FirstPathSource => paths is null && hasOnlyPath ? onlyPath.Source : Paths[0].SourceAddress;
@@ -188,6 +228,19 @@ public sealed class RouteDecision
         paths = null;
         hasOnlyPath = true;
         onlyPath = new OnlyPath(nextHop, interfaceIndex, interfaceAlias, source, weight, nextHopId);
+    }
+
+    /// <summary>
+    /// The one path through <see cref="Route"/>'s own gateway, which is also the headline next hop: neither is read
+    /// from the route until asked for. Set <see cref="Route"/> first.
+    /// </summary>
+    internal void SetOnlyPathThroughRoutesGateway(int interfaceIndex, string? interfaceAlias, IPAddress? source)
+    {
+        paths = null;
+        hasOnlyPath = true;
+        onlyPath = new OnlyPath(null, interfaceIndex, interfaceAlias, source, 1, null);
+        nextHop = null;
+        nextHopIsRoutes = true;
     }
 
     internal void SetReason(Func<string> factory) => SetReason(DecisionReason.Of(factory));
@@ -238,6 +291,21 @@ public sealed class RouteDecision
 
     private Rare Rares => rare ??= new Rare();
 
+    private int Set(Has bit, int? value)
+    {
+        has = value is null ? has & ~bit : has | bit;
+        return value ?? 0;
+    }
+
+    [Flags]
+    private enum Has : byte
+    {
+        InterfaceIndex = 1,
+        Mtu = 2,
+        PathMtu = 4,
+        Table = 8,
+    }
+
     // A copy owns its rare fields: setting a copy's KernelAgrees leaves the original's alone.
     private RouteDecision Copy()
     {
@@ -271,7 +339,7 @@ public sealed class RouteDecision
 
     private readonly struct OnlyPath
     {
-        public OnlyPath(IPAddress nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
+        public OnlyPath(IPAddress? nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
         {
             NextHop = nextHop;
             InterfaceIndex = interfaceIndex;
@@ -281,7 +349,8 @@ public sealed class RouteDecision
             NextHopId = nextHopId;
         }
 
-        public IPAddress NextHop { get; }
+        /// <summary>Null for the route's own gateway.</summary>
+        public IPAddress? NextHop { get; }
 
         public int InterfaceIndex { get; }
 
@@ -293,6 +362,6 @@ public sealed class RouteDecision
 
         public uint? NextHopId { get; }
 
-        public RoutePath ToPath() => new(NextHop, InterfaceIndex, InterfaceAlias, Source, Weight) { NextHopId = NextHopId };
+        public RoutePath ToPath(NetRouteInfo? route) => new(NextHop ?? route!.NextHop, InterfaceIndex, InterfaceAlias, Source, Weight) { NextHopId = NextHopId };
     }
 }

@@ -13,7 +13,10 @@ namespace PSLoopback.Core.Tests.Routing;
 /// The resolver takes shortcuts when no explanation is asked (no trace, the reason and the paths written only when
 /// read, sources remembered per interface). Over random snapshots of rules, tables, multipath routes, nexthop
 /// objects and neighbours, a decision without the explanation is the decision with it, field by field, and the same
-/// question through a second resolver of the same snapshot, asked in another order, answers the same.
+/// question through a second resolver of the same snapshot, asked in another order, answers the same. A question of
+/// a destination alone under the default rules is answered in one step from the route's shared answer, and with the
+/// explanation by the whole walk, so the routes include the shapes that answer differs on: on-link, a gateway that is
+/// this host's own address, a preferred source (a loopback one too), an mtu, a dead next hop.
 /// </summary>
 public class LinuxDecisionConsistencyTests
 {
@@ -122,11 +125,18 @@ public class LinuxDecisionConsistencyTests
                 var gateways = ipv4 ? Gateways4 : Gateways6.Take(3).ToArray();
                 text = $"{prefix} nexthop via {gateways[0]} dev eth0 nexthop via {gateways[2]} dev eth1 weight {random.Next(1, 3)}";
             }
+            else if (roll == 3)
+            {
+                text = prefix + " " + (ipv4
+                    ? new[] { "via 192.0.2.1 dev eth0", "dev eth1", "dev eth0 scope link", "via 192.0.2.2 dev lo" }[random.Next(4)]
+                    : new[] { "dev eth1", "via fe80::9 dev eth1", "dev eth0 src 2001:db8:2::1" }[random.Next(3)]);
+            }
             else
             {
                 var gateway = (ipv4 ? Gateways4 : Gateways6)[random.Next(4)];
                 var device = gateway.StartsWith("198.", StringComparison.Ordinal) || gateway.StartsWith("2001:db8:2:", StringComparison.Ordinal) ? "eth1" : "eth0";
-                text = $"{prefix} via {gateway} dev {device}" + (random.Next(5) == 0 ? " dead" : string.Empty) + (random.Next(6) == 0 ? " mtu 1400" : string.Empty);
+                text = $"{prefix} via {gateway} dev {device}" + (random.Next(5) == 0 ? " dead" : string.Empty) + (random.Next(6) == 0 ? " mtu 1400" : string.Empty)
+                    + (ipv4 && random.Next(6) == 0 ? new[] { " src 192.0.2.1", " src 127.0.0.1", " src 198.51.100.9" }[random.Next(3)] : string.Empty);
             }
 
             if (ipv4 && random.Next(8) == 0)

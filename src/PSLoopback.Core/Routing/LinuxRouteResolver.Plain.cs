@@ -1,0 +1,345 @@
+using System.Collections.Generic;
+using System.Net;
+using PSLoopback.Addressing;
+using PSLoopback.Interfaces;
+
+namespace PSLoopback.Routing;
+
+// The common decision in one step. With the kernel's default rules, no exception cache, and a question that names
+// only its destination, most answers come from a prefix of one plain route: unicast, one live next hop of its own,
+// no type of service, no nexthop object. Everything of such an answer but the destination (and an IPv6 source) is
+// fixed when the resolver is built, and most routes share it, so it is kept once as an answer, and each node of the
+// main table points at its answer. The decision then reads the table, that pointer and the route's reference, not
+// the route object's fields, the rule walk or the interfaces. Any other question, or a prefix of any other route,
+// takes the full walk, which gives the same answer (LinuxDecisionConsistencyTests compares the two).
+public sealed partial class LinuxRouteResolver
+{
+    // More answers than this are unlikely (an answer is an interface, source and table, not a gateway); routes past it take the full walk.
+    private const int MostPlainAnswers = ushort.MaxValue;
+
+    private PlainTable? plainIPv4;
+    private PlainTable? plainIPv6;
+
+    /// <summary>Builds the answers of the main tables, where the rules let a question reach main without conditions.</summary>
+    private void BuildPlainAnswers()
+    {
+        if (snapshot.Exceptions.Count > 0)
+        {
+            return;
+        }
+
+        // The merged local and main table is the first one an IPv4 lookup asks.
+        if (mergedIPv4LocalAndMain && mainIPv4 is not null)
+        {
+            plainIPv4 = PlainTable.Build(mainIPv4, null, route => PlainIPv4Answer(route));
+        }
+
+        // IPv6's default rules look up local, then main: main answers when local has no prefix of the destination.
+        if (mainIPv6 is not null && IsDefaultIPv6RuleSet(rulesIPv6))
+        {
+            var mainRule = rulesIPv6[1];
+            plainIPv6 = PlainTable.Build(mainIPv6, TableOf(IPAddressFamily.IPv6, RouteTables.Local), route => PlainIPv6Answer(route, mainRule));
+        }
+    }
+
+    // A mark's mask without a mark still compares the mark (MatchesSelector), so such a rule is not taken as plain here.
+    private static bool IsDefaultIPv6RuleSet(List<NetRouteRule> ordered) =>
+        ordered.Count == 2
+        && ordered[0].Priority == 0 && ordered[0].Table == RouteTables.Local && IsPlainLookup(ordered[0]) && ordered[0].FwMask is null
+        && ordered[1].Priority == 32766 && ordered[1].Table == RouteTables.Main && IsPlainLookup(ordered[1]) && ordered[1].FwMask is null;
+
+    /// <summary>A route of one live next hop of its own, taken as the full walk takes it for any query of a destination alone.</summary>
+    private static bool IsPlainRoute(NetRouteInfo route) =>
+        route.RouteType == RouteType.Unicast && route.Tos == 0 && route.NextHopId is null && route.NextHops.Count == 0
+        && (route.Flags & RouteFlags.Dead) == 0 && route.SourcePrefix is null;
+
+    /// <summary>ResolveIPv4's answer for a plain route, or null where it depends on more than the route.</summary>
+    private PlainAnswer? PlainIPv4Answer(NetRouteInfo route)
+    {
+        if (!IsPlainRoute(route))
+        {
+            return null;
+        }
+
+        var hop = new Hop(route, -1);
+        var shown = IPv4NextHop(hop);
+        var source = IPv4PathSource(null, route, hop);
+        var device = Device(hop.InterfaceIndex);
+
+        // MakeRoute refuses a loopback source leaving by another interface.
+        if (source is not null && AddressClass.IsLoopback(source) && device?.IsLoopback != true)
+        {
+            return null;
+        }
+
+        return Answer(
+            route,
+            IsUnspecified(shown) ? shown : null,
+            source,
+            selectsSource: false,
+            device,
+            IsUnspecified(shown) ? DecisionReason.DeviceText(device?.Name, hop.InterfaceIndex) : null,
+            FirstRuleFor(rulesIPv4, route.Table));
+    }
+
+    /// <summary>ResolveIPv6's answer for a plain route; the source, which depends on the destination, is chosen per decision.</summary>
+    private PlainAnswer? PlainIPv6Answer(NetRouteInfo route, NetRouteRule mainRule)
+    {
+        var hop = new Hop(route, -1);
+
+        // The pass that avoids failed routers would pass over this route.
+        if (!IsPlainRoute(route) || IsFailedRouter(hop))
+        {
+            return null;
+        }
+
+        var device = Device(hop.InterfaceIndex);
+        return Answer(route, null, route.PreferredSource, route.PreferredSource is null, device, hop.IsOnLink ? device?.Name : null, mainRule);
+    }
+
+    private PlainAnswer Answer(NetRouteInfo route, IPAddress? nextHop, IPAddress? source, bool selectsSource, NetInterfaceInfo? device, string? reasonDevice, NetRouteRule? rule)
+    {
+        var index = device?.InterfaceIndex ?? route.InterfaceIndex;
+        var exit = Device(index);
+        return new PlainAnswer(
+            nextHop,
+            route.InterfaceIndex,
+            route.InterfaceAlias ?? device?.Name,
+            source,
+            selectsSource,
+            index,
+            device?.Name,
+            reasonDevice,
+            route.Table,
+            rule,
+            route.Mtu,
+            route.Mtu ?? exit?.Mtu,
+            exit?.IsLoopback == true);
+    }
+
+    /// <summary>The decision for a question of a destination alone from its plain route, or null for the full walk.</summary>
+    private RouteDecision? TryPlain(RouteQuery query, bool explain)
+    {
+        if (explain || query.Source is not null || query.OutputInterfaceIndex is not null || query.InputInterfaceIndex is not null
+            || query.VrfInterfaceIndex is not null)
+        {
+            return null;
+        }
+
+        var destination = query.Destination;
+        if (destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            var number = AddressClass.ToUInt32(destination);
+
+            // 0.0.0.0, multicast and the limited broadcast are answered otherwise whatever the route.
+            if (plainIPv4 is not PlainTable table || number == 0 || number >> 28 == 0xE || number == uint.MaxValue)
+            {
+                return null;
+            }
+
+            var node = table.Table.FindNode((ulong)number << 32, 0);
+            return table.AnswerAt(node) is PlainAnswer answer ? answer.Decide(destination, (NetRouteInfo)table.Table.ValueAt(node)!, answer.Source) : null;
+        }
+
+        if (plainIPv6 is not PlainTable table6)
+        {
+            return null;
+        }
+
+        var (high, low) = AddressNumbers.Of(destination);
+        if (table6.LocalMatches(high, low))
+        {
+            return null;
+        }
+
+        var node6 = table6.Table.FindNode(high, low);
+        if (table6.AnswerAt(node6) is not PlainAnswer plain)
+        {
+            return null;
+        }
+
+        var route = (NetRouteInfo)table6.Table.ValueAt(node6)!;
+        return plain.Decide(destination, route, plain.SelectsSource ? SelectIPv6Source(destination, high, low, plain.PathInterfaceIndex) : plain.Source);
+    }
+
+    /// <summary>A main table with each node's answer: 0 for a node whose prefix is not one plain route.</summary>
+    private sealed class PlainTable
+    {
+        // A host's local table holds a few prefixes (its addresses, multicast): compared one by one, they cost less
+        // than a second table lookup. A larger one is looked up.
+        private const int MostComparedLocalPrefixes = 32;
+
+        private readonly ushort[] answerOf;
+        private readonly PlainAnswer?[] answers;
+        private readonly PrefixTable<object>? local;
+        private readonly ulong[] localHigh;
+        private readonly ulong[] localLow;
+        private readonly ulong[] localMaskHigh;
+        private readonly ulong[] localMaskLow;
+
+        private PlainTable(PrefixTable<object> table, PrefixTable<object>? local, ushort[] answerOf, PlainAnswer?[] answers)
+        {
+            Table = table;
+            this.answerOf = answerOf;
+            this.answers = answers;
+            var compared = local is not null && local.Count <= MostComparedLocalPrefixes ? local.Count : 0;
+            this.local = compared == 0 ? local : null;
+            localHigh = new ulong[compared];
+            localLow = new ulong[compared];
+            localMaskHigh = new ulong[compared];
+            localMaskLow = new ulong[compared];
+            for (var i = 0; i < compared; i++)
+            {
+                var length = local!.LengthAt(i + 1);
+                (localHigh[i], localLow[i]) = AddressNumbers.Of(local.PrefixAt(i + 1).Network);
+                localMaskHigh[i] = Bits128.MaskHigh(length);
+                localMaskLow[i] = Bits128.MaskLow(length);
+            }
+        }
+
+        public PrefixTable<object> Table { get; }
+
+        public PlainAnswer? AnswerAt(int node) => answers[answerOf[node]];
+
+        /// <summary>IPv6: whether the local table, asked first by the default rules, has a prefix of the destination (then the full walk answers).</summary>
+        public bool LocalMatches(ulong high, ulong low)
+        {
+            if (local is not null)
+            {
+                return local.FindNode(high, low) != 0;
+            }
+
+            for (var i = 0; i < localHigh.Length; i++)
+            {
+                if ((((high ^ localHigh[i]) & localMaskHigh[i]) | ((low ^ localLow[i]) & localMaskLow[i])) == 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public static PlainTable Build(PrefixTable<object> table, PrefixTable<object>? local, System.Func<NetRouteInfo, PlainAnswer?> answer)
+        {
+            var answerOf = new ushort[table.Count + 1];
+            var answers = new List<PlainAnswer?> { null };
+            var known = new Dictionary<PlainAnswer, ushort>();
+            for (var node = 1; node <= table.Count; node++)
+            {
+                if (table.ValueAt(node) is not NetRouteInfo route || answer(route) is not PlainAnswer made)
+                {
+                    continue;
+                }
+
+                if (!known.TryGetValue(made, out var index))
+                {
+                    if (answers.Count > MostPlainAnswers)
+                    {
+                        continue;
+                    }
+
+                    index = (ushort)answers.Count;
+                    known.Add(made, index);
+                    answers.Add(made);
+                }
+
+                answerOf[node] = index;
+            }
+
+            return new PlainTable(table, local, answerOf, answers.ToArray());
+        }
+    }
+
+    /// <summary>What a plain route's decision is, but for its destination, route and (IPv6) source; equal answers are kept once.</summary>
+    private sealed class PlainAnswer : System.IEquatable<PlainAnswer>
+    {
+        private readonly IPAddress? nextHop;
+        private readonly string? pathAlias;
+        private readonly int interfaceIndex;
+        private readonly string? interfaceAlias;
+        private readonly string? reasonDevice;
+        private readonly uint table;
+        private readonly NetRouteRule? rule;
+        private readonly int? mtu;
+        private readonly int? pathMtu;
+        private readonly bool staysOnHost;
+
+        public PlainAnswer(IPAddress? nextHop, int pathInterfaceIndex, string? pathAlias, IPAddress? source, bool selectsSource, int interfaceIndex,
+            string? interfaceAlias, string? reasonDevice, uint table, NetRouteRule? rule, int? mtu, int? pathMtu, bool staysOnHost)
+        {
+            this.nextHop = nextHop;
+            PathInterfaceIndex = pathInterfaceIndex;
+            this.pathAlias = pathAlias;
+            Source = source;
+            SelectsSource = selectsSource;
+            this.interfaceIndex = interfaceIndex;
+            this.interfaceAlias = interfaceAlias;
+            this.reasonDevice = reasonDevice;
+            this.table = table;
+            this.rule = rule;
+            this.mtu = mtu;
+            this.pathMtu = pathMtu;
+            this.staysOnHost = staysOnHost;
+        }
+
+        public int PathInterfaceIndex { get; }
+
+        /// <summary>The source, unless <see cref="SelectsSource"/>.</summary>
+        public IPAddress? Source { get; }
+
+        /// <summary>IPv6 without a preferred source: chosen per destination from the path's interface.</summary>
+        public bool SelectsSource { get; }
+
+        public RouteDecision Decide(IPAddress destination, NetRouteInfo route, IPAddress? source)
+        {
+            var decision = new RouteDecision(destination);
+            decision.Route = route;
+
+            // The next hop shown: on-link for IPv4 (nextHop kept), else the route's gateway, not read here.
+            if (nextHop is null)
+            {
+                decision.SetOnlyPathThroughRoutesGateway(PathInterfaceIndex, pathAlias, source);
+            }
+            else
+            {
+                decision.SetOnlyPath(nextHop, PathInterfaceIndex, pathAlias, source, 1, null);
+                decision.NextHop = nextHop;
+            }
+
+            decision.PathChoice = RoutePathChoice.Only;
+            decision.Rule = rule;
+            decision.RouteType = RouteType.Unicast;
+            decision.InterfaceIndex = interfaceIndex;
+            decision.InterfaceAlias = interfaceAlias;
+            decision.SourceAddress = source;
+            decision.Table = table;
+            decision.SetReason(DecisionReason.LongestMatch(nextHop, reasonDevice, string.Empty));
+            decision.Mtu = mtu;
+            decision.PathMtu = pathMtu;
+            decision.StaysOnHost = staysOnHost;
+            return decision;
+        }
+
+        public bool Equals(PlainAnswer? other) =>
+            other is not null && Equals(nextHop, other.nextHop) && PathInterfaceIndex == other.PathInterfaceIndex && pathAlias == other.pathAlias
+            && Equals(Source, other.Source) && SelectsSource == other.SelectsSource && interfaceIndex == other.interfaceIndex
+            && interfaceAlias == other.interfaceAlias && reasonDevice == other.reasonDevice && table == other.table
+            && ReferenceEquals(rule, other.rule) && mtu == other.mtu && pathMtu == other.pathMtu && staysOnHost == other.staysOnHost;
+
+        public override bool Equals(object? obj) => Equals(obj as PlainAnswer);
+
+        public override int GetHashCode()
+        {
+            unchecked
+            {
+                var hash = (int)table;
+                hash = (hash * 31) + PathInterfaceIndex;
+                hash = (hash * 31) + interfaceIndex;
+                hash = (hash * 31) + (Source?.GetHashCode() ?? 0);
+                hash = (hash * 31) + (nextHop?.GetHashCode() ?? 0);
+                return (hash * 31) + (mtu ?? -1);
+            }
+        }
+    }
+}
