@@ -138,7 +138,7 @@ public sealed partial class LinuxRouteResolver
             }
 
             var node = table.Table.FindNode((ulong)number << 32, 0);
-            return table.AnswerAt(node) is PlainAnswer answer ? answer.Decide(destination, (NetRouteInfo)table.Table.ValueAt(node)!, answer.Source) : null;
+            return table.TryAnswerAt(node, out var answer) ? answer.Decide(destination, (NetRouteInfo)table.Table.ValueAt(node)!, answer.Source) : null;
         }
 
         if (plainIPv6 is not PlainTable table6)
@@ -153,7 +153,7 @@ public sealed partial class LinuxRouteResolver
         }
 
         var node6 = table6.Table.FindNode(high, low);
-        if (table6.AnswerAt(node6) is not PlainAnswer plain)
+        if (!table6.TryAnswerAt(node6, out var plain))
         {
             return null;
         }
@@ -170,14 +170,14 @@ public sealed partial class LinuxRouteResolver
         private const int MostComparedLocalPrefixes = 32;
 
         private readonly ushort[] answerOf;
-        private readonly PlainAnswer?[] answers;
+        private readonly PlainAnswer[] answers;
         private readonly PrefixTable<object>? local;
         private readonly ulong[] localHigh;
         private readonly ulong[] localLow;
         private readonly ulong[] localMaskHigh;
         private readonly ulong[] localMaskLow;
 
-        private PlainTable(PrefixTable<object> table, PrefixTable<object>? local, ushort[] answerOf, PlainAnswer?[] answers)
+        private PlainTable(PrefixTable<object> table, PrefixTable<object>? local, ushort[] answerOf, PlainAnswer[] answers)
         {
             Table = table;
             this.answerOf = answerOf;
@@ -199,7 +199,13 @@ public sealed partial class LinuxRouteResolver
 
         public PrefixTable<object> Table { get; }
 
-        public PlainAnswer? AnswerAt(int node) => answers[answerOf[node]];
+        /// <summary>The answer of a node, false for 0 (a node whose prefix is not one plain route).</summary>
+        public bool TryAnswerAt(int node, out PlainAnswer answer)
+        {
+            var index = answerOf[node];
+            answer = answers[index];
+            return index != 0;
+        }
 
         /// <summary>IPv6: whether the local table, asked first by the default rules, has a prefix of the destination (then the full walk answers).</summary>
         public bool LocalMatches(ulong high, ulong low)
@@ -223,7 +229,7 @@ public sealed partial class LinuxRouteResolver
         public static PlainTable Build(PrefixTable<object> table, PrefixTable<object>? local, System.Func<NetRouteInfo, PlainAnswer?> answer)
         {
             var answerOf = new ushort[table.Count + 1];
-            var answers = new List<PlainAnswer?> { null };
+            var answers = new List<PlainAnswer> { default };
             var known = new Dictionary<PlainAnswer, ushort>();
             for (var node = 1; node <= table.Count; node++)
             {
@@ -252,7 +258,8 @@ public sealed partial class LinuxRouteResolver
     }
 
     /// <summary>What a plain route's decision is, but for its destination, route and (IPv6) source; equal answers are kept once.</summary>
-    private sealed class PlainAnswer : System.IEquatable<PlainAnswer>
+    /// <remarks>A struct: the build makes one for every route of the table before it finds the equal one it keeps.</remarks>
+    private readonly struct PlainAnswer : System.IEquatable<PlainAnswer>
     {
         private readonly IPAddress? nextHop;
         private readonly string? pathAlias;
@@ -321,13 +328,13 @@ public sealed partial class LinuxRouteResolver
             return decision;
         }
 
-        public bool Equals(PlainAnswer? other) =>
-            other is not null && Equals(nextHop, other.nextHop) && PathInterfaceIndex == other.PathInterfaceIndex && pathAlias == other.pathAlias
+        public bool Equals(PlainAnswer other) =>
+            Equals(nextHop, other.nextHop) && PathInterfaceIndex == other.PathInterfaceIndex && pathAlias == other.pathAlias
             && Equals(Source, other.Source) && SelectsSource == other.SelectsSource && interfaceIndex == other.interfaceIndex
             && interfaceAlias == other.interfaceAlias && reasonDevice == other.reasonDevice && table == other.table
             && ReferenceEquals(rule, other.rule) && mtu == other.mtu && pathMtu == other.pathMtu && staysOnHost == other.staysOnHost;
 
-        public override bool Equals(object? obj) => Equals(obj as PlainAnswer);
+        public override bool Equals(object? obj) => obj is PlainAnswer other && Equals(other);
 
         public override int GetHashCode()
         {
