@@ -266,13 +266,12 @@ public sealed class WindowsRouteResolver : IRouteResolver
             var group = table.ValueAt(node)!;
             var routes = group.Routes;
             matched += routes.Count;
+            var marks = RouteMarks.For(routes.Count);
             var usable = 0;
             for (var i = 0; i < routes.Count; i++)
             {
-                if (Exclude(routes[i], family, oif, owner) == Exclusion.None)
-                {
-                    usable++;
-                }
+                marks.Usable[i] = Exclude(routes[i], family, oif, owner) == Exclusion.None;
+                usable += marks.Usable[i] ? 1 : 0;
             }
 
             if (work.Explaining)
@@ -295,7 +294,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
                 continue;
             }
 
-            Choose(work, destination, family, group, usable, skippedPrefixes > 0, oif, owner);
+            Choose(work, destination, family, group, marks, usable, skippedPrefixes > 0, oif, owner);
             return;
         }
 
@@ -326,7 +325,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
             : $"none of the {matched} routes matching {destination} can be used ({text}): Network is unreachable.");
     }
 
-    /// <summary>Whether a route can carry the packet, and if not which rule excludes it; cheap, so a decision asks it again rather than keep a list.</summary>
+    /// <summary>Whether a route can carry the packet, and if not which rule excludes it.</summary>
     private Exclusion Exclude(NetRouteInfo route, IPAddressFamily family, NetInterfaceInfo? oif, NetInterfaceInfo? owner)
     {
         if (!links.TryGetValue((route.InterfaceIndex, family), out var link))
@@ -369,27 +368,30 @@ public sealed class WindowsRouteResolver : IRouteResolver
     }
 
     /// <summary>Of a prefix's usable routes, the lowest route metric plus interface metric; every tie is a path.</summary>
-    private void Choose(DecisionWork work, IPAddress destination, IPAddressFamily family, RouteGroup group, int usableCount, bool shorterThanLongest, NetInterfaceInfo? oif, NetInterfaceInfo? owner)
+    private void Choose(DecisionWork work, IPAddress destination, IPAddressFamily family, RouteGroup group, RouteMarks marks, int usableCount, bool shorterThanLongest, NetInterfaceInfo? oif, NetInterfaceInfo? owner)
     {
         // With any interface metric unknown (Wine has no GetIpInterfaceTable), sums cannot be formed; the
-        // route metrics alone rank, and the answer says so. The usable routes are walked a few times rather
-        // than copied: a prefix has one or a few routes.
+        // route metrics alone rank, and the answer says so.
         var routes = group.Routes;
         var known = true;
         for (var i = 0; i < routes.Count; i++)
         {
-            known &= Exclude(routes[i], family, oif, owner) != Exclusion.None || MetricOf(routes[i], family) is not null;
+            if (marks.Usable[i])
+            {
+                marks.Metrics[i] = MetricOf(routes[i], family);
+                known &= marks.Metrics[i] is not null;
+            }
         }
 
         var best = ulong.MaxValue;
         for (var i = 0; i < routes.Count; i++)
         {
-            if (Exclude(routes[i], family, oif, owner) != Exclusion.None)
+            if (!marks.Usable[i])
             {
                 continue;
             }
 
-            var metric = MetricOf(routes[i], family);
+            var metric = marks.Metrics[i];
             var cost = Cost(routes[i], metric, known);
             best = Math.Min(best, cost);
             if (work.Explaining)
@@ -409,7 +411,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
         var chosen = -1;
         for (var i = 0; i < routes.Count; i++)
         {
-            if (Exclude(routes[i], family, oif, owner) == Exclusion.None && Cost(routes[i], MetricOf(routes[i], family), known) == best)
+            if (marks.Usable[i] && Cost(routes[i], marks.Metrics[i], known) == best)
             {
                 tiedCount++;
                 chosen = chosen < 0 ? i : chosen;
@@ -432,7 +434,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
             paths[0] = new RoutePath(nextHop, route.InterfaceIndex, alias, source, 1);
             for (int i = chosen + 1, n = 1; n < tiedCount; i++)
             {
-                if (Exclude(routes[i], family, oif, owner) != Exclusion.None || Cost(routes[i], MetricOf(routes[i], family), known) != best)
+                if (!marks.Usable[i] || Cost(routes[i], marks.Metrics[i], known) != best)
                 {
                     continue;
                 }
@@ -453,7 +455,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
         }
 
         var type = TypeOf(destination, device);
-        var chosenMetric = MetricOf(route, family);
+        var chosenMetric = marks.Metrics[chosen];
 
         // Only the common decision's reason is kept on its prefix: it is the same for every destination that takes it.
         var plain = oif is null && owner is null && !shorterThanLongest && type == RouteType.Unicast && source is not null;
@@ -683,6 +685,37 @@ public sealed class WindowsRouteResolver : IRouteResolver
         public bool HostModelRead { get; }
 
         public List<NetInterfaceAddress> Addresses { get; } = new();
+    }
+
+    /// <summary>
+    /// A prefix's routes while one decision ranks them: which can be used, and their interface metrics. One per
+    /// thread, grown to the largest prefix seen, so ranking allocates nothing and asks each route once.
+    /// </summary>
+    private sealed class RouteMarks
+    {
+        [ThreadStatic]
+        private static RouteMarks? mine;
+
+        private RouteMarks(int size)
+        {
+            Usable = new bool[size];
+            Metrics = new uint?[size];
+        }
+
+        public bool[] Usable { get; }
+
+        public uint?[] Metrics { get; }
+
+        public static RouteMarks For(int routes)
+        {
+            var marks = mine;
+            if (marks is null || marks.Usable.Length < routes)
+            {
+                marks = mine = new RouteMarks(Math.Max(routes, 4));
+            }
+
+            return marks;
+        }
     }
 
     /// <summary>Which rule keeps a route from carrying the packet.</summary>
