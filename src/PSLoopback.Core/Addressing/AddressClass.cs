@@ -51,6 +51,13 @@ public static class AddressClass
     /// <summary>How many leading bits two addresses of one family share.</summary>
     public static int CommonPrefixLength(IPAddress a, IPAddress b)
     {
+        // IPv4 without GetAddressBytes, which allocates: source selection asks this for each candidate.
+        if (a.AddressFamily == AddressFamily.InterNetwork && b.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var differ = ToUInt32(a) ^ ToUInt32(b);
+            return differ == 0 ? 32 : Routing.Bits128.LeadingZeros((ulong)differ << 32);
+        }
+
         var x = a.GetAddressBytes();
         var y = b.GetAddressBytes();
         var length = 0;

@@ -39,7 +39,14 @@ public sealed class DestinationReader
 
     public DestinationAnswer Read(string text)
     {
-        var parsed = Parse(text);
+        // A plain address needs no zone, name or lookup, and Parse would read it as this does (without a '%' it
+        // has no scope): one answer and its one address, the parse made only if asked for.
+        if (text is not null && text.IndexOf('%') < 0 && Destination.TryParseAddress(text, out var literal))
+        {
+            return new DestinationAnswer(text, literal);
+        }
+
+        var parsed = Parse(text!);
         switch (parsed.Kind)
         {
             case DestinationKind.Invalid:

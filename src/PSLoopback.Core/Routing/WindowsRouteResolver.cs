@@ -80,23 +80,27 @@ public sealed class WindowsRouteResolver : IRouteResolver
             throw new ArgumentNullException(nameof(query));
         }
 
-        var work = new Work(query, explain);
+        var work = DecisionWork.Rent(query, explain);
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Input, query.Destination.ToString(), DescribeQuery(query));
         }
 
         Decide(work);
-        return work.Finish(snapshot);
+        var decision = work.Finish(snapshot);
+        work.Return();
+        return decision;
     }
 
-    private void Decide(Work work)
+    private void Decide(DecisionWork work)
     {
         var query = work.Query;
         var destination = Plain(query.Destination);
         var family = Family.Of(destination);
 
-        if (query.Source is IPAddress given && !CheckSource(work, given, family))
+        // The interface owning a given source, which strong host send binds the lookup to; null when none was given or none is known.
+        NetInterfaceInfo? sourceOwner = null;
+        if (query.Source is IPAddress given && !CheckSource(work, given, family, out sourceOwner))
         {
             return;
         }
@@ -126,12 +130,13 @@ public sealed class WindowsRouteResolver : IRouteResolver
             return;
         }
 
-        AnswerRouted(work, destination, family, oif);
+        AnswerRouted(work, destination, family, oif, sourceOwner);
     }
 
     /// <summary>A given source must be a unicast address of this host, of the destination's family; its owner is what strong host send binds the lookup to.</summary>
-    private bool CheckSource(Work work, IPAddress source, IPAddressFamily family)
+    private bool CheckSource(DecisionWork work, IPAddress source, IPAddressFamily family, out NetInterfaceInfo? owner)
     {
+        owner = null;
         if (Family.Of(source) != family)
         {
             work.Refuse(RouteError.InvalidArgument, $"{source} is {Family.Of(source)} and {work.Query.Destination} is {family}: a packet has one family.");
@@ -144,12 +149,12 @@ public sealed class WindowsRouteResolver : IRouteResolver
             return false;
         }
 
-        work.SourceOwner = OwnerOf(Plain(source));
-        if (work.SourceOwner is not null)
+        owner = OwnerOf(Plain(source));
+        if (owner is not null)
         {
             if (work.Explaining)
             {
-                work.Note(RouteTraceStage.Source, source.ToString(), $"given; an address of {work.SourceOwner.Name}, so Windows sends it only by {work.SourceOwner.Name} or by an interface that allows weak host send (strong host model)");
+                work.Note(RouteTraceStage.Source, source.ToString(), $"given; an address of {owner.Name}, so Windows sends it only by {owner.Name} or by an interface that allows weak host send (strong host model)");
             }
 
             return true;
@@ -185,7 +190,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
     /// boot and does not let anyone delete. A table that lacks them (Wine's IP Helper lists none) still
     /// gets Windows' answer.
     /// </summary>
-    private void AnswerLoopback(Work work, IPAddress destination, IPAddressFamily family, NetInterfaceInfo? oif)
+    private void AnswerLoopback(DecisionWork work, IPAddress destination, IPAddressFamily family, NetInterfaceInfo? oif)
     {
         if (oif is not null && !oif.IsLoopback)
         {
@@ -194,12 +199,17 @@ public sealed class WindowsRouteResolver : IRouteResolver
         }
 
         NetRouteInfo? route = null;
-        foreach (var match in Table(family).Matches(destination))
+        var table = Table(family);
+        var (high, low) = work.DestinationNumbers;
+        for (var node = table.FindNode(high, low); node != 0 && route is null; node = table.CoveringOf(node))
         {
-            route = match.Value.Routes.FirstOrDefault(r => snapshot.FindInterface(r.InterfaceIndex)?.IsLoopback == true);
-            if (route is not null)
+            var routes = table.ValueAt(node)!.Routes;
+            for (var i = 0; i < routes.Count && route is null; i++)
             {
-                break;
+                if (snapshot.FindInterface(routes[i].InterfaceIndex)?.IsLoopback == true)
+                {
+                    route = routes[i];
+                }
             }
         }
 
@@ -220,11 +230,18 @@ public sealed class WindowsRouteResolver : IRouteResolver
     }
 
     /// <summary>Windows adds a host route on an address's interface for each of its addresses; the packet stays on the host.</summary>
-    private void AnswerOwnAddress(Work work, IPAddress destination, IPAddressFamily family, NetInterfaceAddress own)
+    private void AnswerOwnAddress(DecisionWork work, IPAddress destination, IPAddressFamily family, NetInterfaceAddress own)
     {
         var device = snapshot.FindInterface(own.InterfaceIndex);
-        var route = Table(family).Get(new IPPrefix(destination, family == IPAddressFamily.IPv4 ? 32 : 128))?.Routes
-            .FirstOrDefault(r => r.InterfaceIndex == own.InterfaceIndex);
+        NetRouteInfo? route = null;
+        var host = Table(family).Get(new IPPrefix(destination, family == IPAddressFamily.IPv4 ? 32 : 128));
+        for (var i = 0; host is not null && i < host.Routes.Count && route is null; i++)
+        {
+            if (host.Routes[i].InterfaceIndex == own.InterfaceIndex)
+            {
+                route = host.Routes[i];
+            }
+        }
         if (work.Explaining)
         {
             work.Note(RouteTraceStage.Table, destination.ToString(), route is null
@@ -237,52 +254,47 @@ public sealed class WindowsRouteResolver : IRouteResolver
             () => $"{destination} is an address of this host, on {device?.Name}: the packet stays on the host");
     }
 
-    private void AnswerRouted(Work work, IPAddress destination, IPAddressFamily family, NetInterfaceInfo? oif)
+    private void AnswerRouted(DecisionWork work, IPAddress destination, IPAddressFamily family, NetInterfaceInfo? oif, NetInterfaceInfo? owner)
     {
+        var table = Table(family);
+        var (high, low) = work.DestinationNumbers;
+        var source = work.Query.Source;
         var matched = 0;
         var skippedPrefixes = 0;
-        List<string>? exclusions = null;
-        foreach (var match in Table(family).Matches(destination))
+        for (var node = table.FindNode(high, low); node != 0; node = table.CoveringOf(node))
         {
-            var group = match.Value;
-            matched += group.Routes.Count;
-            var usable = new List<NetRouteInfo>(group.Routes.Count);
-            var first = exclusions?.Count ?? 0;
-            foreach (var route in group.Routes)
+            var group = table.ValueAt(node)!;
+            var routes = group.Routes;
+            matched += routes.Count;
+            var marks = RouteMarks.For(routes.Count);
+            var usable = 0;
+            for (var i = 0; i < routes.Count; i++)
             {
-                var why = Unusable(work, route, family, oif);
-                if (why is null)
-                {
-                    usable.Add(route);
-                }
-                else
-                {
-                    (exclusions ??= new List<string>()).Add(why);
-                }
+                marks.Usable[i] = Exclude(routes[i], family, oif, owner) == Exclusion.None;
+                usable += marks.Usable[i] ? 1 : 0;
             }
 
             if (work.Explaining)
             {
-                work.Note(RouteTraceStage.Table, group.Prefix.ToString(), usable.Count == 0
-                    ? $"matches, but none of its {Count(group.Routes.Count, "route")} can be used: on to shorter prefixes"
-                    : $"the longest matching prefix{(skippedPrefixes > 0 ? " with a usable route" : string.Empty)}: {Count(usable.Count, "usable route")} of {group.Routes.Count}");
-                var excluded = 0;
-                foreach (var route in group.Routes)
+                work.Note(RouteTraceStage.Table, group.Prefix.ToString(), usable == 0
+                    ? $"matches, but none of its {Count(routes.Count, "route")} can be used: on to shorter prefixes"
+                    : $"the longest matching prefix{(skippedPrefixes > 0 ? " with a usable route" : string.Empty)}: {Count(usable, "usable route")} of {routes.Count}");
+                for (var i = 0; i < routes.Count; i++)
                 {
-                    if (!usable.Contains(route))
+                    if (WhyExcluded(routes[i], family, oif, owner, source) is string why)
                     {
-                        work.Note(RouteTraceStage.Route, Describe(route), "not used: " + exclusions![first + excluded++]);
+                        work.Note(RouteTraceStage.Route, Describe(routes[i]), "not used: " + why);
                     }
                 }
             }
 
-            if (usable.Count == 0)
+            if (usable == 0)
             {
                 skippedPrefixes++;
                 continue;
             }
 
-            Choose(work, destination, family, group, usable, skippedPrefixes > 0);
+            Choose(work, destination, family, group, marks, usable, skippedPrefixes > 0, oif, owner);
             return;
         }
 
@@ -292,142 +304,175 @@ public sealed class WindowsRouteResolver : IRouteResolver
             return;
         }
 
-        var reasons = string.Join("; ", exclusions!.Distinct().Take(3));
+        // Every matching route was excluded: the first three distinct reasons, longest prefix first, as they were met.
+        var reasons = new List<string>(3);
+        for (var node = table.FindNode(high, low); node != 0 && reasons.Count < 3; node = table.CoveringOf(node))
+        {
+            var routes = table.ValueAt(node)!.Routes;
+            for (var i = 0; i < routes.Count && reasons.Count < 3; i++)
+            {
+                var why = WhyExcluded(routes[i], family, oif, owner, source)!;
+                if (!reasons.Contains(why))
+                {
+                    reasons.Add(why);
+                }
+            }
+        }
+
+        var text = string.Join("; ", reasons);
         work.Refuse(RouteError.NetworkUnreachable, matched == 1
-            ? $"the one route matching {destination} cannot be used ({reasons}): Network is unreachable."
-            : $"none of the {matched} routes matching {destination} can be used ({reasons}): Network is unreachable.");
+            ? $"the one route matching {destination} cannot be used ({text}): Network is unreachable."
+            : $"none of the {matched} routes matching {destination} can be used ({text}): Network is unreachable.");
     }
 
-    private string? Unusable(Work work, NetRouteInfo route, IPAddressFamily family, NetInterfaceInfo? oif)
+    /// <summary>Whether a route can carry the packet, and if not which rule excludes it.</summary>
+    private Exclusion Exclude(NetRouteInfo route, IPAddressFamily family, NetInterfaceInfo? oif, NetInterfaceInfo? owner)
     {
         if (!links.TryGetValue((route.InterfaceIndex, family), out var link))
         {
-            return $"its interface {route.InterfaceIndex} is not in the snapshot";
+            return Exclusion.NoInterface;
         }
 
         if (link.Down is not null)
         {
-            return link.Down;
+            return Exclusion.Down;
         }
 
         if (oif is not null && route.InterfaceIndex != oif.InterfaceIndex)
         {
-            return $"it leaves by {link.Interface.Name}, not {oif.Name}, the interface asked for";
+            return Exclusion.OtherInterface;
         }
 
-        var owner = work.SourceOwner;
-        if (owner is not null && route.InterfaceIndex != owner.InterfaceIndex && !link.WeakHostSend)
+        return owner is not null && route.InterfaceIndex != owner.InterfaceIndex && !link.WeakHostSend
+            ? Exclusion.StrongHost
+            : Exclusion.None;
+    }
+
+    /// <summary>Why a route cannot carry the packet, in words; null when it can. Written only for a trace or a refusal.</summary>
+    private string? WhyExcluded(NetRouteInfo route, IPAddressFamily family, NetInterfaceInfo? oif, NetInterfaceInfo? owner, IPAddress? source)
+    {
+        var exclusion = Exclude(route, family, oif, owner);
+        if (exclusion is Exclusion.None or Exclusion.NoInterface)
         {
-            return $"{work.Query.Source} is an address of {owner.Name}, and {link.Interface.Name} does not allow weak host send"
-                + (link.HostModelRead ? string.Empty : " (its IP settings were not read: Windows' default, strong host, is assumed)");
+            return exclusion == Exclusion.None ? null : $"its interface {route.InterfaceIndex} is not in the snapshot";
         }
 
-        return null;
+        var link = links[(route.InterfaceIndex, family)];
+        return exclusion switch
+        {
+            Exclusion.Down => link.Down,
+            Exclusion.OtherInterface => $"it leaves by {link.Interface.Name}, not {oif!.Name}, the interface asked for",
+            _ => $"{source} is an address of {owner!.Name}, and {link.Interface.Name} does not allow weak host send"
+                + (link.HostModelRead ? string.Empty : " (its IP settings were not read: Windows' default, strong host, is assumed)"),
+        };
     }
 
     /// <summary>Of a prefix's usable routes, the lowest route metric plus interface metric; every tie is a path.</summary>
-    private void Choose(Work work, IPAddress destination, IPAddressFamily family, RouteGroup group, List<NetRouteInfo> usable, bool shorterThanLongest)
+    private void Choose(DecisionWork work, IPAddress destination, IPAddressFamily family, RouteGroup group, RouteMarks marks, int usableCount, bool shorterThanLongest, NetInterfaceInfo? oif, NetInterfaceInfo? owner)
     {
         // With any interface metric unknown (Wine has no GetIpInterfaceTable), sums cannot be formed; the
         // route metrics alone rank, and the answer says so.
-        var metrics = new uint?[usable.Count];
+        var routes = group.Routes;
         var known = true;
-        for (var i = 0; i < usable.Count; i++)
+        for (var i = 0; i < routes.Count; i++)
         {
-            metrics[i] = MetricOf(usable[i], snapshot.FindInterface(usable[i].InterfaceIndex), family);
-            known &= metrics[i] is not null;
-        }
-
-        var costs = new ulong[usable.Count];
-        var best = ulong.MaxValue;
-        for (var i = 0; i < usable.Count; i++)
-        {
-            costs[i] = usable[i].RouteMetric + (known ? metrics[i]!.Value : 0UL);
-            best = Math.Min(best, costs[i]);
-            if (work.Explaining)
+            if (marks.Usable[i])
             {
-                work.Note(RouteTraceStage.Route, Describe(usable[i]), known
-                    ? $"metric {usable[i].RouteMetric} + interface metric {metrics[i]} = {costs[i]}"
-                    : $"route metric {usable[i].RouteMetric}; interface metric {metrics[i]?.ToString(CultureInfo.InvariantCulture) ?? "not read"}");
+                marks.Metrics[i] = MetricOf(routes[i], family);
+                known &= marks.Metrics[i] is not null;
             }
         }
 
-        if (!known && usable.Count > 1 && work.Explaining)
+        var best = ulong.MaxValue;
+        for (var i = 0; i < routes.Count; i++)
+        {
+            if (!marks.Usable[i])
+            {
+                continue;
+            }
+
+            var metric = marks.Metrics[i];
+            var cost = Cost(routes[i], metric, known);
+            best = Math.Min(best, cost);
+            if (work.Explaining)
+            {
+                work.Note(RouteTraceStage.Route, Describe(routes[i]), known
+                    ? $"metric {routes[i].RouteMetric} + interface metric {metric} = {cost}"
+                    : $"route metric {routes[i].RouteMetric}; interface metric {metric?.ToString(CultureInfo.InvariantCulture) ?? "not read"}");
+            }
+        }
+
+        if (!known && usableCount > 1 && work.Explaining)
         {
             work.Note(RouteTraceStage.Route, group.Prefix.ToString(), "not every interface metric was read, so the routes are ranked on their route metrics alone; Windows adds each interface's metric, which could rank them otherwise");
         }
 
-        var tied = new List<int>();
-        for (var i = 0; i < usable.Count; i++)
+        var tiedCount = 0;
+        var chosen = -1;
+        for (var i = 0; i < routes.Count; i++)
         {
-            if (costs[i] == best)
+            if (marks.Usable[i] && Cost(routes[i], marks.Metrics[i], known) == best)
             {
-                tied.Add(i);
+                tiedCount++;
+                chosen = chosen < 0 ? i : chosen;
             }
         }
 
         var decision = work.Decision;
-        var paths = new RoutePath[tied.Count];
-        for (var i = 0; i < tied.Count; i++)
+        var route = routes[chosen];
+        var device = snapshot.FindInterface(route.InterfaceIndex);
+        var nextHop = NextHopOf(route, destination, device, family);
+        var alias = device?.Name ?? route.InterfaceAlias;
+        var source = work.Query.Source ?? SelectSource(work, device, family, destination, AddressClass.IsUnspecified(nextHop) ? destination : nextHop);
+        if (tiedCount == 1)
         {
-            var route = usable[tied[i]];
-            var device = snapshot.FindInterface(route.InterfaceIndex);
-            var nextHop = NextHopOf(route, destination, device, family);
-            var source = work.Query.Source ?? SelectSource(work, device, family, destination, AddressClass.IsUnspecified(nextHop) ? destination : nextHop);
-            paths[i] = new RoutePath(nextHop, route.InterfaceIndex, device?.Name ?? route.InterfaceAlias, source, 1);
+            decision.SetOnlyPath(nextHop, route.InterfaceIndex, alias, source, 1, null);
         }
-
-        decision.Paths = paths;
-        if (tied.Count > 1 && work.Explaining)
+        else
         {
-            work.Note(RouteTraceStage.Path, group.Prefix.ToString(),
-                $"{tied.Count} routes tie at {(known ? "metric" : "route metric")} {best}: which one Windows uses is its own choice, which it does not document; every one is a path, and the first listed is shown");
-        }
-
-        var chosen = usable[tied[0]];
-        var chosenDevice = snapshot.FindInterface(chosen.InterfaceIndex);
-        var type = TypeOf(destination, chosenDevice);
-        var first = paths[0];
-        var usableCount = usable.Count;
-        var chosenMetric = metrics[tied[0]];
-        var tiedCount = tied.Count;
-        var noSource = first.SourceAddress is null;
-        string Why()
-        {
-            var where = AddressClass.IsUnspecified(chosen.NextHop)
-                ? $"on the link of {first.InterfaceAlias}"
-                : $"via {chosen.NextHop} on {first.InterfaceAlias}";
-            var metric = known ? $"{chosen.RouteMetric} + {chosenMetric} = {best}" : chosen.RouteMetric.ToString(CultureInfo.InvariantCulture);
-            var text = $"{group.Prefix} is the longest matching prefix{(shorterThanLongest ? " with a usable route" : string.Empty)}";
-            text += usableCount == 1
-                ? $"; its route goes {where} ({(known ? "metric " : "route metric ")}{metric})"
-                : tiedCount > 1
-                    ? $"; {tiedCount} of its {usableCount} routes tie at the lowest {(known ? "metric" : "route metric")} ({best}), and Windows chooses among them by its own order: shown, {where}"
-                    : $"; of its {usableCount} routes, {where} has the lowest {(known ? "metric" : "route metric")} ({metric})";
-            if (!known)
+            var paths = new RoutePath[tiedCount];
+            paths[0] = new RoutePath(nextHop, route.InterfaceIndex, alias, source, 1);
+            for (int i = chosen + 1, n = 1; n < tiedCount; i++)
             {
-                text += usableCount > 1
-                    ? ", though the interface metrics were not read and Windows, which adds them, could rank these routes otherwise"
-                    : ", interface metric not read";
+                if (!marks.Usable[i] || Cost(routes[i], marks.Metrics[i], known) != best)
+                {
+                    continue;
+                }
+
+                var other = routes[i];
+                var otherDevice = snapshot.FindInterface(other.InterfaceIndex);
+                var otherHop = NextHopOf(other, destination, otherDevice, family);
+                var otherSource = work.Query.Source ?? SelectSource(work, otherDevice, family, destination, AddressClass.IsUnspecified(otherHop) ? destination : otherHop);
+                paths[n++] = new RoutePath(otherHop, other.InterfaceIndex, otherDevice?.Name ?? other.InterfaceAlias, otherSource, 1);
             }
 
-            if (type is RouteType.Multicast or RouteType.Broadcast && !AddressClass.IsUnspecified(chosen.NextHop))
+            decision.Paths = paths;
+            if (work.Explaining)
             {
-                text += $"; a {type.ToString().ToLowerInvariant()} is sent on the link, without the route's gateway";
+                work.Note(RouteTraceStage.Path, group.Prefix.ToString(),
+                    $"{tiedCount} routes tie at {(known ? "metric" : "route metric")} {best}: which one Windows uses is its own choice, which it does not document; every one is a path, and the first listed is shown");
             }
-
-            if (noSource)
-            {
-                text += snapshot.AddressesKnown
-                    ? $"; no address of {first.InterfaceAlias} can be the source"
-                    : "; the source is unknown, since a table of routes alone does not say the host's addresses";
-            }
-
-            return text;
         }
 
-        Finish(work, chosen, type, chosenDevice, first.NextHop, first.SourceAddress, chosenMetric, Why, chosen.InterfaceIndex);
+        var type = TypeOf(destination, device);
+        var chosenMetric = marks.Metrics[chosen];
+
+        // Only the common decision's reason is kept on its prefix: it is the same for every destination that takes it.
+        var plain = oif is null && owner is null && !shorterThanLongest && type == RouteType.Unicast && source is not null;
+        var why = plain ? group.PlainReason : null;
+        if (why is null)
+        {
+            why = new RoutedReason(group.Prefix, route, alias, type, known, best, chosenMetric, usableCount, tiedCount, shorterThanLongest, source is null, snapshot.AddressesKnown).Write;
+            if (plain)
+            {
+                group.PlainReason = why;
+            }
+        }
+
+        Finish(work, route, type, device, nextHop, source, chosenMetric, why, route.InterfaceIndex);
     }
+
+    private static ulong Cost(NetRouteInfo route, uint? interfaceMetric, bool known) => route.RouteMetric + (known ? interfaceMetric!.Value : 0UL);
 
     /// <summary>Multicast and broadcast go on the link: their link-layer address is not the gateway's.</summary>
     private IPAddress NextHopOf(NetRouteInfo route, IPAddress destination, NetInterfaceInfo? device, IPAddressFamily family) =>
@@ -446,10 +491,16 @@ public sealed class WindowsRouteResolver : IRouteResolver
             return RouteType.Broadcast;
         }
 
-        if (device is not null && destination.AddressFamily == AddressFamily.InterNetwork
-            && links[(device.InterfaceIndex, IPAddressFamily.IPv4)].Addresses.Any(a => IsDirectedBroadcast(a, destination)))
+        if (device is not null && destination.AddressFamily == AddressFamily.InterNetwork)
         {
-            return RouteType.Broadcast;
+            var addresses = links[(device.InterfaceIndex, IPAddressFamily.IPv4)].Addresses;
+            for (var i = 0; i < addresses.Count; i++)
+            {
+                if (IsDirectedBroadcast(addresses[i], destination))
+                {
+                    return RouteType.Broadcast;
+                }
+            }
         }
 
         return RouteType.Unicast;
@@ -472,7 +523,7 @@ public sealed class WindowsRouteResolver : IRouteResolver
     /// The source Windows picks: from the outgoing interface's addresses (strong host send), or from every
     /// interface's when that interface allows weak host send, where rule 5 still prefers its own.
     /// </summary>
-    private IPAddress? SelectSource(Work work, NetInterfaceInfo? device, IPAddressFamily family, IPAddress destination, IPAddress nextHop)
+    private IPAddress? SelectSource(DecisionWork work, NetInterfaceInfo? device, IPAddressFamily family, IPAddress destination, IPAddress nextHop)
     {
         if (!snapshot.AddressesKnown)
         {
@@ -516,7 +567,9 @@ public sealed class WindowsRouteResolver : IRouteResolver
     private uint? MetricOf(NetRouteInfo? route, NetInterfaceInfo? device, IPAddressFamily family) =>
         (device is null ? null : links[(device.InterfaceIndex, family)].Metric) ?? route?.InterfaceMetric;
 
-    private static void Finish(Work work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, uint? interfaceMetric, Func<string> why, int? interfaceIndex = null)
+    private uint? MetricOf(NetRouteInfo route, IPAddressFamily family) => MetricOf(route, snapshot.FindInterface(route.InterfaceIndex), family);
+
+    private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, uint? interfaceMetric, Func<string> why, int? interfaceIndex = null)
     {
         var decision = work.Decision;
         decision.Route = route;
@@ -582,6 +635,13 @@ public sealed class WindowsRouteResolver : IRouteResolver
         public IPPrefix Prefix { get; }
 
         public List<NetRouteInfo> Routes { get; }
+
+        /// <summary>
+        /// The reason of the common decision through this prefix (no interface or owned source asked for, a unicast
+        /// destination, a source found, the longest match usable), which depends on nothing else: made once, so
+        /// such a decision makes no closure. Parallel decisions may each make one; either is the same text.
+        /// </summary>
+        public Func<string>? PlainReason { get; set; }
     }
 
     /// <summary>One interface in one family, as the route lookup reads it: whether its routes count, its metric, its host model, its addresses.</summary>
@@ -627,15 +687,111 @@ public sealed class WindowsRouteResolver : IRouteResolver
         public List<NetInterfaceAddress> Addresses { get; } = new();
     }
 
-    /// <summary>The state of one resolution: its query, the decision being built, and the trace if asked for.</summary>
-    private sealed class Work : DecisionWork
+    /// <summary>
+    /// A prefix's routes while one decision ranks them: which can be used, and their interface metrics. One per
+    /// thread, grown to the largest prefix seen, so ranking allocates nothing and asks each route once.
+    /// </summary>
+    private sealed class RouteMarks
     {
-        public Work(RouteQuery query, bool explain)
-            : base(query, explain)
+        [ThreadStatic]
+        private static RouteMarks? mine;
+
+        private RouteMarks(int size)
         {
+            Usable = new bool[size];
+            Metrics = new uint?[size];
         }
 
-        /// <summary>The interface owning the given source, which strong host send binds the lookup to; null when none was given or none is known.</summary>
-        public NetInterfaceInfo? SourceOwner { get; set; }
+        public bool[] Usable { get; }
+
+        public uint?[] Metrics { get; }
+
+        public static RouteMarks For(int routes)
+        {
+            var marks = mine;
+            if (marks is null || marks.Usable.Length < routes)
+            {
+                marks = mine = new RouteMarks(Math.Max(routes, 4));
+            }
+
+            return marks;
+        }
+    }
+
+    /// <summary>Which rule keeps a route from carrying the packet.</summary>
+    private enum Exclusion : byte
+    {
+        None,
+        NoInterface,
+        Down,
+        OtherInterface,
+        StrongHost,
+    }
+
+    /// <summary>What a routed decision's reason is written from when first read: values only, so it keeps no decision's work alive.</summary>
+    private sealed class RoutedReason
+    {
+        private readonly IPPrefix prefix;
+        private readonly NetRouteInfo chosen;
+        private readonly string? alias;
+        private readonly RouteType type;
+        private readonly bool known;
+        private readonly ulong best;
+        private readonly uint? chosenMetric;
+        private readonly int usableCount;
+        private readonly int tiedCount;
+        private readonly bool shorterThanLongest;
+        private readonly bool noSource;
+        private readonly bool addressesKnown;
+
+        public RoutedReason(IPPrefix prefix, NetRouteInfo chosen, string? alias, RouteType type, bool known, ulong best, uint? chosenMetric, int usableCount, int tiedCount, bool shorterThanLongest, bool noSource, bool addressesKnown)
+        {
+            this.prefix = prefix;
+            this.chosen = chosen;
+            this.alias = alias;
+            this.type = type;
+            this.known = known;
+            this.best = best;
+            this.chosenMetric = chosenMetric;
+            this.usableCount = usableCount;
+            this.tiedCount = tiedCount;
+            this.shorterThanLongest = shorterThanLongest;
+            this.noSource = noSource;
+            this.addressesKnown = addressesKnown;
+        }
+
+        public string Write()
+        {
+            var where = AddressClass.IsUnspecified(chosen.NextHop)
+                ? $"on the link of {alias}"
+                : $"via {chosen.NextHop} on {alias}";
+            var metric = known ? $"{chosen.RouteMetric} + {chosenMetric} = {best}" : chosen.RouteMetric.ToString(CultureInfo.InvariantCulture);
+            var text = $"{prefix} is the longest matching prefix{(shorterThanLongest ? " with a usable route" : string.Empty)}";
+            text += usableCount == 1
+                ? $"; its route goes {where} ({(known ? "metric " : "route metric ")}{metric})"
+                : tiedCount > 1
+                    ? $"; {tiedCount} of its {usableCount} routes tie at the lowest {(known ? "metric" : "route metric")} ({best}), and Windows chooses among them by its own order: shown, {where}"
+                    : $"; of its {usableCount} routes, {where} has the lowest {(known ? "metric" : "route metric")} ({metric})";
+            if (!known)
+            {
+                text += usableCount > 1
+                    ? ", though the interface metrics were not read and Windows, which adds them, could rank these routes otherwise"
+                    : ", interface metric not read";
+            }
+
+            if (type is RouteType.Multicast or RouteType.Broadcast && !AddressClass.IsUnspecified(chosen.NextHop))
+            {
+                text += $"; a {type.ToString().ToLowerInvariant()} is sent on the link, without the route's gateway";
+            }
+
+            if (noSource)
+            {
+                text += addressesKnown
+                    ? $"; no address of {alias} can be the source"
+                    : "; the source is unknown, since a table of routes alone does not say the host's addresses";
+            }
+
+            return text;
+        }
     }
 }

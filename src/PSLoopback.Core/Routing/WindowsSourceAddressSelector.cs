@@ -68,8 +68,9 @@ internal static class WindowsSourceAddressSelector
 
         NetInterfaceAddress? best = null;
         var usable = trace is null ? null : new List<NetInterfaceAddress>();
-        foreach (var address in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
+            var address = candidates[i];
             var unusable = Unusable(address, destination);
             if (unusable is not null)
             {
@@ -164,7 +165,8 @@ internal static class WindowsSourceAddressSelector
         public Func<NetInterfaceAddress, Target, int> Score { get; }
     }
 
-    private sealed class Target
+    /// <summary>What the rules compare candidates against; a struct, so a selection makes no object of its own.</summary>
+    private readonly struct Target
     {
         public Target(IPAddress destination, IPAddress nextHop, int @interface, int destinationScope, int destinationLabel)
         {

@@ -210,26 +210,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
                 continue;
             }
 
-            // A plain address (the common case, by the hundred thousand) needs no name lookup, zone or list:
-            // it is read as Destination.Parse reads an address without a zone, and answered at once.
-            if (target.IndexOf('%') < 0 && Destination.TryParseAddress(target, out var literal))
-            {
-                if (family is null || Family.Of(literal) == family)
-                {
-                    AnswerFor(target, literal);
-                }
-                else
-                {
-                    WriteError(NotOfFamily(target));
-                }
-            }
-            else
-            {
-                foreach (var address in Addresses(target))
-                {
-                    AnswerFor(target, address);
-                }
-            }
+            AnswerEach(target);
 
             if (targets.Length > 1 && progressClock.Elapsed > ProgressInterval)
             {
@@ -355,8 +336,8 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
         oracle = null;
     }
 
-    /// <summary>The addresses to answer for: the one given, or every address a name resolves to (read as Test-Loopback reads them).</summary>
-    private IEnumerable<IPAddress> Addresses(string target)
+    /// <summary>Answers for the address given, or for every address a name resolves to (read as Test-Loopback reads them).</summary>
+    private void AnswerEach(string target)
     {
         var answer = destinations!.Read(target);
         if (answer.Problem != DestinationProblem.None)
@@ -364,28 +345,49 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
             WriteError(answer.Problem == DestinationProblem.Invalid
                 ? new ErrorRecord(new PSArgumentException(answer.Message), "InvalidDestination", ErrorCategory.InvalidArgument, target)
                 : new ErrorRecord(new ItemNotFoundException(answer.Message, answer.Cause), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
-            return Array.Empty<IPAddress>();
+            return;
         }
-
-        var wanted = answer.Addresses.Where(a => family is null || Family.Of(a) == family).ToArray();
 
         // A flow label exists only in IPv6 headers: a name's IPv4 addresses are left out while it has IPv6 ones
         // (an IPv4 address given as such, or a name with no IPv6 address, is still reported as an error).
-        if (family is null && answer.Parsed.Kind != DestinationKind.Address && flowLabelGiven
-            && wanted.Any(a => Family.Of(a) == IPAddressFamily.IPv6) && wanted.Any(a => Family.Of(a) == IPAddressFamily.IPv4))
+        var addresses = answer.Addresses;
+        var onlyIPv6 = family is null && flowLabelGiven && answer.Parsed.Kind != DestinationKind.Address
+            && Has(addresses, IPAddressFamily.IPv6) && Has(addresses, IPAddressFamily.IPv4);
+        if (onlyIPv6)
         {
             WriteVerbose($"{target}: its IPv4 addresses are left out, since -FlowLabel is a field of the IPv6 header only.");
-            wanted = wanted.Where(a => Family.Of(a) == IPAddressFamily.IPv6).ToArray();
         }
 
-        if (wanted.Length == 0)
+        var wanted = onlyIPv6 ? IPAddressFamily.IPv6 : family;
+        var answered = 0;
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            if (wanted is null || Family.Of(addresses[i]) == wanted)
+            {
+                AnswerFor(target, addresses[i]);
+                answered++;
+            }
+        }
+
+        if (answered == 0)
         {
             WriteError(answer.Parsed.Kind == DestinationKind.Address
                 ? NotOfFamily(target)
                 : new ErrorRecord(new ItemNotFoundException($"The host name '{target}' has no {family} address."), "NameNotResolved", ErrorCategory.ObjectNotFound, target));
         }
+    }
 
-        return wanted;
+    private static bool Has(IReadOnlyList<IPAddress> addresses, IPAddressFamily wanted)
+    {
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            if (Family.Of(addresses[i]) == wanted)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ErrorRecord NotOfFamily(string target) =>
