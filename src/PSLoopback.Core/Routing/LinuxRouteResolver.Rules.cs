@@ -347,7 +347,7 @@ public sealed partial class LinuxRouteResolver
     {
         var expected = new[] { (0u, RouteTables.Local), (32766u, RouteTables.Main), (32767u, RouteTables.Default) };
         return ordered.Count == expected.Length
-            && ordered.Zip(expected, (rule, want) => rule.Priority == want.Item1 && rule.Table == want.Item2 && IsPlainLookup(rule)).All(ok => ok);
+            && ordered.Zip(expected, (rule, want) => rule.Priority == want.Item1 && rule.Table == want.Item2 && IsLookupWithoutSelectors(rule)).All(ok => ok);
     }
 
     // An IPv4 question without a protocol is a UDP packet to the kernel: inet_rtm_getroute starts its flow from
@@ -358,8 +358,8 @@ public sealed partial class LinuxRouteResolver
     private static byte FlowProtocol(RouteQuery query) =>
         query.IPProtocol == 0 && !query.ProtocolAsGiven && query.Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? Udp : query.IPProtocol;
 
-    private static bool IsPlainLookup(NetRouteRule rule) =>
-        rule.Action == RuleAction.Lookup && rule.From is null && rule.To is null && !rule.Not && rule.FwMark is null
+    private static bool IsLookupWithoutSelectors(NetRouteRule rule) =>
+        rule.Action == RuleAction.Lookup && rule.From is null && rule.To is null && !rule.Not && rule.FwMark is null && rule.FwMask is null or 0
         && rule.IncomingInterface is null && rule.OutgoingInterface is null && rule.SuppressPrefixLength is null
         && rule.SuppressInterfaceGroup is null or -1 && rule.FlowLabel is null
         && rule.UidRange is null && rule.Tos == 0 && rule.Dscp is null && rule.TunnelId is null && !rule.L3MasterDevice

@@ -215,4 +215,35 @@ public class LinuxRuleSelectorTests
 
         Assert.Equal(("eth1", 32767u), (decision.InterfaceAlias, decision.RulePriority));
     }
+
+    /// <summary>
+    /// Main's rule with a mark mask and no mark (`fwmark 0/0xff`, which the kernel dumps as FRA_FWMASK alone) is no
+    /// default rule: a packet marked 1 passes it by, to the empty default table, in both families; an unmarked one
+    /// takes it. Before, IPv4 took such a rule set as the default one and answered from main for any mark.
+    /// </summary>
+    [Theory]
+    [InlineData(IPAddressFamily.IPv4)]
+    [InlineData(IPAddressFamily.IPv6)]
+    public void AMainRuleWithAMarkMaskAloneComparesTheMark(IPAddressFamily family)
+    {
+        var host = Host(family, rules: false)
+            .Rule("0: lookup local", family).Rule("32766: fwmark 0x0/0xff lookup main", family).Rule("32767: lookup default", family);
+        var snapshot = host.Build();
+        foreach (var rule in snapshot.Rules)
+        {
+            if (rule.FwMask == 0xff)
+            {
+                rule.FwMark = null;
+            }
+        }
+
+        var resolver = new LinuxRouteResolver(snapshot);
+        var destination = IPAddress.Parse(family == IPAddressFamily.IPv4 ? "203.0.113.9" : "2001:db8:9::9");
+
+        var marked = resolver.Resolve(new RouteQuery(destination) { Mark = 1 });
+        var unmarked = resolver.Resolve(new RouteQuery(destination));
+
+        Assert.Equal(RouteError.NetworkUnreachable, marked.Error);
+        Assert.Equal((RouteError.None, "eth0", 32766u), (unmarked.Error, unmarked.InterfaceAlias, unmarked.RulePriority));
+    }
 }
