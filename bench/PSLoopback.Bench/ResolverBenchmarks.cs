@@ -11,7 +11,7 @@ namespace PSLoopback.Bench;
 /// either family, with one gateway for all routes or one per route. The baseline in the same run is the bare
 /// longest-prefix match of the same addresses in a PrefixTable of the same prefixes: the ratio is what the rest of
 /// the decision costs on top of the table. A question of the destination alone is answered in one step from the
-/// route's shared answer (LinuxRouteResolver.Plain.cs); <see cref="ResolveFullWalk"/> asks the same destinations
+/// route's shared answer (LinuxRouteResolver.OneStep.cs); <see cref="ResolveFullWalk"/> asks the same destinations
 /// through eth0, which takes the whole walk (rules, route, interfaces), so both costs are shown.
 /// </summary>
 [Config(typeof(ShortJobConfig))]

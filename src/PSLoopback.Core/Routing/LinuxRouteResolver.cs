@@ -13,7 +13,9 @@ namespace PSLoopback.Routing;
 /// the Linux kernel answers `ip route get X`: policy rules in priority order, then in each table the longest
 /// matching prefix, then the route order the kernel keeps (type of service, metric, first added), then the
 /// next hop and the source address. Pure: the snapshot is read, never the OS. Build once per snapshot, then
-/// ask as often as needed; each table is a <see cref="PrefixTable{T}"/>, so a lookup does not scan.
+/// ask as often as needed; each table is a <see cref="PrefixTable{T}"/>, so a lookup does not scan. Do not change
+/// the snapshot's routes afterwards: the resolver keeps what it worked out from them, and a decision reads its
+/// route's gateway only when asked.
 /// </summary>
 public sealed partial class LinuxRouteResolver : IRouteResolver
 {
@@ -76,7 +78,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         BuildTables();
         mainIPv4 = tables.TryGetValue(TableKey(IPAddressFamily.IPv4, RouteTables.Main), out var main4) ? main4 : null;
         mainIPv6 = tables.TryGetValue(TableKey(IPAddressFamily.IPv6, RouteTables.Main), out var main6) ? main6 : null;
-        BuildPlainAnswers();
+        BuildOneStepAnswers();
     }
 
     public RouteSnapshot Snapshot => snapshot;
@@ -124,9 +126,9 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             throw new ArgumentNullException(nameof(query));
         }
 
-        if (TryPlain(query, explain) is RouteDecision plain)
+        if (TryOneStep(query, explain) is RouteDecision oneStep)
         {
-            return plain;
+            return oneStep;
         }
 
         var work = DecisionWork.Rent(query, explain);

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Net;
 using PSLoopback.Addressing;
@@ -15,13 +16,13 @@ namespace PSLoopback.Routing;
 public sealed partial class LinuxRouteResolver
 {
     // More answers than this are unlikely (an answer is an interface, source and table, not a gateway); routes past it take the full walk.
-    private const int MostPlainAnswers = ushort.MaxValue;
+    private const int MostOneStepAnswers = ushort.MaxValue;
 
-    private PlainTable? plainIPv4;
-    private PlainTable? plainIPv6;
+    private OneStepTable? oneStepIPv4;
+    private OneStepTable? oneStepIPv6;
 
     /// <summary>Builds the answers of the main tables, where the rules let a question reach main without conditions.</summary>
-    private void BuildPlainAnswers()
+    private void BuildOneStepAnswers()
     {
         if (snapshot.Exceptions.Count > 0)
         {
@@ -31,32 +32,31 @@ public sealed partial class LinuxRouteResolver
         // The merged local and main table is the first one an IPv4 lookup asks.
         if (mergedIPv4LocalAndMain && mainIPv4 is not null)
         {
-            plainIPv4 = PlainTable.Build(mainIPv4, null, route => PlainIPv4Answer(route));
+            oneStepIPv4 = OneStepTable.Build(mainIPv4, null, route => OneStepIPv4Answer(route));
         }
 
         // IPv6's default rules look up local, then main: main answers when local has no prefix of the destination.
         if (mainIPv6 is not null && IsDefaultIPv6RuleSet(rulesIPv6))
         {
             var mainRule = rulesIPv6[1];
-            plainIPv6 = PlainTable.Build(mainIPv6, TableOf(IPAddressFamily.IPv6, RouteTables.Local), route => PlainIPv6Answer(route, mainRule));
+            oneStepIPv6 = OneStepTable.Build(mainIPv6, TableOf(IPAddressFamily.IPv6, RouteTables.Local), route => OneStepIPv6Answer(route, mainRule));
         }
     }
 
-    // A mark's mask without a mark still compares the mark (MatchesSelector), so such a rule is not taken as plain here.
     private static bool IsDefaultIPv6RuleSet(List<NetRouteRule> ordered) =>
         ordered.Count == 2
-        && ordered[0].Priority == 0 && ordered[0].Table == RouteTables.Local && IsPlainLookup(ordered[0]) && ordered[0].FwMask is null
-        && ordered[1].Priority == 32766 && ordered[1].Table == RouteTables.Main && IsPlainLookup(ordered[1]) && ordered[1].FwMask is null;
+        && ordered[0].Priority == 0 && ordered[0].Table == RouteTables.Local && IsLookupWithoutSelectors(ordered[0])
+        && ordered[1].Priority == 32766 && ordered[1].Table == RouteTables.Main && IsLookupWithoutSelectors(ordered[1]);
 
     /// <summary>A route of one live next hop of its own, taken as the full walk takes it for any query of a destination alone.</summary>
-    private static bool IsPlainRoute(NetRouteInfo route) =>
+    private static bool IsOneStepRoute(NetRouteInfo route) =>
         route.RouteType == RouteType.Unicast && route.Tos == 0 && route.NextHopId is null && route.NextHops.Count == 0
         && (route.Flags & RouteFlags.Dead) == 0 && route.SourcePrefix is null;
 
     /// <summary>ResolveIPv4's answer for a plain route, or null where it depends on more than the route.</summary>
-    private PlainAnswer? PlainIPv4Answer(NetRouteInfo route)
+    private OneStepAnswer? OneStepIPv4Answer(NetRouteInfo route)
     {
-        if (!IsPlainRoute(route))
+        if (!IsOneStepRoute(route))
         {
             return null;
         }
@@ -83,12 +83,12 @@ public sealed partial class LinuxRouteResolver
     }
 
     /// <summary>ResolveIPv6's answer for a plain route; the source, which depends on the destination, is chosen per decision.</summary>
-    private PlainAnswer? PlainIPv6Answer(NetRouteInfo route, NetRouteRule mainRule)
+    private OneStepAnswer? OneStepIPv6Answer(NetRouteInfo route, NetRouteRule mainRule)
     {
         var hop = new Hop(route, -1);
 
         // The pass that avoids failed routers would pass over this route.
-        if (!IsPlainRoute(route) || IsFailedRouter(hop))
+        if (!IsOneStepRoute(route) || IsFailedRouter(hop))
         {
             return null;
         }
@@ -97,11 +97,11 @@ public sealed partial class LinuxRouteResolver
         return Answer(route, null, route.PreferredSource, route.PreferredSource is null, device, hop.IsOnLink ? device?.Name : null, mainRule);
     }
 
-    private PlainAnswer Answer(NetRouteInfo route, IPAddress? nextHop, IPAddress? source, bool selectsSource, NetInterfaceInfo? device, string? reasonDevice, NetRouteRule? rule)
+    private OneStepAnswer Answer(NetRouteInfo route, IPAddress? nextHop, IPAddress? source, bool selectsSource, NetInterfaceInfo? device, string? reasonDevice, NetRouteRule? rule)
     {
         var index = device?.InterfaceIndex ?? route.InterfaceIndex;
         var exit = Device(index);
-        return new PlainAnswer(
+        return new OneStepAnswer(
             nextHop,
             route.InterfaceIndex,
             route.InterfaceAlias ?? device?.Name,
@@ -118,7 +118,7 @@ public sealed partial class LinuxRouteResolver
     }
 
     /// <summary>The decision for a question of a destination alone from its plain route, or null for the full walk.</summary>
-    private RouteDecision? TryPlain(RouteQuery query, bool explain)
+    internal RouteDecision? TryOneStep(RouteQuery query, bool explain)
     {
         if (explain || query.Source is not null || query.OutputInterfaceIndex is not null || query.InputInterfaceIndex is not null
             || query.VrfInterfaceIndex is not null)
@@ -132,16 +132,16 @@ public sealed partial class LinuxRouteResolver
             var number = AddressClass.ToUInt32(destination);
 
             // 0.0.0.0, multicast and the limited broadcast are answered otherwise whatever the route.
-            if (plainIPv4 is not PlainTable table || number == 0 || number >> 28 == 0xE || number == uint.MaxValue)
+            if (oneStepIPv4 is not OneStepTable table || number == 0 || number >> 28 == 0xE || number == uint.MaxValue)
             {
                 return null;
             }
 
-            var node = table.Table.FindNode((ulong)number << 32, 0);
+            var node = table.Table.FindNode(number);
             return table.TryAnswerAt(node, out var answer) ? answer.Decide(destination, (NetRouteInfo)table.Table.ValueAt(node)!, answer.Source) : null;
         }
 
-        if (plainIPv6 is not PlainTable table6)
+        if (oneStepIPv6 is not OneStepTable table6)
         {
             return null;
         }
@@ -153,31 +153,31 @@ public sealed partial class LinuxRouteResolver
         }
 
         var node6 = table6.Table.FindNode(high, low);
-        if (!table6.TryAnswerAt(node6, out var plain))
+        if (!table6.TryAnswerAt(node6, out var answer6))
         {
             return null;
         }
 
         var route = (NetRouteInfo)table6.Table.ValueAt(node6)!;
-        return plain.Decide(destination, route, plain.SelectsSource ? SelectIPv6Source(destination, high, low, plain.PathInterfaceIndex) : plain.Source);
+        return answer6.Decide(destination, route, answer6.SelectsSource ? SelectIPv6Source(destination, high, low, answer6.PathInterfaceIndex) : answer6.Source);
     }
 
     /// <summary>A main table with each node's answer: 0 for a node whose prefix is not one plain route.</summary>
-    private sealed class PlainTable
+    private sealed class OneStepTable
     {
         // A host's local table holds a few prefixes (its addresses, multicast): compared one by one, they cost less
         // than a second table lookup. A larger one is looked up.
         private const int MostComparedLocalPrefixes = 32;
 
         private readonly ushort[] answerOf;
-        private readonly PlainAnswer[] answers;
+        private readonly OneStepAnswer[] answers;
         private readonly PrefixTable<object>? local;
         private readonly ulong[] localHigh;
         private readonly ulong[] localLow;
         private readonly ulong[] localMaskHigh;
         private readonly ulong[] localMaskLow;
 
-        private PlainTable(PrefixTable<object> table, PrefixTable<object>? local, ushort[] answerOf, PlainAnswer[] answers)
+        private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, ushort[] answerOf, OneStepAnswer[] answers)
         {
             Table = table;
             this.answerOf = answerOf;
@@ -200,7 +200,7 @@ public sealed partial class LinuxRouteResolver
         public PrefixTable<object> Table { get; }
 
         /// <summary>The answer of a node, false for 0 (a node whose prefix is not one plain route).</summary>
-        public bool TryAnswerAt(int node, out PlainAnswer answer)
+        public bool TryAnswerAt(int node, out OneStepAnswer answer)
         {
             var index = answerOf[node];
             answer = answers[index];
@@ -226,21 +226,21 @@ public sealed partial class LinuxRouteResolver
             return false;
         }
 
-        public static PlainTable Build(PrefixTable<object> table, PrefixTable<object>? local, System.Func<NetRouteInfo, PlainAnswer?> answer)
+        public static OneStepTable Build(PrefixTable<object> table, PrefixTable<object>? local, Func<NetRouteInfo, OneStepAnswer?> answer)
         {
             var answerOf = new ushort[table.Count + 1];
-            var answers = new List<PlainAnswer> { default };
-            var known = new Dictionary<PlainAnswer, ushort>();
+            var answers = new List<OneStepAnswer> { default };
+            var known = new Dictionary<OneStepAnswer, ushort>();
             for (var node = 1; node <= table.Count; node++)
             {
-                if (table.ValueAt(node) is not NetRouteInfo route || answer(route) is not PlainAnswer made)
+                if (table.ValueAt(node) is not NetRouteInfo route || answer(route) is not OneStepAnswer made)
                 {
                     continue;
                 }
 
                 if (!known.TryGetValue(made, out var index))
                 {
-                    if (answers.Count > MostPlainAnswers)
+                    if (answers.Count > MostOneStepAnswers)
                     {
                         continue;
                     }
@@ -253,13 +253,13 @@ public sealed partial class LinuxRouteResolver
                 answerOf[node] = index;
             }
 
-            return new PlainTable(table, local, answerOf, answers.ToArray());
+            return new OneStepTable(table, local, answerOf, answers.ToArray());
         }
     }
 
     /// <summary>What a plain route's decision is, but for its destination, route and (IPv6) source; equal answers are kept once.</summary>
     /// <remarks>A struct: the build makes one for every route of the table before it finds the equal one it keeps.</remarks>
-    private readonly struct PlainAnswer : System.IEquatable<PlainAnswer>
+    private readonly struct OneStepAnswer : IEquatable<OneStepAnswer>
     {
         private readonly IPAddress? nextHop;
         private readonly string? pathAlias;
@@ -272,7 +272,7 @@ public sealed partial class LinuxRouteResolver
         private readonly int? pathMtu;
         private readonly bool staysOnHost;
 
-        public PlainAnswer(IPAddress? nextHop, int pathInterfaceIndex, string? pathAlias, IPAddress? source, bool selectsSource, int interfaceIndex,
+        public OneStepAnswer(IPAddress? nextHop, int pathInterfaceIndex, string? pathAlias, IPAddress? source, bool selectsSource, int interfaceIndex,
             string? interfaceAlias, string? reasonDevice, uint table, NetRouteRule? rule, int? mtu, int? pathMtu, bool staysOnHost)
         {
             this.nextHop = nextHop;
@@ -328,13 +328,13 @@ public sealed partial class LinuxRouteResolver
             return decision;
         }
 
-        public bool Equals(PlainAnswer other) =>
+        public bool Equals(OneStepAnswer other) =>
             Equals(nextHop, other.nextHop) && PathInterfaceIndex == other.PathInterfaceIndex && pathAlias == other.pathAlias
             && Equals(Source, other.Source) && SelectsSource == other.SelectsSource && interfaceIndex == other.interfaceIndex
             && interfaceAlias == other.interfaceAlias && reasonDevice == other.reasonDevice && table == other.table
             && ReferenceEquals(rule, other.rule) && mtu == other.mtu && pathMtu == other.pathMtu && staysOnHost == other.staysOnHost;
 
-        public override bool Equals(object? obj) => obj is PlainAnswer other && Equals(other);
+        public override bool Equals(object? obj) => obj is OneStepAnswer other && Equals(other);
 
         public override int GetHashCode()
         {
