@@ -50,7 +50,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
     public string[]? RemoteIPAddress { get; set; }
 
     /// <summary>Interfaces from Get-NetInterfaceInfo: each of their addresses is a destination.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InterfaceSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = InterfaceSet)]
     [PipedInterfaceTransformation]
     [ValidateNotNull]
     public PipedInterface[]? InputObject { get; set; }
