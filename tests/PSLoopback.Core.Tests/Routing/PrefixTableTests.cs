@@ -425,9 +425,10 @@ public class PrefixTableTests
     [Fact]
     public void TheIpv4NodeWalkAnswersAsTheTwoNumberOne()
     {
-        // Both index shapes (up to 4,096 prefixes and past it), nested lengths 0-32, and the tables that answer nothing.
+        // Every index shape (up to 4,096 prefixes, past it, and from 262,145 the /24 level), either side of both
+        // switches, nested lengths 0-32, and the tables that answer nothing.
         var random = new Random(4);
-        foreach (var size in new[] { 1, 100, 4096, 4097, 30_000 })
+        foreach (var size in new[] { 1, 100, 4096, 4097, 30_000, 262_144, 262_145 })
         {
             var stored = new HashSet<(uint Network, int Length)>();
             while (stored.Count < size)
@@ -444,6 +445,7 @@ public class PrefixTableTests
                 var address = i % 2 == 0 ? (uint)random.NextInt64(1L << 32) : 0xC6000000u | (uint)random.Next(1 << 17);
                 var node = table.FindNode(address);
                 Assert.Equal(table.FindNode((ulong)address << 32, 0), node);
+                Assert.Same(table.ValueAt(node), table.LongestMatch(address));
                 found += node != 0 ? 1 : 0;
             }
 
