@@ -31,12 +31,11 @@ public sealed partial class WindowsRouteResolver : IRouteResolver
     private readonly PrefixTable<RouteGroup> ipv4;
     private readonly PrefixTable<RouteGroup> ipv6;
     private readonly Dictionary<(int Index, IPAddressFamily Family), Link> links = new();
-    private readonly Dictionary<IPAddress, NetInterfaceAddress> ownAddresses = new();
-    private readonly Dictionary<IPAddressFamily, List<NetInterfaceAddress>> everyAddress = new()
-    {
-        [IPAddressFamily.IPv4] = new List<NetInterfaceAddress>(),
-        [IPAddressFamily.IPv6] = new List<NetInterfaceAddress>(),
-    };
+
+    // The host's addresses by their numbers, one map per family: the numbers leave out an IPv6 zone, so fe80::1%3 and
+    // fe80::1 are one address of the host, and a lookup hashes no IPAddress (which for IPv6 on .NET Framework writes its text).
+    private readonly Dictionary<(ulong High, ulong Low), NetInterfaceAddress> ownIPv4 = new();
+    private readonly Dictionary<(ulong High, ulong Low), NetInterfaceAddress> ownIPv6 = new();
 
     private readonly NetInterfaceInfo? loopback;
 
@@ -53,14 +52,17 @@ public sealed partial class WindowsRouteResolver : IRouteResolver
 
             foreach (var address in device.Addresses)
             {
-                links[(device.InterfaceIndex, address.AddressFamily)].Addresses.Add(address);
-                everyAddress[address.AddressFamily].Add(address);
+                var link = links[(device.InterfaceIndex, address.AddressFamily)];
+                var candidate = new WindowsSourceAddressSelector.Candidate(address);
+                link.Addresses.Add(address);
+                link.Candidates.Add(candidate);
+                everyCandidate[address.AddressFamily].Add(candidate);
 
                 // A duplicate address is not the host's: Windows neither uses nor answers for it.
-                var plain = Plain(address.IPAddress);
-                if (!address.IsDadFailed && !ownAddresses.ContainsKey(plain))
+                var own = Own(address.AddressFamily);
+                if (!address.IsDadFailed && !own.ContainsKey((candidate.High, candidate.Low)))
                 {
-                    ownAddresses[plain] = address;
+                    own[(candidate.High, candidate.Low)] = address;
                 }
             }
         }
@@ -128,7 +130,7 @@ public sealed partial class WindowsRouteResolver : IRouteResolver
 
         // The host's own address is delivered inside the host from whichever of its addresses the packet
         // comes; asked for another interface, GetBestRoute2 looks only at that interface's routes.
-        if (ownAddresses.TryGetValue(destination, out var own) && (oif is null || oif.InterfaceIndex == own.InterfaceIndex))
+        if (Own(family).TryGetValue(work.DestinationNumbers, out var own) && (oif is null || oif.InterfaceIndex == own.InterfaceIndex))
         {
             AnswerOwnAddress(work, destination, family, own);
             return;
@@ -181,7 +183,7 @@ public sealed partial class WindowsRouteResolver : IRouteResolver
     /// <summary>The interface that owns a local address; any 127/8 address and ::1 are the loopback interface's.</summary>
     private NetInterfaceInfo? OwnerOf(IPAddress address)
     {
-        if (ownAddresses.TryGetValue(address, out var own))
+        if (Own(Family.Of(address)).TryGetValue(AddressNumbers.Of(address), out var own))
         {
             return snapshot.FindInterface(own.InterfaceIndex);
         }
@@ -204,6 +206,8 @@ public sealed partial class WindowsRouteResolver : IRouteResolver
     }
 
     private PrefixTable<RouteGroup> Table(IPAddressFamily family) => family == IPAddressFamily.IPv4 ? ipv4 : ipv6;
+
+    private Dictionary<(ulong High, ulong Low), NetInterfaceAddress> Own(IPAddressFamily family) => family == IPAddressFamily.IPv4 ? ownIPv4 : ownIPv6;
 
     private static IPAddress Unspecified(IPAddressFamily family) => family == IPAddressFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any;
 
@@ -252,5 +256,8 @@ public sealed partial class WindowsRouteResolver : IRouteResolver
         public bool HostModelRead { get; }
 
         public List<NetInterfaceAddress> Addresses { get; } = new();
+
+        /// <summary>The same addresses as source selection reads them.</summary>
+        public List<WindowsSourceAddressSelector.Candidate> Candidates { get; } = new();
     }
 }
