@@ -228,18 +228,13 @@ public class Ipv6IndexTests
     [InlineData(9)]
     public void SideBySideSlash48sThatJustFitOrJustOverflowAWindowMatch(int count)
     {
-        // A /40 is the finest bucket a chunk may take, so these /48s (and the start after them) share one bucket at
-        // any resolution: from one to nine of them cross the point where a bucket's starts stop fitting the window
-        // and it is searched by halving instead. Spread chunks around them make the chunk pick its finest buckets.
+        // Alone in their /16 chunk, side-by-side /48s and the start after them stay in one bucket at every resolution
+        // the chunk may try: one or two of them fit the window (two fill it), three or more overflow it and are
+        // searched by halving instead.
         var prefixes = new List<Prefix> { Prefix.Of(0x2001_0000_0000_0000UL, 0, 16) };
         for (var i = 0UL; i < (ulong)count; i++)
         {
             prefixes.Add(Prefix.Of(0x2001_0db8_0000_0000UL | ((i + 3) << 16), 0, 48));
-        }
-
-        for (var i = 1UL; i < 256; i++)
-        {
-            prefixes.Add(Prefix.Of(0x2001_0000_0000_0000UL | (i << 40), 0, 48));
         }
 
         var table = new Table(prefixes);
