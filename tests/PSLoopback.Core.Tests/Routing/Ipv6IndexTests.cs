@@ -218,6 +218,31 @@ public class Ipv6IndexTests
         table.CheckAround(prefixes);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(9)]
+    public void SideBySideSlash48sThatJustFitOrJustOverflowAWindowMatch(int count)
+    {
+        // Alone in their /16 chunk, side-by-side /48s and the start after them stay in one bucket at every resolution
+        // the chunk may try: one or two of them fit the window (two fill it), three or more overflow it and are
+        // searched by halving instead.
+        var prefixes = new List<Prefix> { Prefix.Of(0x2001_0000_0000_0000UL, 0, 16) };
+        for (var i = 0UL; i < (ulong)count; i++)
+        {
+            prefixes.Add(Prefix.Of(0x2001_0db8_0000_0000UL | ((i + 3) << 16), 0, 48));
+        }
+
+        var table = new Table(prefixes);
+
+        table.CheckAround(prefixes);
+        table.CheckRandom(new Random(count), 2_000, 0x2001_0db8_0000_0000UL, 0xFF_FFFF);
+    }
+
     [Fact]
     public void TheLastSlash48OfAChunkAndTheChunkAfterItMatch()
     {
