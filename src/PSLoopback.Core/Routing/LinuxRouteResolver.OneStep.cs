@@ -169,14 +169,14 @@ public sealed partial class LinuxRouteResolver
         // A node's answer number and route side by side: at a million routes each separate array read, and the
         // table's value of type object (checked on cast by reading the route object), is a cache miss of its own.
         private readonly Entry[] entries;
-        private readonly OneStepAnswer[] answers;
+        private readonly OneStepShape?[] answers;
         private readonly PrefixTable<object>? local;
         private readonly ulong[] localHigh;
         private readonly ulong[] localLow;
         private readonly ulong[] localMaskHigh;
         private readonly ulong[] localMaskLow;
 
-        private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, Entry[] entries, OneStepAnswer[] answers)
+        private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, Entry[] entries, OneStepShape?[] answers)
         {
             Table = table;
             this.entries = entries;
@@ -199,12 +199,12 @@ public sealed partial class LinuxRouteResolver
         public PrefixTable<object> Table { get; }
 
         /// <summary>The answer and route of a node, false for a node whose prefix is not one plain route (and for node 0, none).</summary>
-        public bool TryAnswerAt(int node, out OneStepAnswer answer, out NetRouteInfo route)
+        public bool TryAnswerAt(int node, out OneStepShape answer, out NetRouteInfo route)
         {
             var entry = entries[node];
-            answer = answers[entry.Answer];
+            answer = answers[entry.Answer]!;
             route = entry.Route!;
-            return entry.Answer != 0;
+            return answer is not null;
         }
 
         /// <summary>IPv6: whether the local table, asked first by the default rules, has a prefix of the destination (then the full walk answers).</summary>
@@ -229,7 +229,7 @@ public sealed partial class LinuxRouteResolver
         public static OneStepTable Build(PrefixTable<object> table, PrefixTable<object>? local, Func<NetRouteInfo, OneStepAnswer?> answer)
         {
             var entries = new Entry[table.Count + 1];
-            var answers = new List<OneStepAnswer> { default };
+            var answers = new List<OneStepShape?> { null };
             var known = new Dictionary<OneStepAnswer, ushort>();
             for (var node = 1; node <= table.Count; node++)
             {
@@ -247,7 +247,7 @@ public sealed partial class LinuxRouteResolver
 
                     index = (ushort)answers.Count;
                     known.Add(made, index);
-                    answers.Add(made);
+                    answers.Add(new OneStepShape(made));
                 }
 
                 entries[node] = new Entry(route, index);
@@ -269,6 +269,30 @@ public sealed partial class LinuxRouteResolver
             /// <summary>The index in the answers, 0 for none.</summary>
             public ushort Answer { get; }
         }
+    }
+
+    /// <summary>An answer as its decisions are made: the shape they share, and how their source is found.</summary>
+    private sealed class OneStepShape
+    {
+        private readonly RouteDecision.Shape shape;
+
+        public OneStepShape(OneStepAnswer answer)
+        {
+            shape = answer.Template().SharedShape();
+            PathInterfaceIndex = answer.PathInterfaceIndex;
+            Source = answer.Source;
+            SelectsSource = answer.SelectsSource;
+        }
+
+        public int PathInterfaceIndex { get; }
+
+        /// <summary>The source, unless <see cref="SelectsSource"/>.</summary>
+        public IPAddress? Source { get; }
+
+        /// <summary>IPv6 without a preferred source: chosen per destination from the path's interface.</summary>
+        public bool SelectsSource { get; }
+
+        public RouteDecision Decide(IPAddress destination, NetRouteInfo route, IPAddress? source) => new(destination, shape, route, source);
     }
 
     /// <summary>What a plain route's decision is, but for its destination, route and (IPv6) source; equal answers are kept once.</summary>
@@ -312,19 +336,19 @@ public sealed partial class LinuxRouteResolver
         /// <summary>IPv6 without a preferred source: chosen per destination from the path's interface.</summary>
         public bool SelectsSource { get; }
 
-        public RouteDecision Decide(IPAddress destination, NetRouteInfo route, IPAddress? source)
+        /// <summary>A decision of this answer for no destination, route or source: what its decisions share.</summary>
+        public RouteDecision Template()
         {
-            var decision = new RouteDecision(destination);
-            decision.Route = route;
+            var decision = new RouteDecision(IPAddress.None);
 
             // The next hop shown: on-link for IPv4 (nextHop kept), else the route's gateway, not read here.
             if (nextHop is null)
             {
-                decision.SetOnlyPathThroughRoutesGateway(PathInterfaceIndex, pathAlias, source);
+                decision.SetOnlyPathThroughRoutesGateway(PathInterfaceIndex, pathAlias, null);
             }
             else
             {
-                decision.SetOnlyPath(nextHop, PathInterfaceIndex, pathAlias, source, 1, null);
+                decision.SetOnlyPath(nextHop, PathInterfaceIndex, pathAlias, null, 1, null);
                 decision.NextHop = nextHop;
             }
 
@@ -333,7 +357,6 @@ public sealed partial class LinuxRouteResolver
             decision.RouteType = RouteType.Unicast;
             decision.InterfaceIndex = interfaceIndex;
             decision.InterfaceAlias = interfaceAlias;
-            decision.SourceAddress = source;
             decision.Table = table;
             decision.SetReason(DecisionReason.LongestMatch(nextHop, reasonDevice, string.Empty));
             decision.Mtu = mtu;
