@@ -34,6 +34,9 @@ internal readonly struct DecisionReason
         ThisHost,
     }
 
+    /// <summary>Whether there is a reason to write.</summary>
+    public bool IsSet => kind != Kind.None;
+
     public static DecisionReason Of(Func<string> factory) => new(Kind.Text, null, null, factory ?? throw new ArgumentNullException(nameof(factory)));
 
     /// <summary>

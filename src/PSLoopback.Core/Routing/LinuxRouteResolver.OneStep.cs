@@ -10,8 +10,8 @@ namespace PSLoopback.Routing;
 // only its destination, most answers come from a prefix of one plain route: unicast, one live next hop of its own,
 // no type of service, no nexthop object. Everything of such an answer but the destination (and an IPv6 source) is
 // fixed when the resolver is built, and most routes share it, so it is kept once as an answer, and each node of the
-// main table points at its answer. The decision then reads the table, that pointer and the route's reference, not
-// the route object's fields, the rule walk or the interfaces. Any other question, or a prefix of any other route,
+// main table has its answer's number and its route side by side. The decision then reads the table and that one
+// entry, not the route object, the rule walk or the interfaces. Any other question, or a prefix of any other route,
 // takes the full walk, which gives the same answer (LinuxDecisionConsistencyTests compares the two).
 public sealed partial class LinuxRouteResolver
 {
@@ -137,8 +137,7 @@ public sealed partial class LinuxRouteResolver
                 return null;
             }
 
-            var node = table.Table.FindNode(number);
-            return table.TryAnswerAt(node, out var answer) ? answer.Decide(destination, (NetRouteInfo)table.Table.ValueAt(node)!, answer.Source) : null;
+            return table.TryAnswerAt(table.Table.FindNode(number), out var answer, out var route) ? answer.Decide(destination, route, answer.Source) : null;
         }
 
         if (oneStepIPv6 is not OneStepTable table6)
@@ -152,35 +151,35 @@ public sealed partial class LinuxRouteResolver
             return null;
         }
 
-        var node6 = table6.Table.FindNode(high, low);
-        if (!table6.TryAnswerAt(node6, out var answer6))
+        if (!table6.TryAnswerAt(table6.Table.FindNode(high, low), out var answer6, out var route6))
         {
             return null;
         }
 
-        var route = (NetRouteInfo)table6.Table.ValueAt(node6)!;
-        return answer6.Decide(destination, route, answer6.SelectsSource ? SelectIPv6Source(destination, high, low, answer6.PathInterfaceIndex) : answer6.Source);
+        return answer6.Decide(destination, route6, answer6.SelectsSource ? SelectIPv6Source(destination, high, low, answer6.PathInterfaceIndex) : answer6.Source);
     }
 
-    /// <summary>A main table with each node's answer: 0 for a node whose prefix is not one plain route.</summary>
+    /// <summary>A main table with each node's answer and route: answer 0 for a node whose prefix is not one plain route.</summary>
     private sealed class OneStepTable
     {
         // A host's local table holds a few prefixes (its addresses, multicast): compared one by one, they cost less
         // than a second table lookup. A larger one is looked up.
         private const int MostComparedLocalPrefixes = 32;
 
-        private readonly ushort[] answerOf;
-        private readonly OneStepAnswer[] answers;
+        // A node's answer number and route side by side: at a million routes each separate array read, and the
+        // table's value of type object (checked on cast by reading the route object), is a cache miss of its own.
+        private readonly Entry[] entries;
+        private readonly OneStepShape?[] answers;
         private readonly PrefixTable<object>? local;
         private readonly ulong[] localHigh;
         private readonly ulong[] localLow;
         private readonly ulong[] localMaskHigh;
         private readonly ulong[] localMaskLow;
 
-        private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, ushort[] answerOf, OneStepAnswer[] answers)
+        private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, Entry[] entries, OneStepShape?[] answers)
         {
             Table = table;
-            this.answerOf = answerOf;
+            this.entries = entries;
             this.answers = answers;
             var compared = local is not null && local.Count <= MostComparedLocalPrefixes ? local.Count : 0;
             this.local = compared == 0 ? local : null;
@@ -199,12 +198,13 @@ public sealed partial class LinuxRouteResolver
 
         public PrefixTable<object> Table { get; }
 
-        /// <summary>The answer of a node, false for 0 (a node whose prefix is not one plain route).</summary>
-        public bool TryAnswerAt(int node, out OneStepAnswer answer)
+        /// <summary>The answer and route of a node, false for a node whose prefix is not one plain route (and for node 0, none).</summary>
+        public bool TryAnswerAt(int node, out OneStepShape answer, out NetRouteInfo route)
         {
-            var index = answerOf[node];
-            answer = answers[index];
-            return index != 0;
+            var entry = entries[node];
+            answer = answers[entry.Answer]!;
+            route = entry.Route!;
+            return answer is not null;
         }
 
         /// <summary>IPv6: whether the local table, asked first by the default rules, has a prefix of the destination (then the full walk answers).</summary>
@@ -228,8 +228,8 @@ public sealed partial class LinuxRouteResolver
 
         public static OneStepTable Build(PrefixTable<object> table, PrefixTable<object>? local, Func<NetRouteInfo, OneStepAnswer?> answer)
         {
-            var answerOf = new ushort[table.Count + 1];
-            var answers = new List<OneStepAnswer> { default };
+            var entries = new Entry[table.Count + 1];
+            var answers = new List<OneStepShape?> { null };
             var known = new Dictionary<OneStepAnswer, ushort>();
             for (var node = 1; node <= table.Count; node++)
             {
@@ -247,14 +247,52 @@ public sealed partial class LinuxRouteResolver
 
                     index = (ushort)answers.Count;
                     known.Add(made, index);
-                    answers.Add(made);
+                    answers.Add(new OneStepShape(made));
                 }
 
-                answerOf[node] = index;
+                entries[node] = new Entry(route, index);
             }
 
-            return new OneStepTable(table, local, answerOf, answers.ToArray());
+            return new OneStepTable(table, local, entries, answers.ToArray());
         }
+
+        private readonly struct Entry
+        {
+            public Entry(NetRouteInfo route, ushort answer)
+            {
+                Route = route;
+                Answer = answer;
+            }
+
+            public NetRouteInfo? Route { get; }
+
+            /// <summary>The index in the answers, 0 for none.</summary>
+            public ushort Answer { get; }
+        }
+    }
+
+    /// <summary>An answer as its decisions are made: the shape they share, and how their source is found.</summary>
+    private sealed class OneStepShape
+    {
+        private readonly RouteDecision.Shape shape;
+
+        public OneStepShape(OneStepAnswer answer)
+        {
+            shape = answer.Template().SharedShape();
+            PathInterfaceIndex = answer.PathInterfaceIndex;
+            Source = answer.Source;
+            SelectsSource = answer.SelectsSource;
+        }
+
+        public int PathInterfaceIndex { get; }
+
+        /// <summary>The source, unless <see cref="SelectsSource"/>.</summary>
+        public IPAddress? Source { get; }
+
+        /// <summary>IPv6 without a preferred source: chosen per destination from the path's interface.</summary>
+        public bool SelectsSource { get; }
+
+        public RouteDecision Decide(IPAddress destination, NetRouteInfo route, IPAddress? source) => new(destination, shape, route, source);
     }
 
     /// <summary>What a plain route's decision is, but for its destination, route and (IPv6) source; equal answers are kept once.</summary>
@@ -298,19 +336,19 @@ public sealed partial class LinuxRouteResolver
         /// <summary>IPv6 without a preferred source: chosen per destination from the path's interface.</summary>
         public bool SelectsSource { get; }
 
-        public RouteDecision Decide(IPAddress destination, NetRouteInfo route, IPAddress? source)
+        /// <summary>A decision of this answer for no destination, route or source: what its decisions share.</summary>
+        public RouteDecision Template()
         {
-            var decision = new RouteDecision(destination);
-            decision.Route = route;
+            var decision = new RouteDecision(IPAddress.None);
 
             // The next hop shown: on-link for IPv4 (nextHop kept), else the route's gateway, not read here.
             if (nextHop is null)
             {
-                decision.SetOnlyPathThroughRoutesGateway(PathInterfaceIndex, pathAlias, source);
+                decision.SetOnlyPathThroughRoutesGateway(PathInterfaceIndex, pathAlias, null);
             }
             else
             {
-                decision.SetOnlyPath(nextHop, PathInterfaceIndex, pathAlias, source, 1, null);
+                decision.SetOnlyPath(nextHop, PathInterfaceIndex, pathAlias, null, 1, null);
                 decision.NextHop = nextHop;
             }
 
@@ -319,7 +357,6 @@ public sealed partial class LinuxRouteResolver
             decision.RouteType = RouteType.Unicast;
             decision.InterfaceIndex = interfaceIndex;
             decision.InterfaceAlias = interfaceAlias;
-            decision.SourceAddress = source;
             decision.Table = table;
             decision.SetReason(DecisionReason.LongestMatch(nextHop, reasonDevice, string.Empty));
             decision.Mtu = mtu;

@@ -13,31 +13,29 @@ public sealed class RouteDecision
 {
     private string? destination;
     private string? reason;
-    private DecisionReason reasonParts;
     private IReadOnlyList<RoutePath>? paths;
 
-    // What most answers never have, kept apart so that the common answer is a smaller object.
-    private Rare? rare;
+    // All of the answer but the destination, route and source. Decisions of one shape share it (the one step's
+    // answers, made once when the resolver is built), so such a decision is 80 bytes instead of 200 and is made
+    // with a few stores; a decision that sets any of it first takes its own copy.
+    private Shape shape = Shape.Empty;
 
-    // A decision of one path keeps it as fields until Paths is read: most answers are never asked for their paths.
-    private bool hasOnlyPath;
-    private OnlyPath onlyPath;
-
-    // The next hop, unless nextHopIsRoutes: then it is Route's, read only when asked (at a million routes, the route
-    // object is a cache miss the decision itself need not make).
-    private IPAddress? nextHop;
-    private bool nextHopIsRoutes;
-
-    // The nullable numbers as values and a bit each for whether they are set: four int? would take twice the room.
-    private int interfaceIndex;
-    private int mtu;
-    private int pathMtu;
-    private uint table;
-    private Has has;
+    // The source of the one path, when the answer keeps its one path as fields (a copy may change SourceAddress alone).
+    private IPAddress? onlyPathSource;
 
     public RouteDecision(IPAddress remoteIPAddress)
     {
         RemoteIPAddress = remoteIPAddress ?? throw new ArgumentNullException(nameof(remoteIPAddress));
+    }
+
+    /// <summary>A decision of a shared shape (<see cref="SharedShape"/>), its route and its source.</summary>
+    internal RouteDecision(IPAddress remoteIPAddress, Shape shape, NetRouteInfo? route, IPAddress? source)
+    {
+        RemoteIPAddress = remoteIPAddress;
+        this.shape = shape;
+        Route = route;
+        SourceAddress = source;
+        onlyPathSource = source;
     }
 
     /// <summary>The destination as the user gave it: an address or a host name.</summary>
@@ -53,27 +51,40 @@ public sealed class RouteDecision
         ? IPAddressFamily.IPv6
         : IPAddressFamily.IPv4;
 
-    public RouteType RouteType { get; internal set; } = RouteType.NoRoute;
+    public RouteType RouteType
+    {
+        get => shape.RouteType;
+        internal set => Own().RouteType = value;
+    }
 
     /// <summary>The errno `ip route get` answers with when the packet cannot be sent; None when it can.</summary>
-    public RouteError Error { get; internal set; }
+    public RouteError Error
+    {
+        get => shape.Error;
+        internal set => Own().Error = value;
+    }
 
     public int? InterfaceIndex
     {
-        get => (has & Has.InterfaceIndex) != 0 ? interfaceIndex : null;
-        internal set => interfaceIndex = Set(Has.InterfaceIndex, value);
+        get => (shape.Has & Has.InterfaceIndex) != 0 ? shape.InterfaceIndex : null;
+        internal set => Own().InterfaceIndex = Set(Has.InterfaceIndex, value);
     }
 
-    public string? InterfaceAlias { get; internal set; }
+    public string? InterfaceAlias
+    {
+        get => shape.InterfaceAlias;
+        internal set => Own().InterfaceAlias = value;
+    }
 
     /// <summary>The gateway, or the unspecified address when the destination is on-link; null when no route.</summary>
     public IPAddress? NextHop
     {
-        get => nextHopIsRoutes ? Route?.NextHop : nextHop;
+        get => shape.NextHopIsRoutes ? Route?.NextHop : shape.NextHop;
         internal set
         {
-            nextHop = value;
-            nextHopIsRoutes = false;
+            var own = Own();
+            own.NextHop = value;
+            own.NextHopIsRoutes = false;
         }
     }
 
@@ -86,17 +97,18 @@ public sealed class RouteDecision
     /// <summary>Windows: the chosen interface's metric, which Windows added to the route's to rank it; null on Linux.</summary>
     public uint? InterfaceMetric
     {
-        get => rare?.InterfaceMetric;
+        get => shape.Rare?.InterfaceMetric;
         internal set => Rares.InterfaceMetric = value;
     }
 
     public uint? Table
     {
-        get => (has & Has.Table) != 0 ? table : null;
+        get => (shape.Has & Has.Table) != 0 ? shape.Table : null;
         internal set
         {
-            table = value ?? 0;
-            has = value is null ? has & ~Has.Table : has | Has.Table;
+            var own = Own();
+            own.Table = value ?? 0;
+            own.Has = value is null ? own.Has & ~Has.Table : own.Has | Has.Table;
         }
     }
 
@@ -105,46 +117,61 @@ public sealed class RouteDecision
     public uint? RulePriority => Rule?.Priority;
 
     /// <summary>True when the packet never leaves this host: a local destination or a loopback interface.</summary>
-    public bool StaysOnHost { get; internal set; }
+    public bool StaysOnHost
+    {
+        get => shape.StaysOnHost;
+        internal set => Own().StaysOnHost = value;
+    }
 
     public NetRouteInfo? Route { get; internal set; }
 
-    public NetRouteRule? Rule { get; internal set; }
+    public NetRouteRule? Rule
+    {
+        get => shape.Rule;
+        internal set => Own().Rule = value;
+    }
 
     /// <summary>Every way the kernel may send this flow; more than one for a multipath route, whose pick is by flow hash.</summary>
     public IReadOnlyList<RoutePath> Paths
     {
-        get => paths ??= hasOnlyPath ? new[] { onlyPath.ToPath(Route) } : Array.Empty<RoutePath>();
+        get => paths ??= shape.HasOnlyPath ? new[] { shape.OnlyPath.ToPath(Route, onlyPathSource) } : Array.Empty<RoutePath>();
         internal set
         {
             paths = value;
-            hasOnlyPath = false;
+            if (shape.HasOnlyPath)
+            {
+                Own().HasOnlyPath = false;
+            }
         }
     }
 
     /// <summary>How the headline path was chosen among <see cref="Paths"/>; with Hash the headline is only the first of them.</summary>
-    public RoutePathChoice PathChoice { get; internal set; }
+    public RoutePathChoice PathChoice
+    {
+        get => shape.PathChoice;
+        internal set => Own().PathChoice = value;
+    }
     /// <summary>
     /// The MTU `ip route get` reports: the path MTU of the route exception that answered, else the route's own
     /// mtu metric; null when neither has one (the kernel then prints none, and the device's MTU applies).
     /// </summary>
     public int? Mtu
     {
-        get => (has & Has.Mtu) != 0 ? mtu : null;
-        internal set => mtu = Set(Has.Mtu, value);
+        get => (shape.Has & Has.Mtu) != 0 ? shape.Mtu : null;
+        internal set => Own().Mtu = Set(Has.Mtu, value);
     }
 
     /// <summary>The MTU packets on this path get: <see cref="Mtu"/>, else the output interface's MTU; null when neither is known.</summary>
     public int? PathMtu
     {
-        get => (has & Has.PathMtu) != 0 ? pathMtu : null;
-        internal set => pathMtu = Set(Has.PathMtu, value);
+        get => (shape.Has & Has.PathMtu) != 0 ? shape.PathMtu : null;
+        internal set => Own().PathMtu = Set(Has.PathMtu, value);
     }
 
     /// <summary>Linux: the route exception (`ip route show cache`) that answered for the destination, or null.</summary>
     public NetRouteException? RouteException
     {
-        get => rare?.RouteException;
+        get => shape.Rare?.RouteException;
         internal set => Rares.RouteException = value;
     }
 
@@ -154,7 +181,7 @@ public sealed class RouteDecision
     /// <summary>Whether the route exception's gateway came from an ICMP redirect (ip's "cache &lt;redirected&gt;").</summary>
     public bool Redirected
     {
-        get => rare?.Redirected ?? false;
+        get => shape.Rare?.Redirected ?? false;
         internal set => Rares.Redirected = value;
     }
 
@@ -166,7 +193,7 @@ public sealed class RouteDecision
     /// </summary>
     public IReadOnlyList<SharedNextHopRoute> RoutesSharingNextHop
     {
-        get => rare?.RoutesSharingNextHop ?? Array.Empty<SharedNextHopRoute>();
+        get => shape.Rare?.RoutesSharingNextHop ?? Array.Empty<SharedNextHopRoute>();
         internal set => Rares.RoutesSharingNextHop = value;
     }
 
@@ -174,14 +201,18 @@ public sealed class RouteDecision
     /// <remarks>Written when first read: most of a hundred thousand answers are never shown.</remarks>
     public string Reason
     {
-        get => reason ??= reasonParts.Write(this) + rare?.ReasonSuffix;
+        get => reason ??= shape.Reason.Write(this) + shape.Rare?.ReasonSuffix;
         internal set
         {
             reason = value;
-            reasonParts = default;
-            if (rare is not null)
+            if (shape.Reason.IsSet)
             {
-                rare.ReasonSuffix = null;
+                Own().Reason = default;
+            }
+
+            if (shape.Rare is not null)
+            {
+                Own().Rare!.ReasonSuffix = null;
             }
         }
     }
@@ -189,45 +220,47 @@ public sealed class RouteDecision
     /// <summary>Every step the resolver took; filled when the caller asks for an explanation.</summary>
     public IReadOnlyList<RouteTraceStep> Trace
     {
-        get => rare?.Trace ?? Array.Empty<RouteTraceStep>();
+        get => shape.Rare?.Trace ?? Array.Empty<RouteTraceStep>();
         internal set => Rares.Trace = value;
     }
 
     /// <summary>With -Verify: whether the kernel, asked the same question, gave the same answer.</summary>
     public bool? KernelAgrees
     {
-        get => rare?.KernelAgrees;
+        get => shape.Rare?.KernelAgrees;
         set => Rares.KernelAgrees = value;
     }
 
     /// <summary>With -Verify: agreement, a difference, or the kernel's hash taking another of <see cref="Paths"/>.</summary>
     public KernelVerdict? KernelVerdict
     {
-        get => rare?.KernelVerdict;
+        get => shape.Rare?.KernelVerdict;
         set => Rares.KernelVerdict = value;
     }
 
     /// <summary>With -Verify: the kernel's own answer, in `ip route get` words.</summary>
     public string? KernelAnswer
     {
-        get => rare?.KernelAnswer;
+        get => shape.Rare?.KernelAnswer;
         set => Rares.KernelAnswer = value;
     }
 
     public override string ToString() => $"{Destination}: {RouteType} {Reason}";
 
     /// <summary>The first path's next hop, without making the paths.</summary>
-    internal IPAddress FirstPathNextHop => paths is null && hasOnlyPath ? onlyPath.NextHop ?? Route!.NextHop : Paths[0].NextHop;
+    internal IPAddress FirstPathNextHop => paths is null && shape.HasOnlyPath ? shape.OnlyPath.NextHop ?? Route!.NextHop : Paths[0].NextHop;
 
     /// <summary>The first path's source, without making the paths.</summary>
-    internal IPAddress? FirstPathSource => paths is null && hasOnlyPath ? onlyPath.Source : Paths[0].SourceAddress;
+    internal IPAddress? FirstPathSource => paths is null && shape.HasOnlyPath ? onlyPathSource : Paths[0].SourceAddress;
 
     /// <summary>The one path of the answer, kept as fields until <see cref="Paths"/> is read.</summary>
     internal void SetOnlyPath(IPAddress nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
     {
         paths = null;
-        hasOnlyPath = true;
-        onlyPath = new OnlyPath(nextHop, interfaceIndex, interfaceAlias, source, weight, nextHopId);
+        var own = Own();
+        own.HasOnlyPath = true;
+        own.OnlyPath = new OnlyPath(nextHop, interfaceIndex, interfaceAlias, weight, nextHopId);
+        onlyPathSource = source;
     }
 
     /// <summary>
@@ -237,10 +270,12 @@ public sealed class RouteDecision
     internal void SetOnlyPathThroughRoutesGateway(int interfaceIndex, string? interfaceAlias, IPAddress? source)
     {
         paths = null;
-        hasOnlyPath = true;
-        onlyPath = new OnlyPath(null, interfaceIndex, interfaceAlias, source, 1, null);
-        nextHop = null;
-        nextHopIsRoutes = true;
+        var own = Own();
+        own.HasOnlyPath = true;
+        own.OnlyPath = new OnlyPath(null, interfaceIndex, interfaceAlias, 1, null);
+        onlyPathSource = source;
+        own.NextHop = null;
+        own.NextHopIsRoutes = true;
     }
 
     internal void SetReason(Func<string> factory) => SetReason(DecisionReason.Of(factory));
@@ -249,10 +284,10 @@ public sealed class RouteDecision
     internal void SetReason(in DecisionReason parts)
     {
         reason = null;
-        reasonParts = parts;
-        if (rare is not null)
+        Own().Reason = parts;
+        if (shape.Rare is not null)
         {
-            rare.ReasonSuffix = null;
+            Own().Rare!.ReasonSuffix = null;
         }
     }
 
@@ -289,16 +324,26 @@ public sealed class RouteDecision
         return copy;
     }
 
-    private Rare Rares => rare ??= new Rare();
+    /// <summary>
+    /// This decision's shape, frozen, for decisions that differ only in destination, route and source: made once
+    /// from a decision set up as they all are, and given to <see cref="RouteDecision(IPAddress, Shape, NetRouteInfo, IPAddress)"/>.
+    /// </summary>
+    internal Shape SharedShape() => shape.Frozen();
+
+    private Rare Rares => Own().Rare ??= new Rare();
+
+    // The shape to write: a shared one is copied first.
+    private Shape Own() => shape.IsShared ? shape = shape.Thawed() : shape;
 
     private int Set(Has bit, int? value)
     {
-        has = value is null ? has & ~bit : has | bit;
+        var own = Own();
+        own.Has = value is null ? own.Has & ~bit : own.Has | bit;
         return value ?? 0;
     }
 
     [Flags]
-    private enum Has : byte
+    internal enum Has : byte
     {
         InterfaceIndex = 1,
         Mtu = 2,
@@ -306,15 +351,78 @@ public sealed class RouteDecision
         Table = 8,
     }
 
-    // A copy owns its rare fields: setting a copy's KernelAgrees leaves the original's alone.
+    // A copy owns its shape and rare fields: setting a copy's KernelAgrees leaves the original's alone.
     private RouteDecision Copy()
     {
         var copy = (RouteDecision)MemberwiseClone();
-        copy.rare = rare?.Copy();
+        copy.shape = shape.IsShared ? shape : shape.Thawed();
         return copy;
     }
 
-    private sealed class Rare
+    /// <summary>The fields of an answer that decisions of one route's shape have in common.</summary>
+    internal sealed class Shape
+    {
+        /// <summary>A new decision's: no route, shared so that the first field set makes the decision its own.</summary>
+        public static readonly Shape Empty = new() { IsShared = true };
+
+        public bool IsShared { get; private set; }
+
+        public RouteType RouteType { get; set; } = RouteType.NoRoute;
+
+        public RouteError Error { get; set; }
+
+        // The nullable numbers as values and a bit each for whether they are set: four int? would take twice the room.
+        public Has Has { get; set; }
+
+        public int InterfaceIndex { get; set; }
+
+        public int Mtu { get; set; }
+
+        public int PathMtu { get; set; }
+
+        public uint Table { get; set; }
+
+        public string? InterfaceAlias { get; set; }
+
+        // The next hop, unless NextHopIsRoutes: then it is the route's, read only when asked (at a million routes,
+        // the route object is a cache miss the decision itself need not make).
+        public IPAddress? NextHop { get; set; }
+
+        public bool NextHopIsRoutes { get; set; }
+
+        public bool StaysOnHost { get; set; }
+
+        public NetRouteRule? Rule { get; set; }
+
+        public RoutePathChoice PathChoice { get; set; }
+
+        // A decision of one path keeps it as fields until Paths is read: most answers are never asked for their paths.
+        public bool HasOnlyPath { get; set; }
+
+        public OnlyPath OnlyPath { get; set; }
+
+        public DecisionReason Reason { get; set; }
+
+        // What most answers never have, kept apart so that the common answer is smaller.
+        public Rare? Rare { get; set; }
+
+        public Shape Thawed()
+        {
+            var copy = (Shape)MemberwiseClone();
+            copy.IsShared = false;
+            copy.Rare = Rare?.Copy();
+            return copy;
+        }
+
+        public Shape Frozen()
+        {
+            var copy = Thawed();
+            copy.IsShared = true;
+            return copy;
+        }
+    }
+
+    internal sealed class Rare
     {
         public uint? InterfaceMetric { get; set; }
 
@@ -337,14 +445,13 @@ public sealed class RouteDecision
         public Rare Copy() => (Rare)MemberwiseClone();
     }
 
-    private readonly struct OnlyPath
+    internal readonly struct OnlyPath
     {
-        public OnlyPath(IPAddress? nextHop, int interfaceIndex, string? interfaceAlias, IPAddress? source, int weight, uint? nextHopId)
+        public OnlyPath(IPAddress? nextHop, int interfaceIndex, string? interfaceAlias, int weight, uint? nextHopId)
         {
             NextHop = nextHop;
             InterfaceIndex = interfaceIndex;
             InterfaceAlias = interfaceAlias;
-            Source = source;
             Weight = weight;
             NextHopId = nextHopId;
         }
@@ -356,12 +463,10 @@ public sealed class RouteDecision
 
         public string? InterfaceAlias { get; }
 
-        public IPAddress? Source { get; }
-
         public int Weight { get; }
 
         public uint? NextHopId { get; }
 
-        public RoutePath ToPath(NetRouteInfo? route) => new(NextHop ?? route!.NextHop, InterfaceIndex, InterfaceAlias, Source, Weight) { NextHopId = NextHopId };
+        public RoutePath ToPath(NetRouteInfo? route, IPAddress? source) => new(NextHop ?? route!.NextHop, InterfaceIndex, InterfaceAlias, source, Weight) { NextHopId = NextHopId };
     }
 }
