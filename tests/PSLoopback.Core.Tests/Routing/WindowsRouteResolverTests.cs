@@ -555,6 +555,7 @@ public class WindowsRouteResolverTests
         var bytes = new byte[decisions][];
         var ipv6 = queries[0].Destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var extra = long.MaxValue;
+        var array = 0L;
 
         // The lowest of a few tries, each after a warm-up, so a JIT or runtime allocation inside one does not count.
         for (var attempt = 0; attempt < 3; attempt++)
@@ -568,13 +569,16 @@ public class WindowsRouteResolverTests
             for (var i = 0; i < decisions; i++)
             {
                 answers[i] = new RouteDecision(queries[i].Destination) { InterfaceMetric = 25 };
-                if (ipv6)
-                {
-                    bytes[i] = queries[i].Destination.GetAddressBytes();
-                }
             }
 
             var bare = GC.GetAllocatedBytesForCurrentThread() - start;
+            start = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < decisions && ipv6; i++)
+            {
+                bytes[i] = queries[i].Destination.GetAddressBytes();
+            }
+
+            array = (GC.GetAllocatedBytesForCurrentThread() - start) / decisions;
             start = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < decisions; i++)
             {
@@ -585,7 +589,8 @@ public class WindowsRouteResolverTests
             extra = Math.Min(extra, (resolving - bare) / decisions);
         }
 
-        Assert.Equal(0, extra);
+        // The byte array may be left out: where the JIT sees it does not escape, it lives on the stack.
+        Assert.True(extra <= array, $"a decision allocated {extra} B more than its answer ({array} B allowed for the destination's bytes)");
         Assert.All(new[] { answers[0], answers[decisions - 1] }, d => Assert.Equal(reason, d.Reason));
         Assert.All(new[] { answers[0], answers[decisions - 1] }, d => Assert.Equal(IPAddress.Parse(source), d.SourceAddress));
     }
