@@ -67,7 +67,7 @@ function Invoke-IpBatch {
 }
 
 # Each round times four things in turn. "floor" pipes the same strings into Write-Output: what PowerShell itself
-# costs to hand 100,000 objects one by one to a compiled cmdlet and collect what it writes, so piped minus floor is
+# costs to hand 100,000 objects one by one to a compiled cmdlet and collect the 100,000 it writes, as piped does, so piped minus floor is
 # the part of the piped figure that is ours (binding our parameters, reading, deciding, the output object).
 # The first -Warmup rounds are reported but not counted: they run while .NET is still recompiling the hot methods
 # with its profile (tiered compilation), and how long that takes depends on how busy the machine is.
@@ -83,7 +83,7 @@ for ($round = 1; $round -le $Warmup + $Rounds; $round++) {
         switch ($mode) {
             'array' { $array = Resolve-NetRoute -RemoteIPAddress $all }
             'piped' { $piped = $all | Resolve-NetRoute }
-            'floor' { $null = $all | Write-Output }
+            'floor' { $floorOut = $all | Write-Output }
             'ip' { $ipText = Invoke-IpBatch }
         }
         $clock.Stop()
@@ -167,7 +167,7 @@ if ($mismatches) { exit 1 }
 
             $gatewayCount = @($lines.Values | ForEach-Object { ($_ -split ' ')[4] } | Sort-Object -Unique).Count
             $load = (Get-Content /proc/loadavg -Raw).Trim()
-            Write-Host "Gateways ${mode}: namespace $ns, $Routes random routes through $gatewayCount gateways + default; $Destinations destinations; $Rounds rounds; $([Environment]::ProcessorCount) cores; load $load; $(Get-Date -Format s)"
+            Write-Host "Gateways ${mode}: namespace $ns, $Routes random routes through $gatewayCount gateways + default; $Destinations destinations; $Warmup warm-up and $Rounds timed rounds; $([Environment]::ProcessorCount) cores; load $load; $(Get-Date -Format s)"
             & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $inner -Module $module -Work $work -Destinations $Destinations -Rounds $Rounds -Warmup $Warmup -Seed $Seed
             if ($LASTEXITCODE -ne 0) { throw "the benchmark found answers that differ from ip's (exit $LASTEXITCODE)" }
         }

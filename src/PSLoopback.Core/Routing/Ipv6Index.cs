@@ -30,11 +30,13 @@ namespace PSLoopback.Routing;
 internal sealed class Ipv6Index
 {
     // The starts a lookup compares in one bucket, the one before the bucket's included: 32 bytes, most often within
-    // one cache line. Measured against 8 (64 bytes, always two lines, seven comparisons) in one process, six runs, 4
-    // took 0.48-0.76 of the time at 1,000 prefixes, 0.63-0.99 at 100,000 and 0.68-0.77 at 1,000,000, in less memory
-    // (a chunk's end pads 3 starts, not 7), though it needs more buckets; 2 was no faster. A bucket with more (a
-    // crowded spot the chunk's resolution could not split) is searched by halving.
+    // one cache line, where 8 always took two and was slower (bench/README.md has the figures). A bucket with more (a
+    // crowded spot the chunk's resolution could not split) is searched by halving. InWindow is written out for
+    // exactly this size.
     private const int Window = 4;
+
+    // Does not compile unless Window is 4 (a constant byte cannot be negative), so a new size cannot answer wrongly.
+    private const byte InWindowComparesFour = (byte)(4 - Window) + (byte)(Window - 4);
 
     private const int TopBits = 16;
 

@@ -1,0 +1,64 @@
+using System.Net;
+using PSLoopback.Routing;
+using Xunit;
+
+namespace PSLoopback.Core.Tests.Routing;
+
+/// <summary>
+/// The one step's answers share one frozen shape per kind of route: a field set on one answer (every setter, and the
+/// copies WithPath makes) must go to a copy of its own, never into the shape the other answers read.
+/// </summary>
+public class RouteDecisionShapeTests
+{
+    [Fact]
+    public void SettingAnyFieldOfOneSharedDecisionLeavesTheOtherAlone()
+    {
+        var template = new RouteDecision(IPAddress.None);
+        template.SetOnlyPath(IPAddress.Parse("10.0.0.1"), 2, "eth0", null, 1, null);
+        template.RouteType = RouteType.Unicast;
+        template.InterfaceIndex = 2;
+        template.Table = 254;
+        template.Mtu = 1500;
+        template.SetReason(() => "why");
+        var shape = template.SharedShape();
+        var changed = new RouteDecision(IPAddress.Parse("192.0.2.1"), shape, null, IPAddress.Parse("10.0.0.9"));
+        var other = new RouteDecision(IPAddress.Parse("192.0.2.2"), shape, null, IPAddress.Parse("10.0.0.9"));
+
+        changed.KernelAgrees = false;
+        changed.KernelVerdict = KernelVerdict.Agrees;
+        changed.KernelAnswer = "x";
+        changed.Destination = "d";
+        changed.RouteType = RouteType.Blackhole;
+        changed.InterfaceIndex = 9;
+        changed.Table = 1;
+        changed.Mtu = 9000;
+        changed.PathMtu = 1;
+        changed.StaysOnHost = true;
+        changed.InterfaceAlias = "z";
+        changed.NextHop = IPAddress.Loopback;
+        changed.InterfaceMetric = 5;
+        changed.Redirected = true;
+        changed.ExtendReason(" more");
+        changed.Reason = "changed";
+        changed.SetReason(() => "other");
+        var copy = changed.WithPath(changed.Paths[0]);
+        copy.KernelAgrees = true;
+
+        Assert.Null(other.KernelAgrees);
+        Assert.Null(other.KernelVerdict);
+        Assert.Null(other.KernelAnswer);
+        Assert.Equal(RouteType.Unicast, other.RouteType);
+        Assert.Equal(2, other.InterfaceIndex);
+        Assert.Equal(254u, other.Table);
+        Assert.Equal(1500, other.Mtu);
+        Assert.Null(other.PathMtu);
+        Assert.False(other.StaysOnHost);
+        Assert.Null(other.InterfaceMetric);
+        Assert.False(other.Redirected);
+        Assert.Equal("why", other.Reason);
+        Assert.Equal("192.0.2.2", other.Destination);
+        Assert.Equal(IPAddress.Parse("10.0.0.1"), other.Paths[0].NextHop);
+        Assert.False(changed.KernelAgrees);
+        Assert.Equal(9000, changed.Mtu);
+    }
+}
