@@ -13,11 +13,21 @@ internal sealed class AddressPolicyTable
 {
     private readonly (IPPrefix Prefix, int Label)[] entries;
 
+    // The same entries as numbers, in the same order, for lookups that allocate nothing.
+    private readonly (ulong High, ulong Low, int Length, int Label)[] numbers;
+
     public AddressPolicyTable(params (string Prefix, int Label)[] entries)
     {
         this.entries = entries
             .Select(e => (IPPrefix.Parse(e.Prefix), e.Label))
             .OrderByDescending(e => e.Item1.Length)
+            .ToArray();
+        numbers = this.entries
+            .Select(e =>
+            {
+                var (high, low) = AddressNumbers.Of(e.Prefix.Network);
+                return (high, low, e.Prefix.Length, e.Label);
+            })
             .ToArray();
     }
 
@@ -29,6 +39,20 @@ internal sealed class AddressPolicyTable
             if (prefix.Contains(address))
             {
                 return label;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The label of the longest prefix containing an IPv6 address given as its numbers.</summary>
+    public int Label(ulong high, ulong low)
+    {
+        foreach (var entry in numbers)
+        {
+            if (((entry.High ^ high) & Bits128.MaskHigh(entry.Length)) == 0 && ((entry.Low ^ low) & Bits128.MaskLow(entry.Length)) == 0)
+            {
+                return entry.Label;
             }
         }
 

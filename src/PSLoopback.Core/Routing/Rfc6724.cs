@@ -41,6 +41,20 @@ internal static class Rfc6724
     }
 
     /// <summary>
+    /// <see cref="Scope(IPAddress)"/> of an IPv6 address without a zone, from its numbers (bytes 0-7 in
+    /// <paramref name="high"/>, 8-15 in <paramref name="low"/>), for decisions that allocate nothing.
+    /// </summary>
+    public static int Scope(ulong high, ulong low)
+    {
+        var top = (uint)(high >> 48);
+        return high == 0 && low == 0 ? -1
+            : top >> 8 == 0xFF ? (int)(top & 0x0F)
+            : (high == 0 && low == 1) || (top & 0xFFC0) == 0xFE80 ? LinkLocalScope
+            : (top & 0xFFC0) == 0xFEC0 ? 0x5
+            : 0xE;
+    }
+
+    /// <summary>
     /// Rule 2's order as one number, higher better: an address whose scope reaches the destination's beats one
     /// whose scope does not; of two that reach it the narrower wins, of two that do not the wider.
     /// </summary>

@@ -31,17 +31,6 @@ internal static class SourceAddressSelector
 
     private static readonly AddressPolicyTable Labels = new(LabelEntries);
 
-    // The same table as numbers, longest prefix first as AddressPolicyTable orders it, for lookups that allocate nothing.
-    private static readonly (ulong High, ulong Low, int Length, int Label)[] LabelNumbers = LabelEntries
-        .Select(e => (Prefix: IPPrefix.Parse(e.Prefix), e.Label))
-        .OrderByDescending(e => e.Prefix.Length)
-        .Select(e =>
-        {
-            var (high, low) = AddressNumbers.Of(e.Prefix.Network);
-            return (high, low, e.Prefix.Length, e.Label);
-        })
-        .ToArray();
-
     private static readonly IPPrefix Orchid = IPPrefix.Parse("2001:10::/28");
 
     // ORCHID's /28 lies in the first 64 bits.
@@ -156,23 +145,7 @@ internal static class SourceAddressSelector
             return false;
         }
 
-        var top = (uint)(high >> 48);
-        var scope = high == 0 && low == 0 ? -1
-            : top >> 8 == 0xFF ? (int)(top & 0x0F)
-            : (high == 0 && low == 1) || (top & 0xFFC0) == 0xFE80 ? Rfc6724.LinkLocalScope
-            : (top & 0xFFC0) == 0xFEC0 ? 0x5
-            : 0xE;
-        var label = -1;
-        foreach (var entry in LabelNumbers)
-        {
-            if (((entry.High ^ high) & Bits128.MaskHigh(entry.Length)) == 0 && ((entry.Low ^ low) & Bits128.MaskLow(entry.Length)) == 0)
-            {
-                label = entry.Label;
-                break;
-            }
-        }
-
-        kind = new Ipv6Kind(scope, label, ((OrchidHigh ^ high) & Bits128.MaskHigh(Orchid.Length)) == 0, top >> 8 == 0xFF);
+        kind = new Ipv6Kind(Rfc6724.Scope(high, low), Labels.Label(high, low), ((OrchidHigh ^ high) & Bits128.MaskHigh(Orchid.Length)) == 0, high >> 56 == 0xFF);
         return true;
     }
 

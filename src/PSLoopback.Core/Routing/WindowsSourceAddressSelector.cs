@@ -27,28 +27,17 @@ internal static class WindowsSourceAddressSelector
 
     // Windows' default prefix policy table (netsh interface ipv6 show prefixpolicies, Windows 8.1 and later),
     // which is RFC 6724 section 2.1's default. Its precedence column (50 40 35 30 5 3 1 1 1 in this order)
-    // orders destinations, not sources; it has no ORCHID row, unlike Linux's table. Longest prefix first, so the
-    // first that contains an address gives its label.
-    private static readonly (ulong High, ulong Low, int Length, int Label)[] Labels = new (string Prefix, int Label)[]
-        {
-            ("::1/128", 0),
-            ("::/0", 1),
-            ("::ffff:0:0/96", 4),
-            ("2002::/16", 2),
-            ("2001::/32", 5),
-            ("fc00::/7", 13),
-            ("fec0::/10", 11),
-            ("3ffe::/16", 12),
-            ("::/96", 3),
-        }
-        .Select(e => (Prefix: IPPrefix.Parse(e.Prefix), e.Label))
-        .OrderByDescending(e => e.Prefix.Length)
-        .Select(e =>
-        {
-            var (high, low) = AddressNumbers.Of(e.Prefix.Network);
-            return (high, low, e.Prefix.Length, e.Label);
-        })
-        .ToArray();
+    // orders destinations, not sources; it has no ORCHID row, unlike Linux's table.
+    private static readonly AddressPolicyTable Labels = new(
+        ("::1/128", 0),
+        ("::/0", 1),
+        ("::ffff:0:0/96", 4),
+        ("2002::/16", 2),
+        ("2001::/32", 5),
+        ("fc00::/7", 13),
+        ("fec0::/10", 11),
+        ("3ffe::/16", 12),
+        ("::/96", 3));
 
     // RFC 6724 rule 4 (home addresses) has no candidate on Windows, which has no Mobile IPv6, and the optional
     // rule 5.5 (the next hop's prefixes) is not documented for Windows; neither is modelled.
@@ -92,7 +81,7 @@ internal static class WindowsSourceAddressSelector
         // IPv6 rules never read the next hop; an IPv4 one's numbers are made without an array.
         var (nextHigh, nextLow) = ipv6 ? default : AddressNumbers.Of(nextHop);
         var target = new Target(destinationNumbers.High, destinationNumbers.Low, ipv6 ? destination.ScopeId : 0, nextHigh, nextLow, outgoingInterface,
-            ipv6 ? ScopeOf(destination, destinationNumbers) : 0, ipv6 ? LabelOf(destinationNumbers.High, destinationNumbers.Low) : 0);
+            ipv6 ? ScopeOf(destination, destinationNumbers) : 0, ipv6 ? Labels.Label(destinationNumbers.High, destinationNumbers.Low) : 0);
         var destinationIsLoopback = AddressClass.IsLoopback(destination);
 
         Candidate? best = null;
@@ -179,7 +168,7 @@ internal static class WindowsSourceAddressSelector
     private static int ScopePreference(int scope, int destinationScope) => scope >= destinationScope ? -scope : scope - 128;
 
     /// <summary>
-    /// <see cref="Rfc6724.Scope"/> of a destination, from its numbers. An address with a scope id compares unequal to
+    /// <see cref="Rfc6724.Scope(IPAddress)"/> of a destination, from its numbers. An address with a scope id compares unequal to
     /// :: and ::1 there, so one (which no decision asks about: the resolver drops the zone first) takes that path.
     /// </summary>
     private static int ScopeOf(IPAddress destination, (ulong High, ulong Low) numbers)
@@ -189,27 +178,7 @@ internal static class WindowsSourceAddressSelector
             return Rfc6724.Scope(destination);
         }
 
-        var (high, low) = numbers;
-        var top = (uint)(high >> 48);
-        return high == 0 && low == 0 ? -1
-            : top >> 8 == 0xFF ? (int)(top & 0x0F)
-            : (high == 0 && low == 1) || (top & 0xFFC0) == 0xFE80 ? Rfc6724.LinkLocalScope
-            : (top & 0xFFC0) == 0xFEC0 ? 0x5
-            : 0xE;
-    }
-
-    /// <summary>The label of the longest policy prefix containing the address (every IPv6 address is in ::/0).</summary>
-    private static int LabelOf(ulong high, ulong low)
-    {
-        foreach (var entry in Labels)
-        {
-            if (((entry.High ^ high) & Bits128.MaskHigh(entry.Length)) == 0 && ((entry.Low ^ low) & Bits128.MaskLow(entry.Length)) == 0)
-            {
-                return entry.Label;
-            }
-        }
-
-        return -1;
+        return Rfc6724.Scope(numbers.High, numbers.Low);
     }
 
     /// <summary>One address as the rules read it, worked out once for a resolver's lifetime.</summary>
@@ -224,7 +193,7 @@ internal static class WindowsSourceAddressSelector
 
             // From the address itself, not its numbers: a zone makes an address other than :: or ::1 to Rfc6724.Scope.
             Scope = ipv6 ? Rfc6724.Scope(address.IPAddress) : 0;
-            Label = ipv6 ? LabelOf(High, Low) : -1;
+            Label = ipv6 ? Labels.Label(High, Low) : -1;
             IsLoopback = AddressClass.IsLoopback(address.IPAddress);
             NeverSource = WhyNeverSource(address);
         }
