@@ -175,6 +175,41 @@ Describe 'Pipelines between the cmdlets' {
         @($copy | Test-Loopback -Count 1).RemoteAddress | Should -Be @($lo.Addresses.IPAddress)
     }
 
+    It 'takes an array of interfaces piped as one object as their addresses, live or deserialized (it resolved their names)' {
+        $lo = Get-NetInterfaceInfo lo
+        $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($lo))
+        foreach ($pair in @($lo, $lo), @($copy, $copy)) {
+            $answers = @(, $pair | Resolve-NetRoute -ErrorVariable errors -ErrorAction SilentlyContinue)
+            $errors | Should -BeNullOrEmpty
+            $answers.RemoteIPAddress | Should -Be (@($lo.Addresses.IPAddress) * 2)
+            $results = @(, $pair | Test-Loopback -Count 1 -ErrorVariable errors -ErrorAction SilentlyContinue)
+            $errors | Should -BeNullOrEmpty
+            $results.RemoteAddress | Should -Be (@($lo.Addresses.IPAddress) * 2)
+        }
+    }
+
+    It 'lands in the parameter set its input asks for (-InputObject is not mandatory, so the sets are told apart by what binds)' {
+        $lo = Get-NetInterfaceInfo lo
+        $sets = @{}
+        foreach ($case in @(
+                @{ Name = 'no argument'; Run = { try { Resolve-NetRoute } catch { $script:missing = $_ } } }
+                @{ Name = 'a destination by position'; Run = { Resolve-NetRoute 127.0.0.1 } }
+                @{ Name = 'piped text'; Run = { '127.0.0.1' | Resolve-NetRoute } }
+                @{ Name = 'a piped interface'; Run = { $lo | Resolve-NetRoute } }
+                @{ Name = 'an interface named'; Run = { Resolve-NetRoute -InputObject $lo } })) {
+            $null = Trace-Command -Name ParameterBinding -Expression $case.Run -ListenerOption None -FilePath (Join-Path $TestDrive 'binding.log')
+            $log = Get-Content (Join-Path $TestDrive 'binding.log') -Raw
+            Remove-Item (Join-Path $TestDrive 'binding.log')
+            $sets[$case.Name] = if ($log -match 'to param \[InputObject\] SUCCESSFUL') { 'Interface' } elseif ($log -match 'to param \[RemoteIPAddress\] SUCCESSFUL') { 'Destination' } else { 'none' }
+        }
+        $missing.FullyQualifiedErrorId | Should -BeLike 'DestinationMissing,*'
+        $sets['no argument'] | Should -Be 'none'
+        $sets['a destination by position'] | Should -Be 'Destination'
+        $sets['piped text'] | Should -Be 'Destination'
+        $sets['a piped interface'] | Should -Be 'Interface'
+        $sets['an interface named'] | Should -Be 'Interface'
+    }
+
     It 'selects routes by a piped interface' {
         $routes = @(Get-NetInterfaceInfo lo | Get-NetRouteInfo)
         $routes.Count | Should -BeGreaterThan 0

@@ -12,8 +12,10 @@ namespace PSLoopback.Conversion;
 /// </summary>
 public sealed class PipedInterfaceTransformationAttribute : ArgumentTransformationAttribute
 {
+    // A piped array arrives wrapped in a PSObject, so the array is looked for in what it wraps.
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData) =>
-        Convert(inputData) ?? (inputData is IEnumerable many and not string && many.Cast<object>().Select(Convert).ToArray() is var all && all.All(i => i is not null)
+        Convert(inputData) ?? ((inputData is PSObject wrapped ? wrapped.BaseObject : inputData) is IEnumerable many and not string
+            && many.Cast<object>().Select(Convert).ToArray() is var all && all.All(i => i is not null)
             ? all.Cast<PipedInterface>().ToArray()
             : inputData);
 
