@@ -72,12 +72,21 @@ public sealed class DestinationReader
             var micros = clock.Elapsed.TotalMilliseconds * 1000;
             return addresses.Length > 0
                 ? new DestinationAnswer(parsed, addresses, DestinationProblem.None, null, null, micros)
-                : new DestinationAnswer(parsed, addresses, DestinationProblem.NotResolved, $"The host name '{text}' has no IPv4 or IPv6 address.", null, micros);
+                : new DestinationAnswer(parsed, addresses, DestinationProblem.NotResolved, $"The host name '{text}' has no IPv4 or IPv6 address.{InterfaceHint(parsed.Name!)}", null, micros);
         }
         catch (Exception e) when (e is SocketException or TimeoutException or ArgumentException)
         {
             return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.NotResolved,
-                $"The host name '{text}' does not resolve: {e.Message}", e, clock.Elapsed.TotalMilliseconds * 1000);
+                $"The host name '{text}' does not resolve: {e.Message}{InterfaceHint(parsed.Name!)}", e, clock.Elapsed.TotalMilliseconds * 1000);
         }
     }
+
+    /// <summary>
+    /// An interface's name given where a destination goes (typed, or an interface object passed by position, which
+    /// PowerShell turns into its name) is most likely meant as its addresses: say how to ask for those.
+    /// </summary>
+    private string InterfaceHint(string name) =>
+        zones(name) is int index
+            ? $" '{name}' is an interface here (ifIndex {index}): to use its addresses, pipe it in (Get-NetInterfaceInfo {name} | ...)."
+            : string.Empty;
 }

@@ -105,4 +105,31 @@ public class DestinationReaderTests
 
         Assert.InRange(extra, 1, 128);
     }
+
+    [Theory]
+    [InlineData("eth0", true)]
+    [InlineData("lo", true)]
+    [InlineData("db.example", false)]
+    public void AnInterfaceNameThatDoesNotResolveSaysHowToUseItsAddresses(string name, bool hinted)
+    {
+        var reader = new DestinationReader(Zones, () => throw new InvalidOperationException("hosts file read"), HostOS.Linux,
+            _ => throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+        var answer = reader.Read(name);
+
+        Assert.Equal(DestinationProblem.NotResolved, answer.Problem);
+        Assert.StartsWith($"The host name '{name}' does not resolve: ", answer.Message);
+        Assert.Equal(hinted, answer.Message!.Contains($"'{name}' is an interface here (ifIndex {Zones(name)}): to use its addresses, pipe it in (Get-NetInterfaceInfo {name} | ...)."));
+        Assert.Equal(hinted, answer.Message.Contains("is an interface here"));
+    }
+
+    [Fact]
+    public void AnInterfaceNameWithNoAddressInDnsIsHintedToo()
+    {
+        var reader = new DestinationReader(Zones, () => throw new InvalidOperationException("hosts file read"), HostOS.Linux, _ => Array.Empty<IPAddress>());
+
+        var answer = reader.Read("eth0");
+
+        Assert.Equal("The host name 'eth0' has no IPv4 or IPv6 address. 'eth0' is an interface here (ifIndex 4): to use its addresses, pipe it in (Get-NetInterfaceInfo eth0 | ...).", answer.Message);
+    }
 }
