@@ -11,9 +11,12 @@
       floor   $all | Write-Output                            (PowerShell's own cost of piping the strings)
       ip      ip -j -batch <file>                            (a process answering the same lines)
 
-    Each round is printed; the first -Warmup rounds (2) are not counted, since .NET is still recompiling the hot
-    code then. It reports the median of the timed rounds, the ratios to ip, the piped cost per destination above
-    the floor (the part that is ours), and the GC pause time of each mode. Targets (issue 11): array at most 0.25, piped at most
+    Each round is printed. Warm-up rounds are not counted: at least -Warmup (2), then more until two rounds in a
+    row agree within 15 % for piped and for floor, at most -MostWarmup (10). .NET is still recompiling the hot code
+    then, ours and PowerShell's own, and in some processes PowerShell's per-object pipeline code reaches its fast
+    form only after five rounds. It reports the first (cold) round, the median of the timed rounds, the ratios to
+    ip, the piped cost per destination above the floor (the part that is ours), and the GC pause time of each mode.
+    It needs PowerShell 7.3 or later ([GC]::GetTotalPauseDuration). Targets (issue 11): array at most 0.25, piped at most
     0.5, whatever the routes' gateways. Every one of our answers is compared with ip's (type, interface,
     gateway, source) once.
 
@@ -29,6 +32,7 @@ param(
     [ValidateRange(0, 1000000)][int]$Routes = 10000,
     [ValidateRange(1, 20)][int]$Rounds = 5,
     [ValidateRange(0, 10)][int]$Warmup = 2,
+    [ValidateRange(0, 30)][int]$MostWarmup = 10,
     [int]$Seed = 1,
     [ValidateSet('Few', 'Own', 'Both')][string]$Gateways = 'Both'
 )
@@ -38,6 +42,7 @@ $ErrorActionPreference = 'Stop'
 if (-not $IsLinux -or (id -u) -ne '0') { throw 'This benchmark builds a network namespace: run it as root on Linux.' }
 
 $module = (Resolve-Path $ModulePath).Path
+$MostWarmup = [Math]::Max($MostWarmup, $Warmup)
 Import-Module $module
 $work = Join-Path ([IO.Path]::GetTempPath()) "pslb-bench-$PID"
 $null = New-Item -ItemType Directory -Force $work
@@ -47,7 +52,7 @@ function Invoke-Ip { & ip @args; if ($LASTEXITCODE -ne 0) { throw "ip $args fail
 try {
     $inner = Join-Path $work 'inner.ps1'
     Set-Content $inner @'
-param([string]$Module, [string]$Work, [int]$Destinations, [int]$Rounds, [int]$Warmup, [int]$Seed)
+param([string]$Module, [string]$Work, [int]$Destinations, [int]$Rounds, [int]$Warmup, [int]$MostWarmup, [int]$Seed)
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
 $rng = [Random]::new($Seed + 1)
@@ -69,13 +74,19 @@ function Invoke-IpBatch {
 # Each round times four things in turn. "floor" pipes the same strings into Write-Output: what PowerShell itself
 # costs to hand 100,000 objects one by one to a compiled cmdlet and collect the 100,000 it writes, as piped does, so piped minus floor is
 # the part of the piped figure that is ours (binding our parameters, reading, deciding, the output object).
-# The first -Warmup rounds are reported but not counted: they run while .NET is still recompiling the hot methods
-# with its profile (tiered compilation), and how long that takes depends on how busy the machine is.
+# Warm-up rounds are reported but not counted: they run while .NET is still recompiling the hot methods with
+# their profile (tiered compilation), ours and PowerShell's, and how long that takes depends on how busy the machine
+# is. Warm-up ends after -Warmup rounds once a round's piped and floor times are both within 15 % of the round's
+# before (a plateau, not a spike), or after -MostWarmup rounds.
 $modes = 'array', 'piped', 'floor', 'ip'
-$times = @{}; $pauses = @{}; $last = @{}
+$times = @{}; $pauses = @{}; $last = @{}; $before = $null; $cold = $null
 foreach ($mode in $modes) { $times[$mode] = [Collections.Generic.List[double]]::new(); $pauses[$mode] = [Collections.Generic.List[double]]::new() }
+function Test-Close([double]$Now, [double]$Then) { [Math]::Abs($Now - $Then) -le 0.15 * $Then }
 $clock = [Diagnostics.Stopwatch]::new()
-for ($round = 1; $round -le $Warmup + $Rounds; $round++) {
+$warming = $Warmup -gt 0
+$round = 0
+while ($times.ip.Count -lt $Rounds) {
+    $round++
     foreach ($mode in $modes) {
         [GC]::Collect()
         $paused = [GC]::GetTotalPauseDuration()
@@ -87,15 +98,22 @@ for ($round = 1; $round -le $Warmup + $Rounds; $round++) {
             'ip' { $ipText = Invoke-IpBatch }
         }
         $clock.Stop()
-        if ($round -gt $Warmup) {
+        if (-not $warming) {
             $times[$mode].Add($clock.Elapsed.TotalMilliseconds)
             $pauses[$mode].Add(([GC]::GetTotalPauseDuration() - $paused).TotalMilliseconds)
         }
         $last[$mode] = $clock.Elapsed.TotalMilliseconds
     }
-    $kind = if ($round -gt $Warmup) { 'timed' } else { 'warm-up' }
+    $kind = if ($warming) { 'warm-up' } else { 'timed' }
     Write-Host ("  round {0,2} ({1,-7}) array {2,6:n0} ms  piped {3,6:n0} ms  floor {4,6:n0} ms  ip {5,6:n0} ms" -f $round, $kind, $last.array, $last.piped, $last.floor, $last.ip)
+    if ($round -eq 1) { $cold = $last.Clone() }
+    if ($warming -and $round -ge $Warmup) {
+        $settled = $before -and (Test-Close $last.piped $before.piped) -and (Test-Close $last.floor $before.floor)
+        if ($settled -or $round -ge $MostWarmup) { $warming = $false; $warmedIn = $round; $unsettled = -not $settled }
+    }
+    $before = $last.Clone()
 }
+if ($Warmup -eq 0) { $warmedIn = 0; $unsettled = $false }
 
 # Identical answers: every destination, once.
 $ipLines = $ipText -split "`n" | Where-Object { $_.StartsWith('[') }
@@ -117,7 +135,9 @@ function Median($values) { $s = @($values | Sort-Object); $m = [int][Math]::Floo
 $ip = Median $times.ip
 $arrayMs = Median $times.array; $pipedMs = Median $times.piped; $floorMs = Median $times.floor
 [pscustomobject]@{
-    Destinations = $all.Length; Rounds = "$Rounds timed after $Warmup warm-up"; Mismatches = $mismatches
+    Destinations = $all.Length; Rounds = "$Rounds timed after $warmedIn warm-up$(if ($unsettled) { ' (the most allowed, not settled)' })"; Mismatches = $mismatches
+    ColdRoundMs = 'array {0:n0}, piped {1:n0}, floor {2:n0}, ip {3:n0}' -f $cold.array, $cold.piped, $cold.floor, $cold.ip
+    ColdPipedToIp = [Math]::Round($cold.piped / $cold.ip, 3)
     IpBatchMs = [Math]::Round($ip); ArrayMs = [Math]::Round($arrayMs); PipedMs = [Math]::Round($pipedMs); FloorMs = [Math]::Round($floorMs)
     ArrayToIp = [Math]::Round($arrayMs / $ip, 3); PipedToIp = [Math]::Round($pipedMs / $ip, 3)
     PipedOursUsEach = [Math]::Round(($pipedMs - $floorMs) * 1000 / $all.Length, 2)
@@ -167,8 +187,8 @@ if ($mismatches) { exit 1 }
 
             $gatewayCount = @($lines.Values | ForEach-Object { ($_ -split ' ')[4] } | Sort-Object -Unique).Count
             $load = (Get-Content /proc/loadavg -Raw).Trim()
-            Write-Host "Gateways ${mode}: namespace $ns, $Routes random routes through $gatewayCount gateways + default; $Destinations destinations; $Warmup warm-up and $Rounds timed rounds; $([Environment]::ProcessorCount) cores; load $load; $(Get-Date -Format s)"
-            & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $inner -Module $module -Work $work -Destinations $Destinations -Rounds $Rounds -Warmup $Warmup -Seed $Seed
+            Write-Host "Gateways ${mode}: namespace $ns, $Routes random routes through $gatewayCount gateways + default; $Destinations destinations; $Warmup to $MostWarmup warm-up and $Rounds timed rounds; $([Environment]::ProcessorCount) cores; load $load; $(Get-Date -Format s)"
+            & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $inner -Module $module -Work $work -Destinations $Destinations -Rounds $Rounds -Warmup $Warmup -MostWarmup $MostWarmup -Seed $Seed
             if ($LASTEXITCODE -ne 0) { throw "the benchmark found answers that differ from ip's (exit $LASTEXITCODE)" }
         }
         finally {
