@@ -26,9 +26,10 @@ namespace PSLoopback.Routing;
 /// copy of it. A bucket with more starts than its window holds has its starts in a chain of windows: at each window's
 /// last place an extra entry with the key of the start that belongs there and a label that leads to the next window,
 /// which begins at that start. So a lookup is three array reads and a fixed run of independent comparisons with no
-/// data-dependent branch, against the trie's log2(n) dependent cache misses; the next windows of a crowded bucket,
-/// most often in the same or the next cache line, and the finer lists, searched by halving, are a detour for the
-/// addresses past a crowded bucket's first window or in a /48 that holds longer prefixes.
+/// data-dependent branch, against the trie's log2(n) dependent cache misses. The next windows of a crowded bucket,
+/// in the same or the next cache line, are a detour for the addresses past its first window; a bucket too crowded
+/// for a short chain (a run of /48s side by side, which no resolution splits) is searched by halving past its first
+/// window, as are the finer lists for an address in a /48 that holds longer prefixes.
 /// </remarks>
 internal sealed class Ipv6Index
 {
@@ -37,6 +38,9 @@ internal sealed class Ipv6Index
     // spot the chunk's resolution could not split) goes on window by window. InWindow is written out for exactly
     // this size.
     private const int Window = 4;
+
+    // The starts of a bucket that a chain of three windows holds; past them halving takes fewer steps than the chain.
+    private const int MaxChained = 3 * (Window - 1);
 
     // Does not compile unless Window is 4 (a constant byte cannot be negative), so a new size cannot answer wrongly.
     private const byte InWindowComparesFour = (byte)(4 - Window) + (byte)(Window - 4);
@@ -54,9 +58,11 @@ internal sealed class Ipv6Index
     private const int MaxBuckets = 1 << (31 - StrideBits);
 
     // Labels above count lead to a finer list: count + 1 + d for the low list of block d, count + 1 + deep + f for
-    // the fine list of /48 f, and chained + p for a crowded bucket's window from coarse[p].
+    // the fine list of /48 f, halved + 1 + b for the rest of bucket b, and chained + p for a crowded bucket's window
+    // from coarse[p].
     private readonly int count;
     private readonly int deep;
+    private readonly int halved;
     private readonly int chained;
 
     // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | bits.
@@ -101,7 +107,8 @@ internal sealed class Ipv6Index
         fineBlocks.Add(fineList.Count);
         fines = fineBlocks.ToArray();
         fineStarts = fineList.ToArray();
-        chained = count + deep + fines.Length - 1;
+        halved = count + deep + fines.Length - 1;
+        chained = checked(halved + MaxBuckets);
 
         chunks = new int[1 << TopBits];
         var bucketList = new List<int>();
@@ -151,6 +158,13 @@ internal sealed class Ipv6Index
             node = InWindow(coarse, node - chained, (uint)(high >> CoarseShift));
         }
 
+        // A bucket too crowded for a chain: the rest of it, from the start after its first window.
+        if (node > halved)
+        {
+            var bucket = node - halved - 1;
+            node = Last(coarse, buckets[bucket] + Window - 1, buckets[bucket + 1], (uint)(high >> CoarseShift));
+        }
+
         if (node <= count)
         {
             return node;
@@ -168,6 +182,20 @@ internal sealed class Ipv6Index
 
         var block = node - count - 1;
         return Last(lowStarts, blocks[block], blocks[block + 1], low);
+    }
+
+    // The same as Last below, over the 32-bit keys.
+    private static int Last(Coarse[] starts, int from, int to, uint key)
+    {
+        var size = to - from;
+        while (size > 1)
+        {
+            var half = size >> 1;
+            from = starts[from + half].Key <= key ? from + half : from;
+            size -= half;
+        }
+
+        return starts[from].Node;
     }
 
     // The label of the last start at or below key in starts[from..to), given that starts[from] is at or below it.
@@ -308,8 +336,8 @@ internal sealed class Ipv6Index
     }
 
     // Lays the coarse starts out chunk by chunk, with their 32-bit keys, and gives each chunk with starts inside
-    // 2^bits buckets: the fewest that fit every bucket's starts in the window, but no more buckets than half its
-    // starts, which bounds the memory where starts crowd together; the buckets still crowded get their chain.
+    // 2^bits buckets: the fewest that fit every bucket's starts in the window, but no more buckets than starts, which
+    // bounds the memory where starts crowd together; the buckets still crowded get their chain.
     private Coarse[] BuildBuckets(StartList starts, List<int> bucketList)
     {
         const int chunkShift = 64 - TopBits;
@@ -359,8 +387,7 @@ internal sealed class Ipv6Index
             var firsts = BucketFirsts(starts, first, next, chunkStart, bits);
             for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
             {
-                bucketList.Add(laidOut.Count);
-                LayOutBucket(starts, firsts[bucket], firsts[bucket + 1], laidOut);
+                LayOutBucket(starts, firsts[bucket], firsts[bucket + 1], bucketList, laidOut);
             }
 
             bucketList.Add(laidOut.Count);
@@ -375,10 +402,13 @@ internal sealed class Ipv6Index
     }
 
     // A bucket's starts after the one laid out before them, the first window's known start: while more remain than
-    // a window's other places hold, its last place leads to a window that begins at the start that belongs there.
-    private void LayOutBucket(StartList starts, int from, int to, List<Coarse> laidOut)
+    // a window's other places hold, its last place leads to a window that begins at the start that belongs there;
+    // past MaxChained starts it leads instead to the halving of the rest of the bucket.
+    private void LayOutBucket(StartList starts, int from, int to, List<int> bucketList, List<Coarse> laidOut)
     {
+        bucketList.Add(laidOut.Count);
         var next = from;
+        var halving = to - from > MaxChained;
         while (to - next > Window - 1)
         {
             for (var place = 1; place < Window - 1; place++)
@@ -386,7 +416,13 @@ internal sealed class Ipv6Index
                 laidOut.Add(CoarseAt(starts, next++));
             }
 
-            laidOut.Add(new Coarse(CoarseAt(starts, next).Key, checked(chained + laidOut.Count + 1)));
+            var onward = halving ? halved + bucketList.Count : checked(chained + laidOut.Count + 1);
+            laidOut.Add(new Coarse(CoarseAt(starts, next).Key, onward));
+            if (halving)
+            {
+                break;
+            }
+
             laidOut.Add(CoarseAt(starts, next++));
         }
 

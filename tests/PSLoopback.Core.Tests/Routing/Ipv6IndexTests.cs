@@ -225,12 +225,16 @@ public class Ipv6IndexTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
     [InlineData(9)]
+    [InlineData(40)]
     public void SideBySideSlash48sThatJustFitOrJustOverflowAWindowMatch(int count)
     {
-        // Alone in their /16 chunk, side-by-side /48s and the start after them stay in one bucket at every resolution
-        // the chunk may try: one or two of them fit the window (two fill it), three or more overflow it and are
-        // searched by halving instead.
+        // Alone in their /16 chunk, side-by-side /48s and the start after them (count + 1 starts) stay in one bucket
+        // at every resolution the chunk may try. A window holds 3 of a bucket's starts, a chain of two windows 6 and of
+        // three 9 (2, 5 and 8 /48s just fill them; 3, 6 and 9 just overflow); past 9 the bucket's first window leads
+        // to the halving of the rest (9 and 40 /48s).
         var prefixes = new List<Prefix> { Prefix.Of(0x2001_0000_0000_0000UL, 0, 16) };
         for (var i = 0UL; i < (ulong)count; i++)
         {
