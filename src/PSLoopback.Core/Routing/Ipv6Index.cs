@@ -52,9 +52,10 @@ internal sealed class Ipv6Index
     // Keeps a crowded chunk's table (2^bits ints) within what its starts already cost.
     private const int MaxBucketBits = 24;
 
-    private const int StrideBits = 5;
+    // Room for a right shift of a ulong, 0-63.
+    private const int StrideBits = 6;
 
-    // Bucket positions fit beside the stride in a chunk's int; past it a chunk falls back to one bucket, slower only.
+    // Bucket positions fit beside the stride in a chunk's int; past it a chunk falls back to two buckets, slower only.
     private const int MaxBuckets = 1 << (31 - StrideBits);
 
     // Labels above count lead to a finer list: count + 1 + d for the low list of block d, count + 1 + deep + f for
@@ -65,11 +66,12 @@ internal sealed class Ipv6Index
     private readonly int halved;
     private readonly int chained;
 
-    // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | bits.
+    // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | (64 - bits)
+    // for its 2^bits buckets, bits at least 1, the shift that leaves the address's next bits.
     private readonly int[] chunks;
 
-    // For each bucket, the position in coarse of the first start after the bucket's beginning; one entry more per
-    // chunk closes its last bucket.
+    // For each bucket, where its window begins in coarse: the last start at or before the bucket's beginning, its own
+    // starts after it; one entry more per chunk closes its last bucket.
     private readonly int[] buckets;
 
     // Each chunk's starts are followed by Window - 1 copies of its last one at the chunk's end, so a window never
@@ -128,10 +130,10 @@ internal sealed class Ipv6Index
         }
         else
         {
-            // The next bits of the address pick the bucket; the double shift also handles a chunk of one bucket.
-            var bits = entry & ((1 << StrideBits) - 1);
-            var bucket = (entry >> StrideBits) + (int)(((high << TopBits) >> 1) >> (63 - bits));
-            node = InWindow(coarse, buckets[bucket] - 1, (uint)(high >> CoarseShift));
+            // The next bits of the address pick the bucket: a ulong shift takes only the low 6 bits of its count, which
+            // hold the chunk's, so the entry's bucket bits need no mask.
+            var bucket = (entry >> StrideBits) + (int)((high << TopBits) >> entry);
+            node = InWindow(coarse, buckets[bucket], (uint)(high >> CoarseShift));
         }
 
         return node > count ? InFinerList(node, high, low) : node;
@@ -162,7 +164,7 @@ internal sealed class Ipv6Index
         if (node > halved)
         {
             var bucket = node - halved - 1;
-            node = Last(coarse, buckets[bucket] + Window - 1, buckets[bucket + 1], (uint)(high >> CoarseShift));
+            node = Last(coarse, buckets[bucket] + Window, buckets[bucket + 1] + 1, (uint)(high >> CoarseShift));
         }
 
         if (node <= count)
@@ -367,7 +369,7 @@ internal sealed class Ipv6Index
                 continue;
             }
 
-            var bits = 0;
+            var bits = 1;
             while (bits < MaxBucketBits && (2 << bits) <= inside && LongestRun(BucketFirsts(starts, first, next, chunkStart, bits)) > Window)
             {
                 bits++;
@@ -376,21 +378,21 @@ internal sealed class Ipv6Index
             if (bucketList.Count + (1 << bits) + 1 > MaxBuckets)
             {
                 // Past the limit a chunk's bucket number would reach the leaf bit and answer wrongly: refuse instead.
-                bits = 0;
-                if (bucketList.Count + 2 > MaxBuckets)
+                bits = 1;
+                if (bucketList.Count + 3 > MaxBuckets)
                 {
                     throw new ArgumentException($"The table has more prefix boundaries than the IPv6 index can hold ({MaxBuckets:N0} buckets).");
                 }
             }
 
-            chunks[chunk] = (bucketList.Count << StrideBits) | bits;
+            chunks[chunk] = (bucketList.Count << StrideBits) | (64 - bits);
             var firsts = BucketFirsts(starts, first, next, chunkStart, bits);
             for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
             {
                 LayOutBucket(starts, firsts[bucket], firsts[bucket + 1], bucketList, laidOut);
             }
 
-            bucketList.Add(laidOut.Count);
+            bucketList.Add(laidOut.Count - 1);
             var last = laidOut[laidOut.Count - 1].Node;
             for (var i = 1; i < Window; i++)
             {
@@ -406,7 +408,7 @@ internal sealed class Ipv6Index
     // past MaxChained starts it leads instead to the halving of the rest of the bucket.
     private void LayOutBucket(StartList starts, int from, int to, List<int> bucketList, List<Coarse> laidOut)
     {
-        bucketList.Add(laidOut.Count);
+        bucketList.Add(laidOut.Count - 1);
         var next = from;
         var halving = to - from > MaxChained;
         while (to - next > Window - 1)
