@@ -21,9 +21,9 @@ namespace PSLoopback.Routing;
 /// The coarse list is reached by direct pointing in two steps: the top 16 bits pick a chunk, and each chunk that has
 /// starts inside gets its own table on the next bits, as many as it takes to fit each bucket's starts in a fixed
 /// window of <see cref="Window"/>. Only crowded chunks pay for resolution, so a table concentrated in a small part of
-/// the space (today's 2000::/3) costs no more than a spread one. A bucket names its first start by position in the
-/// one sorted array, and the start just before it carries the label at the bucket's beginning, so no bucket stores a
-/// copy of it. A bucket with more starts than its window holds has its starts in a chain of windows: at each window's
+/// the space (today's 2000::/3) costs no more than a spread one. A bucket names where its window begins in the one
+/// sorted array: the start just before its own, which carries the label at the bucket's beginning, so no bucket
+/// stores a copy of it. A bucket with more starts than its window holds has its starts in a chain of windows: at each window's
 /// last place an extra entry with the key of the start that belongs there and a label that leads to the next window,
 /// which begins at that start. So a lookup is three array reads and a fixed run of independent comparisons with no
 /// data-dependent branch, against the trie's log2(n) dependent cache misses. The next windows of a crowded bucket,
@@ -39,7 +39,8 @@ internal sealed class Ipv6Index
     // this size.
     private const int Window = 4;
 
-    // The starts of a bucket that a chain of three windows holds; past them halving takes fewer steps than the chain.
+    // The starts of a bucket that a chain of three windows holds. A chain takes a window for every three starts, halving
+    // a step for every doubling, so a longer run is halved: its cost stays log2 of the run.
     private const int MaxChained = 3 * (Window - 1);
 
     // Does not compile unless Window is 4 (a constant byte cannot be negative), so a new size cannot answer wrongly.
