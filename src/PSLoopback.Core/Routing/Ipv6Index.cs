@@ -21,19 +21,27 @@ namespace PSLoopback.Routing;
 /// The coarse list is reached by direct pointing in two steps: the top 16 bits pick a chunk, and each chunk that has
 /// starts inside gets its own table on the next bits, as many as it takes to fit each bucket's starts in a fixed
 /// window of <see cref="Window"/>. Only crowded chunks pay for resolution, so a table concentrated in a small part of
-/// the space (today's 2000::/3) costs no more than a spread one. A bucket names its first start by position in the
-/// one sorted array, and the start just before it carries the label at the bucket's beginning, so no bucket stores a
-/// copy of it. A lookup is three array reads and a fixed run of independent comparisons with no data-dependent
-/// branch, against the trie's log2(n) dependent cache misses; the finer lists, searched by halving, are a detour for
-/// the few addresses in a /48 that holds longer prefixes.
+/// the space (today's 2000::/3) costs no more than a spread one. A bucket names where its window begins in the one
+/// sorted array: the start just before its own, which carries the label at the bucket's beginning, so no bucket
+/// stores a copy of it. A bucket with more starts than its window holds has its starts in a chain of windows: at each window's
+/// last place an extra entry with the key of the start that belongs there and a label that leads to the next window,
+/// which begins at that start. So a lookup is three array reads and a fixed run of independent comparisons with no
+/// data-dependent branch, against the trie's log2(n) dependent cache misses. The next windows of a crowded bucket,
+/// in the same or the next cache line, are a detour for the addresses past its first window; a bucket too crowded
+/// for a short chain (a run of /48s side by side, which no resolution splits) is searched by halving past its first
+/// window, as are the finer lists for an address in a /48 that holds longer prefixes.
 /// </remarks>
 internal sealed class Ipv6Index
 {
     // The starts a lookup compares in one bucket, the one before the bucket's included: 32 bytes, most often within
-    // one cache line, where 8 always took two and was slower (bench/README.md has the figures). A bucket with more (a
-    // crowded spot the chunk's resolution could not split) is searched by halving. InWindow is written out for
-    // exactly this size.
+    // one cache line, where 8 always took two and was slower (bench/README.md has the figures). A crowded bucket (a
+    // spot the chunk's resolution could not split) goes on window by window. InWindow is written out for exactly
+    // this size.
     private const int Window = 4;
+
+    // The starts of a bucket that a chain of three windows holds. A chain takes a window for every three starts, halving
+    // a step for every doubling, so a longer run is halved: its cost stays log2 of the run.
+    private const int MaxChained = 3 * (Window - 1);
 
     // Does not compile unless Window is 4 (a constant byte cannot be negative), so a new size cannot answer wrongly.
     private const byte InWindowComparesFour = (byte)(4 - Window) + (byte)(Window - 4);
@@ -45,25 +53,31 @@ internal sealed class Ipv6Index
     // Keeps a crowded chunk's table (2^bits ints) within what its starts already cost.
     private const int MaxBucketBits = 24;
 
-    private const int StrideBits = 5;
+    // Room for a right shift of a ulong, 0-63.
+    private const int StrideBits = 6;
 
-    // Bucket positions fit beside the stride in a chunk's int; past it a chunk falls back to one bucket, slower only.
+    // Bucket positions fit beside the stride in a chunk's int; past it a chunk falls back to two buckets, slower only.
     private const int MaxBuckets = 1 << (31 - StrideBits);
 
     // Labels above count lead to a finer list: count + 1 + d for the low list of block d, count + 1 + deep + f for
-    // the fine list of /48 f.
+    // the fine list of /48 f, halved + 1 + b for the rest of bucket b, and chained + p for a crowded bucket's window
+    // from coarse[p].
     private readonly int count;
     private readonly int deep;
+    private readonly int halved;
+    private readonly int chained;
 
-    // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | bits.
+    // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | (64 - bits)
+    // for its 2^bits buckets, bits at least 1, the shift that leaves the address's next bits.
     private readonly int[] chunks;
 
-    // For each bucket, the position in coarse of the first start after the bucket's beginning, as ~position when the
-    // bucket's starts overflow the window; one entry more per chunk closes its last bucket.
+    // For each bucket, where its window begins in coarse: the last start at or before the bucket's beginning, its own
+    // starts after it; one entry more per chunk closes its last bucket.
     private readonly int[] buckets;
 
     // Each chunk's starts are followed by Window - 1 copies of its last one at the chunk's end, so a window never
-    // runs into the next chunk, whose keys start again from 0.
+    // runs into the next chunk, whose keys start again from 0. A crowded bucket's extra entries come each just before
+    // the start whose key it copies.
     private readonly Coarse[] coarse;
 
     // /48 f's starts over the top 64 bits are fineStarts[fines[f]..fines[f + 1]), the first at the /48's beginning.
@@ -96,6 +110,8 @@ internal sealed class Ipv6Index
         fineBlocks.Add(fineList.Count);
         fines = fineBlocks.ToArray();
         fineStarts = fineList.ToArray();
+        halved = count + deep + fines.Length - 1;
+        chained = checked(halved + MaxBuckets);
 
         chunks = new int[1 << TopBits];
         var bucketList = new List<int>();
@@ -115,26 +131,60 @@ internal sealed class Ipv6Index
         }
         else
         {
-            // The next bits of the address pick the bucket; the double shift also handles a chunk of one bucket.
-            var bits = entry & ((1 << StrideBits) - 1);
-            var bucket = (entry >> StrideBits) + (int)(((high << TopBits) >> 1) >> (63 - bits));
-            var first = buckets[bucket];
-            var key = (uint)(high >> CoarseShift);
-            node = first >= 0 ? InWindow(coarse, first - 1, key) : InLongBucket(bucket, key);
+            // The next bits of the address pick the bucket: a ulong shift takes only the low 6 bits of its count, which
+            // hold the chunk's, so the entry's bucket bits need no mask.
+            var bucket = (entry >> StrideBits) + (int)((high << TopBits) >> entry);
+            node = InWindow(coarse, buckets[bucket], (uint)(high >> CoarseShift));
         }
 
         return node > count ? InFinerList(node, high, low) : node;
     }
 
     // The label of the last start at or below key among the Window starts from `from`, given that the first is at or
-    // below it and the bucket's starts all lie in the window. Starts past the bucket lie past the key, so counting the
-    // ones at or below it finds the place: a fixed number of independent comparisons, no loop, no branch.
+    // below it and the bucket's starts up to the key all lie in the window (in a crowded bucket the last place leads on).
+    // Starts past the bucket lie past the key, so counting the ones at or below it finds the place: a fixed number of
+    // independent comparisons, no loop, no branch.
     private static int InWindow(Coarse[] starts, int from, uint key)
     {
         var place = (starts[from + 1].Key <= key ? 1 : 0)
             + (starts[from + 2].Key <= key ? 1 : 0)
             + (starts[from + 3].Key <= key ? 1 : 0);
         return starts[from + place].Node;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int InFinerList(int node, ulong high, ulong low)
+    {
+        // A crowded bucket's next windows; what the last one answers can still lead to a finer list.
+        while (node > chained)
+        {
+            node = InWindow(coarse, node - chained, (uint)(high >> CoarseShift));
+        }
+
+        // A bucket too crowded for a chain: the rest of it, from the start after its first window.
+        if (node > halved)
+        {
+            var bucket = node - halved - 1;
+            node = Last(coarse, buckets[bucket] + Window, buckets[bucket + 1] + 1, (uint)(high >> CoarseShift));
+        }
+
+        if (node <= count)
+        {
+            return node;
+        }
+
+        if (node > count + deep)
+        {
+            var fine = node - count - deep - 1;
+            node = Last(fineStarts, fines[fine], fines[fine + 1], high);
+            if (node <= count)
+            {
+                return node;
+            }
+        }
+
+        var block = node - count - 1;
+        return Last(lowStarts, blocks[block], blocks[block + 1], low);
     }
 
     // The same as Last below, over the 32-bit keys.
@@ -149,30 +199,6 @@ internal sealed class Ipv6Index
         }
 
         return starts[from].Node;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int InLongBucket(int bucket, uint key)
-    {
-        var end = buckets[bucket + 1];
-        return Last(coarse, ~buckets[bucket] - 1, end < 0 ? ~end : end, key);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int InFinerList(int node, ulong high, ulong low)
-    {
-        if (node > count + deep)
-        {
-            var fine = node - count - deep - 1;
-            node = Last(fineStarts, fines[fine], fines[fine + 1], high);
-            if (node <= count)
-            {
-                return node;
-            }
-        }
-
-        var block = node - count - 1;
-        return Last(lowStarts, blocks[block], blocks[block + 1], low);
     }
 
     // The label of the last start at or below key in starts[from..to), given that starts[from] is at or below it.
@@ -314,7 +340,7 @@ internal sealed class Ipv6Index
 
     // Lays the coarse starts out chunk by chunk, with their 32-bit keys, and gives each chunk with starts inside
     // 2^bits buckets: the fewest that fit every bucket's starts in the window, but no more buckets than starts, which
-    // bounds the memory where starts crowd together.
+    // bounds the memory where starts crowd together; the buckets still crowded get their chain.
     private Coarse[] BuildBuckets(StartList starts, List<int> bucketList)
     {
         const int chunkShift = 64 - TopBits;
@@ -331,20 +357,20 @@ internal sealed class Ipv6Index
             }
 
             // The chunk's starts are [first, next); the ones inside it are those after its beginning.
-            var offset = laidOut.Count - first;
-            for (var i = first; i < next; i++)
+            var atBeginning = first < next && starts.StartAt(first) == chunkStart;
+            if (atBeginning)
             {
-                laidOut.Add(new Coarse((uint)(starts.StartAt(i) >> CoarseShift), starts.NodeAt(i)));
+                laidOut.Add(CoarseAt(starts, first));
             }
 
-            var inside = next - first - (first < next && starts.StartAt(first) == chunkStart ? 1 : 0);
+            var inside = next - first - (atBeginning ? 1 : 0);
             if (inside == 0)
             {
                 chunks[chunk] = ~laidOut[laidOut.Count - 1].Node;
                 continue;
             }
 
-            var bits = 0;
+            var bits = 1;
             while (bits < MaxBucketBits && (2 << bits) <= inside && LongestRun(BucketFirsts(starts, first, next, chunkStart, bits)) > Window)
             {
                 bits++;
@@ -353,22 +379,21 @@ internal sealed class Ipv6Index
             if (bucketList.Count + (1 << bits) + 1 > MaxBuckets)
             {
                 // Past the limit a chunk's bucket number would reach the leaf bit and answer wrongly: refuse instead.
-                bits = 0;
-                if (bucketList.Count + 2 > MaxBuckets)
+                bits = 1;
+                if (bucketList.Count + 3 > MaxBuckets)
                 {
                     throw new ArgumentException($"The table has more prefix boundaries than the IPv6 index can hold ({MaxBuckets:N0} buckets).");
                 }
             }
 
-            chunks[chunk] = (bucketList.Count << StrideBits) | bits;
+            chunks[chunk] = (bucketList.Count << StrideBits) | (64 - bits);
             var firsts = BucketFirsts(starts, first, next, chunkStart, bits);
             for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
             {
-                var fits = firsts[bucket + 1] - firsts[bucket] + 1 <= Window;
-                bucketList.Add(fits ? offset + firsts[bucket] : ~(offset + firsts[bucket]));
+                LayOutBucket(starts, firsts[bucket], firsts[bucket + 1], bucketList, laidOut);
             }
 
-            bucketList.Add(offset + next);
+            bucketList.Add(laidOut.Count - 1);
             var last = laidOut[laidOut.Count - 1].Node;
             for (var i = 1; i < Window; i++)
             {
@@ -378,6 +403,39 @@ internal sealed class Ipv6Index
 
         return laidOut.ToArray();
     }
+
+    // A bucket's starts after the one laid out before them, the first window's known start: while more remain than
+    // a window's other places hold, its last place leads to a window that begins at the start that belongs there;
+    // past MaxChained starts it leads instead to the halving of the rest of the bucket.
+    private void LayOutBucket(StartList starts, int from, int to, List<int> bucketList, List<Coarse> laidOut)
+    {
+        bucketList.Add(laidOut.Count - 1);
+        var next = from;
+        var halving = to - from > MaxChained;
+        while (to - next > Window - 1)
+        {
+            for (var place = 1; place < Window - 1; place++)
+            {
+                laidOut.Add(CoarseAt(starts, next++));
+            }
+
+            var onward = halving ? halved + bucketList.Count : checked(chained + laidOut.Count + 1);
+            laidOut.Add(new Coarse(CoarseAt(starts, next).Key, onward));
+            if (halving)
+            {
+                break;
+            }
+
+            laidOut.Add(CoarseAt(starts, next++));
+        }
+
+        while (next < to)
+        {
+            laidOut.Add(CoarseAt(starts, next++));
+        }
+    }
+
+    private static Coarse CoarseAt(StartList starts, int index) => new Coarse((uint)(starts.StartAt(index) >> CoarseShift), starts.NodeAt(index));
 
     // The most starts a window has to hold: a bucket's own and the one before.
     private static int LongestRun(int[] firsts)

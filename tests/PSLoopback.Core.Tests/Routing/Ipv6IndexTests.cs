@@ -225,12 +225,16 @@ public class Ipv6IndexTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
     [InlineData(9)]
+    [InlineData(40)]
     public void SideBySideSlash48sThatJustFitOrJustOverflowAWindowMatch(int count)
     {
-        // Alone in their /16 chunk, side-by-side /48s and the start after them stay in one bucket at every resolution
-        // the chunk may try: one or two of them fit the window (two fill it), three or more overflow it and are
-        // searched by halving instead.
+        // Alone in their /16 chunk, side-by-side /48s and the start after them (count + 1 starts) stay in one bucket
+        // at every resolution the chunk may try. A window holds 3 of a bucket's starts, a chain of two windows 6 and of
+        // three 9 (2, 5 and 8 /48s just fill them; 3, 6 and 9 just overflow); past 9 the bucket's first window leads
+        // to the halving of the rest (9 and 40 /48s).
         var prefixes = new List<Prefix> { Prefix.Of(0x2001_0000_0000_0000UL, 0, 16) };
         for (var i = 0UL; i < (ulong)count; i++)
         {
@@ -241,6 +245,32 @@ public class Ipv6IndexTests
 
         table.CheckAround(prefixes);
         table.CheckRandom(new Random(count), 2_000, 0x2001_0db8_0000_0000UL, 0xFF_FFFF);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(10)]
+    public void SideBySideSlash48sAtTheEndOfAChunkMatch(int count)
+    {
+        // The run ends on the chunk's last /48 (key 0xFFFFFFFF, as large as the padding after the chunk), whose /56
+        // leads to a fine list; what follows it is the next chunk, so the bucket has count starts: 3, 6 and 9 fill one,
+        // two and three windows, 4 and 7 just overflow them, and 10 goes on to the halving, each up to the chunk's end.
+        var prefixes = new List<Prefix> { Prefix.Of(0x2001_0000_0000_0000UL, 0, 16), Prefix.Of(0x2001_ffff_ffff_ff00UL, 0, 56) };
+        for (var i = 0UL; i < (ulong)count; i++)
+        {
+            prefixes.Add(Prefix.Of(0x2001_ffff_ffff_0000UL - (i << 16), 0, 48));
+        }
+
+        var table = new Table(prefixes);
+
+        Assert.Equal(table.NodeOf(0x2001_ffff_ffff_ff00UL, 0, 56), table.Index.Find(0x2001_ffff_ffff_ffffUL, AllOnes));
+        Assert.Equal(table.NodeOf(0x2001_ffff_ffff_0000UL, 0, 48), table.Index.Find(0x2001_ffff_ffff_feffUL, AllOnes));
+        table.CheckAround(prefixes);
+        table.CheckRandom(new Random(count), 2_000, 0x2001_ffff_ff00_0000UL, 0xFF_FFFF);
     }
 
     [Fact]
