@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using PSLoopback.Loopback;
@@ -50,7 +51,7 @@ public sealed class DestinationReader
         switch (parsed.Kind)
         {
             case DestinationKind.Invalid:
-                return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.Invalid, parsed.Problem, null, 0);
+                return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.Invalid, parsed.Problem + InterfaceHint(text!.Trim()), null, 0);
             case DestinationKind.Address:
                 return new DestinationAnswer(parsed, new[] { parsed.ScopedAddress! }, DestinationProblem.None, null, null, 0);
         }
@@ -85,8 +86,15 @@ public sealed class DestinationReader
     /// An interface's name given where a destination goes (typed, or an interface object passed by position, which
     /// PowerShell turns into its name) is most likely meant as its addresses: say how to ask for those.
     /// </summary>
+    /// <remarks>
+    /// Windows' names ("Ethernet 2") are not host names, so they are hinted where they read as invalid too; a number
+    /// is an interface index to the zones, never a name.
+    /// </remarks>
     private string InterfaceHint(string name) =>
-        zones(name) is int index
-            ? $" '{name}' is an interface here (ifIndex {index}): to use its addresses, pipe it in (Get-NetInterfaceInfo {name} | ...)."
+        !name.All(char.IsDigit) && zones(name) is int index
+            ? $" '{name}' is an interface here (ifIndex {index}): to use its addresses, pipe it in (Get-NetInterfaceInfo {Quoted(name)} | ...)."
             : string.Empty;
+
+    private static string Quoted(string name) =>
+        name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.') ? name : "'" + name.Replace("'", "''") + "'";
 }

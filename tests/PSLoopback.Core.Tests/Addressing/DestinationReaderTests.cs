@@ -132,4 +132,28 @@ public class DestinationReaderTests
 
         Assert.Equal("The host name 'eth0' has no IPv4 or IPv6 address. 'eth0' is an interface here (ifIndex 4): to use its addresses, pipe it in (Get-NetInterfaceInfo eth0 | ...).", answer.Message);
     }
+
+    [Theory]
+    [InlineData("Ethernet 2", "'Ethernet 2'")]
+    [InlineData("Wi-Fi", "Wi-Fi")]
+    [InlineData("it's", "'it''s'")]
+    public void AnInterfaceNameThatIsNoHostNameIsHintedQuotedForTheShell(string name, string quoted)
+    {
+        var reader = new DestinationReader(z => z == name ? 7 : null, () => throw new InvalidOperationException("hosts file read"), HostOS.Windows,
+            _ => throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+        var answer = reader.Read($" {name} ");
+
+        Assert.NotEqual(DestinationProblem.None, answer.Problem);
+        Assert.EndsWith($" '{name}' is an interface here (ifIndex 7): to use its addresses, pipe it in (Get-NetInterfaceInfo {quoted} | ...).", answer.Message);
+    }
+
+    [Fact]
+    public void AnInterfaceIndexIsNeverHintedAsAName()
+    {
+        var answer = NewReader().Read("4");
+
+        Assert.Equal(DestinationProblem.Invalid, answer.Problem);
+        Assert.DoesNotContain("interface here", answer.Message);
+    }
 }
