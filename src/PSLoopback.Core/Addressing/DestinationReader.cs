@@ -51,7 +51,7 @@ public sealed class DestinationReader
         switch (parsed.Kind)
         {
             case DestinationKind.Invalid:
-                return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.Invalid, parsed.Problem + InterfaceHint(text!.Trim()), null, 0);
+                return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.Invalid, WithInterfaceHint(parsed.Problem!, text!.Trim()), null, 0);
             case DestinationKind.Address:
                 return new DestinationAnswer(parsed, new[] { parsed.ScopedAddress! }, DestinationProblem.None, null, null, 0);
         }
@@ -73,12 +73,12 @@ public sealed class DestinationReader
             var micros = clock.Elapsed.TotalMilliseconds * 1000;
             return addresses.Length > 0
                 ? new DestinationAnswer(parsed, addresses, DestinationProblem.None, null, null, micros)
-                : new DestinationAnswer(parsed, addresses, DestinationProblem.NotResolved, $"The host name '{text}' has no IPv4 or IPv6 address.{InterfaceHint(parsed.Name!)}", null, micros);
+                : new DestinationAnswer(parsed, addresses, DestinationProblem.NotResolved, WithInterfaceHint($"The host name '{text}' has no IPv4 or IPv6 address.", parsed.Name!), null, micros);
         }
         catch (Exception e) when (e is SocketException or TimeoutException or ArgumentException)
         {
             return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.NotResolved,
-                $"The host name '{text}' does not resolve: {e.Message}{InterfaceHint(parsed.Name!)}", e, clock.Elapsed.TotalMilliseconds * 1000);
+                WithInterfaceHint($"The host name '{text}' does not resolve: {e.Message}", parsed.Name!), e, clock.Elapsed.TotalMilliseconds * 1000);
         }
     }
 
@@ -90,10 +90,10 @@ public sealed class DestinationReader
     /// Windows' names ("Ethernet 2") are not host names, so they are hinted where they read as invalid too; a number
     /// is an interface index to the zones, never a name.
     /// </remarks>
-    private string InterfaceHint(string name) =>
+    private string WithInterfaceHint(string message, string name) =>
         !name.All(char.IsDigit) && zones(name) is int index
-            ? $" '{name}' is an interface here (ifIndex {index}): to use its addresses, pipe it in (Get-NetInterfaceInfo {Quoted(name)} | ...)."
-            : string.Empty;
+            ? $"{message}{(message.EndsWith(".", StringComparison.Ordinal) ? "" : ".")} '{name}' is an interface here (ifIndex {index}): to use its addresses, pipe it in (Get-NetInterfaceInfo {Quoted(name)} | ...)."
+            : message;
 
     private static string Quoted(string name) =>
         name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.') ? name : "'" + name.Replace("'", "''") + "'";
