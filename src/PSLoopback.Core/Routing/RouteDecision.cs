@@ -17,8 +17,9 @@ public sealed partial class RouteDecision
 
     // All of the answer but the destination, route and source. Decisions of one shape share it (the one step's
     // answers, made once when the resolver is built), so such a decision is 80 bytes instead of 200 (ResolverBenchmarks, allocated per decision) and is made
-    // with a few stores; a decision that sets any of it first takes its own copy.
-    private Shape shape = Shape.Empty;
+    // with a few stores; a decision that sets any of it first takes its own copy. Each constructor sets it (not an
+    // initializer, which the shared shape's constructor would store over: one more write barrier per decision).
+    private Shape shape;
 
     // The source of the one path, when the answer keeps its one path as fields (a copy may change SourceAddress alone).
     private IPAddress? onlyPathSource;
@@ -26,6 +27,7 @@ public sealed partial class RouteDecision
     public RouteDecision(IPAddress remoteIPAddress)
     {
         RemoteIPAddress = remoteIPAddress ?? throw new ArgumentNullException(nameof(remoteIPAddress));
+        shape = Shape.Empty;
     }
 
     /// <summary>A decision of a shared shape (<see cref="SharedShape"/>), its route and its source.</summary>
