@@ -89,10 +89,14 @@ public sealed partial class LinuxRouteResolver
     /// ResolveIPv4's answer for a multicast destination from a plain route that has a unicast answer, or null for a
     /// route that holds no multicast address: MakeRoute's type for the destination, and its rule for the gateway.
     /// </summary>
-    private static OneStepAnswer? OneStepIPv4MulticastAnswer(NetRouteInfo route, OneStepAnswer unicast) =>
-        route.DestinationPrefix.Contains(MulticastIPv4) || MulticastIPv4.Contains(route.DestinationPrefix)
-            ? unicast.ForMulticast(SendsOnTheLink(RouteType.Multicast, route))
-            : null;
+    private static OneStepAnswer? OneStepIPv4MulticastAnswer(NetRouteInfo route, OneStepAnswer unicast)
+    {
+        // The prefix holds a multicast address when it and 224.0.0.0/4 agree on the bits both fix: numbers, since the
+        // build asks this of every route and IPPrefix.Contains makes addresses.
+        var bothFix = Math.Min(route.DestinationPrefix.Length, 4);
+        var holdsMulticast = bothFix == 0 || (AddressClass.ToUInt32(route.DestinationPrefix.Network) ^ 0xE000_0000u) >> (32 - bothFix) == 0;
+        return holdsMulticast ? unicast.ForMulticast(SendsOnTheLink(RouteType.Multicast, route)) : null;
+    }
 
     /// <summary>ResolveIPv6's answer for a plain route; the source, which depends on the destination, is chosen per decision.</summary>
     private OneStepAnswer? OneStepIPv6Answer(NetRouteInfo route, NetRouteRule mainRule)

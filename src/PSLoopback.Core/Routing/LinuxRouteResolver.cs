@@ -20,7 +20,6 @@ namespace PSLoopback.Routing;
 public sealed partial class LinuxRouteResolver : IRouteResolver
 {
     private static readonly IPAddress Loopback4 = IPAddress.Loopback;
-    private static readonly IPPrefix MulticastIPv4 = IPPrefix.Parse("224.0.0.0/4");
 
     private readonly RouteSnapshot snapshot;
 
