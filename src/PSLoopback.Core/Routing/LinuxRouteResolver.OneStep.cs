@@ -11,11 +11,11 @@ namespace PSLoopback.Routing;
 // no type of service, no nexthop object. Everything of such an answer but the destination (and an IPv6 source) is
 // fixed when the resolver is built, and most routes share it, so it is kept once as an answer, and each node of the
 // main table has its answer's number. The decision then reads the table and that number, not the route object (it
-// names its node, and reads the route from the table when asked), the rule walk or the interfaces. An IPv4 multicast destination has an answer of its
-// own (the route made multicast, and on the link when the route is shorter than 224.0.0.0/4): a uniform address is
-// multicast one time in sixteen, and the full walk costs it several times a one-step answer. Any other question, or
-// a prefix of any other route, takes the full walk, which gives the same answer (LinuxDecisionConsistencyTests and
-// OneStepDecisionTests compare the two).
+// names its node, and reads the route from the table when asked), the rule walk or the interfaces. An IPv4 multicast
+// destination has an answer of its own (the route made multicast, and on the link when the route is shorter than
+// 224.0.0.0/4): a uniform address is multicast one time in sixteen, and the full walk costs it several times a
+// one-step answer. Any other question, or a prefix of any other route, takes the full walk, which gives the same
+// answer (LinuxDecisionConsistencyTests and OneStepDecisionTests compare the two).
 public sealed partial class LinuxRouteResolver
 {
     // More answers than this are unlikely (an answer is an interface, source and table, not a gateway); routes past it take the full walk.
