@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using PSLoopback.Interfaces;
 
 namespace PSLoopback.Routing;
@@ -11,6 +12,13 @@ internal sealed class Ipv6SourceCandidates
         Ranks = ranks;
         High = high;
         Low = low;
+        PrefixLengths = new int[addresses.Length];
+        Unscoped = new bool[addresses.Length];
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            PrefixLengths[i] = addresses[i].PrefixLength;
+            Unscoped[i] = addresses[i].IPAddress.AddressFamily == AddressFamily.InterNetworkV6 && addresses[i].IPAddress.ScopeId == 0;
+        }
     }
 
     /// <summary>In <see cref="SourceAddressSelector"/>'s order: of two equal, the first wins.</summary>
@@ -22,4 +30,11 @@ internal sealed class Ipv6SourceCandidates
     public ulong[] High { get; }
 
     public ulong[] Low { get; }
+
+    // Each address's prefix length and whether it is IPv6 without a scope id, so that rules 1 and 9 per destination
+    // read these arrays, not every candidate's address objects.
+    public int[] PrefixLengths { get; }
+
+    /// <summary>Whether the address can equal a destination without a scope id (IPAddress.Equals compares scope ids too).</summary>
+    public bool[] Unscoped { get; }
 }

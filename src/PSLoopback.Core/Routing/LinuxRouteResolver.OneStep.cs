@@ -10,9 +10,12 @@ namespace PSLoopback.Routing;
 // only its destination, most answers come from a prefix of one plain route: unicast, one live next hop of its own,
 // no type of service, no nexthop object. Everything of such an answer but the destination (and an IPv6 source) is
 // fixed when the resolver is built, and most routes share it, so it is kept once as an answer, and each node of the
-// main table has its answer's number and its route side by side. The decision then reads the table and that one
-// entry, not the route object, the rule walk or the interfaces. Any other question, or a prefix of any other route,
-// takes the full walk, which gives the same answer (LinuxDecisionConsistencyTests compares the two).
+// main table has its answer's number. The decision then reads the table and that number, not the route object (it
+// names its node, and reads the route from the table when asked), the rule walk or the interfaces. An IPv4 multicast
+// destination has an answer of its own (the route made multicast, and on the link when the route is shorter than
+// 224.0.0.0/4): a uniform address is multicast one time in sixteen, and the full walk costs it several times a
+// one-step answer. Any other question, or a prefix of any other route, takes the full walk, which gives the same
+// answer (LinuxDecisionConsistencyTests and OneStepDecisionTests compare the two).
 public sealed partial class LinuxRouteResolver
 {
     // More answers than this are unlikely (an answer is an interface, source and table, not a gateway); routes past it take the full walk.
@@ -32,14 +35,14 @@ public sealed partial class LinuxRouteResolver
         // The merged local and main table is the first one an IPv4 lookup asks.
         if (mergedIPv4LocalAndMain && mainIPv4 is not null)
         {
-            oneStepIPv4 = OneStepTable.Build(mainIPv4, null, route => OneStepIPv4Answer(route));
+            oneStepIPv4 = OneStepTable.Build(mainIPv4, null, route => OneStepIPv4Answer(route), OneStepIPv4MulticastAnswer);
         }
 
         // IPv6's default rules look up local, then main: main answers when local has no prefix of the destination.
         if (mainIPv6 is not null && IsDefaultIPv6RuleSet(rulesIPv6))
         {
             var mainRule = rulesIPv6[1];
-            oneStepIPv6 = OneStepTable.Build(mainIPv6, TableOf(IPAddressFamily.IPv6, RouteTables.Local), route => OneStepIPv6Answer(route, mainRule));
+            oneStepIPv6 = OneStepTable.Build(mainIPv6, TableOf(IPAddressFamily.IPv6, RouteTables.Local), route => OneStepIPv6Answer(route, mainRule), null);
         }
     }
 
@@ -80,6 +83,19 @@ public sealed partial class LinuxRouteResolver
             device,
             IsUnspecified(shown) ? DecisionReason.DeviceText(device?.Name, hop.InterfaceIndex) : null,
             FirstRuleFor(rulesIPv4, route.Table));
+    }
+
+    /// <summary>
+    /// ResolveIPv4's answer for a multicast destination from a plain route that has a unicast answer, or null for a
+    /// route that holds no multicast address: MakeRoute's type for the destination, and its rule for the gateway.
+    /// </summary>
+    private static OneStepAnswer? OneStepIPv4MulticastAnswer(NetRouteInfo route, OneStepAnswer unicast)
+    {
+        // The prefix holds a multicast address when it and 224.0.0.0/4 agree on the bits both fix: numbers, since the
+        // build asks this of every route and IPPrefix.Contains makes addresses.
+        var bothFix = Math.Min(route.DestinationPrefix.Length, 4);
+        var holdsMulticast = bothFix == 0 || (AddressClass.ToUInt32(route.DestinationPrefix.Network) ^ 0xE000_0000u) >> (32 - bothFix) == 0;
+        return holdsMulticast ? unicast.ForMulticast(SendsOnTheLink(RouteType.Multicast, route)) : null;
     }
 
     /// <summary>ResolveIPv6's answer for a plain route; the source, which depends on the destination, is chosen per decision.</summary>
@@ -131,13 +147,15 @@ public sealed partial class LinuxRouteResolver
         {
             var number = AddressClass.ToUInt32(destination);
 
-            // 0.0.0.0, multicast and the limited broadcast are answered otherwise whatever the route.
-            if (oneStepIPv4 is not OneStepTable table || number == 0 || number >> 28 == 0xE || number == uint.MaxValue)
+            // 0.0.0.0 and the limited broadcast are answered otherwise whatever the route; a multicast destination by
+            // its node's multicast answer.
+            if (oneStepIPv4 is not OneStepTable table || number == 0 || number == uint.MaxValue)
             {
                 return null;
             }
 
-            return table.TryAnswerAt(table.Table.FindNode(number), out var answer, out var route) ? answer.Decide(destination, route, answer.Source) : null;
+            var node = table.Table.FindNode(number);
+            return table.TryAnswerAt(node, number >> 28 == 0xE, out var answer) ? answer.Decide(destination, node, answer.Source) : null;
         }
 
         if (oneStepIPv6 is not OneStepTable table6)
@@ -151,24 +169,26 @@ public sealed partial class LinuxRouteResolver
             return null;
         }
 
-        if (!table6.TryAnswerAt(table6.Table.FindNode(high, low), out var answer6, out var route6))
+        var node6 = table6.Table.FindNode(high, low);
+        if (!table6.TryAnswerAt(node6, multicast: false, out var answer6))
         {
             return null;
         }
 
-        return answer6.Decide(destination, route6, answer6.SelectsSource ? SelectIPv6Source(destination, high, low, answer6.PathInterfaceIndex) : answer6.Source);
+        return answer6.Decide(destination, node6, answer6.SelectsSource ? SelectIPv6Source(destination, high, low, answer6.PathInterfaceIndex) : answer6.Source);
     }
 
-    /// <summary>A main table with each node's answer and route: answer 0 for a node whose prefix is not one plain route.</summary>
+    /// <summary>A main table with each node's answer: answer 0 for a node whose prefix is not one plain route.</summary>
     private sealed class OneStepTable
     {
         // A host's local table holds a few prefixes (its addresses, multicast): compared one by one, they cost less
         // than a second table lookup. A larger one is looked up.
         private const int MostComparedLocalPrefixes = 32;
 
-        // A node's answer number and route side by side: at a million routes each separate array read, and the
-        // table's value of type object (checked on cast by reading the route object), is a cache miss of its own.
-        private readonly Entry[] entries;
+        // Each node's answer number in the low 16 bits and, for IPv4, its multicast answer's in the high 16: one read of
+        // 4 bytes a decision (at a million routes 4 MB, which stays in the cache far better than the 16 MB that the
+        // route beside it took).
+        private readonly uint[] numbers;
         private readonly OneStepShape?[] answers;
         private readonly PrefixTable<object>? local;
         private readonly ulong[] localHigh;
@@ -176,10 +196,10 @@ public sealed partial class LinuxRouteResolver
         private readonly ulong[] localMaskHigh;
         private readonly ulong[] localMaskLow;
 
-        private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, Entry[] entries, OneStepShape?[] answers)
+        private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, uint[] numbers, OneStepShape?[] answers)
         {
             Table = table;
-            this.entries = entries;
+            this.numbers = numbers;
             this.answers = answers;
             var compared = local is not null && local.Count <= MostComparedLocalPrefixes ? local.Count : 0;
             this.local = compared == 0 ? local : null;
@@ -198,12 +218,14 @@ public sealed partial class LinuxRouteResolver
 
         public PrefixTable<object> Table { get; }
 
-        /// <summary>The answer and route of a node, false for a node whose prefix is not one plain route (and for node 0, none).</summary>
-        public bool TryAnswerAt(int node, out OneStepShape answer, out NetRouteInfo route)
+        /// <summary>
+        /// The answer of a node (for a multicast destination, or not), false for a node whose prefix is not one plain
+        /// route (and for node 0, none).
+        /// </summary>
+        public bool TryAnswerAt(int node, bool multicast, out OneStepShape answer)
         {
-            var entry = entries[node];
-            answer = answers[entry.Answer]!;
-            route = entry.Route!;
+            var number = numbers[node];
+            answer = answers[multicast ? number >> 16 : number & 0xFFFF]!;
             return answer is not null;
         }
 
@@ -226,11 +248,27 @@ public sealed partial class LinuxRouteResolver
             return false;
         }
 
-        public static OneStepTable Build(PrefixTable<object> table, PrefixTable<object>? local, Func<NetRouteInfo, OneStepAnswer?> answer)
+        /// <param name="multicast">A route's answer for a multicast destination from its unicast one, null where it has none.</param>
+        public static OneStepTable Build(PrefixTable<object> table, PrefixTable<object>? local, Func<NetRouteInfo, OneStepAnswer?> answer,
+            Func<NetRouteInfo, OneStepAnswer, OneStepAnswer?>? multicast)
         {
-            var entries = new Entry[table.Count + 1];
+            var numbers = new uint[table.Count + 1];
             var answers = new List<OneStepShape?> { null };
             var known = new Dictionary<OneStepAnswer, ushort>();
+
+            // The answer's number, 0 (the full walk) past the most answers kept.
+            ushort Number(OneStepAnswer made)
+            {
+                if (!known.TryGetValue(made, out var index) && answers.Count <= MostOneStepAnswers)
+                {
+                    index = (ushort)answers.Count;
+                    known.Add(made, index);
+                    answers.Add(new OneStepShape(made, table));
+                }
+
+                return index;
+            }
+
             for (var node = 1; node <= table.Count; node++)
             {
                 if (table.ValueAt(node) is not NetRouteInfo route || answer(route) is not OneStepAnswer made)
@@ -238,36 +276,14 @@ public sealed partial class LinuxRouteResolver
                     continue;
                 }
 
-                if (!known.TryGetValue(made, out var index))
+                var index = Number(made);
+                if (index != 0)
                 {
-                    if (answers.Count > MostOneStepAnswers)
-                    {
-                        continue;
-                    }
-
-                    index = (ushort)answers.Count;
-                    known.Add(made, index);
-                    answers.Add(new OneStepShape(made));
+                    numbers[node] = index | ((uint)(multicast?.Invoke(route, made) is OneStepAnswer forMulticast ? Number(forMulticast) : 0) << 16);
                 }
-
-                entries[node] = new Entry(route, index);
             }
 
-            return new OneStepTable(table, local, entries, answers.ToArray());
-        }
-
-        private readonly struct Entry
-        {
-            public Entry(NetRouteInfo route, ushort answer)
-            {
-                Route = route;
-                Answer = answer;
-            }
-
-            public NetRouteInfo? Route { get; }
-
-            /// <summary>The index in the answers, 0 for none.</summary>
-            public ushort Answer { get; }
+            return new OneStepTable(table, local, numbers, answers.ToArray());
         }
     }
 
@@ -276,9 +292,9 @@ public sealed partial class LinuxRouteResolver
     {
         private readonly RouteDecision.Shape shape;
 
-        public OneStepShape(OneStepAnswer answer)
+        public OneStepShape(OneStepAnswer answer, PrefixTable<object> routes)
         {
-            shape = answer.Template().SharedShape();
+            shape = answer.Template().SharedShape(routes);
             PathInterfaceIndex = answer.PathInterfaceIndex;
             Source = answer.Source;
             SelectsSource = answer.SelectsSource;
@@ -292,7 +308,8 @@ public sealed partial class LinuxRouteResolver
         /// <summary>IPv6 without a preferred source: chosen per destination from the path's interface.</summary>
         public bool SelectsSource { get; }
 
-        public RouteDecision Decide(IPAddress destination, NetRouteInfo route, IPAddress? source) => new(destination, shape, route, source);
+        /// <summary>The decision for a destination whose route is the table's at <paramref name="node"/>.</summary>
+        public RouteDecision Decide(IPAddress destination, int node, IPAddress? source) => new(destination, shape, node, source);
     }
 
     /// <summary>What a plain route's decision is, but for its destination, route and (IPv6) source; equal answers are kept once.</summary>
@@ -309,9 +326,21 @@ public sealed partial class LinuxRouteResolver
         private readonly int? mtu;
         private readonly int? pathMtu;
         private readonly bool staysOnHost;
+        private readonly RouteType routeType;
+
+        // Sent on the link although the route has a gateway, which the reason still names (MakeRoute's OnTheLink).
+        private readonly bool onTheLink;
 
         public OneStepAnswer(IPAddress? nextHop, int pathInterfaceIndex, string? pathAlias, IPAddress? source, bool selectsSource, int interfaceIndex,
             string? interfaceAlias, string? reasonDevice, uint table, NetRouteRule? rule, int? mtu, int? pathMtu, bool staysOnHost)
+            : this(nextHop, pathInterfaceIndex, pathAlias, source, selectsSource, interfaceIndex, interfaceAlias, reasonDevice, table, rule, mtu, pathMtu,
+                staysOnHost, RouteType.Unicast, onTheLink: false)
+        {
+        }
+
+        private OneStepAnswer(IPAddress? nextHop, int pathInterfaceIndex, string? pathAlias, IPAddress? source, bool selectsSource, int interfaceIndex,
+            string? interfaceAlias, string? reasonDevice, uint table, NetRouteRule? rule, int? mtu, int? pathMtu, bool staysOnHost, RouteType routeType,
+            bool onTheLink)
         {
             this.nextHop = nextHop;
             PathInterfaceIndex = pathInterfaceIndex;
@@ -326,6 +355,8 @@ public sealed partial class LinuxRouteResolver
             this.mtu = mtu;
             this.pathMtu = pathMtu;
             this.staysOnHost = staysOnHost;
+            this.routeType = routeType;
+            this.onTheLink = onTheLink;
         }
 
         public int PathInterfaceIndex { get; }
@@ -335,6 +366,17 @@ public sealed partial class LinuxRouteResolver
 
         /// <summary>IPv6 without a preferred source: chosen per destination from the path's interface.</summary>
         public bool SelectsSource { get; }
+
+        /// <summary>
+        /// This answer for a multicast destination, as MakeRoute makes it: a multicast route, and with
+        /// <paramref name="sendsOnTheLink"/> a gateway route's packet goes on the link (an on-link answer is unchanged).
+        /// </summary>
+        public OneStepAnswer ForMulticast(bool sendsOnTheLink)
+        {
+            var onLink = sendsOnTheLink && nextHop is null;
+            return new OneStepAnswer(onLink ? IPAddress.Any : nextHop, PathInterfaceIndex, pathAlias, Source, SelectsSource, interfaceIndex, interfaceAlias,
+                reasonDevice, table, rule, mtu, pathMtu, staysOnHost, RouteType.Multicast, onLink);
+        }
 
         /// <summary>A decision of this answer for no destination, route or source: what its decisions share.</summary>
         public RouteDecision Template()
@@ -354,11 +396,13 @@ public sealed partial class LinuxRouteResolver
 
             decision.PathChoice = RoutePathChoice.Only;
             decision.Rule = rule;
-            decision.RouteType = RouteType.Unicast;
+            decision.RouteType = routeType;
             decision.InterfaceIndex = interfaceIndex;
             decision.InterfaceAlias = interfaceAlias;
             decision.Table = table;
-            decision.SetReason(DecisionReason.LongestMatch(nextHop, reasonDevice, string.Empty));
+            decision.SetReason(onTheLink
+                ? DecisionReason.LongestMatch(null, reasonDevice, OnTheLinkClause(routeType))
+                : DecisionReason.LongestMatch(nextHop, reasonDevice, string.Empty));
             decision.Mtu = mtu;
             decision.PathMtu = pathMtu;
             decision.StaysOnHost = staysOnHost;
@@ -369,7 +413,8 @@ public sealed partial class LinuxRouteResolver
             Equals(nextHop, other.nextHop) && PathInterfaceIndex == other.PathInterfaceIndex && pathAlias == other.pathAlias
             && Equals(Source, other.Source) && SelectsSource == other.SelectsSource && interfaceIndex == other.interfaceIndex
             && interfaceAlias == other.interfaceAlias && reasonDevice == other.reasonDevice && table == other.table
-            && ReferenceEquals(rule, other.rule) && mtu == other.mtu && pathMtu == other.pathMtu && staysOnHost == other.staysOnHost;
+            && ReferenceEquals(rule, other.rule) && mtu == other.mtu && pathMtu == other.pathMtu && staysOnHost == other.staysOnHost
+            && routeType == other.routeType && onTheLink == other.onTheLink;
 
         public override bool Equals(object? obj) => obj is OneStepAnswer other && Equals(other);
 
@@ -377,7 +422,7 @@ public sealed partial class LinuxRouteResolver
         {
             unchecked
             {
-                var hash = (int)table;
+                var hash = ((int)table * 31) + (int)routeType;
                 hash = (hash * 31) + PathInterfaceIndex;
                 hash = (hash * 31) + interfaceIndex;
                 hash = (hash * 31) + (Source?.GetHashCode() ?? 0);

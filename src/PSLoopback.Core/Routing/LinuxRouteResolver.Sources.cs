@@ -66,7 +66,7 @@ public sealed partial class LinuxRouteResolver
             lastIpv6SourceCandidates = new LastIpv6Candidates(key, found);
         }
 
-        return SourceAddressSelector.SelectIPv6(candidates, destination, high, low);
+        return SourceAddressSelector.SelectIPv6(candidates, high, low);
     }
 
     private LastIpv6Candidates? lastIpv6SourceCandidates;

@@ -392,9 +392,7 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
             type = RouteType.Multicast;
         }
 
-        // Whichever path the flow hashes to, a broadcast, or a multicast that matched only a route shorter
-        // than 224.0.0.0/4 (the default route, say), goes on the link without a gateway.
-        if ((type == RouteType.Broadcast || (type == RouteType.Multicast && (route is null || route.DestinationPrefix.Length < 4)))
+        if (SendsOnTheLink(type, route)
             && (!AddressClass.IsUnspecified(nextHop) || work.Decision.Paths.Any(p => !AddressClass.IsUnspecified(p.NextHop))))
         {
             nextHop = IPAddress.Any;
@@ -407,11 +405,18 @@ public sealed partial class LinuxRouteResolver : IRouteResolver
         Finish(work, route, type, device, nextHop, source, why, interfaceIndex);
     }
 
-    private static DecisionReason OnTheLink(DecisionReason routed, RouteDecision decision, RouteType type)
-    {
-        var kind = type.ToString().ToLowerInvariant();
-        return DecisionReason.Of(() => routed.Write(decision) + $"; a {kind} is sent on the link, without the route's gateway");
-    }
+    /// <summary>
+    /// Whether a packet of this type goes on the link without a gateway, whichever path the flow hashes to: a broadcast,
+    /// or a multicast that matched only a route shorter than 224.0.0.0/4 (the default route, say).
+    /// </summary>
+    private static bool SendsOnTheLink(RouteType type, NetRouteInfo? route) =>
+        type == RouteType.Broadcast || (type == RouteType.Multicast && (route is null || route.DestinationPrefix.Length < 4));
+
+    private static DecisionReason OnTheLink(DecisionReason routed, RouteDecision decision, RouteType type) =>
+        DecisionReason.Of(() => routed.Write(decision) + "; " + OnTheLinkClause(type));
+
+    /// <summary>What the reason of an answer sent on the link adds (the one step's too).</summary>
+    private static string OnTheLinkClause(RouteType type) => $"a {type.ToString().ToLowerInvariant()} is sent on the link, without the route's gateway";
 
     /// <summary>For the rarer answers, whose reason is written by a function when first read.</summary>
     private static void Finish(DecisionWork work, NetRouteInfo? route, RouteType type, NetInterfaceInfo? device, IPAddress nextHop, IPAddress? source, Func<string> why, int? interfaceIndex = null) =>

@@ -43,6 +43,9 @@ public sealed partial class RouteDecision
 
         public NetRouteRule? Rule { get; set; }
 
+        /// <summary>The table whose node a one-step decision names instead of its route (set before the shape is shared).</summary>
+        public PrefixTable<object>? Routes { get; set; }
+
         public RoutePathChoice PathChoice { get; set; }
 
         // A decision of one path keeps it as fields until Paths is read: most answers are never asked for their paths.

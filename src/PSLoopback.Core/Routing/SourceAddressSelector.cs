@@ -175,16 +175,18 @@ internal static class SourceAddressSelector
         return new Ipv6SourceCandidates(addresses, ranks, high, low);
     }
 
-    /// <summary><see cref="SelectIPv6"/> over candidates made for the destination's kind: rule 1 and rule 9 (the common prefix) added per destination.</summary>
-    internal static IPAddress? SelectIPv6(Ipv6SourceCandidates candidates, IPAddress destination, ulong high, ulong low)
+    /// <summary>
+    /// <see cref="SelectIPv6"/> over candidates made for the destination's kind: rule 1 and rule 9 (the common prefix)
+    /// added per destination, which has no scope id (<see cref="TryClassifyIPv6"/>) and is given as its numbers.
+    /// </summary>
+    internal static IPAddress? SelectIPv6(Ipv6SourceCandidates candidates, ulong high, ulong low)
     {
         var best = -1;
         long bestRank = -1;
         for (var i = 0; i < candidates.Addresses.Length; i++)
         {
-            var address = candidates.Addresses[i];
-            var own = address.IPAddress.Equals(destination) ? 1L : 0L;
-            var common = Math.Min(Bits128.CommonLength(candidates.High[i], candidates.Low[i], high, low), address.PrefixLength);
+            var own = candidates.Unscoped[i] && candidates.High[i] == high && candidates.Low[i] == low ? 1L : 0L;
+            var common = Math.Min(Bits128.CommonLength(candidates.High[i], candidates.Low[i], high, low), candidates.PrefixLengths[i]);
             var rank = (own << 48) | (candidates.Ranks[i] << 8) | (long)common;
             if (rank > bestRank)
             {

@@ -62,6 +62,40 @@ public class OneStepDecisionTests
         Assert.True(oneStep > total / 10, $"only {oneStep} of {total} questions took the one step");
     }
 
+    [Theory]
+    [InlineData("230.1.2.3", "0.0.0.0", true)]
+    [InlineData("224.0.0.9", "0.0.0.0", true)]
+    [InlineData("239.1.2.3", "192.0.2.3", false)]
+    [InlineData("239.9.2.3", "0.0.0.0", false)]
+    public void AMulticastDestinationIsAnsweredInOneStepAsTheWalkAnswersIt(string destination, string nextHop, bool sentOnTheLink)
+    {
+        // The default route's gateway is not used for a multicast (its prefix is shorter than 224.0.0.0/4); a
+        // route inside 224.0.0.0/4 keeps its gateway, and an on-link one stays on the link.
+        var resolver = SnapshotBuilder.WithLoopback()
+            .Interface(2, "eth0", false, "192.0.2.1/24")
+            .Route("192.0.2.0/24 dev eth0 scope link src 192.0.2.1")
+            .Route("default via 192.0.2.2 dev eth0")
+            .Route("239.1.0.0/16 via 192.0.2.3 dev eth0 mtu 1400")
+            .Route("239.9.0.0/16 dev eth0")
+            .Resolver();
+        var query = new RouteQuery(IPAddress.Parse(destination));
+
+        var fast = resolver.TryOneStep(query, explain: false);
+        var walked = resolver.Resolve(query, explain: true);
+
+        Assert.NotNull(fast);
+        Assert.Equal(Describe(walked), Describe(fast!));
+        Assert.Same(walked.Route, fast!.Route);
+        Assert.Equal(RouteType.Multicast, fast.RouteType);
+        Assert.Equal(IPAddress.Parse(nextHop), fast.NextHop);
+        Assert.Equal(IPAddress.Parse(nextHop), fast.Paths.Single().NextHop);
+        Assert.Equal(sentOnTheLink, fast.Reason.EndsWith("; a multicast is sent on the link, without the route's gateway", StringComparison.Ordinal));
+
+        // The unicast answer of the same routes is unchanged.
+        Assert.Equal(RouteType.Unicast, resolver.Resolve(new RouteQuery(IPAddress.Parse("8.8.8.8"))).RouteType);
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), resolver.Resolve(new RouteQuery(IPAddress.Parse("8.8.8.8"))).NextHop);
+    }
+
     [Fact]
     public void OneResolverAskedFromManyThreadsAnswersAsAskedOneAtATime()
     {
@@ -189,9 +223,11 @@ public class OneStepDecisionTests
             string prefix;
             if (ipv4)
             {
-                var roll = random.Next(8);
+                // Multicast destinations' routes too: shorter than 224.0.0.0/4 (their gateway is not used), the /4, and inside it.
+                var roll = random.Next(11);
                 prefix = roll == 0 ? "default" : roll == 1 ? "0.0.0.0/8" : roll == 2 ? $"10.{random.Next(3)}.{random.Next(3)}.{random.Next(4)}/32"
-                    : roll == 3 ? "240.0.0.0/4" : $"10.{random.Next(3)}.{random.Next(3)}.0/{random.Next(8, 25)}";
+                    : roll == 3 ? "240.0.0.0/4" : roll == 8 ? "224.0.0.0/3" : roll == 9 ? "224.0.0.0/4" : roll == 10 ? $"239.{random.Next(2)}.0.0/{random.Next(8, 17)}"
+                    : $"10.{random.Next(3)}.{random.Next(3)}.0/{random.Next(8, 25)}";
             }
             else
             {
@@ -367,7 +403,7 @@ public class OneStepDecisionTests
         if (random.Next(4) == 0)
         {
             var specials = ipv4
-                ? new[] { "0.0.0.0", "0.1.2.3", "127.0.0.1", "127.9.9.9", "10.0.0.1", "10.255.255.255", "192.0.2.255", "192.0.2.1", "255.255.255.255", "224.0.0.1", "239.1.1.1", "240.0.0.1", "198.51.100.9", "10.0.0.0" }
+                ? new[] { "0.0.0.0", "0.1.2.3", "127.0.0.1", "127.9.9.9", "10.0.0.1", "10.255.255.255", "192.0.2.255", "192.0.2.1", "255.255.255.255", "224.0.0.1", "239.1.1.1", "239.0.5.5", "230.1.2.3", "240.0.0.1", "198.51.100.9", "10.0.0.0" }
                 : new[] { "::", "::1", "ff02::1", "ff05::2", "fe80::1", "fe80::9", "fe80::9%2", "fe80::9%3", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "2001:db8:1::1", "2001:db8:2::9", "64:ff9b::1", "fec0::1", "2002::1" };
             destination = IPAddress.Parse(specials[random.Next(specials.Length)]);
         }

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Net;
+using PSLoopback.Addressing;
 using PSLoopback.Routing;
 using Xunit;
 
@@ -20,9 +22,9 @@ public class RouteDecisionShapeTests
         template.Table = 254;
         template.Mtu = 1500;
         template.SetReason(() => "why");
-        var shape = template.SharedShape();
-        var changed = new RouteDecision(IPAddress.Parse("192.0.2.1"), shape, null, IPAddress.Parse("10.0.0.9"));
-        var other = new RouteDecision(IPAddress.Parse("192.0.2.2"), shape, null, IPAddress.Parse("10.0.0.9"));
+        var shape = template.SharedShape(null);
+        var changed = new RouteDecision(IPAddress.Parse("192.0.2.1"), shape, 0, IPAddress.Parse("10.0.0.9"));
+        var other = new RouteDecision(IPAddress.Parse("192.0.2.2"), shape, 0, IPAddress.Parse("10.0.0.9"));
 
         changed.KernelAgrees = false;
         changed.KernelVerdict = KernelVerdict.Agrees;
@@ -60,5 +62,32 @@ public class RouteDecisionShapeTests
         Assert.Equal(IPAddress.Parse("10.0.0.1"), other.Paths[0].NextHop);
         Assert.False(changed.KernelAgrees);
         Assert.Equal(9000, changed.Mtu);
+    }
+
+    [Fact]
+    public void ADecisionNamingItsNodeReadsItsRouteFromTheShapesTableUntilARouteIsSet()
+    {
+        var near = new NetRouteInfo { DestinationPrefix = IPPrefix.Parse("10.0.0.0/8"), NextHop = IPAddress.Parse("192.0.2.2"), InterfaceIndex = 2 };
+        var far = new NetRouteInfo { DestinationPrefix = IPPrefix.Parse("0.0.0.0/0"), NextHop = IPAddress.Parse("192.0.2.3"), InterfaceIndex = 2 };
+        var table = PrefixTable<object>.Build(IPAddressFamily.IPv4, new[]
+        {
+            new KeyValuePair<IPPrefix, object>(near.DestinationPrefix, near),
+            new KeyValuePair<IPPrefix, object>(far.DestinationPrefix, far),
+        });
+        var template = new RouteDecision(IPAddress.None);
+        template.SetOnlyPathThroughRoutesGateway(2, "eth0", null);
+        var shape = template.SharedShape(table);
+
+        var decision = new RouteDecision(IPAddress.Parse("10.1.2.3"), shape, table.FindNode(0x0A010203), null);
+        var none = new RouteDecision(IPAddress.Parse("10.1.2.4"), shape, 0, null);
+
+        Assert.Same(near, decision.Route);
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), decision.NextHop);
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), decision.Paths[0].NextHop);
+        Assert.Null(none.Route);
+        Assert.Same(near, decision.WithPath(decision.Paths[0]).Route);
+        decision.Route = far;
+        Assert.Same(far, decision.Route);
+        Assert.Same(far, decision.WithPath(decision.Paths[0]).Route);
     }
 }
