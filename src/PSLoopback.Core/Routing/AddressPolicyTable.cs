@@ -13,8 +13,9 @@ internal sealed class AddressPolicyTable
 {
     private readonly (IPPrefix Prefix, int Label)[] entries;
 
-    // The same entries as numbers, in the same order, for lookups that allocate nothing.
-    private readonly (ulong High, ulong Low, int Length, int Label)[] numbers;
+    // The same entries as numbers with their masks, in the same order, for lookups that allocate nothing and, once
+    // per source candidate and decision, work out no mask.
+    private readonly (ulong High, ulong Low, ulong MaskHigh, ulong MaskLow, int Label)[] numbers;
 
     public AddressPolicyTable(params (string Prefix, int Label)[] entries)
     {
@@ -26,7 +27,7 @@ internal sealed class AddressPolicyTable
             .Select(e =>
             {
                 var (high, low) = AddressNumbers.Of(e.Prefix.Network);
-                return (high, low, e.Prefix.Length, e.Label);
+                return (high, low, Bits128.MaskHigh(e.Prefix.Length), Bits128.MaskLow(e.Prefix.Length), e.Label);
             })
             .ToArray();
     }
@@ -50,7 +51,7 @@ internal sealed class AddressPolicyTable
     {
         foreach (var entry in numbers)
         {
-            if (((entry.High ^ high) & Bits128.MaskHigh(entry.Length)) == 0 && ((entry.Low ^ low) & Bits128.MaskLow(entry.Length)) == 0)
+            if (((entry.High ^ high) & entry.MaskHigh) == 0 && ((entry.Low ^ low) & entry.MaskLow) == 0)
             {
                 return entry.Label;
             }
