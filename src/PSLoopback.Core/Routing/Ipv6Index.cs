@@ -89,6 +89,9 @@ internal sealed class Ipv6Index
     private readonly int[] blocks;
     private readonly Boundary[] lowStarts;
 
+    /// <summary>How many chunks went to a fine list of their own, past what 16-bit bucket offsets reach.</summary>
+    public int WideChunks { get; private set; }
+
     /// <param name="high">Node i's network, bytes 0-7, nodes 1..count in preorder.</param>
     /// <param name="low">Node i's network, bytes 8-15.</param>
     /// <param name="lengths">Node i's prefix length.</param>
@@ -428,6 +431,7 @@ internal sealed class Ipv6Index
                 }
 
                 chunks[chunk] = new Chunk(~(count + deep + fineBlocks.Count), 0);
+                WideChunks++;
             }
 
             // The node at the chunk's end, which the next chunk's first window begins with when it has no start at its
