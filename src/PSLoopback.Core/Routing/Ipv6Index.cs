@@ -60,33 +60,37 @@ internal sealed class Ipv6Index
     private const int MaxBuckets = 1 << (31 - StrideBits);
 
     // Labels above count lead to a finer list: count + 1 + d for the low list of block d, count + 1 + deep + f for
-    // the fine list of /48 f, halved + 1 + b for the rest of bucket b, and chained + p for a crowded bucket's window
-    // from coarse[p].
+    // the fine list f (of a /48, or of a chunk too wide for 16-bit bucket offsets, one at most a chunk), halved + 1 + b
+    // for the rest of bucket b, and chained + p for a crowded bucket's window from coarse[p].
     private readonly int count;
     private readonly int deep;
     private readonly int halved;
     private readonly int chained;
 
-    // Per chunk: a leaf as ~node when no start lies inside the chunk; else its first bucket << StrideBits | (64 - bits)
-    // for its 2^bits buckets, bits at least 1, the shift that leaves the address's next bits.
-    private readonly int[] chunks;
+    // Per chunk, read at once: its entry and the place in coarse its buckets count from.
+    private readonly Chunk[] chunks;
 
-    // For each bucket, where its window begins in coarse: the last start at or before the bucket's beginning, its own
-    // starts after it; one entry more per chunk closes its last bucket.
-    private readonly int[] buckets;
+    // For each bucket, where its window begins in coarse, counted from its chunk's base: the last start at or before
+    // the bucket's beginning, its own starts after it; one entry more per chunk closes its last bucket. 16 bits halve
+    // what 32 took (5.5 MB at 1,000,000 prefixes), which keeps more of the index in the caches.
+    private readonly ushort[] buckets;
 
     // Each chunk's starts are followed by Window - 1 copies of its last one at the chunk's end, so a window never
     // runs into the next chunk, whose keys start again from 0. A crowded bucket's extra entries come each just before
     // the start whose key it copies.
     private readonly Coarse[] coarse;
 
-    // /48 f's starts over the top 64 bits are fineStarts[fines[f]..fines[f + 1]), the first at the /48's beginning.
+    // Fine list f's starts over the top 64 bits are fineStarts[fines[f]..fines[f + 1]), the first at the beginning of
+    // its /48 or chunk.
     private readonly int[] fines;
     private readonly Boundary[] fineStarts;
 
     // Block d's starts over the low 64 bits are lowStarts[blocks[d]..blocks[d + 1]), the first at 0.
     private readonly int[] blocks;
     private readonly Boundary[] lowStarts;
+
+    /// <summary>How many chunks went to a fine list of their own, past what 16-bit bucket offsets reach.</summary>
+    public int WideChunks { get; private set; }
 
     /// <param name="high">Node i's network, bytes 0-7, nodes 1..count in preorder.</param>
     /// <param name="low">Node i's network, bytes 8-15.</param>
@@ -107,23 +111,32 @@ internal sealed class Ipv6Index
         var fineList = new StartList(16);
         var fineBlocks = new List<int>();
         SplitFine(starts, coarseList, fineList, fineBlocks);
+
+        // Room for one more fine list a chunk, as the labels past the fine lists are written before the wide chunks
+        // are known.
+        halved = checked(count + deep + fineBlocks.Count + (1 << TopBits));
+        chained = checked(halved + MaxBuckets);
+
+        chunks = new Chunk[1 << TopBits];
+        var bucketList = new List<int>();
+        coarse = BuildBuckets(coarseList, bucketList, fineList, fineBlocks);
+        buckets = new ushort[bucketList.Count];
+        for (var bucket = 0; bucket < buckets.Length; bucket++)
+        {
+            buckets[bucket] = checked((ushort)bucketList[bucket]);
+        }
+
         fineBlocks.Add(fineList.Count);
         fines = fineBlocks.ToArray();
         fineStarts = fineList.ToArray();
-        halved = count + deep + fines.Length - 1;
-        chained = checked(halved + MaxBuckets);
-
-        chunks = new int[1 << TopBits];
-        var bucketList = new List<int>();
-        coarse = BuildBuckets(coarseList, bucketList);
-        buckets = bucketList.ToArray();
     }
 
     // Inlined into the table's lookups: fewer instructions a lookup lets the CPU overlap more lookups' cache misses.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(ulong high, ulong low)
     {
-        var entry = chunks[(int)(high >> (64 - TopBits))];
+        var chunk = chunks[(int)(high >> (64 - TopBits))];
+        var entry = chunk.Entry;
         int node;
         if (entry < 0)
         {
@@ -134,7 +147,7 @@ internal sealed class Ipv6Index
             // The next bits of the address pick the bucket: a ulong shift takes only the low 6 bits of its count, which
             // hold the chunk's, so the entry's bucket bits need no mask.
             var bucket = (entry >> StrideBits) + (int)((high << TopBits) >> entry);
-            node = InWindow(coarse, buckets[bucket], (uint)(high >> CoarseShift));
+            node = InWindow(coarse, chunk.Base + buckets[bucket], (uint)(high >> CoarseShift));
         }
 
         return node > count ? InFinerList(node, high, low) : node;
@@ -165,7 +178,8 @@ internal sealed class Ipv6Index
         if (node > halved)
         {
             var bucket = node - halved - 1;
-            node = Last(coarse, buckets[bucket] + Window, buckets[bucket + 1] + 1, (uint)(high >> CoarseShift));
+            var from = chunks[(int)(high >> (64 - TopBits))].Base;
+            node = Last(coarse, from + buckets[bucket] + Window, from + buckets[bucket + 1] + 1, (uint)(high >> CoarseShift));
         }
 
         if (node <= count)
@@ -173,14 +187,16 @@ internal sealed class Ipv6Index
             return node;
         }
 
-        if (node > count + deep)
+        // A wide chunk's fine list can lead on to a /48's.
+        while (node > count + deep)
         {
             var fine = node - count - deep - 1;
             node = Last(fineStarts, fines[fine], fines[fine + 1], high);
-            if (node <= count)
-            {
-                return node;
-            }
+        }
+
+        if (node <= count)
+        {
+            return node;
         }
 
         var block = node - count - 1;
@@ -340,8 +356,10 @@ internal sealed class Ipv6Index
 
     // Lays the coarse starts out chunk by chunk, with their 32-bit keys, and gives each chunk with starts inside
     // 2^bits buckets: the fewest that fit every bucket's starts in the window, but no more buckets than starts, which
-    // bounds the memory where starts crowd together; the buckets still crowded get their chain.
-    private Coarse[] BuildBuckets(StartList starts, List<int> bucketList)
+    // bounds the memory where starts crowd together; the buckets still crowded get their chain. A chunk laid out past
+    // what a 16-bit offset reaches (some 49,000 starts in one /16, far past any real table) is taken back and its
+    // starts go to a fine list of their own, searched by halving.
+    private Coarse[] BuildBuckets(StartList starts, List<int> bucketList, StartList fineList, List<int> fineBlocks)
     {
         const int chunkShift = 64 - TopBits;
         var laidOut = new List<Coarse>(starts.Count + 1024);
@@ -366,7 +384,7 @@ internal sealed class Ipv6Index
             var inside = next - first - (atBeginning ? 1 : 0);
             if (inside == 0)
             {
-                chunks[chunk] = ~laidOut[laidOut.Count - 1].Node;
+                chunks[chunk] = new Chunk(~laidOut[laidOut.Count - 1].Node, 0);
                 continue;
             }
 
@@ -386,15 +404,39 @@ internal sealed class Ipv6Index
                 }
             }
 
-            chunks[chunk] = (bucketList.Count << StrideBits) | (64 - bits);
+            // The first bucket's window begins at the start laid out last, the one at or before the chunk's beginning.
+            var firstBucket = bucketList.Count;
+            var chunkBase = laidOut.Count - 1;
             var firsts = BucketFirsts(starts, first, next, chunkStart, bits);
             for (var bucket = 0; bucket < firsts.Length - 1; bucket++)
             {
-                LayOutBucket(starts, firsts[bucket], firsts[bucket + 1], bucketList, laidOut);
+                LayOutBucket(starts, firsts[bucket], firsts[bucket + 1], chunkBase, bucketList, laidOut);
             }
 
-            bucketList.Add(laidOut.Count - 1);
-            var last = laidOut[laidOut.Count - 1].Node;
+            bucketList.Add(laidOut.Count - 1 - chunkBase);
+            if (bucketList[bucketList.Count - 1] <= ushort.MaxValue)
+            {
+                chunks[chunk] = new Chunk((firstBucket << StrideBits) | (64 - bits), chunkBase);
+            }
+            else
+            {
+                bucketList.RemoveRange(firstBucket, bucketList.Count - firstBucket);
+                laidOut.RemoveRange(chunkBase + 1, laidOut.Count - chunkBase - 1);
+                fineBlocks.Add(fineList.Count);
+                fineList.BeginRun();
+                fineList.Add(chunkStart, laidOut[chunkBase].Node);
+                for (var i = next - inside; i < next; i++)
+                {
+                    fineList.Add(starts.StartAt(i), starts.NodeAt(i));
+                }
+
+                chunks[chunk] = new Chunk(~(count + deep + fineBlocks.Count), 0);
+                WideChunks++;
+            }
+
+            // The node at the chunk's end, which the next chunk's first window begins with when it has no start at its
+            // own beginning.
+            var last = starts.NodeAt(next - 1);
             for (var i = 1; i < Window; i++)
             {
                 laidOut.Add(new Coarse(uint.MaxValue, last));
@@ -407,9 +449,9 @@ internal sealed class Ipv6Index
     // A bucket's starts after the one laid out before them, the first window's known start: while more remain than
     // a window's other places hold, its last place leads to a window that begins at the start that belongs there;
     // past MaxChained starts it leads instead to the halving of the rest of the bucket.
-    private void LayOutBucket(StartList starts, int from, int to, List<int> bucketList, List<Coarse> laidOut)
+    private void LayOutBucket(StartList starts, int from, int to, int chunkBase, List<int> bucketList, List<Coarse> laidOut)
     {
-        bucketList.Add(laidOut.Count - 1);
+        bucketList.Add(laidOut.Count - 1 - chunkBase);
         var next = from;
         var halving = to - from > MaxChained;
         while (to - next > Window - 1)
@@ -469,6 +511,22 @@ internal sealed class Ipv6Index
 
         firsts[firsts.Length - 1] = next;
         return firsts;
+    }
+
+    // A chunk's entry: a leaf as ~node when no start lies inside the chunk (or its fine list's label); else its first
+    // bucket << StrideBits | (64 - bits) for its 2^bits buckets, bits at least 1, the shift that leaves the address's
+    // next bits. Beside it the place in coarse its buckets' offsets count from, in the same read.
+    private readonly struct Chunk
+    {
+        public Chunk(int entry, int @base)
+        {
+            Entry = entry;
+            Base = @base;
+        }
+
+        public int Entry { get; }
+
+        public int Base { get; }
     }
 
     // A coarse start, bits 16-47 of it, and the node matched from there to the next start.

@@ -350,6 +350,35 @@ public class Ipv6IndexTests
         table.CheckRandom(random, 20_000, 0x2000_0000_0000_0000UL, 0x1FFF_FFFF_FFFF_FFFFUL);
     }
 
+    // A chunk's bucket offsets are 16 bits. 65,532 side-by-side /48s in 2001::/17 (from its second /48), the run's end,
+    // the /17's end and the lead from the bucket's first window to the halving of the rest lay the chunk out to offset
+    // 65,535, the last a ushort holds; one /48 more and the chunk goes to a fine list of its own. Around it: the /17,
+    // whose label begins the chunk, a /12 over both chunks, whose label ends 2001::/16 and follows it into 2002::/16
+    // up to a /48 there, and a /56 in the fifth /48, whose /48 leads on from the chunk's fine list to its own.
+    [Theory]
+    [InlineData(65_532, 0)]
+    [InlineData(65_533, 1)]
+    public void AChunkPastSixteenBitOffsetsGoesToAFineListAndAnswersTheSame(int run, int wide)
+    {
+        var prefixes = new List<Prefix> { Prefix.Of(0x2000UL << 48, 0, 12), Prefix.Of(0x2001UL << 48, 0, 17), Prefix.Of((0x2001UL << 48) | (5UL << 16) | 0x100, 0, 56), Prefix.Of((0x2002UL << 48) | (7UL << 16), 0, 48) };
+        for (var i = 1; i <= run; i++)
+        {
+            prefixes.Add(Prefix.Of((0x2001UL << 48) | ((ulong)i << 16), 0, 48));
+        }
+
+        var table = new Table(prefixes);
+
+        Assert.Equal(wide, table.Index.WideChunks);
+        table.CheckAround(table.Prefixes.Where((prefix, i) => prefix.Length != 48 || i % 101 == 0 || i < 8 || i > table.Prefixes.Length - 8));
+        foreach (var high in new[] { 0x2001UL << 48, 0x2002UL << 48, (0x2002UL << 48) | (6UL << 16), ((0x2001UL << 48) | (5UL << 16)) + 0xFF, (0x2001UL << 48) | ((ulong)(run + 1) << 16), (0x2002UL << 48) - 1 })
+        {
+            table.CheckAt(high, 0);
+            table.CheckAt(high, AllOnes);
+        }
+
+        table.CheckRandom(new Random(run), 5_000, 0x2001UL << 48, 0x1_FFFFUL << 16);
+    }
+
     private static (ulong High, ulong Low) FlipBit(ulong high, ulong low, int bit) =>
         bit < 64 ? (high ^ (1UL << (63 - bit)), low) : (high, low ^ (1UL << (127 - bit)));
 
