@@ -212,7 +212,7 @@ Describe 'Pipelines between the cmdlets' {
 
     It 'says how to use an interface''s addresses when its name is given as a destination' {
         $null = Resolve-NetRoute (Get-NetInterfaceInfo lo) -ErrorVariable problems -ErrorAction SilentlyContinue
-        "$($problems[0])" | Should -Match "^The host name 'lo' does not resolve: .+\. 'lo' is an interface here \(ifIndex 1\): to use its addresses, pipe it in \(Get-NetInterfaceInfo lo \| \.\.\.\)\.$"
+        "$($problems[0])" | Should -Match "^The host name 'lo' does not resolve: .+\. If you meant the interface 'lo' \(ifIndex 1\), pipe the interface in to use its addresses \(Get-NetInterfaceInfo lo \| \.\.\.\)\.$"
         $problems[0].TargetObject | Should -Be 'lo'
     }
 

@@ -19,16 +19,20 @@ public sealed class DestinationReader
     private readonly Lazy<HostsScan> hosts;
     private readonly HostOS os;
     private readonly Func<string, IPAddress[]> lookUp;
+    private readonly bool interfacesAreThisMachine;
 
     /// <param name="zones">A zone's interface index, or null (see <see cref="Destination.ZonesOf"/>).</param>
     /// <param name="hosts">Reads the hosts file: called at most once, and only for a loopback name.</param>
     /// <param name="lookUp">The system resolver, for other names; throws SocketException or TimeoutException.</param>
-    public DestinationReader(Func<string, int?> zones, Func<HostsScan> hosts, HostOS os, Func<string, IPAddress[]> lookUp)
+    /// <param name="interfacesAreThisMachine">False when the zones' interfaces are another machine's (a saved
+    /// snapshot, routes given): then a hint cannot send the user to Get-NetInterfaceInfo.</param>
+    public DestinationReader(Func<string, int?> zones, Func<HostsScan> hosts, HostOS os, Func<string, IPAddress[]> lookUp, bool interfacesAreThisMachine = true)
     {
         this.zones = zones ?? throw new ArgumentNullException(nameof(zones));
         this.hosts = new Lazy<HostsScan>(hosts ?? throw new ArgumentNullException(nameof(hosts)));
         this.os = os;
         this.lookUp = lookUp ?? throw new ArgumentNullException(nameof(lookUp));
+        this.interfacesAreThisMachine = interfacesAreThisMachine;
     }
 
     public HostOS OS => os;
@@ -51,7 +55,7 @@ public sealed class DestinationReader
         switch (parsed.Kind)
         {
             case DestinationKind.Invalid:
-                return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.Invalid, WithInterfaceHint(parsed.Problem!, text!.Trim()), null, 0);
+                return new DestinationAnswer(parsed, Array.Empty<IPAddress>(), DestinationProblem.Invalid, WithInterfaceHint(parsed.Problem!, text?.Trim() ?? string.Empty), null, 0);
             case DestinationKind.Address:
                 return new DestinationAnswer(parsed, new[] { parsed.ScopedAddress! }, DestinationProblem.None, null, null, 0);
         }
@@ -84,17 +88,27 @@ public sealed class DestinationReader
 
     /// <summary>
     /// An interface's name given where a destination goes (typed, or an interface object passed by position, which
-    /// PowerShell turns into its name) is most likely meant as its addresses: say how to ask for those.
+    /// PowerShell turns into its name) may be meant as its addresses: say how to ask for those. Only "may": a host
+    /// can share its name with an interface and be missing from DNS.
     /// </summary>
     /// <remarks>
     /// Windows' names ("Ethernet 2") are not host names, so they are hinted where they read as invalid too; a number
     /// is an interface index to the zones, never a name.
     /// </remarks>
-    private string WithInterfaceHint(string message, string name) =>
-        !name.All(char.IsDigit) && zones(name) is int index
-            ? $"{message}{(message.EndsWith(".", StringComparison.Ordinal) ? "" : ".")} '{name}' is an interface here (ifIndex {index}): to use its addresses, pipe it in (Get-NetInterfaceInfo {Quoted(name)} | ...)."
-            : message;
+    private string WithInterfaceHint(string message, string name)
+    {
+        if (name.All(char.IsDigit) || zones(name) is not int index)
+        {
+            return message;
+        }
 
+        var hint = interfacesAreThisMachine
+            ? $"pipe the interface in to use its addresses (Get-NetInterfaceInfo {Quoted(name)} | ...)"
+            : "give its addresses instead";
+        return $"{message}{(message.EndsWith(".", StringComparison.Ordinal) ? "" : ".")} If you meant the interface '{name}' (ifIndex {index}), {hint}.";
+    }
+
+    // Bare only where PowerShell reads the word as a name, not a number ("10gb", "0x10") or a parameter ("-x").
     private static string Quoted(string name) =>
-        name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.') ? name : "'" + name.Replace("'", "''") + "'";
+        char.IsLetter(name[0]) && name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.') ? name : "'" + name.Replace("'", "''") + "'";
 }

@@ -119,8 +119,8 @@ public class DestinationReaderTests
 
         Assert.Equal(DestinationProblem.NotResolved, answer.Problem);
         Assert.StartsWith($"The host name '{name}' does not resolve: ", answer.Message);
-        Assert.Equal(hinted, answer.Message!.Contains($"'{name}' is an interface here (ifIndex {Zones(name)}): to use its addresses, pipe it in (Get-NetInterfaceInfo {name} | ...)."));
-        Assert.Equal(hinted, answer.Message.Contains("is an interface here"));
+        Assert.Equal(hinted, answer.Message!.EndsWith($". If you meant the interface '{name}' (ifIndex {Zones(name)}), pipe the interface in to use its addresses (Get-NetInterfaceInfo {name} | ...).", StringComparison.Ordinal));
+        Assert.Equal(hinted, answer.Message.Contains("If you meant the interface"));
     }
 
     [Fact]
@@ -130,13 +130,15 @@ public class DestinationReaderTests
 
         var answer = reader.Read("eth0");
 
-        Assert.Equal("The host name 'eth0' has no IPv4 or IPv6 address. 'eth0' is an interface here (ifIndex 4): to use its addresses, pipe it in (Get-NetInterfaceInfo eth0 | ...).", answer.Message);
+        Assert.Equal("The host name 'eth0' has no IPv4 or IPv6 address. If you meant the interface 'eth0' (ifIndex 4), pipe the interface in to use its addresses (Get-NetInterfaceInfo eth0 | ...).", answer.Message);
     }
 
     [Theory]
     [InlineData("Ethernet 2", "'Ethernet 2'")]
     [InlineData("Wi-Fi", "Wi-Fi")]
     [InlineData("it's", "'it''s'")]
+    [InlineData("10gb", "'10gb'")]
+    [InlineData("-x", "'-x'")]
     public void AnInterfaceNameThatIsNoHostNameIsHintedQuotedForTheShell(string name, string quoted)
     {
         var reader = new DestinationReader(z => z == name ? 7 : null, () => throw new InvalidOperationException("hosts file read"), HostOS.Windows,
@@ -145,7 +147,7 @@ public class DestinationReaderTests
         var answer = reader.Read($" {name} ");
 
         Assert.NotEqual(DestinationProblem.None, answer.Problem);
-        Assert.EndsWith($" '{name}' is an interface here (ifIndex 7): to use its addresses, pipe it in (Get-NetInterfaceInfo {quoted} | ...).", answer.Message);
+        Assert.EndsWith($". If you meant the interface '{name}' (ifIndex 7), pipe the interface in to use its addresses (Get-NetInterfaceInfo {quoted} | ...).", answer.Message);
     }
 
     [Fact]
@@ -154,6 +156,25 @@ public class DestinationReaderTests
         var answer = NewReader().Read("4");
 
         Assert.Equal(DestinationProblem.Invalid, answer.Problem);
-        Assert.DoesNotContain("interface here", answer.Message);
+        Assert.DoesNotContain("interface", answer.Message);
+    }
+
+    [Fact]
+    public void AnotherMachinesInterfaceIsHintedWithoutThisMachinesCommand()
+    {
+        var reader = new DestinationReader(Zones, () => throw new InvalidOperationException("hosts file read"), HostOS.Linux,
+            _ => throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound), interfacesAreThisMachine: false);
+
+        var answer = reader.Read("eth0");
+
+        Assert.EndsWith(". If you meant the interface 'eth0' (ifIndex 4), give its addresses instead.", answer.Message);
+    }
+
+    [Fact]
+    public void NoTextReadsAsInvalid()
+    {
+        var answer = NewReader().Read(null!);
+
+        Assert.Equal(DestinationProblem.Invalid, answer.Problem);
     }
 }
