@@ -96,6 +96,31 @@ public class OneStepDecisionTests
         Assert.Equal(IPAddress.Parse("192.0.2.2"), resolver.Resolve(new RouteQuery(IPAddress.Parse("8.8.8.8"))).NextHop);
     }
 
+    [Theory]
+    [InlineData("128.0.0.0/1", "0.0.0.0")]
+    [InlineData("224.0.0.0/3", "0.0.0.0")]
+    [InlineData("224.0.0.0/4", "192.0.2.3")]
+    [InlineData("224.0.0.0/5", "192.0.2.3")]
+    public void AMulticastKeepsTheGatewayOfARouteOfAtLeastSlash4Only(string prefix, string nextHop)
+    {
+        // The kernel's own rule (__mkroute_output: a multicast through a route shorter than /4 is sent without its
+        // gateway), pinned by fixed answers: both the one step and the walk share the rule, so comparing them cannot.
+        var resolver = SnapshotBuilder.WithLoopback()
+            .Interface(2, "eth0", false, "192.0.2.1/24")
+            .Route("192.0.2.0/24 dev eth0 scope link src 192.0.2.1")
+            .Route(prefix + " via 192.0.2.3 dev eth0")
+            .Resolver();
+        var query = new RouteQuery(IPAddress.Parse("230.1.2.3"));
+
+        var fast = resolver.TryOneStep(query, explain: false);
+        var walked = resolver.Resolve(query, explain: true);
+
+        Assert.NotNull(fast);
+        Assert.Equal(IPAddress.Parse(nextHop), fast!.NextHop);
+        Assert.Equal(IPAddress.Parse(nextHop), walked.NextHop);
+        Assert.Equal(walked.Reason, fast.Reason);
+    }
+
     [Fact]
     public void OneResolverAskedFromManyThreadsAnswersAsAskedOneAtATime()
     {

@@ -80,6 +80,10 @@ public class RouteDecisionShapeTests
 
         var decision = new RouteDecision(IPAddress.Parse("10.1.2.3"), shape, table.FindNode(0x0A010203), null);
         var none = new RouteDecision(IPAddress.Parse("10.1.2.4"), shape, 0, null);
+        var untouched = new RouteDecision(IPAddress.Parse("10.1.2.5"), shape, table.FindNode(0x0A010205), null);
+
+        // A copy made before anything read the route must still name its node.
+        Assert.Same(near, untouched.WithPath(decision.Paths[0]).Route);
 
         Assert.Same(near, decision.Route);
         Assert.Equal(IPAddress.Parse("192.0.2.2"), decision.NextHop);
