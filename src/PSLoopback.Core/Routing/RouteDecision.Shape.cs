@@ -43,7 +43,7 @@ public sealed partial class RouteDecision
 
         public NetRouteRule? Rule { get; set; }
 
-        /// <summary>The table whose node a one-step decision names instead of its route (set before the shape is shared).</summary>
+        /// <summary>The table whose node a one-step decision names instead of its route (set once, by SharedShape, before any decision has the shape).</summary>
         public PrefixTable<object>? Routes { get; set; }
 
         public RoutePathChoice PathChoice { get; set; }
