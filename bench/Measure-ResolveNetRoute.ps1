@@ -42,7 +42,7 @@ $ErrorActionPreference = 'Stop'
 if (-not $IsLinux -or (id -u) -ne '0') { throw 'This benchmark builds a network namespace: run it as root on Linux.' }
 
 $module = (Resolve-Path $ModulePath).Path
-$MostWarmup = [Math]::Max($MostWarmup, $Warmup)
+$MostWarmup = if ($Warmup -eq 0) { 0 } else { [Math]::Max($MostWarmup, $Warmup) }
 Import-Module $module
 $work = Join-Path ([IO.Path]::GetTempPath()) "pslb-bench-$PID"
 $null = New-Item -ItemType Directory -Force $work
