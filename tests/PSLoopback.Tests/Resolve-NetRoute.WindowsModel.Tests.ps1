@@ -101,6 +101,13 @@ Describe 'Resolve-NetRoute -Snapshot of a Windows machine' {
         $answer.NextHop | Should -Be '198.51.100.1'
     }
 
+    It 'knows a Windows alias typed in another case, as Windows does, in the hint for a name that is no host' {
+        $answers = @(Resolve-NetRoute 'wi-fi', 8.8.8.8 -Snapshot (New-WindowsSnapshot) -ErrorAction SilentlyContinue -ErrorVariable problems)
+        $answers.Count | Should -Be 1
+        $problems.Count | Should -Be 1
+        "$($problems[0])" | Should -BeLike "*'wi-fi'*If you meant the interface 'wi-fi' (ifIndex 7), give its addresses instead."
+    }
+
     It 'refuses a Windows snapshot that has policy rules' {
         $rules = @([pscustomobject]@{ AddressFamily = 'IPv4'; Priority = 100; Table = '100' })
         $err = { Resolve-NetRoute 8.8.8.8 -Snapshot (New-WindowsSnapshot -Rules $rules) -ErrorAction Stop } | Should -Throw -PassThru

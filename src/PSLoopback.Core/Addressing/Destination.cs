@@ -142,17 +142,20 @@ public static class Destination
     }
 
     /// <summary>
-    /// Zones as the interfaces given know them: an interface's name (as Linux spells it, case-sensitive) or
-    /// its index. With no interfaces at all (a what-if table that lists none), any positive number is taken.
+    /// Zones as the interfaces given know them: an interface's name or its index. With no interfaces at all (a
+    /// what-if table that lists none), any positive number is taken.
     /// </summary>
-    public static Func<string, int?> ZonesOf(IReadOnlyList<NetInterfaceInfo> interfaces) => zone =>
+    /// <param name="os">Whose names they are: Linux and macOS names are case-sensitive (eth0 and ETH0 can be two
+    /// interfaces); Windows' aliases are not ("ethernet 2" is "Ethernet 2"), though an exact match still wins.</param>
+    public static Func<string, int?> ZonesOf(IReadOnlyList<NetInterfaceInfo> interfaces, HostOS os = HostOS.Linux) => zone =>
     {
         if (uint.TryParse(zone, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             return number is > 0 and <= int.MaxValue && (interfaces.Count == 0 || interfaces.Any(i => i.InterfaceIndex == number)) ? (int)number : null;
         }
 
-        return interfaces.FirstOrDefault(i => i.Name == zone)?.InterfaceIndex;
+        return (interfaces.FirstOrDefault(i => i.Name == zone)
+            ?? (os == HostOS.Windows ? interfaces.FirstOrDefault(i => string.Equals(i.Name, zone, StringComparison.OrdinalIgnoreCase)) : null))?.InterfaceIndex;
     };
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class LoopbackTester
         this.facts = facts ?? throw new ArgumentNullException(nameof(facts));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         this.counters = counters;
-        destinations = new DestinationReader(Destination.ZonesOf(facts.Interfaces), () => facts.Hosts, facts.OS, resolve ?? throw new ArgumentNullException(nameof(resolve)));
+        destinations = new DestinationReader(Destination.ZonesOf(facts.Interfaces, facts.OS), () => facts.Hosts, facts.OS, resolve ?? throw new ArgumentNullException(nameof(resolve)));
     }
 
     public LoopbackFacts Facts => facts;

@@ -166,7 +166,7 @@ public sealed class ResolveNetRouteCommand : PSCmdlet, IDisposable
 
         var snapshot = Snapshot is not null ? FromSnapshot(Snapshot) : RouteTable is null ? ReadSnapshot() : FromRouteTable(RouteTable);
         resolver = RouteResolvers.For(snapshot);
-        destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token, interfacesAreThisMachine: Snapshot is null && RouteTable is null);
+        destinations = DestinationReaders.ForCurrentOS(snapshot.Interfaces, stopping.Token, interfacesAreThisMachine: Snapshot is null && RouteTable is null, snapshot.OperatingSystem);
         source = ParseSource();
         outputInterface = FindOutputInterface(snapshot);
         inputInterface = FindInputInterface(snapshot);

@@ -151,6 +151,18 @@ public class DestinationReaderTests
     }
 
     [Fact]
+    public void AWindowsAliasTypedInAnotherCaseIsHinted()
+    {
+        var interfaces = Support.SnapshotBuilder.WithLoopback().Interface(5, "Ethernet 2", false, "192.0.2.10/24").Build().Interfaces;
+        var reader = new DestinationReader(Destination.ZonesOf(interfaces, HostOS.Windows), () => throw new InvalidOperationException("hosts file read"), HostOS.Windows,
+            _ => throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+
+        var answer = reader.Read("ethernet 2");
+
+        Assert.EndsWith(". If you meant the interface 'ethernet 2' (ifIndex 5), pipe the interface in to use its addresses (Get-NetInterfaceInfo 'ethernet 2' | ...).", answer.Message);
+    }
+
+    [Fact]
     public void AnInterfaceIndexIsNeverHintedAsAName()
     {
         var answer = NewReader().Read("4");

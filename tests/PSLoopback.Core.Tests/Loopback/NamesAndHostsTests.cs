@@ -105,6 +105,25 @@ public class NamesAndHostsTests
     }
 
     [Fact]
+    public void WindowsZonesMatchAnAliasWhateverItsCaseButAnExactAliasFirst()
+    {
+        var interfaces = Support.SnapshotBuilder.WithLoopback()
+            .Interface(5, "Ethernet 2", false, "192.0.2.10/24")
+            .Interface(6, "wi-fi", false, "198.51.100.10/24")
+            .Interface(7, "Wi-Fi", false, "203.0.113.10/24")
+            .Build().Interfaces;
+
+        var windows = Destination.ZonesOf(interfaces, HostOS.Windows);
+        Assert.Equal(5, windows("ethernet 2"));
+        Assert.Equal(5, windows("ETHERNET 2"));
+        Assert.Equal(7, windows("Wi-Fi"));
+        Assert.Equal(6, windows("wi-fi"));
+        Assert.Null(windows("Ethernet"));
+        Assert.Null(Destination.ZonesOf(interfaces, HostOS.Linux)("ethernet 2"));
+        Assert.Null(Destination.ZonesOf(interfaces, HostOS.MacOS)("ethernet 2"));
+    }
+
+    [Fact]
     public void TheScanKeepsOnlyWantedEntriesAndReadsALastLineWithoutNewline()
     {
         var text = "# c\n127.0.0.1 localhost\n10.0.0.1 other\n::1 localhost ip6-localhost\n192.0.2.9 app.localhost";
@@ -123,7 +142,7 @@ public class NamesAndHostsTests
         var line = "10.0.0.1 filler\n";
         var text = "127.0.0.1 localhost\n" + string.Concat(Enumerable.Repeat(line, 100_000)) + "::1 localhost\n";
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
-        var scan = HostsFile.Scan(stream, "/etc/hosts", new HostsLimits { MaxBytes = 1 << 20 }, _ => true, CancellationToken.None);
+        var scan = HostsFile.Scan(stream, "/etc/hosts", new HostsLimits { MaxBytes = 1 << 20, Timeout = TimeSpan.MaxValue }, _ => true, CancellationToken.None);
         Assert.Equal(HostsFileStatus.Read, scan.Status);
         Assert.Equal(1 << 20, scan.Bytes);
         Assert.Contains("only the first 1 MiB were read", scan.StoppedBecause);
