@@ -11,8 +11,10 @@
       floor   $all | Write-Output                            (PowerShell's own cost of piping the strings)
       ip      ip -j -batch <file>                            (a process answering the same lines)
 
-    Each round is printed. Warm-up rounds are not counted: at least -Warmup (2), then more until two rounds in a
-    row agree within 15 % for piped and for floor, at most -MostWarmup (10). .NET is still recompiling the hot code
+    Each round is printed. Warm-up rounds are not counted: at least -Warmup (2), then more until three rounds in a
+    row agree within 15 % for piped and for floor (so a slow drift, each round a little faster than the one before,
+    does not pass for a plateau), at most -MostWarmup (10). -MostSeconds (1200) bounds each namespace's run in time
+    too: warm-up stops at half of it, the timed rounds at all of it after one; the result says when either did. .NET is still recompiling the hot code
     then, ours and PowerShell's own, and in some processes PowerShell's per-object pipeline code reaches its fast
     form only after five rounds. It reports the first (cold) round, the median of the timed rounds, the ratios to
     ip, the piped cost per destination above the floor (the part that is ours), and the GC pause time of each mode.
@@ -33,6 +35,7 @@ param(
     [ValidateRange(1, 20)][int]$Rounds = 5,
     [ValidateRange(0, 10)][int]$Warmup = 2,
     [ValidateRange(0, 30)][int]$MostWarmup = 10,
+    [ValidateRange(10, 7200)][int]$MostSeconds = 1200,
     [int]$Seed = 1,
     [ValidateSet('Few', 'Own', 'Both')][string]$Gateways = 'Both'
 )
@@ -52,7 +55,7 @@ function Invoke-Ip { & ip @args; if ($LASTEXITCODE -ne 0) { throw "ip $args fail
 try {
     $inner = Join-Path $work 'inner.ps1'
     Set-Content $inner @'
-param([string]$Module, [string]$Work, [int]$Destinations, [int]$Rounds, [int]$Warmup, [int]$MostWarmup, [int]$Seed)
+param([string]$Module, [string]$Work, [int]$Destinations, [int]$Rounds, [int]$Warmup, [int]$MostWarmup, [int]$MostSeconds, [int]$Seed)
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
 $rng = [Random]::new($Seed + 1)
@@ -76,16 +79,22 @@ function Invoke-IpBatch {
 # the part of the piped figure that is ours (binding our parameters, reading, deciding, the output object).
 # Warm-up rounds are reported but not counted: they run while .NET is still recompiling the hot methods with
 # their profile (tiered compilation), ours and PowerShell's, and how long that takes depends on how busy the machine
-# is. Warm-up ends after -Warmup rounds once a round's piped and floor times are both within 15 % of the round's
-# before (a plateau, not a spike), or after -MostWarmup rounds.
+# is. Warm-up ends after -Warmup rounds once the last three rounds' piped times agree within 15 %, and their floor
+# times too (a plateau: two rounds alone let a slow drift pass), or after -MostWarmup rounds or half of -MostSeconds.
 $modes = 'array', 'piped', 'floor', 'ip'
-$times = @{}; $pauses = @{}; $last = @{}; $before = $null; $cold = $null
+$times = @{}; $pauses = @{}; $last = @{}; $cold = $null
 foreach ($mode in $modes) { $times[$mode] = [Collections.Generic.List[double]]::new(); $pauses[$mode] = [Collections.Generic.List[double]]::new() }
-function Test-Close([double]$Now, [double]$Then) { [Math]::Abs($Now - $Then) -le 0.15 * $Then }
+function Test-Plateau([double[]]$Values) {
+    $Values.Count -ge 3 -and ($Values | Measure-Object -Maximum).Maximum -le 1.15 * ($Values | Measure-Object -Minimum).Minimum
+}
 $clock = [Diagnostics.Stopwatch]::new()
+$spent = [Diagnostics.Stopwatch]::StartNew()
+$history = [Collections.Generic.List[hashtable]]::new()
 $warming = $Warmup -gt 0
 $round = 0
+$outOfTime = $false
 while ($times.ip.Count -lt $Rounds) {
+    if ($times.ip.Count -ge 1 -and $spent.Elapsed.TotalSeconds -ge $MostSeconds) { $outOfTime = $true; break }
     $round++
     foreach ($mode in $modes) {
         [GC]::Collect()
@@ -107,13 +116,18 @@ while ($times.ip.Count -lt $Rounds) {
     $kind = if ($warming) { 'warm-up' } else { 'timed' }
     Write-Host ("  round {0,2} ({1,-7}) array {2,6:n0} ms  piped {3,6:n0} ms  floor {4,6:n0} ms  ip {5,6:n0} ms" -f $round, $kind, $last.array, $last.piped, $last.floor, $last.ip)
     if ($round -eq 1) { $cold = $last.Clone() }
+    $history.Add($last.Clone())
     if ($warming -and $round -ge $Warmup) {
-        $settled = $before -and (Test-Close $last.piped $before.piped) -and (Test-Close $last.floor $before.floor)
-        if ($settled -or $round -ge $MostWarmup) { $warming = $false; $warmedIn = $round; $unsettled = -not $settled }
+        $recent = @($history | Select-Object -Last 3)
+        $settled = (Test-Plateau @($recent | ForEach-Object { $_.piped })) -and (Test-Plateau @($recent | ForEach-Object { $_.floor }))
+        $late = $spent.Elapsed.TotalSeconds -ge $MostSeconds / 2
+        if ($settled -or $round -ge $MostWarmup -or $late) {
+            $warming = $false; $warmedIn = $round
+            $unsettled = if ($settled) { $null } elseif ($late) { 'half of -MostSeconds spent, not settled' } else { 'the most allowed, not settled' }
+        }
     }
-    $before = $last.Clone()
 }
-if ($Warmup -eq 0) { $warmedIn = 0; $unsettled = $false }
+if ($Warmup -eq 0) { $warmedIn = 0; $unsettled = $null }
 
 # Identical answers: every destination, once.
 $ipLines = $ipText -split "`n" | Where-Object { $_.StartsWith('[') }
@@ -135,7 +149,7 @@ function Median($values) { $s = @($values | Sort-Object); $m = [int][Math]::Floo
 $ip = Median $times.ip
 $arrayMs = Median $times.array; $pipedMs = Median $times.piped; $floorMs = Median $times.floor
 [pscustomobject]@{
-    Destinations = $all.Length; Rounds = "$Rounds timed after $warmedIn warm-up$(if ($unsettled) { ' (the most allowed, not settled)' })"; Mismatches = $mismatches
+    Destinations = $all.Length; Rounds = "$($times.ip.Count) timed$(if ($outOfTime) { " of $Rounds (-MostSeconds reached)" }) after $warmedIn warm-up$(if ($unsettled) { " ($unsettled)" })"; Mismatches = $mismatches
     ColdRoundMs = 'array {0:n0}, piped {1:n0}, floor {2:n0}, ip {3:n0}' -f $cold.array, $cold.piped, $cold.floor, $cold.ip
     ColdPipedToIp = [Math]::Round($cold.piped / $cold.ip, 3)
     IpBatchMs = [Math]::Round($ip); ArrayMs = [Math]::Round($arrayMs); PipedMs = [Math]::Round($pipedMs); FloorMs = [Math]::Round($floorMs)
@@ -188,7 +202,7 @@ if ($mismatches) { exit 1 }
             $gatewayCount = @($lines.Values | ForEach-Object { ($_ -split ' ')[4] } | Sort-Object -Unique).Count
             $load = (Get-Content /proc/loadavg -Raw).Trim()
             Write-Host "Gateways ${mode}: namespace $ns, $Routes random routes through $gatewayCount gateways + default; $Destinations destinations; $Warmup to $MostWarmup warm-up and $Rounds timed rounds; $([Environment]::ProcessorCount) cores; load $load; $(Get-Date -Format s)"
-            & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $inner -Module $module -Work $work -Destinations $Destinations -Rounds $Rounds -Warmup $Warmup -MostWarmup $MostWarmup -Seed $Seed
+            & ip netns exec $ns @pwsh -NoProfile -NonInteractive -File $inner -Module $module -Work $work -Destinations $Destinations -Rounds $Rounds -Warmup $Warmup -MostWarmup $MostWarmup -MostSeconds $MostSeconds -Seed $Seed
             if ($LASTEXITCODE -ne 0) { throw "the benchmark found answers that differ from ip's (exit $LASTEXITCODE)" }
         }
         finally {
