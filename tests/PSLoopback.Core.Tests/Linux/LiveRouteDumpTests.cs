@@ -39,6 +39,22 @@ public class LiveRouteDumpTests
         Assert.All(routes, r => Assert.Equal(0u, r.Flags & RouteBuilder.RTM_F_CLONED));
     }
 
+    [Fact]
+    public void RoutesBuiltAsTheirMessagesArriveAreTheRoutesBuiltFromTheWholeDump()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "the live netlink test needs Linux");
+        var interfaces = new LinuxInterfaceSource().GetInterfaces();
+
+        var streamed = LinuxRouteDump.Read(LinuxRouteBuilder.RouteOf(interfaces)).Routes;
+        var whole = LinuxRouteBuilder.BuildRoutes(LinuxRouteDump.Read().Routes, interfaces);
+
+        Assert.NotEmpty(streamed);
+        Assert.Equal(whole.Select(Describe), streamed.Select(Describe));
+    }
+
+    private static string Describe(PSLoopback.Routing.NetRouteInfo route) =>
+        $"{route} table {route.Table} scope {route.Scope} proto {route.Protocol} alias {route.InterfaceAlias} src {route.PreferredSource} mtu {route.Mtu} pref {route.Preference}";
+
     [Theory]
     [InlineData("127.0.0.1")]
     [InlineData("192.0.2.1")]

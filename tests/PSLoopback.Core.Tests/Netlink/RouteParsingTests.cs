@@ -407,7 +407,7 @@ public class RouteParsingTests
             NetlinkBuilder.Message(Rt.NLMSG_DONE, new byte[4]));
         var messages = NetlinkReader.ReadMessages(buffer, buffer.Length);
 
-        var route = Assert.Single(LinuxRouteDump.FibRoutes(messages));
+        var route = Assert.Single(messages.Select(LinuxRouteDump.FibRoute).OfType<RouteMessage>());
         Assert.Equal(24, route.DestinationLength);
     }
 

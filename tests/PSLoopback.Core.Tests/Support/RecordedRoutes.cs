@@ -46,7 +46,7 @@ internal static class RecordedRoutes
         Datagrams(dump).SelectMany(d => NetlinkReader.ReadMessages(d, d.Length)).ToList();
 
     /// <summary>The routes of "inet" or "inet6", through the same filter <see cref="LinuxRouteDump.Read"/> uses.</summary>
-    public static IReadOnlyList<RouteMessage> Routes(string family) => LinuxRouteDump.FibRoutes(Messages("getroute-" + family)).ToList();
+    public static IReadOnlyList<RouteMessage> Routes(string family) => Messages("getroute-" + family).Select(LinuxRouteDump.FibRoute).OfType<RouteMessage>().ToList();
 
     public static IReadOnlyList<RuleMessage> Rules(string family) => LinuxRouteDump.Rules(Messages("getrule-" + family)).ToList();
 
@@ -54,7 +54,7 @@ internal static class RecordedRoutes
     public static int ParseAll(byte[] buffer, int length)
     {
         var messages = NetlinkReader.ReadMessages(buffer, length);
-        return LinuxRouteDump.FibRoutes(messages).Count() + LinuxRouteDump.Rules(messages).Count();
+        return messages.Select(LinuxRouteDump.FibRoute).OfType<RouteMessage>().Count() + LinuxRouteDump.Rules(messages).Count();
     }
 
     /// <summary>

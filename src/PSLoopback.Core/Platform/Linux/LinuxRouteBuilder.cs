@@ -19,49 +19,79 @@ public static class LinuxRouteBuilder
     /// <param name="nextHopObjects">The nexthop objects routes may name (RTA_NH_ID); their paths become the routes' own.</param>
     public static IReadOnlyList<NetRouteInfo> BuildRoutes(IEnumerable<RouteMessage> messages, IReadOnlyList<NetInterfaceInfo> interfaces, IEnumerable<NetNextHopObject>? nextHopObjects = null)
     {
-        var names = interfaces.ToDictionary(i => i.InterfaceIndex, i => i.Name);
+        var routeOf = RouteOf(interfaces);
         var routes = new List<NetRouteInfo>();
         foreach (var message in messages)
         {
-            if (message.Family != AF_INET && message.Family != AF_INET6)
+            if (routeOf(message) is { } route)
             {
-                continue;
+                routes.Add(route);
             }
-
-            var family = message.Family == AF_INET ? IPAddressFamily.IPv4 : IPAddressFamily.IPv6;
-            var unspecified = family == IPAddressFamily.IPv4 ? IPAddress.Any : IPAddress.IPv6Any;
-            var route = new NetRouteInfo
-            {
-                DestinationPrefix = new IPPrefix(message.Destination is byte[] dst ? new IPAddress(dst) : unspecified, message.DestinationLength),
-                SourcePrefix = message.Source is byte[] src && message.SourceLength > 0 ? new IPPrefix(new IPAddress(src), message.SourceLength) : null,
-                NextHop = message.Gateway is byte[] gateway ? new IPAddress(gateway) : unspecified,
-                InterfaceIndex = message.OutputInterface ?? 0,
-                RouteMetric = message.Priority,
-                Table = message.Table,
-                RouteType = (RouteType)message.Type,
-                Protocol = (RouteProtocol)message.Protocol,
-                Scope = (AddressScope)message.Scope,
-                PreferredSource = message.PreferredSource is byte[] prefsrc ? new IPAddress(prefsrc) : null,
-                Flags = (RouteFlags)(message.Flags & NextHopFlagMask),
-                Tos = message.Tos,
-                Preference = family == IPAddressFamily.IPv6 ? (RoutePreference)(message.Preference ?? 0) : null,
-                Mtu = message.Mtu is uint mtu && mtu > 0 ? (int)Math.Min(mtu, int.MaxValue) : null,
-                NextHopId = message.NextHopId,
-            };
-            route.InterfaceAlias = Name(names, route.InterfaceIndex);
-            route.NextHops = message.NextHops.Select(hop => new NetRouteNextHop
-            {
-                NextHop = hop.Gateway is byte[] hopGateway ? new IPAddress(hopGateway) : unspecified,
-                InterfaceIndex = hop.InterfaceIndex,
-                InterfaceAlias = Name(names, hop.InterfaceIndex),
-                Weight = hop.Weight,
-                Flags = (RouteFlags)hop.Flags,
-            }).ToArray();
-            routes.Add(route);
         }
 
         NextHopExpansion.Apply(routes, nextHopObjects ?? Array.Empty<NetNextHopObject>());
         return routes;
+    }
+
+    /// <summary>
+    /// Turns one route message into a route (null for a family other than IPv4 and IPv6), for building routes as their
+    /// messages arrive; nexthop objects are left to <see cref="NextHopExpansion"/>.
+    /// </summary>
+    public static Func<RouteMessage, NetRouteInfo?> RouteOf(IReadOnlyList<NetInterfaceInfo> interfaces)
+    {
+        var names = interfaces.ToDictionary(i => i.InterfaceIndex, i => i.Name);
+        var shared = new SharedAddresses();
+        return message => Route(message, names, shared);
+    }
+
+    private static NetRouteInfo? Route(RouteMessage message, Dictionary<int, string> names, SharedAddresses shared)
+    {
+        if (message.Family != AF_INET && message.Family != AF_INET6)
+        {
+            return null;
+        }
+
+        var family = message.Family == AF_INET ? IPAddressFamily.IPv4 : IPAddressFamily.IPv6;
+        var unspecified = family == IPAddressFamily.IPv4 ? IPAddress.Any : IPAddress.IPv6Any;
+        var route = new NetRouteInfo
+        {
+            DestinationPrefix = new IPPrefix(message.Destination is byte[] dst ? new IPAddress(dst) : unspecified, message.DestinationLength),
+            SourcePrefix = message.Source is byte[] src && message.SourceLength > 0 ? new IPPrefix(new IPAddress(src), message.SourceLength) : null,
+            NextHop = message.Gateway is byte[] gateway ? shared.Of(gateway) : unspecified,
+            InterfaceIndex = message.OutputInterface ?? 0,
+            RouteMetric = message.Priority,
+            Table = message.Table,
+            RouteType = (RouteType)message.Type,
+            Protocol = (RouteProtocol)message.Protocol,
+            Scope = (AddressScope)message.Scope,
+            PreferredSource = message.PreferredSource is byte[] prefsrc ? shared.Of(prefsrc) : null,
+            Flags = (RouteFlags)(message.Flags & NextHopFlagMask),
+            Tos = message.Tos,
+            Preference = family == IPAddressFamily.IPv6 ? (RoutePreference)(message.Preference ?? 0) : null,
+            Mtu = message.Mtu is uint mtu && mtu > 0 ? (int)Math.Min(mtu, int.MaxValue) : null,
+            NextHopId = message.NextHopId,
+        };
+        route.InterfaceAlias = Name(names, route.InterfaceIndex);
+        if (message.NextHops.Count > 0)
+        {
+            var hops = new NetRouteNextHop[message.NextHops.Count];
+            for (var i = 0; i < hops.Length; i++)
+            {
+                var hop = message.NextHops[i];
+                hops[i] = new NetRouteNextHop
+                {
+                    NextHop = hop.Gateway is byte[] hopGateway ? shared.Of(hopGateway) : unspecified,
+                    InterfaceIndex = hop.InterfaceIndex,
+                    InterfaceAlias = Name(names, hop.InterfaceIndex),
+                    Weight = hop.Weight,
+                    Flags = (RouteFlags)hop.Flags,
+                };
+            }
+
+            route.NextHops = hops;
+        }
+
+        return route;
     }
 
     public static IReadOnlyList<NetRouteRule> BuildRules(IEnumerable<RuleMessage> messages)

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using PSLoopback.Platform.Linux.Netlink;
@@ -16,15 +17,22 @@ public sealed class LinuxRouteDump
     {
     }
 
-    public static (IReadOnlyList<RouteMessage> Routes, IReadOnlyList<RuleMessage> Rules) Read()
+    public static (IReadOnlyList<RouteMessage> Routes, IReadOnlyList<RuleMessage> Rules) Read() => Read(route => route);
+
+    /// <summary>
+    /// The same, each route turned by <paramref name="take"/> as its message arrives (null drops it): a caller that
+    /// builds its own model from each message never holds a million messages beside it.
+    /// </summary>
+    public static (IReadOnlyList<TRoute> Routes, IReadOnlyList<RuleMessage> Rules) Read<TRoute>(Func<RouteMessage, TRoute?> take)
+        where TRoute : class
     {
         using var socket = NetlinkSocket.OpenRoute();
-        var routes = new List<RouteMessage>();
+        var routes = new List<TRoute>();
         var rules = new List<RuleMessage>();
         foreach (var family in new[] { AF_INET, AF_INET6 })
         {
             // A header with only the family set asks for every table.
-            routes.AddRange(FibRoutes(socket.Dump(RTM_GETROUTE, FamilyHeader(family, RtMsgLength))));
+            routes.AddRange(socket.Dump(RTM_GETROUTE, FamilyHeader(family, RtMsgLength), message => FibRoute(message) is { } route ? take(route) : null));
             rules.AddRange(Rules(socket.Dump(RTM_GETRULE, FamilyHeader(family, FibRuleHdrLength))));
         }
 
@@ -32,14 +40,12 @@ public sealed class LinuxRouteDump
     }
 
     /// <summary>
-    /// The FIB entries of a route dump. The kernel sends cached (cloned) routes, such as PMTU exceptions, only
-    /// to a dump request with RTM_F_CLONED in its rtm_flags, which this one never sets; any that came anyway
-    /// would not be routes anyone configured, so they are dropped.
+    /// The FIB entry of one message of a route dump, or null. The kernel sends cached (cloned) routes, such as PMTU
+    /// exceptions, only to a dump request with RTM_F_CLONED in its rtm_flags, which this one never sets; any that came
+    /// anyway would not be routes anyone configured, so they are dropped.
     /// </summary>
-    internal static IEnumerable<RouteMessage> FibRoutes(IEnumerable<NetlinkMessage> messages) =>
-        messages.Where(m => m.Type == RTM_NEWROUTE)
-            .Select(m => RouteParser.ParseRoute(m.Payload))
-            .Where(r => (r.Flags & RTM_F_CLONED) == 0);
+    internal static RouteMessage? FibRoute(NetlinkMessage message) =>
+        message.Type == RTM_NEWROUTE && RouteParser.ParseRoute(message.Payload) is var route && (route.Flags & RTM_F_CLONED) == 0 ? route : null;
 
     internal static IEnumerable<RuleMessage> Rules(IEnumerable<NetlinkMessage> messages) =>
         messages.Where(m => m.Type == RTM_NEWRULE).Select(m => RouteParser.ParseRule(m.Payload));

@@ -9,9 +9,10 @@ public sealed class LinuxRouteSource : IRouteSource
     public RouteSnapshot ReadSnapshot()
     {
         var interfaces = new LinuxInterfaceSource().GetInterfaces();
-        var (routes, rules) = LinuxRouteDump.Read();
+        // Each route is built as its message arrives, so a million messages are never held beside a million routes.
+        var (routes, rules) = LinuxRouteDump.Read(LinuxRouteBuilder.RouteOf(interfaces));
         var (nextHopMessages, neighborMessages) = LinuxNextHopDump.Read();
-        var snapshot = new RouteSnapshot(interfaces, LinuxRouteBuilder.BuildRoutes(routes, interfaces), LinuxRouteBuilder.BuildRules(rules));
+        var snapshot = new RouteSnapshot(interfaces, routes, LinuxRouteBuilder.BuildRules(rules));
         new LinuxState(
             LinuxNextHopBuilder.BuildNextHops(nextHopMessages, interfaces),
             LinuxNextHopBuilder.BuildNeighbors(neighborMessages, interfaces),

@@ -117,15 +117,23 @@ internal sealed class NetlinkSocket : IDisposable
     /// <summary>Sends a dump request and returns the payload-bearing messages of the answer.</summary>
     /// <param name="type">RTM_GET* message type.</param>
     /// <param name="header">The request's fixed header (ifinfomsg, ifaddrmsg, ...).</param>
-    public IReadOnlyList<NetlinkMessage> Dump(ushort type, byte[] header)
+    public IReadOnlyList<NetlinkMessage> Dump(ushort type, byte[] header) => Dump(type, header, message => message);
+
+    /// <summary>
+    /// Sends a dump request and hands each payload-bearing message of the answer to <paramref name="take"/> as it
+    /// arrives, keeping what it returns (null drops the message). A million routes' messages are then never all
+    /// held at once: held, they outlived the young generation, and copying them cost about as much as the parse.
+    /// </summary>
+    public IReadOnlyList<T> Dump<T>(ushort type, byte[] header, Func<NetlinkMessage, T?> take)
+        where T : class
     {
         // The kernel flags a dump whose table changed under it; the answer may then miss or repeat entries.
         for (var attempt = 0; attempt <= MaxInterruptedRetries; attempt++)
         {
-            var messages = DumpOnce(type, header, out var interrupted);
+            var kept = DumpOnce(type, header, take, out var interrupted);
             if (!interrupted)
             {
-                return messages;
+                return kept;
             }
         }
 
@@ -230,14 +238,15 @@ internal sealed class NetlinkSocket : IDisposable
     }
 
     [MethodImpl(HotPath.Optimized)]
-    private List<NetlinkMessage> DumpOnce(ushort type, byte[] header, out bool interrupted)
+    private List<T> DumpOnce<T>(ushort type, byte[] header, Func<NetlinkMessage, T?> take, out bool interrupted)
+        where T : class
     {
         ThrowIfDisposed();
         interrupted = false;
         var seq = unchecked(++sequence);
         Send(BuildRequest(type, seq, header));
 
-        var messages = new List<NetlinkMessage>();
+        var kept = new List<T>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < DumpDeadline)
         {
@@ -262,7 +271,7 @@ internal sealed class NetlinkSocket : IDisposable
                 switch (message.Type)
                 {
                     case NLMSG_DONE:
-                        return messages;
+                        return kept;
                     case NLMSG_ERROR:
                         if (message.Payload.Length < 4)
                         {
@@ -275,11 +284,15 @@ internal sealed class NetlinkSocket : IDisposable
                             throw new NetlinkException("request", -error);
                         }
 
-                        return messages;
+                        return kept;
                     case NLMSG_NOOP:
                         break;
                     default:
-                        messages.Add(message);
+                        if (take(message) is T value)
+                        {
+                            kept.Add(value);
+                        }
+
                         break;
                 }
             }

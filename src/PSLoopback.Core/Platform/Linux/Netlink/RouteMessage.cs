@@ -6,6 +6,9 @@ namespace PSLoopback.Platform.Linux.Netlink;
 /// <summary>An RTM_NEWROUTE message: struct rtmsg and the RTA_* attributes PSLoopback uses.</summary>
 public sealed class RouteMessage
 {
+    // Most routes have no metrics: one empty dictionary for all of them, not one each.
+    private static readonly IReadOnlyDictionary<ushort, uint> NoMetrics = new Dictionary<ushort, uint>();
+
     public byte Family { get; internal set; }
 
     public byte DestinationLength { get; internal set; }
@@ -50,7 +53,7 @@ public sealed class RouteMessage
     public byte[]? PreferredSource { get; internal set; }
 
     /// <summary>The numeric RTAX_* metrics of RTA_METRICS, by RTAX number (RTAX_LOCK is the bit mask of locked ones).</summary>
-    public IReadOnlyDictionary<ushort, uint> Metrics { get; internal set; } = new Dictionary<ushort, uint>();
+    public IReadOnlyDictionary<ushort, uint> Metrics { get; internal set; } = NoMetrics;
 
     /// <summary>RTAX_CC_ALGO, the congestion control algorithm's name, the one metric that is a string.</summary>
     public string? CongestionControl { get; internal set; }
