@@ -46,6 +46,9 @@ public sealed partial class RouteDecision
         /// <summary>The table whose node a one-step decision names instead of its route (set once, by SharedShape, before any decision has the shape).</summary>
         public PrefixTable<object>? Routes { get; set; }
 
+        /// <summary>The same shape, shared, without <see cref="Routes"/>: a decision takes it once it has read its route.</summary>
+        public Shape? WithoutRoutes { get; set; }
+
         public RoutePathChoice PathChoice { get; set; }
 
         // A decision of one path keeps it as fields until Paths is read: most answers are never asked for their paths.
@@ -63,6 +66,14 @@ public sealed partial class RouteDecision
             var copy = (Shape)MemberwiseClone();
             copy.IsShared = false;
             copy.Rare = Rare?.Copy();
+            return copy;
+        }
+
+        public Shape ThawedWithoutRoutes()
+        {
+            var copy = Thawed();
+            copy.Routes = null;
+            copy.WithoutRoutes = null;
             return copy;
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using System.Threading;
 using PSLoopback.Addressing;
 
 namespace PSLoopback.Routing;
@@ -26,7 +27,8 @@ public sealed partial class RouteDecision
 
     // A one-step decision names its route by its node in the table its shape keeps, and reads the route only when
     // asked: at a million routes each node's answer is then 4 bytes, not 16 with the route, and the decision makes
-    // one cache miss fewer. 0 when the route is the field's.
+    // one cache miss fewer. 0 when the route is the field's. Once read, the decision lets go of the table (its shape's
+    // twin without it), so a decision kept after its route was read does not keep a million routes alive.
     private NetRouteInfo? route;
     private int node;
 
@@ -133,7 +135,28 @@ public sealed partial class RouteDecision
 
     public NetRouteInfo? Route
     {
-        get => route ??= node == 0 ? null : (NetRouteInfo)shape.Routes!.ValueAt(node)!;
+        get
+        {
+            // Readers on other threads may ask at the same time: the route is published before the table is let go
+            // of, so one that finds the table gone finds the route.
+            var known = Volatile.Read(ref route);
+            if (known is not null || node == 0)
+            {
+                return known;
+            }
+
+            var current = Volatile.Read(ref shape);
+            if (current.Routes is not PrefixTable<object> table)
+            {
+                return Volatile.Read(ref route);
+            }
+
+            known = (NetRouteInfo)table.ValueAt(node)!;
+            Volatile.Write(ref route, known);
+            Interlocked.CompareExchange(ref shape, current.IsShared ? current.WithoutRoutes! : current.ThawedWithoutRoutes(), current);
+            return known;
+        }
+
         internal set
         {
             route = value;
@@ -348,6 +371,7 @@ public sealed partial class RouteDecision
     internal Shape SharedShape(PrefixTable<object>? routes)
     {
         var shared = shape.Frozen();
+        shared.WithoutRoutes = shape.Frozen();
         shared.Routes = routes;
         return shared;
     }

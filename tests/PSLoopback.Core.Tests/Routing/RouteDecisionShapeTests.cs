@@ -94,4 +94,84 @@ public class RouteDecisionShapeTests
         Assert.Same(far, decision.Route);
         Assert.Same(far, decision.WithPath(decision.Paths[0]).Route);
     }
+
+    [Fact]
+    public void ADecisionLetsGoOfTheTableOnceItsRouteIsReadAndKeepsItsAnswer()
+    {
+        var (shared, own, table) = DecisionsOfATableNothingElseHolds();
+        Collect();
+        Assert.True(table.IsAlive, "before any route is read, the decisions need the table");
+
+        Assert.Equal("10.0.0.0/8", shared.Route!.DestinationPrefix.ToString());
+        Assert.Equal("10.0.0.0/8", own.Route!.DestinationPrefix.ToString());
+        Collect();
+
+        Assert.False(table.IsAlive);
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), shared.NextHop);
+        Assert.Equal(IPAddress.Parse("192.0.2.2"), own.Paths[0].NextHop);
+        Assert.Equal(9000, own.Mtu);
+        Assert.Null(shared.Mtu);
+    }
+
+    [Fact]
+    public void ReadersOnManyThreadsAllGetTheRoute()
+    {
+        var (_, _, _, table, shape) = Template();
+        for (var round = 0; round < 200; round++)
+        {
+            var decision = new RouteDecision(IPAddress.Parse("10.1.2.3"), shape, table.FindNode(0x0A010203), null);
+            var start = new System.Threading.Barrier(4);
+            var routes = new NetRouteInfo?[4];
+            var threads = new System.Threading.Thread[4];
+            for (var t = 0; t < threads.Length; t++)
+            {
+                var slot = t;
+                threads[t] = new System.Threading.Thread(() =>
+                {
+                    start.SignalAndWait(System.TimeSpan.FromSeconds(10));
+                    routes[slot] = decision.Route;
+                });
+                threads[t].Start();
+            }
+
+            foreach (var thread in threads)
+            {
+                Assert.True(thread.Join(System.TimeSpan.FromSeconds(10)));
+            }
+
+            Assert.All(routes, r => Assert.Equal("10.0.0.0/8", r!.DestinationPrefix.ToString()));
+        }
+    }
+
+    private static void Collect()
+    {
+        System.GC.Collect();
+        System.GC.WaitForPendingFinalizers();
+        System.GC.Collect();
+    }
+
+    // In a method of its own, so that no local of the test's keeps the table alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (RouteDecision Shared, RouteDecision Own, System.WeakReference Table) DecisionsOfATableNothingElseHolds()
+    {
+        var (_, _, _, table, shape) = Template();
+        var shared = new RouteDecision(IPAddress.Parse("10.1.2.3"), shape, table.FindNode(0x0A010203), null);
+        var own = new RouteDecision(IPAddress.Parse("10.1.2.4"), shape, table.FindNode(0x0A010204), null);
+        own.Mtu = 9000;
+        return (shared, own, new System.WeakReference(table));
+    }
+
+    private static (NetRouteInfo Near, NetRouteInfo Far, RouteDecision Template, PrefixTable<object> Table, RouteDecision.Shape Shape) Template()
+    {
+        var near = new NetRouteInfo { DestinationPrefix = IPPrefix.Parse("10.0.0.0/8"), NextHop = IPAddress.Parse("192.0.2.2"), InterfaceIndex = 2 };
+        var far = new NetRouteInfo { DestinationPrefix = IPPrefix.Parse("0.0.0.0/0"), NextHop = IPAddress.Parse("192.0.2.3"), InterfaceIndex = 2 };
+        var table = PrefixTable<object>.Build(IPAddressFamily.IPv4, new[]
+        {
+            new KeyValuePair<IPPrefix, object>(near.DestinationPrefix, near),
+            new KeyValuePair<IPPrefix, object>(far.DestinationPrefix, far),
+        });
+        var template = new RouteDecision(IPAddress.None);
+        template.SetOnlyPathThroughRoutesGateway(2, "eth0", null);
+        return (near, far, template, table, template.SharedShape(table));
+    }
 }
