@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
 using PSLoopback.Addressing;
@@ -13,16 +14,21 @@ namespace PSLoopback.Bench;
 /// the decision costs on top of the table. A question of the destination alone is answered in one step from the
 /// route's shared answer (LinuxRouteResolver.OneStep.cs); <see cref="ResolveFullWalk"/> asks the same destinations
 /// through eth0, which takes the whole walk (rules, route, interfaces), so both costs are shown.
+/// <see cref="ResolveMany"/> asks the same questions many at a time (LinuxRouteResolver.Many.cs), a thousand a call
+/// into one array of decisions, as a caller streaming through them would.
 /// </summary>
 [Config(typeof(ShortJobConfig))]
 public class ResolverBenchmarks
 {
     private const int Lookups = 100_000;
 
+    private const int ManyAtOnce = 1_000;
+
     private LinuxRouteResolver resolver = null!;
     private RouteQuery[] queries = null!;
     private RouteQuery[] throughEth0 = null!;
     private TableLookups lookups = null!;
+    private RouteDecision[] decisions = null!;
 
     [Params(IPAddressFamily.IPv4, IPAddressFamily.IPv6)]
     public IPAddressFamily Family { get; set; }
@@ -41,6 +47,7 @@ public class ResolverBenchmarks
         queries = ResolverWorkload.Queries(Family, prefixes, Lookups);
         throughEth0 = queries.Select(q => new RouteQuery(q.Destination) { OutputInterfaceIndex = 2 }).ToArray();
         lookups = new TableLookups(Family, prefixes, queries);
+        decisions = new RouteDecision[ManyAtOnce];
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Lookups)]
@@ -48,6 +55,25 @@ public class ResolverBenchmarks
 
     [Benchmark(OperationsPerInvoke = Lookups)]
     public int Resolve() => Routed(queries);
+
+    [Benchmark(OperationsPerInvoke = Lookups)]
+    public int ResolveMany()
+    {
+        var routed = 0;
+        for (var start = 0; start < queries.Length; start += ManyAtOnce)
+        {
+            resolver.Resolve(new ArraySegment<RouteQuery>(queries, start, ManyAtOnce), decisions);
+            foreach (var decision in decisions)
+            {
+                if (decision.Error == RouteError.None)
+                {
+                    routed++;
+                }
+            }
+        }
+
+        return routed;
+    }
 
     [Benchmark(OperationsPerInvoke = Lookups)]
     public int ResolveFullWalk() => Routed(throughEth0);

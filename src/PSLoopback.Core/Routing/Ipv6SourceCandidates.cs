@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Net.Sockets;
 using PSLoopback.Interfaces;
 
@@ -19,6 +20,10 @@ internal sealed class Ipv6SourceCandidates
             PrefixLengths[i] = addresses[i].PrefixLength;
             Unscoped[i] = addresses[i].IPAddress.AddressFamily == AddressFamily.InterNetworkV6 && addresses[i].IPAddress.ScopeId == 0;
         }
+
+        All = Enumerable.Range(0, addresses.Length).ToArray();
+        var top = ranks.Length == 0 ? 0 : ranks.Max();
+        Leaders = All.Where(i => ranks[i] == top).ToArray();
     }
 
     /// <summary>In <see cref="SourceAddressSelector"/>'s order: of two equal, the first wins.</summary>
@@ -37,4 +42,24 @@ internal sealed class Ipv6SourceCandidates
 
     /// <summary>Whether the address can equal a destination without a scope id (IPAddress.Equals compares scope ids too).</summary>
     public bool[] Unscoped { get; }
+
+    /// <summary>Every candidate's place, in order.</summary>
+    public int[] All { get; }
+
+    /// <summary>The places of the candidates of the best rank, in order: unless rule 1 picks one, the winner is among them.</summary>
+    public int[] Leaders { get; }
+
+    /// <summary>Whether a candidate is the destination itself (rule 1), given as its numbers, without a scope id.</summary>
+    public bool HasDestination(ulong high, ulong low)
+    {
+        for (var i = 0; i < High.Length; i++)
+        {
+            if (High[i] == high && Low[i] == low && Unscoped[i])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

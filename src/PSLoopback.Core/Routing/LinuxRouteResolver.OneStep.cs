@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using System.Runtime.CompilerServices;
 using PSLoopback.Addressing;
 using PSLoopback.Interfaces;
 
@@ -136,26 +137,23 @@ public sealed partial class LinuxRouteResolver
     /// <summary>The decision for a question of a destination alone from its plain route, or null for the full walk.</summary>
     internal RouteDecision? TryOneStep(RouteQuery query, bool explain)
     {
-        if (explain || query.Source is not null || query.OutputInterfaceIndex is not null || query.InputInterfaceIndex is not null
-            || query.VrfInterfaceIndex is not null)
+        if (explain || !IsOfDestinationAlone(query))
         {
             return null;
         }
 
+        // Each family on its own path, as OneStepTableFor and the table's lookup would take it: one branch fewer.
         var destination = query.Destination;
         if (destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         {
             var number = AddressClass.ToUInt32(destination);
-
-            // 0.0.0.0 and the limited broadcast are answered otherwise whatever the route; a multicast destination by
-            // its node's multicast answer.
-            if (oneStepIPv4 is not OneStepTable table || number == 0 || number == uint.MaxValue)
+            if (oneStepIPv4 is not OneStepTable table || !IsOneStepIPv4(number))
             {
                 return null;
             }
 
             var node = table.Table.FindNode(number);
-            return table.TryAnswerAt(node, number >> 28 == 0xE, out var answer) ? answer.Decide(destination, node, answer.Source) : null;
+            return table.TryAnswerAt(node, (ulong)number << 32, out var answer) ? answer.Decide(destination, node, answer.Source) : null;
         }
 
         if (oneStepIPv6 is not OneStepTable table6)
@@ -170,13 +168,51 @@ public sealed partial class LinuxRouteResolver
         }
 
         var node6 = table6.Table.FindNode(high, low);
-        if (!table6.TryAnswerAt(node6, multicast: false, out var answer6))
+        return table6.TryAnswerAt(node6, high, out var answer6) ? Decide(destination, answer6, node6, high, low) : null;
+    }
+
+    private static bool IsOfDestinationAlone(RouteQuery query) =>
+        query.Source is null && query.OutputInterfaceIndex is null && query.InputInterfaceIndex is null && query.VrfInterfaceIndex is null;
+
+    // 0.0.0.0 and the limited broadcast are answered otherwise whatever the route; a multicast destination by its
+    // node's multicast answer.
+    private static bool IsOneStepIPv4(uint destination) => destination != 0 && destination != uint.MaxValue;
+
+    /// <summary>
+    /// The table a question may be answered from in one step, null for the full walk, and its destination as
+    /// <see cref="AddressNumbers"/> gives it: all that the lookup needs, so that many questions can be looked up
+    /// together (<see cref="TryOneStep"/> takes the same steps).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private OneStepTable? OneStepTableFor(RouteQuery query, out ulong high, out ulong low)
+    {
+        high = 0;
+        low = 0;
+        if (!IsOfDestinationAlone(query))
         {
             return null;
         }
 
-        return answer6.Decide(destination, node6, answer6.SelectsSource ? SelectIPv6Source(destination, high, low, answer6.PathInterfaceIndex) : answer6.Source);
+        var destination = query.Destination;
+        if (destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            var number = AddressClass.ToUInt32(destination);
+            high = (ulong)number << 32;
+            return IsOneStepIPv4(number) ? oneStepIPv4 : null;
+        }
+
+        if (oneStepIPv6 is not OneStepTable table)
+        {
+            return null;
+        }
+
+        (high, low) = AddressNumbers.Of(destination);
+        return table.LocalMatches(high, low) ? null : table;
     }
+
+    /// <summary>The one-step decision of a destination from its node's answer (an IPv6 source chosen for it).</summary>
+    private RouteDecision Decide(IPAddress destination, OneStepShape answer, int node, ulong high, ulong low) =>
+        answer.Decide(destination, node, answer.SelectsSource ? SelectIPv6Source(destination, high, low, answer.PathInterfaceIndex) : answer.Source);
 
     /// <summary>A main table with each node's answer: answer 0 for a node whose prefix is not one plain route.</summary>
     private sealed class OneStepTable
@@ -196,9 +232,12 @@ public sealed partial class LinuxRouteResolver
         private readonly ulong[] localMaskHigh;
         private readonly ulong[] localMaskLow;
 
+        private readonly bool ipv4;
+
         private OneStepTable(PrefixTable<object> table, PrefixTable<object>? local, uint[] numbers, OneStepShape?[] answers)
         {
             Table = table;
+            ipv4 = table.Family == IPAddressFamily.IPv4;
             this.numbers = numbers;
             this.answers = answers;
             var compared = local is not null && local.Count <= MostComparedLocalPrefixes ? local.Count : 0;
@@ -218,16 +257,27 @@ public sealed partial class LinuxRouteResolver
 
         public PrefixTable<object> Table { get; }
 
+        /// <summary>The node of the longest prefix of a destination given as its numbers.</summary>
+        public int FindNode(ulong high, ulong low) => ipv4 ? Table.FindNode((uint)(high >> 32)) : Table.FindNode(high, low);
+
         /// <summary>
-        /// The answer of a node (for a multicast destination, or not), false for a node whose prefix is not one plain
-        /// route (and for node 0, none).
+        /// The answer of a node for a destination (given as its first number: an IPv4 multicast one has its own), false
+        /// for a node whose prefix is not one plain route (and for node 0, none).
         /// </summary>
-        public bool TryAnswerAt(int node, bool multicast, out OneStepShape answer)
+        public bool TryAnswerAt(int node, ulong high, out OneStepShape answer)
         {
-            var number = numbers[node];
-            answer = answers[multicast ? number >> 16 : number & 0xFFFF]!;
+            answer = AnswerOf(AnswerNumberAt(node, high))!;
             return answer is not null;
         }
+
+        /// <summary>The number of a node's answer for a destination (0 for none): read apart from the answer for many questions at once.</summary>
+        public int AnswerNumberAt(int node, ulong high)
+        {
+            var number = numbers[node];
+            return (int)(ipv4 && high >> 60 == 0xE ? number >> 16 : number & 0xFFFF);
+        }
+
+        public OneStepShape? AnswerOf(int number) => answers[number];
 
         /// <summary>IPv6: whether the local table, asked first by the default rules, has a prefix of the destination (then the full walk answers).</summary>
         public bool LocalMatches(ulong high, ulong low)

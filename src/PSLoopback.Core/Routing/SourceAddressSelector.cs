@@ -181,9 +181,17 @@ internal static class SourceAddressSelector
     /// </summary>
     internal static IPAddress? SelectIPv6(Ipv6SourceCandidates candidates, ulong high, ulong low)
     {
+        // Unless a candidate is the destination (rule 1), rules 2 to 8 leave only the leaders, and rule 9 decides
+        // among them: most often there is one, and no common prefix to count.
+        var among = candidates.HasDestination(high, low) ? candidates.All : candidates.Leaders;
+        if (among.Length == 1)
+        {
+            return candidates.Addresses[among[0]].IPAddress;
+        }
+
         var best = -1;
         long bestRank = -1;
-        for (var i = 0; i < candidates.Addresses.Length; i++)
+        foreach (var i in among)
         {
             var own = candidates.Unscoped[i] && candidates.High[i] == high && candidates.Low[i] == low ? 1L : 0L;
             var common = Math.Min(Bits128.CommonLength(candidates.High[i], candidates.Low[i], high, low), candidates.PrefixLengths[i]);

@@ -142,7 +142,7 @@ public class OneStepDecisionTests
         }
     }
 
-    private static string Describe(RouteDecision d) => string.Join("\n", new object?[]
+    internal static string Describe(RouteDecision d) => string.Join("\n", new object?[]
     {
         d.Destination, d.RouteType, d.Error, d.InterfaceIndex, d.InterfaceAlias, d.NextHop, d.SourceAddress, d.DestinationPrefix, d.RouteMetric,
         d.Table, d.TableName, d.RulePriority, d.StaysOnHost, d.PathChoice, d.Mtu, d.PathMtu, d.Redirected, d.FromCache, d.Reason, d.ToString(),
@@ -154,7 +154,7 @@ public class OneStepDecisionTests
     // Random route lines the builder refuses (an impossible combination); counted, not failed.
     private static int Rejected;
 
-    private static RouteSnapshot RandomHost(Random random)
+    internal static RouteSnapshot RandomHost(Random random)
     {
         var host = new SnapshotBuilder();
         host.Interface(1, "lo", loopback: true, "127.0.0.1/8", "::1/128");
@@ -421,7 +421,7 @@ public class OneStepDecisionTests
         return snapshot;
     }
 
-    private static RouteQuery RandomQuery(Random random)
+    internal static RouteQuery RandomQuery(Random random)
     {
         var ipv4 = random.Next(2) == 0;
         IPAddress destination;
