@@ -239,6 +239,36 @@ public sealed class PrefixTable<T>
     /// as <see cref="LongestMatch(uint)"/> says. For an IPv4 caller it skips the family branch and the shift.</summary>
     internal int FindNode(uint ipv4) => ipv4Index is not null ? ipv4Index.Find(ipv4) : 0;
 
+    /// <summary>For i in start..start + count, nodes[i] is what <see cref="FindNode(ulong, ulong)"/> answers for
+    /// (high[i], low[i]). Over many addresses this is faster than one at a time: at 100,000 prefixes and more each
+    /// lookup waits on cache misses, and a batch lets them overlap.</summary>
+    internal void FindNodes(ulong[] high, ulong[] low, int start, int count, int[] nodes)
+    {
+        if (ipv6Index is not null)
+        {
+            ipv6Index.Find(high, low, start, count, nodes);
+            return;
+        }
+
+        for (var i = start; i < start + count; i++)
+        {
+            nodes[i] = FindNode(high[i], low[i]);
+        }
+    }
+
+    /// <summary>For i in start..start + count, nodes[i] is what <see cref="FindNode(uint)"/> answers for
+    /// addresses[i], many at a time as <see cref="FindNodes(ulong[], ulong[], int, int, int[])"/> does.</summary>
+    internal void FindNodes(uint[] addresses, int start, int count, int[] nodes)
+    {
+        if (ipv4Index is not null)
+        {
+            ipv4Index.Find(addresses, start, count, nodes);
+            return;
+        }
+
+        Array.Clear(nodes, start, count);
+    }
+
     /// <summary>The value at a node; null for node 0.</summary>
     internal T? ValueAt(int node) => values[node];
 

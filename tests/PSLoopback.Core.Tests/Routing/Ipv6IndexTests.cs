@@ -5,7 +5,7 @@ using PSLoopback.Routing;
 
 namespace PSLoopback.Core.Tests.Routing;
 
-public class Ipv6IndexTests
+public partial class Ipv6IndexTests
 {
     private const ulong AllOnes = ulong.MaxValue;
 
