@@ -40,19 +40,29 @@ public sealed partial class LinuxRouteResolver
         var low = new ulong[ManyBlock];
         var nodes = new int[ManyBlock];
         var answers = new int[ManyBlock];
+        var lookups = new BlockLookups(ManyBlock);
         for (var start = 0; start < queries.Count; start += ManyBlock)
         {
             var count = Math.Min(ManyBlock, queries.Count - start);
+            var sixes = 0;
             for (var i = 0; i < count; i++)
             {
                 var table = queries[start + i] is RouteQuery query ? OneStepTableFor(query, out high[i], out low[i]) : null;
                 family[i] = table is null ? (byte)0 : ReferenceEquals(table, oneStepIPv4) ? (byte)4 : (byte)6;
+                sixes += family[i] == 6 ? 1 : 0;
             }
 
-            // Only lookups in this loop: the next one's reads do not wait for the last one's.
-            for (var i = 0; i < count; i++)
+            if (sixes > 0)
             {
-                nodes[i] = family[i] == 0 ? 0 : ManyTable(family[i]).FindNode(high[i], low[i]);
+                lookups.Find(this, family, high, low, count, sixes, nodes);
+            }
+            else
+            {
+                // Only lookups in this loop: the next one's reads do not wait for the last one's.
+                for (var i = 0; i < count; i++)
+                {
+                    nodes[i] = family[i] == 0 ? 0 : oneStepIPv4!.Table.FindNode(high[i], low[i]);
+                }
             }
 
             for (var i = 0; i < count; i++)
@@ -71,4 +81,47 @@ public sealed partial class LinuxRouteResolver
     }
 
     private OneStepTable ManyTable(byte family) => family == 4 ? oneStepIPv4! : oneStepIPv6!;
+
+    // A block's lookups. IPv6 goes through its table's batch lookup (PrefixTable.FindNodes), stage by stage over the
+    // addresses, so that their cache misses overlap even where one lookup's detour would stall the next: 0.81-0.89 of
+    // the block's time at 100,000-1,000,000 routes. IPv4's batch lookup gained nothing here (1.04-1.18), so IPv4
+    // questions are looked up one by one, and a block without IPv6 takes the loop of lookups alone.
+    private sealed class BlockLookups
+    {
+        private readonly ulong[] ipv6High;
+        private readonly ulong[] ipv6Low;
+        private readonly int[] found;
+        private readonly int[] ipv6Places;
+
+        public BlockLookups(int size)
+        {
+            ipv6High = new ulong[size];
+            ipv6Low = new ulong[size];
+            found = new int[size];
+            ipv6Places = new int[size];
+        }
+
+        /// <summary>nodes[i] for each of the block's count questions (sixes of them IPv6): its node in its family's
+        /// table, 0 for none asked.</summary>
+        public void Find(LinuxRouteResolver resolver, byte[] family, ulong[] high, ulong[] low, int count, int sixes, int[] nodes)
+        {
+            var six = 0;
+            for (var i = 0; i < count; i++)
+            {
+                nodes[i] = family[i] == 4 ? resolver.oneStepIPv4!.Table.FindNode(high[i], low[i]) : 0;
+                if (family[i] == 6)
+                {
+                    ipv6High[six] = high[i];
+                    ipv6Low[six] = low[i];
+                    ipv6Places[six++] = i;
+                }
+            }
+
+            resolver.oneStepIPv6!.Table.FindNodes(ipv6High, ipv6Low, 0, sixes, found);
+            for (var k = 0; k < sixes; k++)
+            {
+                nodes[ipv6Places[k]] = found[k];
+            }
+        }
+    }
 }
