@@ -32,7 +32,7 @@ namespace PSLoopback.Routing;
 /// processor overlaps more lookups. Only a /24 holding a longer prefix, or any /24 of a block whose answers lie more
 /// than 13 past its first, goes on through the direct array to the block's node as before.
 /// </remarks>
-internal sealed partial class Ipv4Poptrie
+internal sealed class Ipv4Poptrie
 {
     private const int Stride = 6;
 

@@ -256,19 +256,6 @@ public sealed class PrefixTable<T>
         }
     }
 
-    /// <summary>For i in start..start + count, nodes[i] is what <see cref="FindNode(uint)"/> answers for
-    /// addresses[i], many at a time as <see cref="FindNodes(ulong[], ulong[], int, int, int[])"/> does.</summary>
-    internal void FindNodes(uint[] addresses, int start, int count, int[] nodes)
-    {
-        if (ipv4Index is not null)
-        {
-            ipv4Index.Find(addresses, start, count, nodes);
-            return;
-        }
-
-        Array.Clear(nodes, start, count);
-    }
-
     /// <summary>The value at a node; null for node 0.</summary>
     internal T? ValueAt(int node) => values[node];
 
