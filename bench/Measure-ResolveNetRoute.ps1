@@ -12,7 +12,7 @@
       ip      ip -j -batch <file>                            (a process answering the same lines)
 
     Each round is printed. Warm-up rounds are not counted: at least -Warmup (2), then more until three rounds in a
-    row agree within 15 % for piped and for floor (so a slow drift, each round a little faster than the one before,
+    row agree within 15 % for piped and for floor (so it settles at the third round at the earliest) (so a slow drift, each round a little faster than the one before,
     does not pass for a plateau), at most -MostWarmup (10). -MostSeconds (1200) bounds each namespace's run in time
     too: warm-up stops at half of it, the timed rounds at all of it after one; the result says when either did. .NET is still recompiling the hot code
     then, ours and PowerShell's own, and in some processes PowerShell's per-object pipeline code reaches its fast

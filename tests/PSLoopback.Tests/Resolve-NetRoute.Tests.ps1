@@ -180,6 +180,26 @@ Describe 'Resolve-NetRoute: input and errors' {
     }
 }
 
+Describe 'Resolve-NetRoute: what an answer keeps' {
+    It 'lets go of the resolver''s table in every answer it writes, so a kept answer does not keep every route alive' {
+        # A one-step answer names its route by its node in the resolver's table until the route is read; the cmdlet
+        # reads it as it writes the answer. Seen through the private fields, as nothing public shows what is held.
+        $routes = @(
+            [pscustomobject]@{ DestinationPrefix = '10.0.0.0/8'; NextHop = '192.0.2.1'; InterfaceIndex = 2; InterfaceAlias = 'eth0' }
+            [pscustomobject]@{ DestinationPrefix = '192.0.2.0/24'; NextHop = '0.0.0.0'; InterfaceIndex = 2; InterfaceAlias = 'eth0' }
+        )
+        $answer = Resolve-NetRoute 10.1.2.3 -RouteTable $routes
+        $private = [Reflection.BindingFlags]'NonPublic,Instance'
+        $decision = $answer.GetType().GetField('decision', $private).GetValue($answer)
+        $shape = $decision.GetType().GetField('shape', $private).GetValue($decision)
+
+        $decision.GetType().GetField('node', $private).GetValue($decision) | Should -Not -Be 0 -Because 'the answer came in one step'
+        $shape.GetType().GetProperty('Routes').GetValue($shape) | Should -BeNullOrEmpty
+        $answer.DestinationPrefix | Should -Be '10.0.0.0/8'
+        $answer.NextHop | Should -Be '192.0.2.1'
+    }
+}
+
 Describe 'Resolve-NetRoute in a namespace with tables, rules and every route type' {
     BeforeAll {
         $script:skipReason = Get-NetnsUnavailableReason

@@ -147,7 +147,7 @@ public static class Destination
     /// </summary>
     /// <param name="os">Whose names they are: Linux and macOS names are case-sensitive (eth0 and ETH0 can be two
     /// interfaces); Windows' aliases are not ("ethernet 2" is "Ethernet 2"), though an exact match still wins.</param>
-    public static Func<string, int?> ZonesOf(IReadOnlyList<NetInterfaceInfo> interfaces, HostOS os = HostOS.Linux) => zone =>
+    public static Func<string, int?> ZonesOf(IReadOnlyList<NetInterfaceInfo> interfaces, HostOS os) => zone =>
     {
         if (uint.TryParse(zone, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {

@@ -69,14 +69,6 @@ public sealed partial class RouteDecision
             return copy;
         }
 
-        public Shape ThawedWithoutRoutes()
-        {
-            var copy = Thawed();
-            copy.Routes = null;
-            copy.WithoutRoutes = null;
-            return copy;
-        }
-
         public Shape Frozen()
         {
             var copy = Thawed();

@@ -137,8 +137,9 @@ public sealed partial class RouteDecision
     {
         get
         {
-            // Readers on other threads may ask at the same time: the route is published before the table is let go
-            // of, so one that finds the table gone finds the route.
+            // Readers on other threads may ask at the same time (reading a decision from many threads is safe; setting
+            // its fields while another reads is not): the route is published before the table is let go of, so one
+            // that finds the table gone finds the route.
             var known = Volatile.Read(ref route);
             if (known is not null || node == 0)
             {
@@ -153,7 +154,17 @@ public sealed partial class RouteDecision
 
             known = (NetRouteInfo)table.ValueAt(node)!;
             Volatile.Write(ref route, known);
-            Interlocked.CompareExchange(ref shape, current.IsShared ? current.WithoutRoutes! : current.ThawedWithoutRoutes(), current);
+            if (current.IsShared)
+            {
+                Interlocked.CompareExchange(ref shape, current.WithoutRoutes!, current);
+            }
+            else
+            {
+                // This decision's own shape: cleared in place, not copied, so that a field set at the same moment stays.
+                Interlocked.MemoryBarrier();
+                current.Routes = null;
+            }
+
             return known;
         }
 

@@ -8,7 +8,8 @@ namespace PSLoopback.Output;
 
 /// <summary>
 /// Where a packet to one destination goes, and why (Resolve-NetRoute's answer), as text and numbers. It reads
-/// the resolver's decision when asked, so the reason and the trace cost nothing for answers never shown.
+/// the resolver's decision when asked, so the reason and the trace cost nothing for answers never shown; only the
+/// route is read at once, which lets the decision go of the resolver's table.
 /// </summary>
 public sealed class NetRouteDecision
 {

@@ -95,13 +95,13 @@ public class NamesAndHostsTests
     public void ZonesAreTheInterfacesNamesAndIndexes()
     {
         var interfaces = Support.SnapshotBuilder.WithLoopback().Interface(4, "eth0", false, "192.0.2.10/24").Build().Interfaces;
-        var zones = Destination.ZonesOf(interfaces);
+        var zones = Destination.ZonesOf(interfaces, HostOS.Linux);
         Assert.Equal(4, zones("eth0"));
         Assert.Equal(4, zones("4"));
         Assert.Equal(1, zones("1"));
         Assert.Null(zones("2"));
         Assert.Null(zones("ETH0"));
-        Assert.Equal(7, Destination.ZonesOf(Array.Empty<PSLoopback.Interfaces.NetInterfaceInfo>())("7"));
+        Assert.Equal(7, Destination.ZonesOf(Array.Empty<PSLoopback.Interfaces.NetInterfaceInfo>(), HostOS.Linux)("7"));
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public static class LinuxRouteBuilder
 
     /// <summary>
     /// Turns one route message into a route (null for a family other than IPv4 and IPv6), for building routes as their
-    /// messages arrive; nexthop objects are left to <see cref="NextHopExpansion"/>.
+    /// messages arrive; nexthop objects are left to <see cref="NextHopExpansion"/>. Routes through one gateway share its
+    /// address object (<see cref="SharedAddresses"/>): change none of them in place (an IPv6 ScopeId).
     /// </summary>
     public static Func<RouteMessage, NetRouteInfo?> RouteOf(IReadOnlyList<NetInterfaceInfo> interfaces)
     {

@@ -288,7 +288,8 @@ internal sealed class NetlinkSocket : IDisposable
                     case NLMSG_NOOP:
                         break;
                     default:
-                        if (take(message) is T value)
+                        // An interrupted attempt is thrown away whole: its messages need no more work.
+                        if (!interrupted && take(message) is T value)
                         {
                             kept.Add(value);
                         }
