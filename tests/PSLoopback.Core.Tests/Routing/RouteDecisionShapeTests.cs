@@ -67,16 +67,7 @@ public class RouteDecisionShapeTests
     [Fact]
     public void ADecisionNamingItsNodeReadsItsRouteFromTheShapesTableUntilARouteIsSet()
     {
-        var near = new NetRouteInfo { DestinationPrefix = IPPrefix.Parse("10.0.0.0/8"), NextHop = IPAddress.Parse("192.0.2.2"), InterfaceIndex = 2 };
-        var far = new NetRouteInfo { DestinationPrefix = IPPrefix.Parse("0.0.0.0/0"), NextHop = IPAddress.Parse("192.0.2.3"), InterfaceIndex = 2 };
-        var table = PrefixTable<object>.Build(IPAddressFamily.IPv4, new[]
-        {
-            new KeyValuePair<IPPrefix, object>(near.DestinationPrefix, near),
-            new KeyValuePair<IPPrefix, object>(far.DestinationPrefix, far),
-        });
-        var template = new RouteDecision(IPAddress.None);
-        template.SetOnlyPathThroughRoutesGateway(2, "eth0", null);
-        var shape = template.SharedShape(table);
+        var (near, far, _, table, shape) = Template();
 
         var decision = new RouteDecision(IPAddress.Parse("10.1.2.3"), shape, table.FindNode(0x0A010203), null);
         var none = new RouteDecision(IPAddress.Parse("10.1.2.4"), shape, 0, null);

@@ -182,7 +182,7 @@ public static class LinuxInterfaceBuilder
         {
             Scope = (AddressScope)message.Scope,
             Broadcast = message.Broadcast is byte[] broadcast ? new IPAddress(broadcast) : null,
-            Peer = message.Local is not null && message.Address is not null && !SameBytes(message.Local, message.Address)
+            Peer = message.Local is not null && message.Address is not null && !Bytes.Same(message.Local, message.Address)
                 ? new IPAddress(message.Address)
                 : null,
             Label = message.Label,
@@ -200,23 +200,6 @@ public static class LinuxInterfaceBuilder
         uint s => TimeSpan.FromSeconds(s),
     };
 
-    private static bool SameBytes(byte[] a, byte[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>Lower-case hex pairs joined by colons, as ip writes a link address.</summary>
     [MethodImpl(HotPath.Optimized)]

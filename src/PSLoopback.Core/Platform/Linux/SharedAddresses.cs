@@ -19,7 +19,7 @@ internal sealed class SharedAddresses
     public IPAddress Of(byte[] bytes)
     {
         var slot = Slot(bytes);
-        if (keys[slot] is byte[] key && Same(key, bytes))
+        if (keys[slot] is byte[] key && Bytes.Same(key, bytes))
         {
             return addresses[slot]!;
         }
@@ -39,23 +39,5 @@ internal sealed class SharedAddresses
         }
 
         return hash & (Slots - 1);
-    }
-
-    private static bool Same(byte[] a, byte[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
