@@ -114,14 +114,18 @@ function Get-PesterModulePath {
     return $path
 }
 
-function Read-TrxCount {
+function Read-TrxResult {
     param([string]$Path)
     $xml = [xml](Get-Content -Raw $Path)
     $counters = $xml.TestRun.ResultSummary.Counters
     [pscustomobject]@{
-        Passed  = [int]$counters.passed
-        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        Skipped = [int]$counters.notExecuted
+        Passed   = [int]$counters.passed
+        Failed   = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped  = [int]$counters.notExecuted
+        Failures = @($xml.TestRun.Results.UnitTestResult | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted' | ForEach-Object {
+            $message = "$($_.Output.ErrorInfo.Message)".Trim()
+            "$($_.testName): $(($message -split "`n")[0])"
+        })
     }
 }
 
@@ -137,7 +141,7 @@ function Invoke-Test {
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
     $xunitExit = $LASTEXITCODE
     $trx = Join-Path $ResultsDir 'xunit.trx'
-    $xunit = if (Test-Path $trx) { Read-TrxCount $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $xunit = if (Test-Path $trx) { Read-TrxResult $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }
 
     Write-Host '== Pester: tests/PSLoopback.Tests, in a fresh pwsh -NoProfile'
@@ -164,6 +168,10 @@ function Invoke-Test {
     $wine = if (Test-Path $wineJson) { Get-Content -Raw $wineJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     if ($wineExit -ne 0 -and $wine.Failed -eq 0) { $wine.Failed = 1 }
 
+    # Named last, so the tail of a long run (all a CI log may keep) says which tests failed.
+    foreach ($suite in ('xunit', $xunit), ('Pester', $pester), ('Wine', $wine)) {
+        foreach ($failure in @($suite[1].Failures | Where-Object { $_ })) { Write-Host "[-] $($suite[0]): $failure" }
+    }
     Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
     Write-Host ("Wine: {0} passed, {1} failed, {2} skipped" -f $wine.Passed, $wine.Failed, $wine.Skipped)

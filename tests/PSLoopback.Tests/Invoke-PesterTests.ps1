@@ -35,9 +35,16 @@ foreach ($test in $result.Skipped) {
 }
 
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+# The names go to the summary, so the last lines of a long run say what failed.
+$failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object {
+    $name = if ($_.ExpandedPath) { $_.ExpandedPath } elseif ($_.Name) { $_.Name } else { "$($_.Item)" }
+    $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split "`n")[0] }) -join '; '
+    "$name$(if ($message) { ": $message" })"
+})
 [pscustomobject]@{
-    Passed  = $result.PassedCount
-    Failed  = $failed
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Passed   = $result.PassedCount
+    Failed   = $failed
+    Skipped  = $result.SkippedCount + $result.NotRunCount
+    Failures = $failures
 } | ConvertTo-Json | Set-Content -Path $ResultPath
 exit ([int]($failed -gt 0))

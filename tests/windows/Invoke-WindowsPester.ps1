@@ -51,11 +51,17 @@ else {
         $reason = @($test.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join '; '
         Write-Host "[!] $($test.ExpandedPath) $(if ($reason) { $reason } else { 'is skipped' })"
     }
+    $failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object {
+        $name = if ($_.ExpandedPath) { $_.ExpandedPath } elseif ($_.Name) { $_.Name } else { "$($_.Item)" }
+        $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split "`n")[0] }) -join '; '
+        "$Phase phase: $name$(if ($message) { ": $message" })"
+    })
     $counts = [pscustomobject]@{
-        Passed  = $result.PassedCount
-        Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+        Passed   = $result.PassedCount
+        Failed   = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
         # Tests the phase's tags leave out are NotRun too, but belong to another phase.
-        Skipped = $result.SkippedCount + @($result.NotRun | Where-Object ShouldRun).Count
+        Skipped  = $result.SkippedCount + @($result.NotRun | Where-Object ShouldRun).Count
+        Failures = $failures
     }
 }
 $counts | ConvertTo-Json | Set-Content -Path $ResultPath

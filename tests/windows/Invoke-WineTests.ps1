@@ -61,7 +61,7 @@ function Invoke-Phase {
     }
     catch {
         Write-Host "[-] The Windows suite's $Phase phase failed: $_"
-        $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 })
+        $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("$Phase phase: $_") })
     }
 }
 
@@ -98,12 +98,13 @@ try {
 }
 catch {
     Write-Host "[-] The Windows suite could not run: $_"
-    $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 })
+    $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("the suite could not run: $_") })
 }
 finally {
     [pscustomobject]@{
-        Passed  = [int]($counts | Measure-Object Passed -Sum).Sum
-        Failed  = [int]($counts | Measure-Object Failed -Sum).Sum
-        Skipped = [int]($counts | Measure-Object Skipped -Sum).Sum
+        Passed   = [int]($counts | Measure-Object Passed -Sum).Sum
+        Failed   = [int]($counts | Measure-Object Failed -Sum).Sum
+        Skipped  = [int]($counts | Measure-Object Skipped -Sum).Sum
+        Failures = @($counts | ForEach-Object { $_.Failures } | Where-Object { $_ })
     } | ConvertTo-Json | Set-Content -Path $ResultPath
 }
