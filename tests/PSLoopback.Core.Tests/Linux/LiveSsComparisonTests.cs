@@ -46,9 +46,13 @@ public class LiveSsComparisonTests
         var closingPort = ((IPEndPoint)closing.LocalEndPoint!).Port;
         closing.Dispose();
 
-        var before = (await SsCommand.ReadAsync()).ToDictionary(s => s.Key);
-        var ours = new LinuxSocketSource().GetSockets(new SocketRequest());
-        var after = (await SsCommand.ReadAsync()).Select(s => s.Key).ToHashSet();
+        // Another process's socket that lived only between the two ss reads cannot be checked: read again, a bounded
+        // number of times, while there are such (a shared host's other work opens and closes connections).
+        var (before, ours, after) = await ReadBetweenSsReads();
+        for (var attempt = 2; attempt <= 3 && OthersSeenOnlyByUs(before, ours, after).Count > 0; attempt++)
+        {
+            (before, ours, after) = await ReadBetweenSsReads();
+        }
 
         // One message per socket: the kernel's listening, established and bound-only walks must not overlap.
         var repeated = ours.Where(s => s.Inode is not null).GroupBy(s => s.Inode).Where(g => g.Count() > 1).Select(g => g.First().ToString()).ToList();
@@ -65,13 +69,7 @@ public class LiveSsComparisonTests
 
         var missing = persisted.Where(s => !ourKeys.ContainsKey(s.Key)).Select(s => s.Line).ToList();
         Assert.True(missing.Count == 0, "ss shows, we do not:\n" + string.Join("\n", missing));
-        // xunit runs other test classes at the same time: a socket that lived only between the two ss reads must be
-        // one of theirs (this process's, or one without an owner, such as the TIME-WAIT their connections leave).
-        var extra = ourKeys.Where(k => !before.ContainsKey(k.Key) && !after.Contains(k.Key))
-            .SelectMany(k => k.Value)
-            .Where(s => s.OwningProcess is int pid && pid != Environment.ProcessId)
-            .Select(s => s.ToString())
-            .ToList();
+        var extra = OthersSeenOnlyByUs(before, ours, after);
         Assert.True(extra.Count == 0, "we show, ss shows neither before nor after, and another process holds it:\n" + string.Join("\n", extra));
 
         foreach (var theirs in persisted)
@@ -101,4 +99,20 @@ public class LiveSsComparisonTests
         // Our own connection, seen from both ends, with its owner: this process.
         Assert.Contains(ours, s => s.State == SocketState.Established && s.LocalPort == ((IPEndPoint)client.LocalEndPoint!).Port && s.OwningProcess == Environment.ProcessId);
     }
+
+    private static async Task<(Dictionary<SsKey, SsSocket> Before, IReadOnlyList<NetSocketInfo> Ours, HashSet<SsKey> After)> ReadBetweenSsReads()
+    {
+        var before = (await SsCommand.ReadAsync()).ToDictionary(s => s.Key);
+        var ours = new LinuxSocketSource().GetSockets(new SocketRequest());
+        var after = (await SsCommand.ReadAsync()).Select(s => s.Key).ToHashSet();
+        return (before, ours, after);
+    }
+
+    // xunit runs other test classes at the same time: a socket that lived only between the two ss reads must be one
+    // of theirs (this process's, or one without an owner, such as the TIME-WAIT their connections leave).
+    private static List<string> OthersSeenOnlyByUs(Dictionary<SsKey, SsSocket> before, IReadOnlyList<NetSocketInfo> ours, HashSet<SsKey> after) =>
+        ours.Where(s => s.State != SocketState.Bound && s.OwningProcess is int pid && pid != Environment.ProcessId)
+            .Where(s => !before.ContainsKey(SsCommand.KeyOf(s)) && !after.Contains(SsCommand.KeyOf(s)))
+            .Select(s => s.ToString())
+            .ToList();
 }
