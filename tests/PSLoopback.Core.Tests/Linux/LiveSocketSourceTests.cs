@@ -41,7 +41,7 @@ public class LiveSocketSourceTests
             foreach (var (socket, protocol, address, v6Only, device, exposure) in opened)
             {
                 var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-                var found = Assert.Single(sockets, s => s.Protocol == protocol && s.LocalPort == port && s.State == SocketState.Listen);
+                var found = Assert.Single(sockets, s => s.Protocol == protocol && s.LocalPort == port && s.State == SocketState.Listen && s.LocalAddress.Equals(IPAddress.Parse(address)));
                 var what = found.ToString();
                 Assert.True(IPAddress.Parse(address).Equals(found.LocalAddress), what);
                 Assert.True(v6Only == found.IPv6Only, $"{what}: IPv6Only {found.IPv6Only}");
@@ -75,7 +75,7 @@ public class LiveSocketSourceTests
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
 
-        var all = new LinuxSocketSource().GetSockets(new SocketRequest()).Where(s => s.Protocol == SocketProtocol.Tcp && s.LocalPort == port).ToList();
+        var all = new LinuxSocketSource().GetSockets(new SocketRequest()).Where(s => s.Protocol == SocketProtocol.Tcp && s.LocalPort == port && IPAddress.Loopback.Equals(s.LocalAddress)).ToList();
         var bound = new LinuxSocketSource().GetSockets(new SocketRequest { States = new[] { SocketState.Bound } });
         var listening = new LinuxSocketSource().GetSockets(new SocketRequest { States = new[] { SocketState.Listen } });
 
@@ -94,7 +94,7 @@ public class LiveSocketSourceTests
         }
 
         Assert.All(bound, s => Assert.Equal(SocketState.Bound, s.State));
-        Assert.DoesNotContain(listening, s => s.LocalPort == port && s.Protocol == SocketProtocol.Tcp);
+        Assert.DoesNotContain(listening, s => s.LocalPort == port && s.Protocol == SocketProtocol.Tcp && IPAddress.Loopback.Equals(s.LocalAddress));
     }
 
     [LinuxFact]
@@ -121,7 +121,10 @@ public class LiveSocketSourceTests
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         client.Connect(server.LocalEndPoint!);
         using var accepted = server.Accept();
+        // By both ports and the address: Linux gives a connection a local port that sockets to other destinations
+        // may hold too, and the table is the whole host's.
         var clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+        var serverPort = ((IPEndPoint)server.LocalEndPoint!).Port;
         client.Dispose();
         var orphaned = int.Parse(System.IO.File.ReadAllText("/proc/sys/net/ipv4/tcp_fin_timeout").Trim(), System.Globalization.CultureInfo.InvariantCulture) <= 60;
 
@@ -130,7 +133,9 @@ public class LiveSocketSourceTests
         for (var attempt = 0; attempt < 20; attempt++)
         {
             mine = new LinuxSocketSource().GetSockets(new SocketRequest { Protocol = SocketProtocol.Tcp })
-                .Where(s => (s.LocalPort == listenerPort && s.RemotePort == silentPort) || s.LocalPort == clientPort).ToList();
+                .Where(s => (s.LocalPort == listenerPort && s.RemotePort == silentPort) || (s.LocalPort == clientPort && s.RemotePort == serverPort))
+                .Where(s => IPAddress.Loopback.Equals(s.LocalAddress))
+                .ToList();
             if (mine.Any(s => s.State == SocketState.SynReceived) && mine.Any(s => s.State == SocketState.FinWait2))
             {
                 break;

@@ -33,15 +33,16 @@ public class NetworkInformationSocketSourceTests
         var sockets = source.GetSockets(new SocketRequest());
 
         Assert.Empty(source.Warnings);
-        var listen = Assert.Single(sockets, s => s.Protocol == SocketProtocol.Tcp && s.LocalPort == port && s.State == SocketState.Listen);
-        Assert.Equal(IPAddress.Loopback, listen.LocalAddress);
+        // Matched by address and port: Linux gives a connection a local port that sockets on other addresses, or to
+        // other destinations, of the same host may hold too, and this table is the whole host's.
+        var listen = Assert.Single(sockets, s => s.Protocol == SocketProtocol.Tcp && IsLoopback(s.LocalAddress, s.LocalPort, port) && s.State == SocketState.Listen);
         Assert.Equal(IPAddress.Any, listen.RemoteAddress);
         Assert.Equal(SocketExposure.LoopbackOnly, listen.Exposure);
-        var outgoing = Assert.Single(sockets, s => s.Protocol == SocketProtocol.Tcp && s.LocalPort == clientPort);
-        Assert.Equal((SocketState.Established, "127.0.0.1", port), (outgoing.State, outgoing.RemoteAddress.ToString(), outgoing.RemotePort));
-        Assert.Single(sockets, s => s.Protocol == SocketProtocol.Tcp && s.LocalPort == port && s.RemotePort == clientPort && s.State == SocketState.Established);
-        var datagram = Assert.Single(sockets, s => s.Protocol == SocketProtocol.Udp && s.LocalPort == udpPort);
-        Assert.Equal((SocketState.Listen, IPAddress.Loopback), (datagram.State, datagram.LocalAddress));
+        var outgoing = Assert.Single(sockets, s => s.Protocol == SocketProtocol.Tcp && IsLoopback(s.LocalAddress, s.LocalPort, clientPort) && s.RemotePort == port);
+        Assert.Equal((SocketState.Established, "127.0.0.1"), (outgoing.State, outgoing.RemoteAddress.ToString()));
+        Assert.Single(sockets, s => s.Protocol == SocketProtocol.Tcp && IsLoopback(s.LocalAddress, s.LocalPort, port) && IsLoopback(s.RemoteAddress, s.RemotePort, clientPort) && s.State == SocketState.Established);
+        var datagram = Assert.Single(sockets, s => s.Protocol == SocketProtocol.Udp && IsLoopback(s.LocalAddress, s.LocalPort, udpPort));
+        Assert.Equal(SocketState.Listen, datagram.State);
         Assert.All(sockets, s =>
         {
             Assert.Null(s.OwningProcess);
@@ -149,4 +150,6 @@ public class NetworkInformationSocketSourceTests
 
         public override TcpState State { get; }
     }
+
+    private static bool IsLoopback(IPAddress address, int port, int expectedPort) => port == expectedPort && IPAddress.Loopback.Equals(address);
 }
