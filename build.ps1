@@ -115,17 +115,27 @@ function Get-PesterModulePath {
 }
 
 function Read-TrxResult {
+    <# The counts of a TRX file and the failed tests' names; XPath, as a crashed test host's file lacks whole elements. #>
     param([string]$Path)
     $xml = [xml](Get-Content -Raw $Path)
-    $counters = $xml.TestRun.ResultSummary.Counters
+    $ns = [System.Xml.XmlNamespaceManager]::new($xml.NameTable)
+    $ns.AddNamespace('t', 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010')
+    $counters = $xml.SelectSingleNode('/t:TestRun/t:ResultSummary/t:Counters', $ns)
+    $count = { param($name) if ($counters -and $counters.GetAttribute($name)) { [int]$counters.GetAttribute($name) } else { 0 } }
+    $failures = @(foreach ($result in $xml.SelectNodes('/t:TestRun/t:Results/t:UnitTestResult[@outcome!="Passed" and @outcome!="NotExecuted"]', $ns)) {
+        $message = $result.SelectSingleNode('t:Output/t:ErrorInfo/t:Message', $ns)
+        $first = if ($message) { ($message.InnerText.Trim() -split '\r?\n')[0] } else { '' }
+        "$($result.GetAttribute('testName')) ($($result.GetAttribute('outcome')))$(if ($first) { ": $first" })"
+    })
+    # An aborted run (a crashed test host) has no result for the test that was running: its errors say what happened.
+    $failures += @(foreach ($info in $xml.SelectNodes('/t:TestRun/t:ResultSummary/t:RunInfos/t:RunInfo[@outcome="Error"]/t:Text', $ns)) {
+        ($info.InnerText.Trim() -split '\r?\n')[0]
+    })
     [pscustomobject]@{
-        Passed   = [int]$counters.passed
-        Failed   = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        Skipped  = [int]$counters.notExecuted
-        Failures = @($xml.TestRun.Results.UnitTestResult | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted' | ForEach-Object {
-            $message = "$($_.Output.ErrorInfo.Message)".Trim()
-            "$($_.testName): $(($message -split "`n")[0])"
-        })
+        Passed   = & $count 'passed'
+        Failed   = (& $count 'failed') + (& $count 'error') + (& $count 'timeout') + (& $count 'aborted')
+        Skipped  = & $count 'notExecuted'
+        Failures = $failures
     }
 }
 
@@ -141,7 +151,7 @@ function Invoke-Test {
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $ResultsDir
     $xunitExit = $LASTEXITCODE
     $trx = Join-Path $ResultsDir 'xunit.trx'
-    $xunit = if (Test-Path $trx) { Read-TrxResult $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $xunit = if (Test-Path $trx) { Read-TrxResult $trx } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("no TRX file was written (dotnet test exit code $xunitExit)") } }
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }
 
     Write-Host '== Pester: tests/PSLoopback.Tests, in a fresh pwsh -NoProfile'
@@ -155,7 +165,7 @@ function Invoke-Test {
         '-PesterPath', $pesterPath, '-ModulePath', $ModuleOut, '-ResultPath', $pesterJson)
     & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + $pesterArgs)
     $pesterExit = $LASTEXITCODE
-    $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("no results were written (exit code $pesterExit)") } }
     if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
 
     # The Windows code path, in PowerShell for Windows under Wine (tests/windows); skipped, saying why, without Wine.
@@ -165,12 +175,16 @@ function Invoke-Test {
         '-PesterPath', $pesterPath, '-ModulePath', $ModuleOut, '-WorkPath', (Join-Path $Out 'wine'), '-ResultPath', $wineJson)
     & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + $wineArgs)
     $wineExit = $LASTEXITCODE
-    $wine = if (Test-Path $wineJson) { Get-Content -Raw $wineJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    $wine = if (Test-Path $wineJson) { Get-Content -Raw $wineJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("no results were written (exit code $wineExit)") } }
     if ($wineExit -ne 0 -and $wine.Failed -eq 0) { $wine.Failed = 1 }
 
     # Named last, so the tail of a long run (all a CI log may keep) says which tests failed.
     foreach ($suite in ('xunit', $xunit), ('Pester', $pester), ('Wine', $wine)) {
-        foreach ($failure in @($suite[1].Failures | Where-Object { $_ })) { Write-Host "[-] $($suite[0]): $failure" }
+        $names = @(if ($suite[1].PSObject.Properties['Failures']) { $suite[1].Failures | Where-Object { $_ } })
+        foreach ($failure in $names) { Write-Host "[-] $($suite[0]): $failure" }
+        if ($suite[1].Failed -gt $names.Count) {
+            Write-Host "[-] $($suite[0]): $($suite[1].Failed - $names.Count) failure(s) its results do not name; its output above says more"
+        }
     }
     Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $xunit.Passed, $xunit.Failed, $xunit.Skipped)
     Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)

@@ -38,7 +38,7 @@ $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContai
 # The names go to the summary, so the last lines of a long run say what failed.
 $failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object {
     $name = if ($_.ExpandedPath) { $_.ExpandedPath } elseif ($_.Name) { $_.Name } else { "$($_.Item)" }
-    $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split "`n")[0] }) -join '; '
+    $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split '\r?\n')[0] }) -join '; '
     "$name$(if ($message) { ": $message" })"
 })
 [pscustomobject]@{

@@ -43,7 +43,7 @@ else {
 $result = Invoke-Pester -Configuration $config
 
 if ($SkipBecause) {
-    $counts = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = @($result.Tests | Where-Object ShouldRun).Count }
+    $counts = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = @($result.Tests | Where-Object ShouldRun).Count; Failures = @() }
     Write-Host "[!] The Windows suite's $Phase phase ($($counts.Skipped) tests) is skipped: $SkipBecause."
 }
 else {
@@ -53,7 +53,7 @@ else {
     }
     $failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object {
         $name = if ($_.ExpandedPath) { $_.ExpandedPath } elseif ($_.Name) { $_.Name } else { "$($_.Item)" }
-        $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split "`n")[0] }) -join '; '
+        $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split '\r?\n')[0] }) -join '; '
         "$Phase phase: $name$(if ($message) { ": $message" })"
     })
     $counts = [pscustomobject]@{

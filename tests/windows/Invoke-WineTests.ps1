@@ -61,7 +61,7 @@ function Invoke-Phase {
     }
     catch {
         Write-Host "[-] The Windows suite's $Phase phase failed: $_"
-        $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("$Phase phase: $_") })
+        $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("$Phase phase: $(("$_" -split '\r?\n')[0])") })
     }
 }
 
@@ -98,13 +98,13 @@ try {
 }
 catch {
     Write-Host "[-] The Windows suite could not run: $_"
-    $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("the suite could not run: $_") })
+    $counts.Add([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("the suite could not run: $(("$_" -split '\r?\n')[0])") })
 }
 finally {
     [pscustomobject]@{
         Passed   = [int]($counts | Measure-Object Passed -Sum).Sum
         Failed   = [int]($counts | Measure-Object Failed -Sum).Sum
         Skipped  = [int]($counts | Measure-Object Skipped -Sum).Sum
-        Failures = @($counts | ForEach-Object { $_.Failures } | Where-Object { $_ })
+        Failures = @($counts | ForEach-Object { if ($_.PSObject.Properties['Failures']) { $_.Failures } } | Where-Object { $_ })
     } | ConvertTo-Json | Set-Content -Path $ResultPath
 }
