@@ -91,17 +91,7 @@ public partial class Ipv6IndexTests
         // Nested random tables of lengths 0-128, as the brute-force test builds them, small ones that go one at a time
         // and larger ones that go by stages, and addresses near their anchors.
         var random = new Random(seed);
-        var anchors = Enumerable.Range(0, 1 + random.Next(8)).Select(_ => (High: Next64(random), Low: Next64(random))).ToArray();
-        var size = new[] { 0, 1, 100, 5_000, 9_000, 20_000, 40_000 }[seed % 7];
-        var prefixes = new HashSet<Prefix>();
-        for (var attempt = 0; attempt < 20 * size && prefixes.Count < size; attempt++)
-        {
-            var anchor = anchors[random.Next(anchors.Length)];
-            var spread = random.Next(129);
-            prefixes.Add(Prefix.Of(anchor.High ^ Spread(random, spread, true), anchor.Low ^ Spread(random, spread, false), random.Next(129)));
-        }
-
-        var table = new Table(prefixes.ToArray());
+        var table = new Table(ClusteredPrefixes(random, new[] { 0, 1, 100, 5_000, 9_000, 20_000, 40_000 }[seed % 7], out var anchors));
         var high = new ulong[3_000];
         var low = new ulong[high.Length];
         for (var i = 0; i < high.Length; i++)

@@ -301,21 +301,8 @@ public partial class Ipv6IndexTests
     [MemberData(nameof(Seeds))]
     public void RandomTablesOfEveryLengthAgreeWithBruteForce(int seed)
     {
-        // Clustered under a few random anchors so they nest deep; lengths 0..128 evenly.
         var random = new Random(seed);
-        var anchors = Enumerable.Range(0, 1 + random.Next(8)).Select(_ => (High: Next64(random), Low: Next64(random))).ToArray();
-        var size = new[] { 1, 2, 3, 10, 100, 1_000, 5_000 }[seed % 7];
-        var prefixes = new HashSet<Prefix>();
-        for (var attempt = 0; attempt < 20 * size && prefixes.Count < size; attempt++)
-        {
-            var anchor = anchors[random.Next(anchors.Length)];
-            var length = random.Next(129);
-            var spread = random.Next(129);
-            var (high, low) = (anchor.High ^ Spread(random, spread, true), anchor.Low ^ Spread(random, spread, false));
-            prefixes.Add(Prefix.Of(high, low, length));
-        }
-
-        var table = new Table(prefixes.ToArray());
+        var table = new Table(ClusteredPrefixes(random, new[] { 1, 2, 3, 10, 100, 1_000, 5_000 }[seed % 7], out var anchors));
 
         table.CheckAround(table.Prefixes);
         for (var i = 0; i < 2_000; i++)
@@ -381,6 +368,22 @@ public partial class Ipv6IndexTests
 
     private static (ulong High, ulong Low) FlipBit(ulong high, ulong low, int bit) =>
         bit < 64 ? (high ^ (1UL << (63 - bit)), low) : (high, low ^ (1UL << (127 - bit)));
+
+    // Up to `size` prefixes clustered under a few random anchors, so that they nest deep; lengths 0..128 evenly.
+    private static Prefix[] ClusteredPrefixes(Random random, int size, out (ulong High, ulong Low)[] anchors)
+    {
+        anchors = Enumerable.Range(0, 1 + random.Next(8)).Select(_ => (High: Next64(random), Low: Next64(random))).ToArray();
+        var prefixes = new HashSet<Prefix>();
+        for (var attempt = 0; attempt < 20 * size && prefixes.Count < size; attempt++)
+        {
+            var anchor = anchors[random.Next(anchors.Length)];
+            var length = random.Next(129);
+            var spread = random.Next(129);
+            prefixes.Add(Prefix.Of(anchor.High ^ Spread(random, spread, true), anchor.Low ^ Spread(random, spread, false), length));
+        }
+
+        return prefixes.ToArray();
+    }
 
     // Random bits below the top `keep` bits of the 128, in the requested half.
     private static ulong Spread(Random random, int keep, bool high)
