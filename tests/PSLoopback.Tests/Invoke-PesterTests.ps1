@@ -36,11 +36,7 @@ foreach ($test in $result.Skipped) {
 
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 # The names go to the summary, so the last lines of a long run say what failed.
-$failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object {
-    $name = if ($_.ExpandedPath) { $_.ExpandedPath } elseif ($_.Name) { $_.Name } else { "$($_.Item)" }
-    $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split '\r?\n')[0] }) -join '; '
-    "$name$(if ($message) { ": $message" })"
-})
+$failures = @(& (Join-Path $PSScriptRoot '../Get-PesterFailure.ps1') $result)
 [pscustomobject]@{
     Passed   = $result.PassedCount
     Failed   = $failed

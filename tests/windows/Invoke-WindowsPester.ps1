@@ -51,11 +51,7 @@ else {
         $reason = @($test.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join '; '
         Write-Host "[!] $($test.ExpandedPath) $(if ($reason) { $reason } else { 'is skipped' })"
     }
-    $failures = @(@($result.Failed) + @($result.FailedBlocks) + @($result.FailedContainers) | ForEach-Object {
-        $name = if ($_.ExpandedPath) { $_.ExpandedPath } elseif ($_.Name) { $_.Name } else { "$($_.Item)" }
-        $message = @($_.ErrorRecord | ForEach-Object { ("$($_.Exception.Message)" -split '\r?\n')[0] }) -join '; '
-        "$Phase phase: $name$(if ($message) { ": $message" })"
-    })
+    $failures = @(& (Join-Path $PSScriptRoot '../Get-PesterFailure.ps1') $result | ForEach-Object { "$Phase phase: $_" })
     $counts = [pscustomobject]@{
         Passed   = $result.PassedCount
         Failed   = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount

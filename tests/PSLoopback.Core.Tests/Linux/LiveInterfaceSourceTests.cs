@@ -21,14 +21,8 @@ public class LiveInterfaceSourceTests
     {
         Assert.True(OperatingSystem.IsLinux(), "the live netlink test needs Linux");
 
-        // Read ip's view on both sides of ours: if they differ, the interfaces changed while the test ran (a shared
-        // host's other work adds links and addresses), so try again, a bounded number of times.
-        var (before, interfaces, after) = await ReadBetweenIpReads();
-        for (var attempt = 2; attempt <= 3 && IpJson.Describe(before) != IpJson.Describe(after); attempt++)
-        {
-            (before, interfaces, after) = await ReadBetweenIpReads();
-        }
-
+        // Read ip's view on both sides of ours: if they differ, the interfaces changed while the test ran.
+        var (before, interfaces, after) = await SettledRead.ReadAsync(ReadBetweenIpReads, r => IpJson.Describe(r.Before) == IpJson.Describe(r.After));
         Assert.Equal(IpJson.Describe(before), IpJson.Describe(after));
 
         Assert.Equal(before.Keys.OrderBy(k => k), interfaces.Select(i => i.InterfaceIndex));

@@ -22,18 +22,10 @@ public class LiveRouteDumpTests
     {
         Assert.True(OperatingSystem.IsLinux(), "the live netlink test needs Linux");
 
-        // Read ip's view on both sides of ours: if they differ, the routes changed while the test ran (a shared host's
-        // other work adds links, addresses and their routes), so try again, a bounded number of times.
-        var before = await IpViewAsync();
-        var (routes, rules) = LinuxRouteDump.Read();
-        var after = await IpViewAsync();
-        for (var attempt = 2; attempt <= 3 && !before.Equals(after); attempt++)
-        {
-            before = await IpViewAsync();
-            (routes, rules) = LinuxRouteDump.Read();
-            after = await IpViewAsync();
-        }
-
+        // Read ip's view on both sides of ours: if they differ, the routes changed while the test ran.
+        var (before, (routes, rules), after) = await SettledRead.ReadAsync(
+            async () => (await IpViewAsync(), LinuxRouteDump.Read(), await IpViewAsync()),
+            r => r.Item1.Equals(r.Item3));
         Assert.Equal(before, after);
 
         Assert.Equal(before.Routes4, Lines(IpRouteJson.RouteLines(routes.Where(r => r.Family == Rt.AF_INET))));
@@ -53,20 +45,16 @@ public class LiveRouteDumpTests
         Assert.True(OperatingSystem.IsLinux(), "the live netlink test needs Linux");
         var interfaces = new LinuxInterfaceSource().GetInterfaces();
 
-        // The whole dump read on both sides of the streamed one: if the two differ, the routes changed meanwhile, so try again.
-        for (var attempt = 1; ; attempt++)
-        {
-            var before = LinuxRouteBuilder.BuildRoutes(LinuxRouteDump.Read().Routes, interfaces).Select(Describe).ToList();
-            var streamed = LinuxRouteDump.Read(LinuxRouteBuilder.RouteOf(interfaces)).Routes.Select(Describe).ToList();
-            var after = LinuxRouteBuilder.BuildRoutes(LinuxRouteDump.Read().Routes, interfaces).Select(Describe).ToList();
-            if (before.SequenceEqual(after) || attempt == 3)
-            {
-                Assert.Equal(before, after);
-                Assert.NotEmpty(streamed);
-                Assert.Equal(before, streamed);
-                return;
-            }
-        }
+        // The whole dump read on both sides of the streamed one: if the two differ, the routes changed meanwhile.
+        var (before, streamed, after) = SettledRead.Read(
+            () => (
+                LinuxRouteBuilder.BuildRoutes(LinuxRouteDump.Read().Routes, interfaces).Select(Describe).ToList(),
+                LinuxRouteDump.Read(LinuxRouteBuilder.RouteOf(interfaces)).Routes.Select(Describe).ToList(),
+                LinuxRouteBuilder.BuildRoutes(LinuxRouteDump.Read().Routes, interfaces).Select(Describe).ToList()),
+            r => r.Item1.SequenceEqual(r.Item3));
+        Assert.Equal(before, after);
+        Assert.NotEmpty(streamed);
+        Assert.Equal(before, streamed);
     }
 
     private static string Describe(PSLoopback.Routing.NetRouteInfo route) =>

@@ -46,14 +46,10 @@ public class LiveSsComparisonTests
         var closingPort = ((IPEndPoint)closing.LocalEndPoint!).Port;
         closing.Dispose();
 
-        // A shared host's other work opens and closes sockets while the three reads run, and a dump that races a
-        // socket's end may skip or repeat it: read again, a bounded number of times, while any check that such churn
-        // explains fails; the last read is checked in full.
-        var (before, ours, after) = await ReadBetweenSsReads();
-        for (var attempt = 2; attempt <= 3 && (Repeated(ours).Count + Missing(before, ours, after).Count + OthersSeenOnlyByUs(before, ours, after).Count) > 0; attempt++)
-        {
-            (before, ours, after) = await ReadBetweenSsReads();
-        }
+        // Read again while any check fails that sockets opened and closed meanwhile explain (a dump that races a
+        // socket's end may also skip or repeat it).
+        var (before, ours, after) = await SettledRead.ReadAsync(ReadBetweenSsReads,
+            r => Repeated(r.Ours).Count + Missing(r.Before, r.Ours, r.After).Count + OthersSeenOnlyByUs(r.Before, r.Ours, r.After).Count == 0);
 
         // One message per socket: the kernel's listening, established and bound-only walks must not overlap.
         var repeated = Repeated(ours);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PSLoopback.Core.Tests.Support;
 using PSLoopback.Interfaces;
 using PSLoopback.Platform.Linux;
 using PSLoopback.Platform.Portable;
@@ -18,14 +19,8 @@ public class NetworkInformationSourceTests
     public void AgreesWithTheNetlinkSourceOnIndexesNamesMtuMacAndAddresses()
     {
         Assert.True(OperatingSystem.IsLinux(), "the comparison needs the netlink source, which is Linux only");
-        // The netlink view read on both sides of the portable one: if they differ, the interfaces changed meanwhile (a
-        // shared host's other work), so try again, a bounded number of times.
-        var (netlink, portable, after) = ReadBetweenNetlinkReads();
-        for (var attempt = 2; attempt <= 3 && Describe(netlink) != Describe(after); attempt++)
-        {
-            (netlink, portable, after) = ReadBetweenNetlinkReads();
-        }
-
+        // The netlink view read on both sides of the portable one: if they differ, the interfaces changed meanwhile.
+        var (netlink, portable, after) = SettledRead.Read(ReadBetweenNetlinkReads, r => Describe(r.Netlink) == Describe(r.After));
         Assert.Equal(Describe(netlink), Describe(after));
 
         Assert.Equal(netlink.Keys.OrderBy(k => k), portable.Select(i => i.InterfaceIndex));
